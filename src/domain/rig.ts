@@ -1,0 +1,70 @@
+import { usageError } from './errors.ts';
+import { TOWN_PREFIX } from './ids.ts';
+
+/** A rig: one project repository with its own bead prefix and pool of polecats. */
+export interface Rig {
+  name: string;
+  prefix: string;
+  repo: string | null;
+  max_polecats: number;
+  /** A runtime preset (e.g. `claude`, `shell`) or null when `command` is given. */
+  runtime: string | null;
+  command: string | null;
+  parked: boolean;
+  created_at: string;
+  version: number;
+}
+
+export interface NewRig {
+  name: string;
+  prefix: string;
+  repo?: string | null;
+  max_polecats?: number;
+  runtime?: string | null;
+  command?: string | null;
+}
+
+export const DEFAULT_MAX_POLECATS = 10;
+
+/** Rig names become NATS subject tokens (`gt.dispatch.<rig>`): no dots, spaces or wildcards. */
+const RIG_NAME = /^[a-z][a-z0-9_-]{0,39}$/;
+/** Upstream's prefix rule (beads.md §7.1), lower-cased so ids stay case-insensitive. */
+const RIG_PREFIX = /^[a-z][a-z0-9]{0,19}$/;
+
+export function parseRigName(raw: unknown): string {
+  if (typeof raw !== 'string' || !RIG_NAME.test(raw)) {
+    throw usageError(
+      'invalid_rig_name',
+      `rig name ${JSON.stringify(raw)} is invalid; use lower-case letters, digits, - or _ (starting with a letter, at most 40)`,
+    );
+  }
+  return raw;
+}
+
+export function parseRigPrefix(raw: unknown): string {
+  const prefix = typeof raw === 'string' ? raw.replace(/-$/, '').toLowerCase() : '';
+  if (!RIG_PREFIX.test(prefix)) {
+    throw usageError(
+      'invalid_prefix',
+      `prefix ${JSON.stringify(raw)} is invalid; use 1-20 letters or digits starting with a letter, e.g. --prefix gt`,
+    );
+  }
+  if (prefix === TOWN_PREFIX) {
+    throw usageError(
+      'reserved_prefix',
+      `prefix "${TOWN_PREFIX}" is reserved for town-level beads; choose another`,
+    );
+  }
+  return prefix;
+}
+
+export function parseMaxPolecats(raw: unknown): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) {
+    throw usageError(
+      'invalid_max_polecats',
+      `--max-polecats ${JSON.stringify(raw)} must be a whole number from 1 to 1000`,
+    );
+  }
+  return n;
+}

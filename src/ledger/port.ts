@@ -1,0 +1,139 @@
+import type { Bead, BeadPatch, IssueType, NewBead, Status } from '../domain/bead.ts';
+import type { Dependency, DepType, WaitsForGate } from '../domain/dependency.ts';
+import type { ReadyFilter } from '../domain/readiness.ts';
+import type { NewRig, Rig } from '../domain/rig.ts';
+
+/**
+ * The ledger: the system of record. Shaped by intent, not a document wrapper. Every method that
+ * changes state
+ *  - applies the domain rules (validation, guards, cycle checks) against the state it writes,
+ *  - keeps `is_blocked` of every affected bead right (domain/blocking.ts),
+ *  - appends one event per change, with a monotonic `seq`, in the same atomic step,
+ *  - and throws DomainError (domain/errors.ts) on refusal, having changed nothing.
+ * Both adapters (sqlite/, mongo/) pass the same contract suite (test/contract/).
+ */
+
+/** Who is writing and when: time is passed in so adapters and the domain never read a clock. */
+export interface WriteContext {
+  actor: string;
+  now: Date;
+}
+
+export interface BeadFilter {
+  /** Exact statuses; default: everything except closed (and pinned), unless `all`. */
+  status?: Status[];
+  all?: boolean;
+  rig?: string;
+  issue_type?: IssueType;
+  assignee?: string;
+  label?: string;
+  parent?: string;
+  ids?: string[];
+  limit?: number;
+}
+
+export interface BlockedBead extends Bead {
+  blocked_by: string[];
+}
+
+export interface CloseOptions {
+  reason?: string;
+  force?: boolean;
+}
+
+export interface Comment {
+  id: string;
+  issue_id: string;
+  author: string;
+  text: string;
+  created_at: string;
+}
+
+/** A claim is a compare-and-swap: it only applies when the bead is still in the expected state. */
+export interface ClaimRequest {
+  expect: { status: Status; assignee: string | null };
+  set: { status: Status; assignee: string | null };
+}
+
+export type LedgerEventType =
+  | 'bead_created'
+  | 'bead_updated'
+  | 'bead_status_changed'
+  | 'bead_claimed'
+  | 'bead_closed'
+  | 'bead_reopened'
+  | 'comment_added'
+  | 'dependency_added'
+  | 'dependency_removed'
+  | 'rig_added'
+  | 'rig_parked'
+  | 'rig_unparked';
+
+export interface LedgerEvent {
+  seq: number;
+  type: LedgerEventType;
+  bead_id: string | null;
+  rig: string | null;
+  actor: string;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+export interface AuditRecord {
+  at: string;
+  actor: string;
+  actor_kind: 'human' | 'agent' | 'system';
+  source: string;
+  verb: string;
+  args: Record<string, unknown>;
+  outcome: 'ok' | 'refused' | 'error';
+  message?: string;
+}
+
+export interface Ledger {
+  readonly kind: 'sqlite' | 'mongo';
+  /** Creates tables/collections and indexes idempotently. */
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /** Throws when the store cannot answer (drives /readyz). */
+  ping(): Promise<void>;
+
+  addRig(rig: NewRig, ctx: WriteContext): Promise<Rig>;
+  getRig(name: string): Promise<Rig | null>;
+  listRigs(): Promise<Rig[]>;
+  setRigParked(name: string, parked: boolean, ctx: WriteContext): Promise<Rig>;
+
+  /** Generates the id (prefix of the rig, `hq` without one, `P.n` under a parent) unless given. */
+  createBead(input: NewBead, ctx: WriteContext): Promise<Bead>;
+  getBead(id: string): Promise<Bead | null>;
+  listBeads(filter: BeadFilter): Promise<Bead[]>;
+  updateBead(id: string, patch: BeadPatch, ctx: WriteContext): Promise<Bead>;
+  closeBead(id: string, options: CloseOptions, ctx: WriteContext): Promise<Bead>;
+  reopenBead(id: string, ctx: WriteContext): Promise<Bead>;
+  /** Returns null when the bead is no longer in the expected state (someone else won). */
+  claimBead(id: string, claim: ClaimRequest, ctx: WriteContext): Promise<Bead | null>;
+  addComment(id: string, text: string, ctx: WriteContext): Promise<Comment>;
+  listComments(id: string): Promise<Comment[]>;
+
+  addDependency(
+    issueId: string,
+    dependsOnId: string,
+    type: DepType,
+    ctx: WriteContext,
+    gate?: WaitsForGate,
+  ): Promise<Dependency>;
+  /** Returns false when there was no such edge. */
+  removeDependency(issueId: string, dependsOnId: string, ctx: WriteContext): Promise<boolean>;
+  dependenciesOf(id: string): Promise<Dependency[]>;
+  dependentsOf(id: string): Promise<Dependency[]>;
+
+  listReady(filter: ReadyFilter): Promise<Bead[]>;
+  listBlocked(filter: { rig?: string }): Promise<BlockedBead[]>;
+  findCycles(): Promise<string[][]>;
+
+  eventsSince(seq: number, limit?: number): Promise<LedgerEvent[]>;
+  appendAudit(record: AuditRecord): Promise<void>;
+  listAudit(limit: number): Promise<AuditRecord[]>;
+  /** True the first time a key is seen (until it expires), false for a repeat. */
+  recordIdempotencyKey(key: string, expiresAt: Date): Promise<boolean>;
+}

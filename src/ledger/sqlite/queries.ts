@@ -1,0 +1,109 @@
+import type { SQLInputValue } from 'node:sqlite';
+import type { Bead } from '../../domain/bead.ts';
+import { blockedBy } from '../../domain/blocking.ts';
+import { findCycles } from '../../domain/cycles.ts';
+import type { Dependency } from '../../domain/dependency.ts';
+import { DEFAULT_READY_LIMIT, NOT_READY_TYPES, type ReadyFilter } from '../../domain/readiness.ts';
+import type { BeadFilter, BlockedBead, Comment } from '../port.ts';
+import type { Database } from './database.ts';
+import type { SqliteGraphView } from './graph-view.ts';
+import { beadFromRow, depFromRow } from './rows.ts';
+
+/** Read-side queries. Filters are built from fixed SQL fragments with bound values only. */
+export class Queries {
+  private readonly db: Database;
+  private readonly view: SqliteGraphView;
+
+  constructor(db: Database, view: SqliteGraphView) {
+    this.db = db;
+    this.view = view;
+  }
+
+  listBeads(filter: BeadFilter): Bead[] {
+    const where: string[] = [];
+    const params: SQLInputValue[] = [];
+    const add = (sql: string, ...values: SQLInputValue[]) => {
+      where.push(sql);
+      params.push(...values);
+    };
+    if (filter.status && filter.status.length > 0) {
+      add(`status IN (${filter.status.map(() => '?').join(', ')})`, ...filter.status);
+    } else if (!filter.all) add(`status NOT IN ('closed', 'pinned')`);
+    if (filter.rig !== undefined) add('rig = ?', filter.rig);
+    if (filter.issue_type !== undefined) add('issue_type = ?', filter.issue_type);
+    if (filter.assignee !== undefined) add('assignee = ?', filter.assignee);
+    if (filter.parent !== undefined) add('parent = ?', filter.parent);
+    if (filter.label !== undefined)
+      add('EXISTS (SELECT 1 FROM json_each(beads.labels) WHERE value = ?)', filter.label);
+    if (filter.ids !== undefined)
+      add(`id IN (${filter.ids.map(() => '?').join(', ') || "''"})`, ...filter.ids);
+    const limit = filter.limit && filter.limit > 0 ? `LIMIT ${Math.floor(filter.limit)}` : '';
+    const sql = `SELECT * FROM beads ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY priority, created_at DESC, id ${limit}`;
+    return this.db.allPositional(sql, params).map(beadFromRow);
+  }
+
+  listReady(filter: ReadyFilter): Bead[] {
+    const limit = filter.limit ?? DEFAULT_READY_LIMIT;
+    const excluded = NOT_READY_TYPES.map((t) => `'${t}'`).join(', ');
+    const params: SQLInputValue[] = [];
+    let rig = '';
+    if (filter.rig !== undefined) {
+      rig = 'AND rig = ?';
+      params.push(filter.rig);
+    }
+    const sql = `SELECT * FROM beads
+      WHERE status = 'open' AND is_blocked = 0 AND (assignee IS NULL OR assignee = '')
+        AND issue_type NOT IN (${excluded}) ${rig}
+      ORDER BY priority, created_at, id ${limit > 0 ? `LIMIT ${Math.floor(limit)}` : ''}`;
+    return this.db.allPositional(sql, params).map(beadFromRow);
+  }
+
+  listBlocked(filter: { rig?: string }): BlockedBead[] {
+    const params: SQLInputValue[] = [];
+    let rig = '';
+    if (filter.rig !== undefined) {
+      rig = 'AND rig = ?';
+      params.push(filter.rig);
+    }
+    const sql = `SELECT * FROM beads WHERE is_blocked = 1 AND status NOT IN ('closed', 'pinned') ${rig}
+      ORDER BY priority, created_at DESC, id`;
+    return this.db
+      .allPositional(sql, params)
+      .map(beadFromRow)
+      .map((b) => ({ ...b, blocked_by: blockedBy(b.id, this.view) }));
+  }
+
+  dependenciesOf(id: string): Dependency[] {
+    return this.db
+      .all('SELECT * FROM deps WHERE issue_id = $id ORDER BY depends_on_id', { id })
+      .map(depFromRow);
+  }
+
+  dependentsOf(id: string): Dependency[] {
+    return this.db
+      .all('SELECT * FROM deps WHERE depends_on_id = $id ORDER BY issue_id', { id })
+      .map(depFromRow);
+  }
+
+  findCycles(): string[][] {
+    const sources = this.db
+      .all(
+        `SELECT DISTINCT issue_id FROM deps WHERE type IN ('blocks', 'conditional-blocks', 'parent-child')`,
+      )
+      .map((r) => String(r.issue_id));
+    return findCycles(sources, this.view);
+  }
+
+  listComments(id: string): Comment[] {
+    return this.db
+      .all('SELECT * FROM comments WHERE issue_id = $id ORDER BY created_at, id', { id })
+      .map((r) => ({
+        id: String(r.id),
+        issue_id: String(r.issue_id),
+        author: String(r.author),
+        text: String(r.text),
+        created_at: String(r.created_at),
+      }));
+  }
+}

@@ -1,0 +1,77 @@
+import { conflict, notFound } from '../../domain/errors.ts';
+import { DEFAULT_MAX_POLECATS, type NewRig, type Rig } from '../../domain/rig.ts';
+import type { WriteContext } from '../port.ts';
+import { rigFromRow } from './rows.ts';
+import type { Writer } from './writer.ts';
+
+/** Rig registration and parking. */
+export class RigWrites {
+  private readonly w: Writer;
+
+  constructor(writer: Writer) {
+    this.w = writer;
+  }
+
+  add(input: NewRig, ctx: WriteContext): Rig {
+    return this.w.db.transaction(() => {
+      if (this.find(input.name))
+        throw conflict('rig_exists', `rig ${input.name} already exists; see \`gt rig list\``);
+      const owner = this.w.db.get('SELECT name FROM rigs WHERE prefix = $p', { p: input.prefix });
+      if (owner) {
+        throw conflict(
+          'prefix_taken',
+          `prefix ${input.prefix} is already used by rig ${String(owner.name)}; pick another`,
+        );
+      }
+      const rig: Rig = {
+        name: input.name,
+        prefix: input.prefix,
+        repo: input.repo ?? null,
+        max_polecats: input.max_polecats ?? DEFAULT_MAX_POLECATS,
+        runtime: input.runtime ?? null,
+        command: input.command ?? null,
+        parked: false,
+        created_at: ctx.now.toISOString(),
+        version: 1,
+      };
+      this.w.db.run(
+        `INSERT INTO rigs (name, prefix, repo, max_polecats, runtime, command, parked, created_at, version)
+         VALUES ($name, $prefix, $repo, $max_polecats, $runtime, $command, 0, $created_at, 1)`,
+        {
+          name: rig.name,
+          prefix: rig.prefix,
+          repo: rig.repo,
+          max_polecats: rig.max_polecats,
+          runtime: rig.runtime,
+          command: rig.command,
+          created_at: rig.created_at,
+        },
+      );
+      this.w.event('rig_added', ctx, null, rig.name, { prefix: rig.prefix });
+      return rig;
+    });
+  }
+
+  setParked(name: string, parked: boolean, ctx: WriteContext): Rig {
+    return this.w.db.transaction(() => {
+      const rig = this.find(name);
+      if (!rig) throw notFound('rig', name);
+      if (rig.parked === parked) return rig;
+      this.w.db.run('UPDATE rigs SET parked = $p, version = version + 1 WHERE name = $name', {
+        name,
+        p: parked ? 1 : 0,
+      });
+      this.w.event(parked ? 'rig_parked' : 'rig_unparked', ctx, null, name);
+      return this.find(name) as Rig;
+    });
+  }
+
+  find(name: string): Rig | null {
+    const row = this.w.db.get('SELECT * FROM rigs WHERE name = $name', { name });
+    return row ? rigFromRow(row) : null;
+  }
+
+  list(): Rig[] {
+    return this.w.db.all('SELECT * FROM rigs ORDER BY name').map(rigFromRow);
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The SQLite schema. One file, WAL mode; `is_blocked` is a column maintained in the same
+ * transaction as every write, so `ready` is one indexed range scan (beads.md §4.1).
+ */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE IF NOT EXISTS rigs (
+  name TEXT PRIMARY KEY,
+  prefix TEXT NOT NULL UNIQUE,
+  repo TEXT,
+  max_polecats INTEGER NOT NULL,
+  runtime TEXT,
+  command TEXT,
+  parked INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  version INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS beads (
+  id TEXT PRIMARY KEY,
+  prefix TEXT NOT NULL,
+  title TEXT NOT NULL,
+  description TEXT NOT NULL,
+  status TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  issue_type TEXT NOT NULL,
+  assignee TEXT,
+  labels TEXT NOT NULL,
+  parent TEXT,
+  rig TEXT,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  closed_at TEXT,
+  close_reason TEXT NOT NULL,
+  is_blocked INTEGER NOT NULL,
+  version INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS beads_ready ON beads (status, is_blocked, priority, created_at, id);
+CREATE INDEX IF NOT EXISTS beads_parent ON beads (parent);
+CREATE INDEX IF NOT EXISTS beads_rig_status ON beads (rig, status);
+CREATE INDEX IF NOT EXISTS beads_assignee ON beads (assignee, status);
+
+CREATE TABLE IF NOT EXISTS deps (
+  issue_id TEXT NOT NULL,
+  depends_on_id TEXT NOT NULL,
+  type TEXT NOT NULL,
+  gate TEXT,
+  created_at TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  PRIMARY KEY (issue_id, depends_on_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS deps_target ON deps (depends_on_id, type);
+
+-- Number of generated ids per prefix: drives the adaptive id length without a COUNT(*) per create.
+CREATE TABLE IF NOT EXISTS id_counts (prefix TEXT PRIMARY KEY, n INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS child_counters (parent TEXT PRIMARY KEY, n INTEGER NOT NULL);
+
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  type TEXT NOT NULL,
+  bead_id TEXT,
+  rig TEXT,
+  actor TEXT NOT NULL,
+  at TEXT NOT NULL,
+  data TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS comments (
+  id TEXT PRIMARY KEY,
+  issue_id TEXT NOT NULL,
+  author TEXT NOT NULL,
+  text TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS comments_issue ON comments (issue_id, created_at);
+
+CREATE TABLE IF NOT EXISTS audit (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  actor_kind TEXT NOT NULL,
+  source TEXT NOT NULL,
+  verb TEXT NOT NULL,
+  args TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  message TEXT
+);
+
+CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, expires_at TEXT NOT NULL);
+`;

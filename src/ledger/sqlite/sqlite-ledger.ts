@@ -1,0 +1,197 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Bead, BeadPatch, NewBead } from '../../domain/bead.ts';
+import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.ts';
+import type { ReadyFilter } from '../../domain/readiness.ts';
+import type { NewRig, Rig } from '../../domain/rig.ts';
+import type {
+  AuditRecord,
+  BeadFilter,
+  BlockedBead,
+  ClaimRequest,
+  CloseOptions,
+  Comment,
+  Ledger,
+  LedgerEvent,
+  WriteContext,
+} from '../port.ts';
+import { BeadWrites } from './bead-writes.ts';
+import { Database } from './database.ts';
+import { DependencyWrites } from './dependency-writes.ts';
+import { Queries } from './queries.ts';
+import { RigWrites } from './rig-writes.ts';
+import { auditFromRow, eventFromRow } from './rows.ts';
+import { Writer } from './writer.ts';
+
+export interface SqliteLedgerOptions {
+  /** A file path, or ':memory:' for fast unit tests. */
+  path: string;
+  synchronous?: 'NORMAL' | 'FULL';
+}
+
+/**
+ * The embedded ledger: one SQLite file (WAL). Every write is one transaction containing the
+ * change, the `is_blocked` ripple and the event, so a crash leaves either all or nothing.
+ * One process owns the file at a time (the service takes a lock in $GT_HOME).
+ */
+export class SqliteLedger implements Ledger {
+  readonly kind = 'sqlite' as const;
+  private readonly options: SqliteLedgerOptions;
+  private db: Database | undefined;
+  private parts: { beads: BeadWrites; deps: DependencyWrites; rigs: RigWrites; queries: Queries } | undefined;
+
+  constructor(options: SqliteLedgerOptions) {
+    this.options = options;
+  }
+
+  async init(): Promise<void> {
+    if (this.options.path !== ':memory:') mkdirSync(dirname(this.options.path), { recursive: true });
+    const opts = this.options.synchronous ? { synchronous: this.options.synchronous } : {};
+    this.db = new Database(this.options.path, opts);
+    const writer = new Writer(this.db);
+    this.parts = {
+      beads: new BeadWrites(writer),
+      deps: new DependencyWrites(writer),
+      rigs: new RigWrites(writer),
+      queries: new Queries(this.db, writer.view),
+    };
+  }
+
+  private get p() {
+    if (!this.parts) throw new Error('SqliteLedger used before init()');
+    return this.parts;
+  }
+
+  private get database(): Database {
+    if (!this.db) throw new Error('SqliteLedger used before init()');
+    return this.db;
+  }
+
+  async close(): Promise<void> {
+    this.db?.close();
+    this.db = undefined;
+    this.parts = undefined;
+  }
+
+  async ping(): Promise<void> {
+    this.database.get('SELECT 1');
+  }
+
+  async addRig(rig: NewRig, ctx: WriteContext): Promise<Rig> {
+    return this.p.rigs.add(rig, ctx);
+  }
+
+  async getRig(name: string): Promise<Rig | null> {
+    return this.p.rigs.find(name);
+  }
+
+  async listRigs(): Promise<Rig[]> {
+    return this.p.rigs.list();
+  }
+
+  async setRigParked(name: string, parked: boolean, ctx: WriteContext): Promise<Rig> {
+    return this.p.rigs.setParked(name, parked, ctx);
+  }
+
+  async createBead(input: NewBead, ctx: WriteContext): Promise<Bead> {
+    return this.p.beads.create(input, ctx);
+  }
+
+  async getBead(id: string): Promise<Bead | null> {
+    return this.p.queries.listBeads({ ids: [id], all: true })[0] ?? null;
+  }
+
+  async listBeads(filter: BeadFilter): Promise<Bead[]> {
+    return this.p.queries.listBeads(filter);
+  }
+
+  async updateBead(id: string, patch: BeadPatch, ctx: WriteContext): Promise<Bead> {
+    return this.p.beads.update(id, patch, ctx);
+  }
+
+  async closeBead(id: string, options: CloseOptions, ctx: WriteContext): Promise<Bead> {
+    return this.p.beads.close(id, options, ctx);
+  }
+
+  async reopenBead(id: string, ctx: WriteContext): Promise<Bead> {
+    return this.p.beads.reopen(id, ctx);
+  }
+
+  async claimBead(id: string, claim: ClaimRequest, ctx: WriteContext): Promise<Bead | null> {
+    return this.p.beads.claim(id, claim, ctx);
+  }
+
+  async addComment(id: string, text: string, ctx: WriteContext): Promise<Comment> {
+    return this.p.beads.comment(id, text, ctx);
+  }
+
+  async listComments(id: string): Promise<Comment[]> {
+    return this.p.queries.listComments(id);
+  }
+
+  async addDependency(
+    issueId: string,
+    dependsOnId: string,
+    type: DepType,
+    ctx: WriteContext,
+    gate?: WaitsForGate,
+  ): Promise<Dependency> {
+    return this.p.deps.add(issueId, dependsOnId, type, ctx, gate);
+  }
+
+  async removeDependency(issueId: string, dependsOnId: string, ctx: WriteContext): Promise<boolean> {
+    return this.p.deps.remove(issueId, dependsOnId, ctx);
+  }
+
+  async dependenciesOf(id: string): Promise<Dependency[]> {
+    return this.p.queries.dependenciesOf(id);
+  }
+
+  async dependentsOf(id: string): Promise<Dependency[]> {
+    return this.p.queries.dependentsOf(id);
+  }
+
+  async listReady(filter: ReadyFilter): Promise<Bead[]> {
+    return this.p.queries.listReady(filter);
+  }
+
+  async listBlocked(filter: { rig?: string }): Promise<BlockedBead[]> {
+    return this.p.queries.listBlocked(filter);
+  }
+
+  async findCycles(): Promise<string[][]> {
+    return this.p.queries.findCycles();
+  }
+
+  async eventsSince(seq: number, limit = 1000): Promise<LedgerEvent[]> {
+    return this.database
+      .all('SELECT * FROM events WHERE seq > $seq ORDER BY seq LIMIT $limit', { seq, limit })
+      .map(eventFromRow);
+  }
+
+  async appendAudit(record: AuditRecord): Promise<void> {
+    this.database.run(
+      `INSERT INTO audit (at, actor, actor_kind, source, verb, args, outcome, message)
+       VALUES ($at, $actor, $actor_kind, $source, $verb, $args, $outcome, $message)`,
+      { ...record, args: JSON.stringify(record.args), message: record.message ?? null },
+    );
+  }
+
+  async listAudit(limit: number): Promise<AuditRecord[]> {
+    return this.database
+      .all('SELECT * FROM audit ORDER BY id DESC LIMIT $limit', { limit })
+      .map(auditFromRow);
+  }
+
+  async recordIdempotencyKey(key: string, expiresAt: Date): Promise<boolean> {
+    return this.database.transaction(() => {
+      const now = new Date().toISOString();
+      this.database.run('DELETE FROM idempotency WHERE key = $key AND expires_at <= $now', { key, now });
+      const { changes } = this.database.run(
+        'INSERT OR IGNORE INTO idempotency (key, expires_at) VALUES ($key, $expires)',
+        { key, expires: expiresAt.toISOString() },
+      );
+      return changes === 1;
+    });
+  }
+}

@@ -1,0 +1,51 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Ledger } from '../../src/ledger/port.ts';
+import { registerBlockingContract } from './blocking.contract.ts';
+import { registerDependencyContract } from './dependency.contract.ts';
+import { clock, type LedgerFactory, type LedgerFixture } from './harness.ts';
+import { registerLifecycleContract } from './lifecycle.contract.ts';
+import { registerRecordsContract } from './records.contract.ts';
+
+/**
+ * The ledger contract: every adapter must pass all of it. Scenarios are beads.md §8, adapted
+ * where docs/decisions.md fixes upstream behaviour on purpose.
+ */
+export function runLedgerContract(name: string, factory: LedgerFactory): void {
+  describe(`ledger contract: ${name}`, () => {
+    const state = {} as { fx: LedgerFixture; ledger: Ledger; ctx: ReturnType<typeof clock> };
+    beforeEach(async () => {
+      state.fx = await factory();
+      state.ledger = state.fx.ledger;
+      state.ctx = clock();
+    });
+    afterEach(async () => {
+      await state.fx.cleanup();
+    });
+
+    it('creates a bead with defaults and reads it back', async () => {
+      const bead = await state.ledger.createBead({ title: 'Fix login' }, state.ctx('alice'));
+      expect(bead).toMatchObject({
+        title: 'Fix login',
+        status: 'open',
+        priority: 2,
+        issue_type: 'task',
+        assignee: null,
+        labels: [],
+        parent: null,
+        rig: null,
+        created_by: 'alice',
+        closed_at: null,
+        is_blocked: false,
+      });
+      expect(bead.id).toMatch(/^hq-[0-9a-z]{3}$/);
+      expect(await state.ledger.getBead(bead.id)).toEqual(bead);
+    });
+
+    registerLifecycleContract(state);
+    registerBlockingContract(state);
+    registerDependencyContract(state);
+    registerRecordsContract(state);
+  });
+}
+
+export type ContractState = { fx: LedgerFixture; ledger: Ledger; ctx: ReturnType<typeof clock> };

@@ -1,0 +1,116 @@
+import { expect, it } from 'vitest';
+import { refusal } from './dependency.contract.ts';
+import { createMany } from './harness.ts';
+import type { ContractState } from './ledger.contract.ts';
+
+/** Rigs, events, comments, audit, idempotency, persistence and hostile input. */
+export function registerRecordsContract(s: ContractState): void {
+  it('registers rigs with unique names and prefixes, parks and unparks them', async () => {
+    const rig = await s.ledger.addRig({ name: 'alpha', prefix: 'al', max_polecats: 3 }, s.ctx());
+    expect(rig).toMatchObject({ name: 'alpha', prefix: 'al', max_polecats: 3, parked: false, repo: null });
+    expect((await refusal(s.ledger.addRig({ name: 'alpha', prefix: 'zz' }, s.ctx()))).code).toBe(
+      'rig_exists',
+    );
+    expect((await refusal(s.ledger.addRig({ name: 'beta', prefix: 'al' }, s.ctx()))).code).toBe(
+      'prefix_taken',
+    );
+    expect((await s.ledger.setRigParked('alpha', true, s.ctx())).parked).toBe(true);
+    expect((await s.ledger.setRigParked('alpha', false, s.ctx())).parked).toBe(false);
+    expect((await refusal(s.ledger.setRigParked('nope', true, s.ctx()))).kind).toBe('not_found');
+    expect((await s.ledger.listRigs()).map((r) => r.name)).toEqual(['alpha']);
+    const bead = await s.ledger.createBead({ title: 'in rig', rig: 'alpha' }, s.ctx());
+    expect(bead).toMatchObject({ rig: 'alpha' });
+    expect(bead.id).toMatch(/^al-/);
+    expect((await refusal(s.ledger.createBead({ title: 'x', rig: 'ghost' }, s.ctx()))).kind).toBe(
+      'not_found',
+    );
+  });
+
+  it('appends one event per write with a strictly increasing seq', async () => {
+    const [a, b] = await createMany(s.ledger, s.ctx, ['A', 'B']);
+    await s.ledger.addDependency(b?.id as string, a?.id as string, 'blocks', s.ctx());
+    await s.ledger.closeBead(a?.id as string, { reason: 'merged' }, s.ctx('carol'));
+    await s.ledger.removeDependency(b?.id as string, a?.id as string, s.ctx());
+    const events = await s.ledger.eventsSince(0);
+    expect(events.map((e) => e.type)).toEqual([
+      'bead_created',
+      'bead_created',
+      'dependency_added',
+      'bead_closed',
+      'dependency_removed',
+    ]);
+    for (let i = 1; i < events.length; i++)
+      expect(events[i]?.seq).toBeGreaterThan(events[i - 1]?.seq as number);
+    const close = events[3];
+    expect(close).toMatchObject({
+      bead_id: a?.id,
+      actor: 'carol',
+      data: expect.objectContaining({ reason: 'merged' }),
+    });
+    const tail = await s.ledger.eventsSince(events[2]?.seq as number);
+    expect(tail.map((e) => e.type)).toEqual(['bead_closed', 'dependency_removed']);
+    expect(await s.ledger.eventsSince(0, 2)).toHaveLength(2);
+  });
+
+  it('stores comments in order', async () => {
+    const [a] = await createMany(s.ledger, s.ctx, ['A']);
+    await s.ledger.addComment(a?.id as string, 'first', s.ctx('dave'));
+    await s.ledger.addComment(a?.id as string, 'second', s.ctx());
+    const comments = await s.ledger.listComments(a?.id as string);
+    expect(comments.map((c) => [c.text, c.author])).toEqual([
+      ['first', 'dave'],
+      ['second', 'tester'],
+    ]);
+  });
+
+  it('keeps audit records newest first', async () => {
+    const base = {
+      actor: 'u',
+      actor_kind: 'human' as const,
+      source: 'cli',
+      args: { id: 'x' },
+      outcome: 'ok' as const,
+    };
+    await s.ledger.appendAudit({ ...base, at: '2026-11-22T10:00:00.000Z', verb: 'bd.create' });
+    await s.ledger.appendAudit({ ...base, at: '2026-11-22T10:00:01.000Z', verb: 'bd.close', message: 'm' });
+    const audit = await s.ledger.listAudit(10);
+    expect(audit.map((a) => a.verb)).toEqual(['bd.close', 'bd.create']);
+    expect(audit[0]).toMatchObject({ args: { id: 'x' }, message: 'm' });
+  });
+
+  it('records an idempotency key once until it expires', async () => {
+    const future = new Date(Date.now() + 60_000);
+    expect(await s.ledger.recordIdempotencyKey('slack:evt1', future)).toBe(true);
+    expect(await s.ledger.recordIdempotencyKey('slack:evt1', future)).toBe(false);
+    expect(await s.ledger.recordIdempotencyKey('slack:evt2', future)).toBe(true);
+    expect(await s.ledger.recordIdempotencyKey('old', new Date(Date.now() - 1000))).toBe(true);
+    expect(await s.ledger.recordIdempotencyKey('old', future)).toBe(true);
+  });
+
+  it('treats operator-looking input as plain values', async () => {
+    await createMany(s.ledger, s.ctx, ['A'], { labels: ['x'] });
+    expect(await s.ledger.getBead('{"$gt":""}')).toBeNull();
+    expect(await s.ledger.listBeads({ label: '{"$ne":null}' })).toEqual([]);
+    expect(await s.ledger.listBeads({ assignee: '{"$gt":""}' })).toEqual([]);
+  });
+
+  it('lists with filters: default hides closed, --all shows it', async () => {
+    const [a, b] = await createMany(s.ledger, s.ctx, ['A', 'B'], { labels: ['ui'] });
+    await s.ledger.closeBead(a?.id as string, {}, s.ctx());
+    expect((await s.ledger.listBeads({})).map((x) => x.id)).toEqual([b?.id]);
+    expect((await s.ledger.listBeads({ all: true })).map((x) => x.id).sort()).toEqual([a?.id, b?.id].sort());
+    expect((await s.ledger.listBeads({ status: ['closed'] })).map((x) => x.id)).toEqual([a?.id]);
+    expect((await s.ledger.listBeads({ label: 'ui' })).map((x) => x.id)).toEqual([b?.id]);
+    expect(await s.ledger.listBeads({ label: 'nope' })).toEqual([]);
+  });
+
+  it('keeps everything across a restart of the store', async () => {
+    const [a, b] = await createMany(s.ledger, s.ctx, ['A', 'B']);
+    await s.ledger.addDependency(b?.id as string, a?.id as string, 'blocks', s.ctx());
+    const restarted = await s.fx.reopen();
+    expect(await restarted.getBead(b?.id as string)).toEqual(await s.ledger.getBead(b?.id as string));
+    expect((await restarted.listBlocked({})).map((x) => x.id)).toEqual([b?.id]);
+    expect((await restarted.eventsSince(0)).length).toBe(3);
+    await restarted.close();
+  });
+}
