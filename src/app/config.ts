@@ -1,0 +1,69 @@
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { usageError } from '../domain/errors.ts';
+
+/**
+ * The service's configuration: flags win over environment variables, which win over defaults.
+ * Validated once at start; every problem is reported at once, naming the flag or variable.
+ */
+const Schema = z.object({
+  home: z.string().min(1),
+  natsUrl: z
+    .string()
+    .regex(/^(nats|tls):\/\/\S+$/, 'must look like nats://host:port')
+    .optional(),
+  ledgerUrl: z
+    .string()
+    .regex(/^(sqlite:\S+|mongodb(\+srv)?:\/\/\S+)$/, 'must be sqlite:<path> or mongodb://…'),
+  httpHost: z.string().min(1),
+  httpPort: z.coerce.number().int().min(0).max(65535),
+  subjectPrefix: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_-]{0,30}$/, 'must be one NATS token, e.g. gt'),
+  sqliteSync: z.enum(['normal', 'full']),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+});
+
+export type ServiceConfig = z.infer<typeof Schema>;
+
+export interface ServiceFlags {
+  home?: string;
+  nats?: string;
+  ledger?: string;
+  'http-port'?: string;
+}
+
+/** Where `gt` keeps its files: --home, else GT_HOME, else ~/.gastown. */
+export const resolveHome = (flag: string | undefined, env: NodeJS.ProcessEnv): string =>
+  resolve(flag ?? env.GT_HOME ?? join(homedir(), '.gastown'));
+
+const SOURCES: Record<keyof ServiceConfig, string> = {
+  home: '--home / GT_HOME',
+  natsUrl: '--nats / GT_NATS_URL',
+  ledgerUrl: '--ledger / GT_LEDGER_URL',
+  httpHost: 'GT_HTTP_HOST',
+  httpPort: '--http-port / GT_HTTP_PORT',
+  subjectPrefix: 'GT_SUBJECT_PREFIX',
+  sqliteSync: 'GT_SQLITE_SYNC',
+  logLevel: 'GT_LOG_LEVEL',
+};
+
+export function loadServiceConfig(flags: ServiceFlags, env: NodeJS.ProcessEnv): ServiceConfig {
+  const home = resolveHome(flags.home, env);
+  const raw = {
+    home,
+    natsUrl: flags.nats ?? (env.GT_NATS_URL || undefined),
+    ledgerUrl: flags.ledger ?? env.GT_LEDGER_URL ?? `sqlite:${join(home, 'ledger.db')}`,
+    httpHost: env.GT_HTTP_HOST ?? '127.0.0.1',
+    httpPort: flags['http-port'] ?? env.GT_HTTP_PORT ?? '8420',
+    subjectPrefix: env.GT_SUBJECT_PREFIX ?? 'gt',
+    sqliteSync: (env.GT_SQLITE_SYNC ?? 'normal').toLowerCase(),
+    logLevel: env.GT_LOG_LEVEL ?? 'info',
+  };
+  const parsed = Schema.safeParse(raw);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => {
+    const key = i.path[0] as keyof ServiceConfig;
+    return `  ${SOURCES[key] ?? String(key)}: ${i.message}`;
+  });
+  throw usageError('bad_config', `invalid configuration:\n${problems.join('\n')}`);
+}

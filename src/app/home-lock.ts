@@ -1,0 +1,46 @@
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { refused } from '../domain/errors.ts';
+
+/**
+ * One service per $GT_HOME: the SQLite ledger has one writer, and two services would also fight
+ * over runtime.json and the NATS store. The lock is a file created exclusively, holding the pid;
+ * a lock whose pid is gone (a crash, kill -9) is stale and taken over.
+ */
+export interface HomeLock {
+  release(): void;
+}
+
+export function acquireHomeLock(home: string): HomeLock {
+  mkdirSync(home, { recursive: true });
+  const path = join(home, 'gt.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return { release: () => rmSync(path, { force: true }) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const holder = Number(readFileSync(path, 'utf8').trim());
+      if (isAlive(holder) && holder !== process.pid) {
+        throw refused(
+          'home_locked',
+          `another gt up (pid ${holder}) is already running on ${home}; stop it first, or use --home DIR for a second town`,
+        );
+      }
+      rmSync(path, { force: true });
+    }
+  }
+  throw refused('home_locked', `could not lock ${home}; remove ${path} if no gt up is running`);
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

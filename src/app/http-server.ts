@@ -1,0 +1,82 @@
+import { createServer, type Server } from 'node:http';
+
+/** A readiness probe: resolves when the dependency answers, rejects (with a reason) when not. */
+export type ReadinessCheck = { name: string; check: () => Promise<void> };
+
+export interface HttpServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The service's HTTP endpoint: `/livez` (the event loop answers) and `/readyz` (every dependency
+ * answers). Slack, Discord and /metrics join it in later issues.
+ */
+export async function startHttpServer(options: {
+  host: string;
+  port: number;
+  checks: readonly ReadinessCheck[];
+  isShuttingDown: () => boolean;
+}): Promise<HttpServer> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/livez') return send(res, 200, { status: 'ok' });
+    if (path === '/readyz') {
+      void readiness(options).then(({ ready, checks }) => send(res, ready ? 200 : 503, { ready, checks }));
+      return;
+    }
+    send(res, 404, { error: 'not found; try /livez or /readyz' });
+  });
+  await listen(server, options.host, options.port);
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    url: `http://${options.host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function readiness(options: { checks: readonly ReadinessCheck[]; isShuttingDown: () => boolean }) {
+  const checks: Record<string, string> = {};
+  if (options.isShuttingDown()) checks.service = 'shutting down';
+  await Promise.all(
+    options.checks.map(async ({ name, check }) => {
+      try {
+        await withTimeout(check(), 2000);
+        checks[name] = 'ok';
+      } catch (err) {
+        checks[name] = err instanceof Error ? err.message : String(err);
+      }
+    }),
+  );
+  return { ready: Object.values(checks).every((v) => v === 'ok'), checks };
+}
+
+function withTimeout(p: Promise<void>, ms: number): Promise<void> {
+  return Promise.race([
+    p,
+    new Promise<void>((_, reject) => setTimeout(() => reject(new Error('timeout')), ms).unref()),
+  ]);
+}
+
+function send(res: import('node:http').ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`HTTP port ${port} is in use; pass --http-port N (0 = any free port)`)
+          : err,
+      ),
+    );
+    server.listen(port, host, () => resolve());
+  });
+}

@@ -1,0 +1,15 @@
+import type { Ledger } from '../ledger/port.ts';
+import { SqliteLedger } from '../ledger/sqlite/sqlite-ledger.ts';
+
+/** Chooses the adapter from the ledger URL: `sqlite:<path>` (default) or `mongodb://…`. */
+export async function openLedger(url: string, options: { sqliteSync: 'normal' | 'full' }): Promise<Ledger> {
+  if (url.startsWith('sqlite:')) {
+    return new SqliteLedger({
+      path: url.slice('sqlite:'.length),
+      synchronous: options.sqliteSync === 'full' ? 'FULL' : 'NORMAL',
+    });
+  }
+  // Loaded on demand so the embedded default never pays for the MongoDB driver.
+  const { createMongoLedger } = await import('../ledger/mongo/mongo-ledger.ts');
+  return createMongoLedger(url);
+}

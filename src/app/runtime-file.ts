@@ -1,0 +1,27 @@
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** `$GT_HOME/runtime.json`: how CLI calls find the running service (CLI-CONTRACT.md). */
+export interface RuntimeInfo {
+  nats_url: string;
+  http_url: string;
+  pid: number;
+}
+
+export const runtimePath = (home: string): string => join(home, 'runtime.json');
+
+export function writeRuntime(home: string, info: RuntimeInfo): void {
+  const tmp = `${runtimePath(home)}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(info, null, 2)}\n`);
+  renameSync(tmp, runtimePath(home)); // atomic: a reader never sees half a file
+}
+
+export function readRuntime(home: string): RuntimeInfo | null {
+  try {
+    return JSON.parse(readFileSync(runtimePath(home), 'utf8')) as RuntimeInfo;
+  } catch {
+    return null;
+  }
+}
+
+export const removeRuntime = (home: string): void => rmSync(runtimePath(home), { force: true });

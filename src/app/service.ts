@@ -1,0 +1,97 @@
+import { join } from 'node:path';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import { serveApi } from '../bus/api-server.ts';
+import { connectService } from '../bus/connection.ts';
+import { type NatsServerProcess, startNatsServer } from '../bus/nats-server-process.ts';
+import { CATALOG } from '../commands/catalog.ts';
+import { CommandRegistry } from '../commands/registry.ts';
+import type { Ledger } from '../ledger/port.ts';
+import type { ServiceConfig } from './config.ts';
+import { acquireHomeLock } from './home-lock.ts';
+import { type HttpServer, startHttpServer } from './http-server.ts';
+import { openLedger } from './ledger-factory.ts';
+import type { Logger } from './logger.ts';
+import { removeRuntime, writeRuntime } from './runtime-file.ts';
+
+export interface RunningService {
+  natsUrl: string;
+  httpUrl: string;
+  ledgerKind: Ledger['kind'];
+  stop(): Promise<void>;
+}
+
+/**
+ * The composition root of `gt up`: lock the home, open the ledger, start (or join) NATS, serve the
+ * command layer on `gt.api.*`, open HTTP, then announce ourselves in runtime.json. Stopping runs
+ * the same steps backwards; a failure half-way undoes what had started.
+ */
+export async function startService(config: ServiceConfig, log: Logger): Promise<RunningService> {
+  const undo: Array<() => Promise<void> | void> = [];
+  let shuttingDown = false;
+  const stop = async () => {
+    shuttingDown = true;
+    for (const step of undo.reverse().splice(0)) {
+      try {
+        await step();
+      } catch (err) {
+        log.error({ err }, 'shutdown step failed');
+      }
+    }
+  };
+  try {
+    const lock = acquireHomeLock(config.home);
+    undo.push(() => lock.release());
+    const ledger = await openLedger(config.ledgerUrl, { sqliteSync: config.sqliteSync });
+    await ledger.init();
+    undo.push(() => ledger.close());
+    const nats = await natsFor(config, undo);
+    const nc = await connectService(nats.url, `gt-service-${process.pid}`);
+    undo.push(() => nc.drain());
+    const registry = new CommandRegistry({ ledger, now: () => new Date() }, CATALOG, (err, verb) =>
+      log.error({ err, verb }, 'command failed unexpectedly'),
+    );
+    const api: Subscription = serveApi(nc, config.subjectPrefix, (call) => registry.execute(call));
+    undo.push(() => api.drain());
+    const http = await startHttp(config, ledger, nc, () => shuttingDown);
+    undo.push(() => http.close());
+    writeRuntime(config.home, { nats_url: nats.url, http_url: http.url, pid: process.pid });
+    undo.push(() => removeRuntime(config.home));
+    return { natsUrl: nats.url, httpUrl: http.url, ledgerKind: ledger.kind, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+async function natsFor(
+  config: ServiceConfig,
+  undo: Array<() => Promise<void> | void>,
+): Promise<{ url: string }> {
+  if (config.natsUrl) return { url: config.natsUrl };
+  const child: NatsServerProcess = await startNatsServer({ storeDir: join(config.home, 'nats') });
+  undo.push(() => child.stop());
+  return child;
+}
+
+function startHttp(
+  config: ServiceConfig,
+  ledger: Ledger,
+  nc: NatsConnection,
+  isShuttingDown: () => boolean,
+): Promise<HttpServer> {
+  return startHttpServer({
+    host: config.httpHost,
+    port: config.httpPort,
+    isShuttingDown,
+    checks: [
+      { name: 'ledger', check: () => ledger.ping() },
+      {
+        name: 'nats',
+        check: async () => {
+          if (nc.isClosed()) throw new Error('closed');
+          await nc.flush();
+        },
+      },
+    ],
+  });
+}

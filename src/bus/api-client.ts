@@ -1,0 +1,33 @@
+import { type NatsConnection, RequestError } from '@nats-io/transport-node';
+import type { Actor } from '../domain/actor.ts';
+import type { Reply } from '../domain/reply.ts';
+import { apiSubject } from './subjects.ts';
+
+/** Raised when no service answers: the CLI maps it to exit code 3. */
+export class ServiceUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServiceUnavailable';
+  }
+}
+
+/** Calls one verb of the command layer and returns its Reply. */
+export async function callApi(
+  nc: NatsConnection,
+  prefix: string,
+  call: { verb: string; args: unknown; actor: Actor; source: string },
+  timeoutMs = 30_000,
+): Promise<Reply> {
+  const body = JSON.stringify({ args: call.args, actor: call.actor, source: call.source });
+  try {
+    const msg = await nc.request(apiSubject(prefix, call.verb), body, { timeout: timeoutMs });
+    return msg.json<Reply>();
+  } catch (err) {
+    if (err instanceof RequestError && err.isNoResponders()) {
+      throw new ServiceUnavailable(
+        'no gastown-ops service is answering on this NATS server; start it with `gt up`',
+      );
+    }
+    throw err;
+  }
+}

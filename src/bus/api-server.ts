@@ -1,0 +1,55 @@
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import { z } from 'zod';
+import { usageError } from '../domain/errors.ts';
+import { failure, type Invocation, type Reply } from '../domain/reply.ts';
+import { API_QUEUE, apiWildcard, verbFromApiSubject } from './subjects.ts';
+
+/** The request envelope on `gt.api.<verb>`. Anything else gets a clear `malformed_request` reply. */
+const Envelope = z.object({
+  args: z.unknown().optional(),
+  actor: z.object({
+    kind: z.enum(['human', 'agent', 'system']),
+    id: z.string().min(1).max(200),
+  }),
+  source: z.string().max(50).optional(),
+});
+
+export type Execute = (call: Invocation) => Promise<Reply>;
+
+/**
+ * Serves the command layer over NATS request/reply. Every replica joins one queue group, so each
+ * request is answered once. Requests are handled concurrently; ordering between requests of
+ * different clients is not promised (each write is atomic in the ledger anyway).
+ */
+export function serveApi(nc: NatsConnection, prefix: string, execute: Execute): Subscription {
+  return nc.subscribe(apiWildcard(prefix), {
+    queue: API_QUEUE,
+    callback: (err, msg) => {
+      if (err) return;
+      void answer(msg, prefix, execute);
+    },
+  });
+}
+
+async function answer(msg: Msg, prefix: string, execute: Execute): Promise<void> {
+  const reply = await handle(msg, prefix, execute);
+  if (msg.reply) msg.respond(JSON.stringify(reply));
+}
+
+async function handle(msg: Msg, prefix: string, execute: Execute): Promise<Reply> {
+  let body: unknown;
+  try {
+    body = JSON.parse(msg.string());
+  } catch {
+    return failure(
+      usageError('malformed_request', 'request body is not JSON; send {"args":{…},"actor":{"kind","id"}}'),
+    );
+  }
+  const parsed = Envelope.safeParse(body);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
+    return failure(usageError('malformed_request', `bad request envelope (${problems})`));
+  }
+  const { args, actor, source } = parsed.data;
+  return execute({ verb: verbFromApiSubject(prefix, msg.subject), args, actor, source: source ?? 'api' });
+}

@@ -1,0 +1,96 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { callApi, ServiceUnavailable } from '../bus/api-client.ts';
+import { connectClient } from '../bus/connection.ts';
+import { DEFAULT_SUBJECT_PREFIX } from '../bus/subjects.ts';
+import { resolveVerb } from '../commands/catalog.ts';
+import type { CommandDef } from '../commands/command.ts';
+import { verbName } from '../commands/command.ts';
+import { parseWords } from '../commands/syntax.ts';
+import { DomainError } from '../domain/errors.ts';
+import type { Reply } from '../domain/reply.ts';
+import { actorFromEnv } from './actor.ts';
+import { discoverNatsUrl, NoServiceAddress } from './discovery.ts';
+import { type GlobalFlags, splitGlobalFlags } from './global-flags.ts';
+import { rootHelp, verbHelp } from './help.ts';
+import { EXIT, type Output } from './output.ts';
+
+type LocalVerb = { usage: string; summary: string };
+
+/**
+ * The CLI's whole job for a served verb: words → arguments (locally, so usage errors need no
+ * service) → one API call → render. It decides nothing; the command layer does.
+ */
+export async function runRemote(
+  root: 'gt' | 'bd',
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: Output,
+  localVerbs: readonly LocalVerb[] = [],
+): Promise<number> {
+  let flags: GlobalFlags;
+  let words: string[];
+  try {
+    ({ flags, words } = splitGlobalFlags(argv));
+  } catch (err) {
+    return usageFailure(io, err);
+  }
+  if (words.length === 0 || words[0] === 'help') {
+    io.out(rootHelp(root, localVerbs));
+    return words.length === 0 && !flags.help ? EXIT.usage : EXIT.ok;
+  }
+  const resolved = resolveVerb(root, words);
+  if (!resolved) {
+    io.err(`error: unknown command "${root} ${words.join(' ')}"; run \`${root} help\``);
+    return EXIT.usage;
+  }
+  if (flags.help) {
+    io.out(verbHelp(resolved.def));
+    return EXIT.ok;
+  }
+  let args: ReturnType<typeof parseWords>;
+  try {
+    args = parseWords(resolved.rest, resolved.def.syntax, resolved.def.usage);
+  } catch (err) {
+    return usageFailure(io, err);
+  }
+  const reply = await call(resolved.def, args, flags, env, io);
+  return typeof reply === 'number' ? reply : render(resolved.def, reply, flags.json, io);
+}
+
+async function call(def: CommandDef, args: unknown, flags: GlobalFlags, env: NodeJS.ProcessEnv, io: Output) {
+  let nc: NatsConnection | undefined;
+  let url = '';
+  try {
+    url = discoverNatsUrl(flags, env);
+    nc = await connectClient(url, `gt-cli-${process.pid}`);
+    const prefix = env.GT_SUBJECT_PREFIX || DEFAULT_SUBJECT_PREFIX;
+    return await callApi(nc, prefix, { verb: verbName(def), args, actor: actorFromEnv(env), source: 'cli' });
+  } catch (err) {
+    if (err instanceof NoServiceAddress || err instanceof ServiceUnavailable) io.err(`error: ${err.message}`);
+    else
+      io.err(`error: cannot reach the service at ${url} (${(err as Error).message}); is \`gt up\` running?`);
+    return EXIT.unreachable;
+  } finally {
+    await nc?.close();
+  }
+}
+
+function render(def: CommandDef, reply: Reply, json: boolean, io: Output): number {
+  if (!reply.ok) {
+    io.err(`error: ${reply.error.message}`);
+    return reply.error.kind === 'usage' ? EXIT.usage : EXIT.refused;
+  }
+  for (const message of reply.errors ?? []) io.err(`error: ${message}`);
+  if (json) io.out(JSON.stringify(reply.data, null, 2));
+  else {
+    const text = def.text(reply.data);
+    if (text !== '') io.out(text);
+  }
+  return EXIT.ok;
+}
+
+function usageFailure(io: Output, err: unknown): number {
+  if (!(err instanceof DomainError)) throw err;
+  io.err(`error: ${err.message}`);
+  return EXIT.usage;
+}

@@ -1,0 +1,73 @@
+import { loadServiceConfig, type ServiceFlags } from '../app/config.ts';
+import { createLogger } from '../app/logger.ts';
+import { startService } from '../app/service.ts';
+import { optString } from '../commands/args.ts';
+import { parseWords, type Syntax } from '../commands/syntax.ts';
+import { DomainError } from '../domain/errors.ts';
+import { EXIT, type Output } from './output.ts';
+
+export const UP_USAGE = 'gt up [--home DIR] [--nats URL] [--ledger URL] [--http-port N]';
+export const UP_SUMMARY = 'Run the service in the foreground (embedded SQLite ledger and NATS by default)';
+
+const UP_SYNTAX: Syntax = {
+  positionals: [],
+  flags: {
+    home: { type: 'string', description: 'data directory (default $GT_HOME or ~/.gastown)' },
+    nats: { type: 'string', description: 'use this NATS server instead of starting one' },
+    ledger: { type: 'string', description: 'sqlite:<path> (default) or mongodb://…' },
+    'http-port': { type: 'string', description: 'HTTP port for /livez and /readyz (default 8420; 0 = any)' },
+  },
+};
+
+/** `gt up`: start, print the ready line, run until SIGINT/SIGTERM, stop in order. */
+export async function runUp(argv: readonly string[], env: NodeJS.ProcessEnv, io: Output): Promise<number> {
+  let flags: ServiceFlags;
+  try {
+    const args = parseWords(argv, UP_SYNTAX, UP_USAGE);
+    flags = {};
+    for (const key of ['home', 'nats', 'ledger', 'http-port'] as const) {
+      const v = optString(args, key);
+      if (v !== undefined) flags[key] = v;
+    }
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    io.err(`error: ${err.message}`);
+    return EXIT.usage;
+  }
+  let config: ReturnType<typeof loadServiceConfig>;
+  try {
+    config = loadServiceConfig(flags, env);
+  } catch (err) {
+    io.err(`error: ${(err as Error).message}`);
+    return EXIT.usage;
+  }
+  const log = createLogger(config.logLevel);
+  let service: Awaited<ReturnType<typeof startService>>;
+  try {
+    service = await startService(config, log);
+  } catch (err) {
+    io.err(`error: ${(err as Error).message}`);
+    return EXIT.refused;
+  }
+  io.out(
+    `gt up: ready — ledger ${service.ledgerKind} (${config.ledgerUrl}), nats ${service.natsUrl}, http ${service.httpUrl}, home ${config.home}`,
+  );
+  io.out('  next: gt rig add <name> --prefix <pfx>   ·   bd create "First task"   ·   bd ready');
+  await untilSignal();
+  io.out('gt up: stopping');
+  await service.stop();
+  io.out('gt up: stopped');
+  return EXIT.ok;
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve();
+    };
+    process.once('SIGINT', done);
+    process.once('SIGTERM', done);
+  });
+}

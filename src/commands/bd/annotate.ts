@@ -1,0 +1,68 @@
+import { usageError } from '../../domain/errors.ts';
+import { parseId, parseLabel } from '../../domain/validation.ts';
+import type { Comment } from '../../ledger/port.ts';
+import { reqString } from '../args.ts';
+import { defineCommand } from '../command.ts';
+
+export const bdComment = defineCommand<Comment>({
+  path: ['bd', 'comment'],
+  summary: 'Add a comment to a bead',
+  usage: 'bd comment <id> <text>',
+  syntax: {
+    positionals: [
+      { name: 'id', required: true },
+      { name: 'text', required: true },
+    ],
+    flags: {},
+  },
+  permission: 'write',
+  mutates: true,
+  async run(args, ctx) {
+    const text = reqString(args, 'text');
+    if (text.trim() === '') throw usageError('empty_comment', 'the comment is empty; write some text');
+    return { data: await ctx.services.ledger.addComment(parseId(reqString(args, 'id')), text, ctx.write()) };
+  },
+  text: (c) => `commented on ${c.issue_id}`,
+});
+
+type LabelChange = { status: 'added' | 'removed'; issue_id: string; label: string };
+
+const labelSyntax = {
+  positionals: [
+    { name: 'id', required: true },
+    { name: 'label', required: true },
+  ],
+  flags: {},
+};
+
+export const bdLabelAdd = defineCommand<LabelChange>({
+  path: ['bd', 'label', 'add'],
+  summary: 'Add a label to a bead',
+  usage: 'bd label add <id> <label>',
+  syntax: labelSyntax,
+  permission: 'write',
+  mutates: true,
+  async run(args, ctx) {
+    const id = parseId(reqString(args, 'id'));
+    const label = parseLabel(reqString(args, 'label'));
+    await ctx.services.ledger.updateBead(id, { add_labels: [label] }, ctx.write());
+    return { data: { status: 'added', issue_id: id, label } };
+  },
+  text: (c) => `added label ${c.label} to ${c.issue_id}`,
+});
+
+export const bdLabelRemove = defineCommand<LabelChange>({
+  path: ['bd', 'label', 'remove'],
+  summary: 'Remove a label from a bead',
+  usage: 'bd label remove <id> <label>',
+  syntax: labelSyntax,
+  permission: 'write',
+  mutates: true,
+  async run(args, ctx) {
+    const id = parseId(reqString(args, 'id'));
+    const label = parseLabel(reqString(args, 'label'));
+    await ctx.services.ledger.updateBead(id, { remove_labels: [label] }, ctx.write());
+    return { data: { status: 'removed', issue_id: id, label } };
+  },
+  text: (c) => `removed label ${c.label} from ${c.issue_id}`,
+});

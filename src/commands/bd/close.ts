@@ -1,0 +1,63 @@
+import type { Bead } from '../../domain/bead.ts';
+import { DomainError } from '../../domain/errors.ts';
+import { parseId } from '../../domain/validation.ts';
+import { flag, list, optString } from '../args.ts';
+import type { CommandContext } from '../command.ts';
+import { defineCommand } from '../command.ts';
+import { beadLines } from '../render.ts';
+import { firstError } from './show.ts';
+
+/**
+ * Multi-id transitions succeed per id: the ones that can change do, the others are reported
+ * (stderr) and the command fails only when none changed (upstream's protocol).
+ */
+async function eachId(ids: string[], change: (id: string) => Promise<Bead>) {
+  const done: Bead[] = [];
+  const errors: string[] = [];
+  for (const raw of ids) {
+    try {
+      done.push(await change(parseId(raw)));
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      errors.push(err.message);
+    }
+  }
+  if (done.length === 0) throw firstError(errors);
+  return { data: done, errors };
+}
+
+export const bdClose = defineCommand<Bead[]>({
+  path: ['bd', 'close'],
+  summary: 'Close beads (refused while open blockers remain, unless --force)',
+  usage: 'bd close <id>… [-r REASON] [--force]',
+  syntax: {
+    positionals: [{ name: 'ids', required: true, variadic: true }],
+    flags: {
+      reason: { type: 'string', short: 'r', description: 'why it is closed' },
+      force: { type: 'boolean', short: 'f', description: 'close despite open blockers, children or pinning' },
+    },
+  },
+  permission: 'write',
+  mutates: true,
+  run: (args, ctx: CommandContext) =>
+    eachId(list(args, 'ids'), (id) =>
+      ctx.services.ledger.closeBead(
+        id,
+        { reason: optString(args, 'reason') ?? '', force: flag(args, 'force') },
+        ctx.write(),
+      ),
+    ),
+  text: (beads) => beads.map((b) => `closed ${b.id}`).join('\n'),
+});
+
+export const bdReopen = defineCommand<Bead[]>({
+  path: ['bd', 'reopen'],
+  summary: 'Reopen beads',
+  usage: 'bd reopen <id>…',
+  syntax: { positionals: [{ name: 'ids', required: true, variadic: true }], flags: {} },
+  permission: 'write',
+  mutates: true,
+  run: (args, ctx: CommandContext) =>
+    eachId(list(args, 'ids'), (id) => ctx.services.ledger.reopenBead(id, ctx.write())),
+  text: (beads) => beadLines(beads, ''),
+});

@@ -1,0 +1,50 @@
+import { bdComment, bdLabelAdd, bdLabelRemove } from './bd/annotate.ts';
+import { bdClose, bdReopen } from './bd/close.ts';
+import { bdCreate } from './bd/create.ts';
+import { bdDepAdd, bdDepCycles, bdDepRemove, bdDepTree } from './bd/dep.ts';
+import { bdList } from './bd/list.ts';
+import { bdBlocked, bdReady } from './bd/ready.ts';
+import { bdShow } from './bd/show.ts';
+import { bdUpdate } from './bd/update.ts';
+import type { CommandDef } from './command.ts';
+import { gtRigAdd, gtRigList, gtRigPark, gtRigUnpark } from './gt/rig.ts';
+
+/** Every verb the command layer serves. Adding a verb = one file + one line here. */
+export const CATALOG: readonly CommandDef[] = [
+  bdCreate,
+  bdShow,
+  bdList,
+  bdUpdate,
+  bdClose,
+  bdReopen,
+  bdDepAdd,
+  bdDepRemove,
+  bdDepTree,
+  bdDepCycles,
+  bdReady,
+  bdBlocked,
+  bdComment,
+  bdLabelAdd,
+  bdLabelRemove,
+  gtRigAdd,
+  gtRigList,
+  gtRigPark,
+  gtRigUnpark,
+] as CommandDef[];
+
+/**
+ * Finds the verb a list of words names (longest match: `dep add` before `dep`) and returns the
+ * remaining words. `root` is `bd` or `gt`.
+ */
+export function resolveVerb(
+  root: string,
+  words: readonly string[],
+): { def: CommandDef; rest: string[] } | null {
+  let best: CommandDef | null = null;
+  for (const def of CATALOG) {
+    if (def.path[0] !== root) continue;
+    const tail = def.path.slice(1);
+    if (tail.every((w, i) => words[i] === w) && (!best || def.path.length > best.path.length)) best = def;
+  }
+  return best ? { def: best, rest: words.slice(best.path.length - 1) } : null;
+}

@@ -1,0 +1,45 @@
+import type { Actor, Permission } from '../domain/actor.ts';
+import type { Ledger, WriteContext } from '../ledger/port.ts';
+import type { Args, Syntax } from './syntax.ts';
+
+/** What handlers may use. The composition root builds it; tests can build it over any Ledger. */
+export interface CommandServices {
+  ledger: Ledger;
+  now: () => Date;
+}
+
+export interface CommandContext {
+  actor: Actor;
+  /** Where the command came from: `cli`, `slack`, `discord`, `http`, `cron`… (for the audit). */
+  source: string;
+  services: CommandServices;
+  /** A WriteContext stamped with the actor and the current time. */
+  write(): WriteContext;
+}
+
+/**
+ * A handler's answer. `errors` carries per-item refusals of a partly successful multi-id command
+ * (`bd close a b` where b is blocked): printed on stderr, exit 0 unless nothing succeeded.
+ */
+export interface CommandResult<T> {
+  data: T;
+  errors?: string[];
+}
+
+/** One verb of the command surface: its words, the permission it needs, what it does, how it reads. */
+export interface CommandDef<T = unknown> {
+  path: readonly string[];
+  summary: string;
+  usage: string;
+  syntax: Syntax;
+  permission: Permission;
+  /** Mutating commands write an audit record, whatever the outcome. */
+  mutates: boolean;
+  run(args: Args, ctx: CommandContext): Promise<CommandResult<T>>;
+  /** Terminal rendering of `data`; `--json` prints `data` itself. */
+  text(data: T): string;
+}
+
+export const defineCommand = <T>(def: CommandDef<T>): CommandDef<T> => def;
+
+export const verbName = (def: Pick<CommandDef, 'path'>): string => def.path.join(' ');

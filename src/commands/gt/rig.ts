@@ -1,0 +1,88 @@
+import { usageError } from '../../domain/errors.ts';
+import { parseMaxPolecats, parseRigName, parseRigPrefix, type Rig } from '../../domain/rig.ts';
+import { optString, reqString } from '../args.ts';
+import { defineCommand } from '../command.ts';
+
+export const gtRigAdd = defineCommand<Rig>({
+  path: ['gt', 'rig', 'add'],
+  summary: 'Register a rig (a project repository with its own bead prefix)',
+  usage:
+    'gt rig add <name> --prefix <pfx> [--repo PATH] [--max-polecats N] [--runtime PRESET | --command CMD]',
+  syntax: {
+    positionals: [{ name: 'name', required: true }],
+    flags: {
+      prefix: { type: 'string', description: 'bead id prefix, e.g. gt' },
+      repo: { type: 'string', description: 'path of the git repository' },
+      'max-polecats': { type: 'string', description: 'concurrent polecats (default 10)' },
+      runtime: { type: 'string', description: 'agent runtime preset' },
+      command: { type: 'string', description: 'shell command to run as the polecat' },
+    },
+  },
+  permission: 'admin',
+  mutates: true,
+  async run(args, ctx) {
+    const prefix = optString(args, 'prefix');
+    if (prefix === undefined)
+      throw usageError('missing_prefix', 'give the rig a bead prefix: gt rig add <name> --prefix <pfx>');
+    const runtime = optString(args, 'runtime');
+    const command = optString(args, 'command');
+    if (runtime !== undefined && command !== undefined) {
+      throw usageError('runtime_and_command', 'give either --runtime or --command, not both');
+    }
+    const max = optString(args, 'max-polecats');
+    const repo = optString(args, 'repo');
+    const rig = await ctx.services.ledger.addRig(
+      {
+        name: parseRigName(reqString(args, 'name')),
+        prefix: parseRigPrefix(prefix),
+        ...(repo !== undefined && { repo }),
+        ...(max !== undefined && { max_polecats: parseMaxPolecats(max) }),
+        ...(runtime !== undefined && { runtime }),
+        ...(command !== undefined && { command }),
+      },
+      ctx.write(),
+    );
+    return { data: rig };
+  },
+  text: (rig) => `rig ${rig.name} added (prefix ${rig.prefix}-)`,
+});
+
+export const gtRigList = defineCommand<Rig[]>({
+  path: ['gt', 'rig', 'list'],
+  summary: 'List rigs',
+  usage: 'gt rig list',
+  syntax: { positionals: [], flags: {} },
+  permission: 'read',
+  mutates: false,
+  run: async (_args, ctx) => ({ data: await ctx.services.ledger.listRigs() }),
+  text: (rigs) =>
+    rigs.length === 0
+      ? 'No rigs yet. Add one: gt rig add <name> --prefix <pfx>'
+      : rigs
+          .map(
+            (r) =>
+              `${r.name}  prefix ${r.prefix}-  max ${r.max_polecats}${r.parked ? '  (parked)' : ''}${r.repo ? `  ${r.repo}` : ''}`,
+          )
+          .join('\n'),
+});
+
+const parking = (parked: boolean) =>
+  defineCommand<Rig>({
+    path: ['gt', 'rig', parked ? 'park' : 'unpark'],
+    summary: parked ? 'Park a rig: nothing new is dispatched to it' : 'Unpark a rig',
+    usage: `gt rig ${parked ? 'park' : 'unpark'} <name>`,
+    syntax: { positionals: [{ name: 'name', required: true }], flags: {} },
+    permission: 'admin',
+    mutates: true,
+    run: async (args, ctx) => ({
+      data: await ctx.services.ledger.setRigParked(
+        parseRigName(reqString(args, 'name')),
+        parked,
+        ctx.write(),
+      ),
+    }),
+    text: (rig) => `rig ${rig.name} ${rig.parked ? 'parked' : 'unparked'}`,
+  });
+
+export const gtRigPark = parking(true);
+export const gtRigUnpark = parking(false);

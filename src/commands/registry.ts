@@ -1,0 +1,86 @@
+import { isAllowed } from '../domain/actor.ts';
+import { DomainError, refused, usageError } from '../domain/errors.ts';
+import { failure, type Invocation, type Reply } from '../domain/reply.ts';
+import type { CommandContext, CommandDef, CommandServices } from './command.ts';
+import { verbName } from './command.ts';
+import { checkArgs } from './syntax.ts';
+
+/**
+ * The one command layer: parse → authorize → execute → audit. Every interface (CLI over NATS,
+ * chat, HTTP) calls `execute`, so rules and audit cannot differ between them.
+ */
+export class CommandRegistry {
+  private readonly verbs = new Map<string, CommandDef>();
+  private readonly services: CommandServices;
+  private readonly onUnexpected: (err: unknown, verb: string) => void;
+
+  constructor(
+    services: CommandServices,
+    defs: readonly CommandDef[],
+    onUnexpected: (err: unknown, verb: string) => void,
+  ) {
+    this.services = services;
+    this.onUnexpected = onUnexpected;
+    for (const def of defs) this.verbs.set(verbName(def), def);
+  }
+
+  get(verb: string): CommandDef | undefined {
+    return this.verbs.get(verb);
+  }
+
+  async execute(call: Invocation): Promise<Reply> {
+    const def = this.verbs.get(call.verb);
+    if (!def) {
+      return failure(
+        usageError('unknown_command', `unknown command ${JSON.stringify(call.verb)}; run \`gt help\``),
+      );
+    }
+    const ctx = this.context(call);
+    let reply: Reply;
+    try {
+      const args = checkArgs(call.args, def.syntax, def.usage);
+      if (!isAllowed(call.actor, def.permission)) {
+        throw refused(
+          'forbidden',
+          `${call.actor.kind} ${call.actor.id} may not run ${call.verb} (needs ${def.permission})`,
+        );
+      }
+      const result = await def.run(args, ctx);
+      reply = result.errors?.length
+        ? { ok: true, data: result.data, errors: result.errors }
+        : { ok: true, data: result.data };
+    } catch (err) {
+      if (!(err instanceof DomainError)) this.onUnexpected(err, call.verb);
+      reply = failure(err);
+    }
+    if (def.mutates) await this.audit(call, reply);
+    return reply;
+  }
+
+  private context(call: Invocation): CommandContext {
+    const services = this.services;
+    return {
+      actor: call.actor,
+      source: call.source,
+      services,
+      write: () => ({ actor: call.actor.id, now: services.now() }),
+    };
+  }
+
+  private async audit(call: Invocation, reply: Reply): Promise<void> {
+    const record = {
+      at: this.services.now().toISOString(),
+      actor: call.actor.id,
+      actor_kind: call.actor.kind,
+      source: call.source,
+      verb: call.verb,
+      args: typeof call.args === 'object' && call.args !== null ? (call.args as Record<string, unknown>) : {},
+      outcome: reply.ok
+        ? ('ok' as const)
+        : reply.error.kind === 'internal'
+          ? ('error' as const)
+          : ('refused' as const),
+    };
+    await this.services.ledger.appendAudit(reply.ok ? record : { ...record, message: reply.error.message });
+  }
+}
