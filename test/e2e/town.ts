@@ -1,0 +1,112 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+/**
+ * A real town for end-to-end tests: `gt up` as a child process on a temporary $GT_HOME (its own
+ * nats-server child, SQLite file), and `gt` / `bd` run exactly as a user runs them.
+ */
+const ROOT = resolve(import.meta.dirname, '../..');
+const BIN_DIR = process.env.GT_E2E_BIN_DIR ?? join(ROOT, 'bin');
+const BIN = { gt: join(BIN_DIR, 'gt.mjs'), bd: join(BIN_DIR, 'bd.mjs') };
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class Town {
+  readonly home: string;
+  private service: ChildProcess | undefined;
+  serviceOutput = '';
+
+  constructor(home = mkdtempSync(join(tmpdir(), 'gt-e2e-'))) {
+    this.home = home;
+  }
+
+  env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      GT_HOME: this.home,
+      GT_ACTOR: 'e2e-user',
+      GT_LOG_LEVEL: 'warn',
+      ...extra,
+    };
+    delete env.GT_NATS_URL;
+    delete env.GT_AGENT;
+    return env;
+  }
+
+  /** Starts `gt up` and resolves once it printed its ready line. */
+  async up(args: string[] = ['--http-port', '0']): Promise<void> {
+    const child = spawn(process.execPath, [BIN.gt, 'up', ...args], {
+      env: this.env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.service = child;
+    await new Promise<void>((ready, fail) => {
+      const timer = setTimeout(
+        () => fail(new Error(`gt up not ready in 20 s:\n${this.serviceOutput}`)),
+        20_000,
+      );
+      const onData = (chunk: Buffer) => {
+        this.serviceOutput += chunk.toString();
+        if (/ready/.test(this.serviceOutput)) {
+          clearTimeout(timer);
+          ready();
+        }
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', (c: Buffer) => {
+        this.serviceOutput += c.toString();
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        fail(new Error(`gt up exited (${code}):\n${this.serviceOutput}`));
+      });
+    });
+  }
+
+  /** SIGTERM and wait; returns the exit code. */
+  async down(): Promise<number | null> {
+    const child = this.service;
+    if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+    this.service = undefined;
+    child.removeAllListeners('exit'); // the start-up failure handler
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill('SIGTERM');
+    return exited;
+  }
+
+  runtime(): { nats_url: string; http_url: string; pid: number } {
+    return JSON.parse(readFileSync(join(this.home, 'runtime.json'), 'utf8'));
+  }
+
+  run(tool: 'gt' | 'bd', args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+    return new Promise((done) => {
+      execFile(
+        process.execPath,
+        [BIN[tool], ...args],
+        { env: this.env(env), timeout: 30_000 },
+        (err, stdout, stderr) => {
+          const code = err ? (typeof err.code === 'number' ? err.code : 1) : 0;
+          done({ code, stdout, stderr });
+        },
+      );
+    });
+  }
+
+  /** Runs a command that must succeed with --json and returns the parsed document. */
+  async json<T = unknown>(tool: 'gt' | 'bd', args: string[]): Promise<T> {
+    const r = await this.run(tool, [...args, '--json']);
+    if (r.code !== 0) throw new Error(`${tool} ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+    return JSON.parse(r.stdout) as T;
+  }
+
+  async destroy(): Promise<void> {
+    await this.down();
+    rmSync(this.home, { recursive: true, force: true });
+  }
+}
