@@ -1,3 +1,4 @@
+import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Town } from './town.ts';
 
@@ -52,7 +53,11 @@ describe('bd against a running gt up', () => {
     expect(closed).toMatchObject([{ id: a, status: 'closed', close_reason: 'done' }]);
     expect(await ready()).toEqual([b]);
 
+    const natsUrl = town.runtime().nats_url;
     expect(await town.down()).toBe(0);
+    // Clean shutdown: the nats-server child is gone and runtime.json removed.
+    await expect(connect({ servers: natsUrl, reconnect: false, timeout: 1000 })).rejects.toThrow();
+    expect(() => town.runtime()).toThrow();
     const stopped = await town.run('bd', ['ready']);
     expect(stopped.code).toBe(3);
     expect(stopped.stderr).toMatch(/gt up/);
@@ -90,5 +95,10 @@ describe('bd against a running gt up', () => {
     const r = await town.run('gt', ['up', '--http-port', '0']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/another gt up \(pid \d+\) is already running/);
+  });
+
+  it('stops cleanly on SIGINT too', async () => {
+    expect(await town.down('SIGINT')).toBe(0);
+    expect(town.serviceOutput).toMatch(/gt up: stopped/);
   });
 });

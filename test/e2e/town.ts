@@ -69,14 +69,14 @@ export class Town {
     });
   }
 
-  /** SIGTERM and wait; returns the exit code. */
-  async down(): Promise<number | null> {
+  /** Signals the service (SIGTERM by default) and waits; returns the exit code. */
+  async down(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const child = this.service;
     if (!child || child.exitCode !== null) return child?.exitCode ?? null;
     this.service = undefined;
     child.removeAllListeners('exit'); // the start-up failure handler
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-    child.kill('SIGTERM');
+    child.kill(signal);
     return exited;
   }
 
