@@ -26,27 +26,50 @@ describe('bd and gt verbs', () => {
 
   it('update changes fields, labels and status, and returns an array', async () => {
     const id = await create('A');
-    const [bead] = await ok('bd update', {
+    const [bead] = (await ok('bd update', {
       id,
       status: 'in_progress',
       assignee: 'alpha/Toast',
       priority: 'P0',
       'add-label': ['x', 'y'],
       'remove-label': ['y'],
+    })) as unknown[];
+    expect(bead).toMatchObject({
+      id,
+      status: 'in_progress',
+      assignee: 'alpha/Toast',
+      priority: 0,
+      labels: ['x'],
     });
-    expect(bead).toMatchObject({ id, status: 'in_progress', assignee: 'alpha/Toast', priority: 0, labels: ['x'] });
     const cleared = (await ok('bd update', { id, assignee: '' })) as Array<{ assignee: null }>;
     expect(cleared[0]?.assignee).toBeNull();
-    const reply = await registry.execute({ verb: 'bd update', args: { id }, actor: { kind: 'human', id: 'u' }, source: 't' });
+    const reply = await registry.execute({
+      verb: 'bd update',
+      args: { id },
+      actor: { kind: 'human', id: 'u' },
+      source: 't',
+    });
     expect(reply).toMatchObject({ ok: false, error: { code: 'nothing_to_update' } });
   });
 
   it('labels and comments have their own verbs', async () => {
     const id = await create('A');
-    expect(await ok('bd label add', { id, label: 'ui' })).toEqual({ status: 'added', issue_id: id, label: 'ui' });
+    expect(await ok('bd label add', { id, label: 'ui' })).toEqual({
+      status: 'added',
+      issue_id: id,
+      label: 'ui',
+    });
     expect(await ok('bd list', { label: 'ui' })).toMatchObject([{ id }]);
-    expect(await ok('bd label remove', { id, label: 'ui' })).toEqual({ status: 'removed', issue_id: id, label: 'ui' });
-    expect(await ok('bd comment', { id, text: 'looks good' })).toMatchObject({ issue_id: id, author: 'u', text: 'looks good' });
+    expect(await ok('bd label remove', { id, label: 'ui' })).toEqual({
+      status: 'removed',
+      issue_id: id,
+      label: 'ui',
+    });
+    expect(await ok('bd comment', { id, text: 'looks good' })).toMatchObject({
+      issue_id: id,
+      author: 'u',
+      text: 'looks good',
+    });
   });
 
   it('list filters by rig, type, assignee, parent and status', async () => {
@@ -55,7 +78,8 @@ describe('bd and gt verbs', () => {
     const child = await create('c', { parent: epic });
     const bug = await create('b', { type: 'bug' });
     expect(child).toBe(`${epic}.1`);
-    const ids = async (args: unknown) => ((await ok('bd list', args)) as Array<{ id: string }>).map((b) => b.id).sort();
+    const ids = async (args: unknown) =>
+      ((await ok('bd list', args)) as Array<{ id: string }>).map((b) => b.id).sort();
     expect(await ids({ rig: 'alpha' })).toEqual([epic, child].sort());
     expect(await ids({ type: 'bug' })).toEqual([bug]);
     expect(await ids({ parent: epic })).toEqual([child]);
@@ -70,13 +94,21 @@ describe('bd and gt verbs', () => {
     const c = await create('C');
     await ok('bd dep add', { issue: c, 'depends-on': b });
     await ok('bd dep add', { issue: b, 'depends-on': a, type: 'waits-for' });
-    const tree = (await ok('bd dep tree', { id: c })) as Array<{ id: string; depth: number; edge_from_parent: string | null }>;
+    const tree = (await ok('bd dep tree', { id: c })) as Array<{
+      id: string;
+      depth: number;
+      edge_from_parent: string | null;
+    }>;
     expect(tree.map((n) => [n.id, n.depth, n.edge_from_parent])).toEqual([
       [c, 0, null],
       [b, 1, 'blocks'],
       [a, 2, 'waits-for'],
     ]);
-    expect(await ok('bd dep remove', { issue: c, 'depends-on': b })).toEqual({ status: 'removed', issue_id: c, depends_on_id: b });
+    expect(await ok('bd dep remove', { issue: c, 'depends-on': b })).toEqual({
+      status: 'removed',
+      issue_id: c,
+      depends_on_id: b,
+    });
     const again = await registry.execute({
       verb: 'bd dep remove',
       args: { issue: c, 'depends-on': b },
@@ -97,15 +129,34 @@ describe('bd and gt verbs', () => {
   });
 
   it('gt rig verbs: add with options, list, park, unpark; bad options refused', async () => {
-    const rig = await ok('gt rig add', { name: 'beta', prefix: 'be-', repo: '/src/beta', 'max-polecats': '3', command: 'echo hi' });
-    expect(rig).toMatchObject({ name: 'beta', prefix: 'be', repo: '/src/beta', max_polecats: 3, command: 'echo hi', runtime: null });
+    const rig = await ok('gt rig add', {
+      name: 'beta',
+      prefix: 'be-',
+      repo: '/src/beta',
+      'max-polecats': '3',
+      command: 'echo hi',
+    });
+    expect(rig).toMatchObject({
+      name: 'beta',
+      prefix: 'be',
+      repo: '/src/beta',
+      max_polecats: 3,
+      command: 'echo hi',
+      runtime: null,
+    });
     expect(await ok('gt rig park', { name: 'beta' })).toMatchObject({ parked: true });
     expect(await ok('gt rig list')).toMatchObject([{ name: 'beta', parked: true }]);
     expect(await ok('gt rig unpark', { name: 'beta' })).toMatchObject({ parked: false });
     const bad = async (args: unknown) =>
       registry.execute({ verb: 'gt rig add', args, actor: { kind: 'human', id: 'u' }, source: 't' });
     expect(await bad({ name: 'gamma' })).toMatchObject({ ok: false, error: { code: 'missing_prefix' } });
-    expect(await bad({ name: 'gamma', prefix: 'ga', 'max-polecats': '0' })).toMatchObject({ ok: false, error: { code: 'invalid_max_polecats' } });
-    expect(await bad({ name: 'gamma', prefix: 'ga', runtime: 'x', command: 'y' })).toMatchObject({ ok: false, error: { code: 'runtime_and_command' } });
+    expect(await bad({ name: 'gamma', prefix: 'ga', 'max-polecats': '0' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_max_polecats' },
+    });
+    expect(await bad({ name: 'gamma', prefix: 'ga', runtime: 'x', command: 'y' })).toMatchObject({
+      ok: false,
+      error: { code: 'runtime_and_command' },
+    });
   });
 });

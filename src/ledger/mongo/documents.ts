@@ -1,0 +1,155 @@
+import type { Db, IndexDescription } from 'mongodb';
+import type { Bead } from '../../domain/bead.ts';
+import type { Dependency } from '../../domain/dependency.ts';
+import type { Rig } from '../../domain/rig.ts';
+import type { LedgerEventType } from '../port.ts';
+
+/**
+ * Document shapes of the MongoDB ledger. A bead document carries its OUTGOING edges (`deps`), so
+ * adding an edge is one atomic update of its source, and an `outbox` of events not yet published
+ * to `events`, written in the same atomic update as the change they describe.
+ */
+
+/** What a pending event needs to re-run its derived work (is_blocked ripple) after a crash. */
+export type Ripple =
+  | { kind: 'none' }
+  | { kind: 'status'; id: string }
+  | { kind: 'edge'; source: string; target: string; type: string };
+
+export interface PendingEvent {
+  id: string;
+  type: LedgerEventType;
+  bead_id: string | null;
+  rig: string | null;
+  actor: string;
+  at: string;
+  data: Record<string, unknown>;
+  ripple: Ripple;
+}
+
+export type EdgeDoc = Omit<Dependency, 'issue_id'>;
+
+export interface BeadDoc extends Omit<Bead, 'id'> {
+  _id: string;
+  prefix: string;
+  deps: EdgeDoc[];
+  outbox: PendingEvent[];
+  /** Compare-and-swap token for every change of the document (fields, edges, outbox). */
+  rev: number;
+}
+
+export interface RigDoc extends Omit<Rig, 'name'> {
+  _id: string;
+  outbox: PendingEvent[];
+  rev: number;
+}
+
+export interface EventDoc {
+  _id: string;
+  seq: number;
+  type: LedgerEventType;
+  bead_id: string | null;
+  rig: string | null;
+  actor: string;
+  at: string;
+  data: Record<string, unknown>;
+}
+
+export const COLLECTIONS = {
+  beads: 'beads',
+  rigs: 'rigs',
+  events: 'events',
+  locks: 'locks',
+  comments: 'comments',
+  audit: 'audit',
+  idempotency: 'idempotency',
+} as const;
+
+const INDEXES: Record<string, IndexDescription[]> = {
+  beads: [
+    { key: { status: 1, is_blocked: 1, priority: 1, created_at: 1, _id: 1 }, name: 'ready' },
+    { key: { 'deps.depends_on_id': 1 }, name: 'dependents' },
+    { key: { parent: 1 }, name: 'parent' },
+    { key: { rig: 1, status: 1 }, name: 'rig_status' },
+    { key: { prefix: 1 }, name: 'prefix' },
+    { key: { 'outbox.id': 1 }, name: 'outbox' },
+  ],
+  rigs: [{ key: { prefix: 1 }, name: 'prefix_unique', unique: true }],
+  events: [{ key: { seq: 1 }, name: 'seq_unique', unique: true }],
+  comments: [{ key: { issue_id: 1, created_at: 1 }, name: 'issue' }],
+  idempotency: [{ key: { expires_at: 1 }, name: 'expiry' }],
+};
+
+/**
+ * Creates the indexes that do not exist yet (by name). Re-issuing createIndexes for existing
+ * indexes should be a no-op, but FerretDB 1.24 drops the connection on it for some definitions,
+ * so start-up only asks for what is missing.
+ */
+export async function ensureIndexes(db: Db): Promise<void> {
+  for (const [name, indexes] of Object.entries(INDEXES)) {
+    const collection = db.collection(name);
+    const existing = new Set(
+      (
+        await collection
+          .listIndexes()
+          .toArray()
+          .catch(() => [])
+      ).map((i: { name?: string }) => i.name),
+    );
+    const missing = indexes.filter((i) => !existing.has(i.name));
+    if (missing.length > 0) await collection.createIndexes(missing);
+  }
+}
+
+export function beadFromDoc(d: BeadDoc): Bead {
+  return {
+    id: d._id,
+    title: d.title,
+    description: d.description,
+    status: d.status,
+    priority: d.priority,
+    issue_type: d.issue_type,
+    assignee: d.assignee ?? null,
+    labels: d.labels ?? [],
+    parent: d.parent ?? null,
+    rig: d.rig ?? null,
+    created_at: d.created_at,
+    created_by: d.created_by,
+    updated_at: d.updated_at,
+    closed_at: d.closed_at ?? null,
+    close_reason: d.close_reason ?? '',
+    is_blocked: d.is_blocked === true,
+    version: d.version,
+  };
+}
+
+/** The user-visible fields a CAS update may set. is_blocked and parent have their own writers. */
+export function fieldsOf(b: Bead): Partial<BeadDoc> {
+  return {
+    title: b.title,
+    description: b.description,
+    status: b.status,
+    priority: b.priority,
+    issue_type: b.issue_type,
+    assignee: b.assignee,
+    labels: b.labels,
+    updated_at: b.updated_at,
+    closed_at: b.closed_at,
+    close_reason: b.close_reason,
+    version: b.version,
+  };
+}
+
+export function rigFromDoc(d: RigDoc): Rig {
+  return {
+    name: d._id,
+    prefix: d.prefix,
+    repo: d.repo ?? null,
+    max_polecats: d.max_polecats,
+    runtime: d.runtime ?? null,
+    command: d.command ?? null,
+    parked: d.parked === true,
+    created_at: d.created_at,
+    version: d.version,
+  };
+}

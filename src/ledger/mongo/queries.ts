@@ -1,0 +1,96 @@
+import type { Collection, Filter } from 'mongodb';
+import type { Bead } from '../../domain/bead.ts';
+import { blockedBy } from '../../domain/blocking.ts';
+import { findCycles } from '../../domain/cycles.ts';
+import type { Dependency } from '../../domain/dependency.ts';
+import {
+  compareListed,
+  DEFAULT_READY_LIMIT,
+  NOT_READY_TYPES,
+  type ReadyFilter,
+} from '../../domain/readiness.ts';
+import type { BeadFilter, BlockedBead } from '../port.ts';
+import { toDependency } from './dependency-writes.ts';
+import { type BeadDoc, beadFromDoc } from './documents.ts';
+import { SnapshotCache } from './snapshot.ts';
+
+const NO_INTERNALS = { projection: { outbox: 0 } } as const;
+
+/** Read-side queries. User input only ever appears as a value inside a filter we build. */
+export class Queries {
+  private readonly beads: Collection<BeadDoc>;
+
+  constructor(beads: Collection<BeadDoc>) {
+    this.beads = beads;
+  }
+
+  async listBeads(f: BeadFilter): Promise<Bead[]> {
+    const filter: Filter<BeadDoc> = {};
+    if (f.status && f.status.length > 0) filter.status = { $in: f.status };
+    else if (!f.all) filter.status = { $nin: ['closed', 'pinned'] };
+    if (f.rig !== undefined) filter.rig = f.rig;
+    if (f.issue_type !== undefined) filter.issue_type = f.issue_type;
+    if (f.assignee !== undefined) filter.assignee = f.assignee;
+    if (f.parent !== undefined) filter.parent = f.parent;
+    if (f.label !== undefined) filter.labels = f.label;
+    if (f.ids !== undefined) filter._id = { $in: f.ids };
+    const cursor = this.beads.find(filter, NO_INTERNALS).sort({ priority: 1, created_at: -1, _id: 1 });
+    if (f.limit && f.limit > 0) cursor.limit(Math.floor(f.limit));
+    return (await cursor.toArray()).map(beadFromDoc);
+  }
+
+  async listReady(f: ReadyFilter): Promise<Bead[]> {
+    const filter: Filter<BeadDoc> = {
+      status: 'open',
+      is_blocked: false,
+      assignee: { $in: [null, ''] },
+      issue_type: { $nin: [...NOT_READY_TYPES] },
+    };
+    if (f.rig !== undefined) filter.rig = f.rig;
+    const limit = f.limit ?? DEFAULT_READY_LIMIT;
+    const cursor = this.beads.find(filter, NO_INTERNALS).sort({ priority: 1, created_at: 1, _id: 1 });
+    if (limit > 0) cursor.limit(limit);
+    return (await cursor.toArray()).map(beadFromDoc);
+  }
+
+  async listBlocked(f: { rig?: string }): Promise<BlockedBead[]> {
+    const filter: Filter<BeadDoc> = { is_blocked: true, status: { $nin: ['closed', 'pinned'] } };
+    if (f.rig !== undefined) filter.rig = f.rig;
+    const docs = await this.beads.find(filter, NO_INTERNALS).toArray();
+    const cache = new SnapshotCache(this.beads);
+    for (const d of docs) cache.docs.set(d._id, d);
+    const blocked = await cache.run((view) =>
+      docs.map((d) => ({ ...beadFromDoc(d), blocked_by: blockedBy(d._id, view) })),
+    );
+    return blocked.sort(compareListed);
+  }
+
+  async dependenciesOf(id: string): Promise<Dependency[]> {
+    const doc = await this.beads.findOne({ _id: id }, { projection: { deps: 1 } });
+    return (doc?.deps ?? [])
+      .map((e) => toDependency(id, e))
+      .sort((a, b) => a.depends_on_id.localeCompare(b.depends_on_id));
+  }
+
+  async dependentsOf(id: string): Promise<Dependency[]> {
+    const sources = await this.beads
+      .find({ 'deps.depends_on_id': id }, { projection: { deps: 1 } })
+      .toArray();
+    return sources
+      .flatMap((s) => s.deps.filter((e) => e.depends_on_id === id).map((e) => toDependency(s._id, e)))
+      .sort((a, b) => a.issue_id.localeCompare(b.issue_id));
+  }
+
+  async findCycles(): Promise<string[][]> {
+    const kinds = ['blocks', 'conditional-blocks', 'parent-child'];
+    const docs = await this.beads.find({ 'deps.type': { $in: kinds } }, NO_INTERNALS).toArray();
+    const cache = new SnapshotCache(this.beads);
+    for (const d of docs) cache.docs.set(d._id, d);
+    return cache.run((view) =>
+      findCycles(
+        docs.map((d) => d._id),
+        view,
+      ),
+    );
+  }
+}

@@ -1,0 +1,106 @@
+import { randomUUID } from 'node:crypto';
+import type { Collection } from 'mongodb';
+import { conflict, notFound } from '../../domain/errors.ts';
+import { DEFAULT_MAX_POLECATS, type NewRig, type Rig } from '../../domain/rig.ts';
+import type { LedgerEventType, WriteContext } from '../port.ts';
+import type { Cas } from './cas.ts';
+import { type PendingEvent, type RigDoc, rigFromDoc } from './documents.ts';
+import type { Outbox } from './outbox.ts';
+
+const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
+
+/** Rigs: the unique indexes on name (_id) and prefix arbitrate concurrent adds. */
+export class RigWrites {
+  private readonly rigs: Collection<RigDoc>;
+  private readonly cas: Cas;
+  private readonly outbox: Outbox;
+
+  constructor(rigs: Collection<RigDoc>, cas: Cas, outbox: Outbox) {
+    this.rigs = rigs;
+    this.cas = cas;
+    this.outbox = outbox;
+  }
+
+  async add(input: NewRig, ctx: WriteContext): Promise<Rig> {
+    if (await this.rigs.findOne({ _id: input.name }))
+      throw conflict('rig_exists', `rig ${input.name} already exists; see \`gt rig list\``);
+    const owner = await this.rigs.findOne({ prefix: input.prefix });
+    if (owner)
+      throw conflict(
+        'prefix_taken',
+        `prefix ${input.prefix} is already used by rig ${owner._id}; pick another`,
+      );
+    const rig: Rig = {
+      name: input.name,
+      prefix: input.prefix,
+      repo: input.repo ?? null,
+      max_polecats: input.max_polecats ?? DEFAULT_MAX_POLECATS,
+      runtime: input.runtime ?? null,
+      command: input.command ?? null,
+      parked: false,
+      created_at: ctx.now.toISOString(),
+      version: 1,
+    };
+    const { name, ...fields } = rig;
+    try {
+      await this.rigs.insertOne({
+        _id: name,
+        ...fields,
+        rev: 1,
+        outbox: [rigEvent('rig_added', ctx, name, { prefix: rig.prefix })],
+      });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+      throw conflict('rig_exists', `rig ${name} or prefix ${rig.prefix} was just taken; see \`gt rig list\``);
+    }
+    await this.outbox.flush('rigs', name);
+    return rig;
+  }
+
+  async setParked(name: string, parked: boolean, ctx: WriteContext): Promise<Rig> {
+    const changed = await this.cas.write(
+      this.rigs,
+      name,
+      (doc) =>
+        doc.parked === parked
+          ? { skip: false }
+          : {
+              update: {
+                $set: { parked, version: doc.version + 1 },
+                $push: { outbox: rigEvent(parked ? 'rig_parked' : 'rig_unparked', ctx, name, {}) },
+              },
+              result: true,
+            },
+      () => notFound('rig', name),
+    );
+    if (changed) await this.outbox.flush('rigs', name);
+    return (await this.find(name)) as Rig;
+  }
+
+  async find(name: string): Promise<Rig | null> {
+    const doc = await this.rigs.findOne({ _id: name });
+    return doc ? rigFromDoc(doc) : null;
+  }
+
+  async list(): Promise<Rig[]> {
+    return (await this.rigs.find({}).sort({ _id: 1 }).toArray()).map(rigFromDoc);
+  }
+}
+
+function rigEvent(
+  type: LedgerEventType,
+  ctx: WriteContext,
+  rig: string,
+  data: Record<string, unknown>,
+): PendingEvent {
+  return {
+    id: randomUUID(),
+    type,
+    bead_id: null,
+    rig,
+    actor: ctx.actor,
+    at: ctx.now.toISOString(),
+    data,
+    ripple: { kind: 'none' },
+  };
+}
