@@ -3,7 +3,7 @@
 #   - Node >= 22.12: the system Node if new enough, else Node 24 from the npm registry (node@24)
 #   - nats-server: from Debian (apt-get) when missing
 #   - FerretDB 1.24.2 (MongoDB wire protocol on SQLite) for the MongoDB adapter tests, built with Go
-#   - the project's npm dependencies (npm ci) when package-lock.json changed
+#   - the project's npm dependencies (locked versions) when package-lock.json changed
 # Cache: ${GT_TOOLS_DIR:-$HOME/.cache/gastown-ops}
 GT_TOOLS_DIR="${GT_TOOLS_DIR:-$HOME/.cache/gastown-ops}"
 export GT_TOOLS_DIR
@@ -98,8 +98,11 @@ _gt_setup_deps() {
     _gt_say "npm dependencies up to date"
     return 0
   fi
-  _gt_say "installing npm dependencies (npm ci)…"
-  (cd "$_gt_root" && npm ci --no-audit --no-fund --loglevel=error >&2) || { _gt_die "npm ci failed"; return 1; }
+  _gt_say "installing npm dependencies from package-lock.json…"
+  # Not `npm ci`: npm 11 leaves other platforms' optional packages (Biome's binaries) out of the
+  # lock file and `npm ci` then refuses it as out of sync. `npm install --no-save` installs the
+  # locked versions and never rewrites the lock.
+  (cd "$_gt_root" && npm install --no-save --no-audit --no-fund --loglevel=error >&2) || { _gt_die "npm install failed"; return 1; }
   touch "$stamp"
 }
 
