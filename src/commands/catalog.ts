@@ -7,6 +7,10 @@ import { bdBlocked, bdReady } from './bd/ready.ts';
 import { bdShow } from './bd/show.ts';
 import { bdUpdate } from './bd/update.ts';
 import type { CommandDef } from './command.ts';
+import { gtConvoyAdd, gtConvoyCreate } from './gt/convoy/create.ts';
+import { gtConvoyCheck, gtConvoyClose, gtConvoyLand } from './gt/convoy/lifecycle.ts';
+import { gtConvoyList, gtConvoyStatus } from './gt/convoy/status.ts';
+import { gtConvoyStranded } from './gt/convoy/stranded.ts';
 import { gtRigAdd, gtRigList, gtRigPark, gtRigUnpark } from './gt/rig.ts';
 
 /** Every verb the command layer serves. Adding a verb = one file + one line here. */
@@ -30,6 +34,14 @@ export const CATALOG: readonly CommandDef[] = [
   gtRigList,
   gtRigPark,
   gtRigUnpark,
+  gtConvoyCreate,
+  gtConvoyAdd,
+  gtConvoyStatus,
+  gtConvoyList,
+  gtConvoyCheck,
+  gtConvoyClose,
+  gtConvoyLand,
+  gtConvoyStranded,
 ] as CommandDef[];
 
 /**

@@ -25,9 +25,13 @@ export const isSlingableType = (t: IssueType): boolean => SLINGABLE_TYPES.includ
 export const isStaged = (s: Status): boolean => s === 'staged_ready' || s === 'staged_warnings';
 
 export function requireConvoy(bead: Bead | null, id: string): Bead {
-  if (!bead) throw refused('convoy_not_found', `convoy ${JSON.stringify(id)} not found; see \`gt convoy list --all\``);
+  if (!bead)
+    throw refused('convoy_not_found', `convoy ${JSON.stringify(id)} not found; see \`gt convoy list --all\``);
   if (bead.issue_type !== 'convoy') {
-    throw refused('not_a_convoy', `${id} is not a convoy (type: ${bead.issue_type}); convoy ids look like hq-cv-…`);
+    throw refused(
+      'not_a_convoy',
+      `${id} is not a convoy (type: ${bead.issue_type}); convoy ids look like hq-cv-…`,
+    );
   }
   return bead;
 }
@@ -37,7 +41,10 @@ export const isOwned = (convoy: Bead): boolean => convoy.labels.includes(OWNED_L
 export function parseMerge(raw: string | undefined): MergeStrategy | undefined {
   if (raw === undefined) return undefined;
   if ((MERGE_STRATEGIES as readonly string[]).includes(raw)) return raw as MergeStrategy;
-  throw usageError('invalid_merge', `invalid --merge value ${JSON.stringify(raw)}: must be direct, mr, or local`);
+  throw usageError(
+    'invalid_merge',
+    `invalid --merge value ${JSON.stringify(raw)}: must be direct, mr, or local`,
+  );
 }
 
 /** The tracked beads' progress; `completed` counts closed beads only. */
@@ -65,15 +72,22 @@ export function checkConvoyClose(convoy: Bead, tracked: readonly Bead[], force: 
   if (convoy.status === 'closed') return;
   const open = tracked.filter((b) => b.status !== 'closed').map((b) => b.id);
   if (open.length > 0 && !force) {
-    throw refused('convoy_has_open_work', `convoy ${convoy.id} has ${open.length} open issue(s): ${open.join(', ')}; use --force to close anyway`, {
-      open,
-    });
+    throw refused(
+      'convoy_has_open_work',
+      `convoy ${convoy.id} has ${open.length} open issue(s): ${open.join(', ')}; use --force to close anyway`,
+      {
+        open,
+      },
+    );
   }
 }
 
 export function checkLand(convoy: Bead, tracked: readonly Bead[], force: boolean): void {
   if (!isOwned(convoy)) {
-    throw refused('not_owned', `convoy ${convoy.id} is not an owned convoy; use \`gt convoy close ${convoy.id}\` instead`);
+    throw refused(
+      'not_owned',
+      `convoy ${convoy.id} is not an owned convoy; use \`gt convoy close ${convoy.id}\` instead`,
+    );
   }
   checkConvoyClose(convoy, tracked, force);
 }

@@ -32,7 +32,7 @@ export function checkNewEdge(
       'epics can only block epics and tasks only tasks; use --type parent-child to put work under an epic',
     );
   }
-  if (type === 'tracks') {
+  if (type === 'tracks' && source.issue_type !== 'convoy') {
     throw refused('tracks_reserved', 'tracks edges belong to convoys; use `gt convoy add`');
   }
   if (type === 'parent-child' && source.parent !== null) {

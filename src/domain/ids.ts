@@ -55,6 +55,10 @@ export const prefixOf = (id: string): string => id.slice(0, id.split('.')[0]?.la
 
 export const CONVOY_PREFIX = 'hq-cv';
 export const TOWN_PREFIX = 'hq';
+
+/** Convoys live in the town whatever rig they track (`hq-cv-…`); other beads take their rig's prefix. */
+export const idPrefixFor = (issueType: string | undefined, rigPrefix: string): string =>
+  issueType === 'convoy' ? CONVOY_PREFIX : rigPrefix;
 export const MAX_CHILD_DEPTH = 3;
 
 /**

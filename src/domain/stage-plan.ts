@@ -24,7 +24,10 @@ export interface StageInput {
 export function planStage(input: StageInput): StagePlan {
   const dag = buildDag(input.nodes, input.edges);
   const work = input.nodes.filter((n) => isSlingableType(n.issue_type) && n.status !== 'closed');
-  const slingable = input.nodes.filter((n) => isSlingableType(n.issue_type)).map((n) => n.id).sort();
+  const slingable = input.nodes
+    .filter((n) => isSlingableType(n.issue_type))
+    .map((n) => n.id)
+    .sort();
   const errors = stageErrors(dag, work);
   if (errors.length > 0) return { status: 'error', waves: [], gated: [], warnings: [], errors, slingable };
   const { waves, gated } = computeWaves(dag, input.isOpenOutside);
@@ -40,11 +43,20 @@ export function planStage(input: StageInput): StagePlan {
         message: g.gated_by.length
           ? `${g.id} waits on open non-slingable work: ${g.gated_by.join(', ')}`
           : `${g.id} waits on gated work`,
-        suggested_fix: g.gated_by.length ? `close ${g.gated_by.join(', ')} to include ${g.id} in the waves` : 'resolve its gated blockers',
+        suggested_fix: g.gated_by.length
+          ? `close ${g.gated_by.join(', ')} to include ${g.id} in the waves`
+          : 'resolve its gated blockers',
       }),
     ),
   ];
-  return { status: warnings.length > 0 ? 'staged_warnings' : 'staged_ready', waves, gated, warnings, errors: [], slingable };
+  return {
+    status: warnings.length > 0 ? 'staged_warnings' : 'staged_ready',
+    waves,
+    gated,
+    warnings,
+    errors: [],
+    slingable,
+  };
 }
 
 function stageErrors(dag: ReturnType<typeof buildDag>, work: readonly StageNode[]): Finding[] {
@@ -79,7 +91,11 @@ function stageErrors(dag: ReturnType<typeof buildDag>, work: readonly StageNode[
 }
 
 function orphans(work: readonly StageNode[], edges: readonly StageEdge[]): Finding[] {
-  const linked = new Set(edges.filter((e) => e.type !== 'parent-child' && e.type !== 'related').flatMap((e) => [e.issue_id, e.depends_on_id]));
+  const linked = new Set(
+    edges
+      .filter((e) => e.type !== 'parent-child' && e.type !== 'related')
+      .flatMap((e) => [e.issue_id, e.depends_on_id]),
+  );
   const isolated = work.filter((n) => !linked.has(n.id)).map((n) => n.id);
   if (work.length < 2 || isolated.length === 0) return [];
   return [
@@ -95,21 +111,22 @@ function orphans(work: readonly StageNode[], edges: readonly StageEdge[]): Findi
 function blockedRigs(work: readonly StageNode[], parked: ReadonlySet<string>): Finding[] {
   const byRig = new Map<string, string[]>();
   for (const n of work) if (n.rig && parked.has(n.rig)) byRig.set(n.rig, [...(byRig.get(n.rig) ?? []), n.id]);
-  return [...byRig.entries()]
-    .sort()
-    .map(([rig, ids]) => ({
-      category: 'blocked-rig' as const,
-      bead_ids: ids,
-      message: `rig ${rig} is parked: ${ids.join(', ')} cannot be dispatched`,
-      suggested_fix: `gt rig unpark ${rig}`,
-    }));
+  return [...byRig.entries()].sort().map(([rig, ids]) => ({
+    category: 'blocked-rig' as const,
+    bead_ids: ids,
+    message: `rig ${rig} is parked: ${ids.join(', ')} cannot be dispatched`,
+    suggested_fix: `gt rig unpark ${rig}`,
+  }));
 }
 
 function crossRig(work: readonly StageNode[]): Finding[] {
   const counts = new Map<string, number>();
   for (const n of work) if (n.rig) counts.set(n.rig, (counts.get(n.rig) ?? 0) + 1);
   if (counts.size < 2) return [];
-  const [primary] = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0] as [string, number];
+  const [primary] = [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0] as [
+    string,
+    number,
+  ];
   const others = work.filter((n) => n.rig && n.rig !== primary).map((n) => n.id);
   return [
     {

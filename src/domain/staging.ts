@@ -71,7 +71,9 @@ export function firstCycle(dag: Dag): string[] | null {
   const parent = new Map<string, string>();
   for (const root of [...dag.nodes.keys()].sort()) {
     if (color.has(root)) continue;
-    const stack: Array<{ id: string; next: string[] }> = [{ id: root, next: [...(dag.blocks.get(root) ?? [])].sort() }];
+    const stack: Array<{ id: string; next: string[] }> = [
+      { id: root, next: [...(dag.blocks.get(root) ?? [])].sort() },
+    ];
     color.set(root, 'grey');
     while (stack.length > 0) {
       const top = stack[stack.length - 1] as { id: string; next: string[] };
@@ -100,8 +102,13 @@ export function firstCycle(dag: Dag): string[] | null {
 }
 
 /** Kahn layering of the open slingable beads; open non-slingable or outside blockers are gates. */
-export function computeWaves(dag: Dag, isOpenOutside: (id: string) => boolean): Pick<StagePlan, 'waves' | 'gated'> {
-  const work = [...dag.nodes.values()].filter((n) => isSlingableType(n.issue_type) && n.status !== 'closed').map((n) => n.id);
+export function computeWaves(
+  dag: Dag,
+  isOpenOutside: (id: string) => boolean,
+): Pick<StagePlan, 'waves' | 'gated'> {
+  const work = [...dag.nodes.values()]
+    .filter((n) => isSlingableType(n.issue_type) && n.status !== 'closed')
+    .map((n) => n.id);
   const inWork = new Set(work);
   const gatesOf = (id: string) =>
     (dag.blockedBy.get(id) ?? []).filter((b) => {
@@ -109,7 +116,12 @@ export function computeWaves(dag: Dag, isOpenOutside: (id: string) => boolean): 
       const node = dag.nodes.get(b);
       return node ? isActive(node.status) : isOpenOutside(b);
     });
-  const indegree = new Map(work.map((id) => [id, (dag.blockedBy.get(id) ?? []).filter((b) => inWork.has(b)).length + gatesOf(id).length]));
+  const indegree = new Map(
+    work.map((id) => [
+      id,
+      (dag.blockedBy.get(id) ?? []).filter((b) => inWork.has(b)).length + gatesOf(id).length,
+    ]),
+  );
   const waves: Wave[] = [];
   let layer = work.filter((id) => indegree.get(id) === 0).sort();
   while (layer.length > 0) {

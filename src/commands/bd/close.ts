@@ -5,6 +5,7 @@ import { flag, list, optString } from '../args.ts';
 import type { CommandContext } from '../command.ts';
 import { defineCommand } from '../command.ts';
 import { beadLines } from '../render.ts';
+import { refuseConvoy } from './convoy-guard.ts';
 import { firstError } from './show.ts';
 
 /**
@@ -40,13 +41,11 @@ export const bdClose = defineCommand<Bead[]>({
   permission: 'write',
   mutates: true,
   run: (args, ctx: CommandContext) =>
-    eachId(list(args, 'ids'), (id) =>
-      ctx.services.ledger.closeBead(
-        id,
-        { reason: optString(args, 'reason') ?? '', force: flag(args, 'force') },
-        ctx.write(),
-      ),
-    ),
+    eachId(list(args, 'ids'), async (id) => {
+      await refuseConvoy(ctx, id, 'close', `gt convoy close ${id}`);
+      const options = { reason: optString(args, 'reason') ?? '', force: flag(args, 'force') };
+      return ctx.services.ledger.closeBead(id, options, ctx.write());
+    }),
   text: (beads) => beads.map((b) => `closed ${b.id}`).join('\n'),
 });
 
@@ -58,6 +57,9 @@ export const bdReopen = defineCommand<Bead[]>({
   permission: 'write',
   mutates: true,
   run: (args, ctx: CommandContext) =>
-    eachId(list(args, 'ids'), (id) => ctx.services.ledger.reopenBead(id, ctx.write())),
+    eachId(list(args, 'ids'), async (id) => {
+      await refuseConvoy(ctx, id, 'reopen', `gt convoy add ${id} <id>…`);
+      return ctx.services.ledger.reopenBead(id, ctx.write());
+    }),
   text: (beads) => beadLines(beads, ''),
 });

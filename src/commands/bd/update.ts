@@ -12,6 +12,7 @@ import {
 import { list, optString, reqString } from '../args.ts';
 import { defineCommand } from '../command.ts';
 import { beadLines } from '../render.ts';
+import { refuseConvoy } from './convoy-guard.ts';
 
 export const bdUpdate = defineCommand<Bead[]>({
   path: ['bd', 'update'],
@@ -44,7 +45,9 @@ export const bdUpdate = defineCommand<Bead[]>({
         'nothing to change; give at least one of --status, --assignee, -p, --title, -d, --add-label, --remove-label',
       );
     }
-    const bead = await ctx.services.ledger.updateBead(parseId(reqString(args, 'id')), patch, ctx.write());
+    const id = parseId(reqString(args, 'id'));
+    if (patch.status !== undefined) await refuseConvoy(ctx, id, 'update --status', `gt convoy close ${id}`);
+    const bead = await ctx.services.ledger.updateBead(id, patch, ctx.write());
     return { data: [bead] };
   },
   text: (beads) => beadLines(beads, ''),

@@ -6,7 +6,7 @@ import { applyPatch, buildBead, claimMatches, closed, reopened } from '../../dom
 import { checkClose, checkReopen } from '../../domain/close-rules.ts';
 import { conflict, notFound } from '../../domain/errors.ts';
 import type { GraphView } from '../../domain/graph-view.ts';
-import { candidateIds, nextChildId, prefixOf, TOWN_PREFIX } from '../../domain/ids.ts';
+import { candidateIds, idPrefixFor, nextChildId, prefixOf, TOWN_PREFIX } from '../../domain/ids.ts';
 import type { ClaimRequest, CloseOptions, Comment, LedgerEventType, WriteContext } from '../port.ts';
 import type { Cas } from './cas.ts';
 import {
@@ -164,7 +164,7 @@ export class BeadWrites {
       ? [input.id]
       : parent
         ? this.childIds(parent.id)
-        : await this.hashIds(input, rig.prefix, ctx);
+        : await this.hashIds(input, idPrefixFor(input.issue_type, rig.prefix), ctx);
     for await (const id of ids) {
       const bead = draft(id);
       const ripple: Ripple = parent

@@ -5,7 +5,7 @@ import { applyPatch, buildBead, claimMatches, closed, reopened } from '../../dom
 import { affectedByEdgeChange, affectedByStatusChange } from '../../domain/blocking.ts';
 import { checkClose, checkReopen } from '../../domain/close-rules.ts';
 import { conflict, notFound } from '../../domain/errors.ts';
-import { candidateIds, nextChildId, TOWN_PREFIX } from '../../domain/ids.ts';
+import { candidateIds, idPrefixFor, nextChildId, TOWN_PREFIX } from '../../domain/ids.ts';
 import type { ClaimRequest, CloseOptions, Comment, WriteContext } from '../port.ts';
 import { rigFromRow } from './rows.ts';
 import type { Writer } from './writer.ts';
@@ -26,7 +26,11 @@ export class BeadWrites {
       const parent = input.parent ? this.w.load(input.parent) : null;
       const rig = this.resolveRig(input.rig ?? null, parent);
       const now = ctx.now.toISOString();
-      const id = input.id ?? (parent ? this.childId(parent.id) : this.generateId(input, rig.prefix, ctx));
+      const id =
+        input.id ??
+        (parent
+          ? this.childId(parent.id)
+          : this.generateId(input, idPrefixFor(input.issue_type, rig.prefix), ctx));
       if (input.id && this.w.find(input.id)) throw conflict('id_exists', `bead ${input.id} already exists`);
       const labels = [...(parent?.labels ?? []), ...(input.labels ?? [])];
       const bead = buildBead({ ...input, labels, parent: parent?.id ?? null }, id, rig.name, ctx.actor, now);

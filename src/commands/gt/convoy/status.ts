@@ -1,0 +1,105 @@
+import { progressOf } from '../../../domain/convoy.ts';
+import { parseStatus } from '../../../domain/validation.ts';
+import { flag, optString } from '../../args.ts';
+import { defineCommand } from '../../command.ts';
+import { type ConvoyStatusView, loadConvoy, statusView, trackedBeads } from './tracked.ts';
+
+const bar = (done: number, total: number, width = 20): string => {
+  const filled = total === 0 ? 0 : Math.round((done / total) * width);
+  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total}`;
+};
+
+function statusText(v: ConvoyStatusView): string {
+  const lines = [
+    `🚚 ${v.id}: ${v.title}  (${v.status}${v.owned ? ', owned' : ''})`,
+    `   ${bar(v.completed, v.total)}`,
+  ];
+  for (const t of v.tracked) {
+    const glyph = t.status === 'closed' ? '✓' : t.blocked ? '⏸' : t.assignee ? '▶' : '○';
+    lines.push(`   ${glyph} ${t.id}  ${t.title}  [${t.rig ?? 'town'}${t.assignee ? ` @${t.assignee}` : ''}]`);
+  }
+  return lines.join('\n');
+}
+
+export const gtConvoyStatus = defineCommand<ConvoyStatusView | ConvoyStatusView[]>({
+  path: ['gt', 'convoy', 'status'],
+  summary: 'Progress of a convoy across every rig (without an id: every open convoy)',
+  usage: 'gt convoy status [<convoy>]',
+  syntax: { positionals: [{ name: 'convoy' }], flags: {} },
+  permission: 'read',
+  mutates: false,
+  async run(args, ctx) {
+    const ledger = ctx.services.ledger;
+    const id = optString(args, 'convoy');
+    if (id !== undefined) {
+      const convoy = await loadConvoy(ledger, id);
+      return { data: statusView(convoy, await trackedBeads(ledger, convoy.id)) };
+    }
+    const open = await ledger.listBeads({ issue_type: 'convoy', status: ['open'] });
+    const views = [];
+    for (const convoy of open) views.push(statusView(convoy, await trackedBeads(ledger, convoy.id)));
+    return { data: views };
+  },
+  text: (data) =>
+    Array.isArray(data)
+      ? data.length === 0
+        ? 'No active convoys.'
+        : data.map(statusText).join('\n\n')
+      : statusText(data),
+});
+
+export interface ConvoyRow {
+  id: string;
+  title: string;
+  status: string;
+  completed: number;
+  total: number;
+  tracked?: Array<{ id: string; title: string; status: string }>;
+}
+
+export const gtConvoyList = defineCommand<ConvoyRow[]>({
+  path: ['gt', 'convoy', 'list'],
+  summary: 'Convoys with their progress (open ones unless --all or --status)',
+  usage: 'gt convoy list [--all | --status S] [--tree]',
+  syntax: {
+    positionals: [],
+    flags: {
+      all: { type: 'boolean', description: 'include closed convoys' },
+      status: { type: 'string', description: 'open, closed, staged_ready or staged_warnings' },
+      tree: { type: 'boolean', description: 'show each convoy’s tracked beads' },
+    },
+  },
+  permission: 'read',
+  mutates: false,
+  async run(args, ctx) {
+    const ledger = ctx.services.ledger;
+    const status = optString(args, 'status');
+    const convoys = await ledger.listBeads({
+      issue_type: 'convoy',
+      ...(status !== undefined ? { status: [parseStatus(status)] } : flag(args, 'all') ? { all: true } : {}),
+    });
+    const rows: ConvoyRow[] = [];
+    for (const c of convoys) {
+      const tracked = await trackedBeads(ledger, c.id);
+      const row: ConvoyRow = { id: c.id, title: c.title, status: c.status, ...progressOf(tracked) };
+      if (flag(args, 'tree'))
+        row.tracked = tracked.map((b) => ({ id: b.id, title: b.title, status: b.status }));
+      rows.push(row);
+    }
+    return { data: rows };
+  },
+  text: (rows) =>
+    rows.length === 0
+      ? 'No convoys found. Create one: gt convoy create <name> [<id>…]'
+      : rows
+          .map((r) =>
+            [
+              `🚚 ${r.id}: ${r.title}  ${r.status}  ${bar(r.completed, r.total, 10)}`,
+              ...(r.tracked ?? []).map(
+                (t, i, all) =>
+                  `   ${i === all.length - 1 ? '└──' : '├──'} ${t.status === 'closed' ? '✓' : '○'} ${t.id}: ${t.title}`,
+              ),
+            ].join('\n'),
+          )
+          .join('\n'),
+});
