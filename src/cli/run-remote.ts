@@ -77,6 +77,9 @@ async function call(def: CommandDef, args: unknown, flags: GlobalFlags, env: Nod
 
 function render(def: CommandDef, reply: Reply, json: boolean, io: Output): number {
   if (!reply.ok) {
+    // Some refusals carry a result worth reading (a stage plan with its errors): --json prints it.
+    if (json && reply.error.details?.result !== undefined)
+      io.out(JSON.stringify(reply.error.details.result, null, 2));
     io.err(`error: ${reply.error.message}`);
     return reply.error.kind === 'usage' ? EXIT.usage : EXIT.refused;
   }

@@ -9,6 +9,7 @@ import { bdUpdate } from './bd/update.ts';
 import type { CommandDef } from './command.ts';
 import { gtConvoyAdd, gtConvoyCreate } from './gt/convoy/create.ts';
 import { gtConvoyCheck, gtConvoyClose, gtConvoyLand } from './gt/convoy/lifecycle.ts';
+import { gtConvoyStage } from './gt/convoy/stage.ts';
 import { gtConvoyList, gtConvoyStatus } from './gt/convoy/status.ts';
 import { gtConvoyStranded } from './gt/convoy/stranded.ts';
 import { gtRigAdd, gtRigList, gtRigPark, gtRigUnpark } from './gt/rig.ts';
@@ -42,6 +43,7 @@ export const CATALOG: readonly CommandDef[] = [
   gtConvoyClose,
   gtConvoyLand,
   gtConvoyStranded,
+  gtConvoyStage,
 ] as CommandDef[];
 
 /**

@@ -27,7 +27,7 @@ async function track(
 /** The slingable leaves under an epic, breadth-first (convoy.md §3.17): sub-epics are walked, not tracked. */
 async function epicLeaves(ledger: Ledger, epicId: string): Promise<{ epic: Bead; leaves: Bead[] }> {
   const epic = await ledger.getBead(epicId);
-  if (!epic || epic.issue_type !== 'epic') {
+  if (epic?.issue_type !== 'epic') {
     throw usageError(
       'not_an_epic',
       `${epicId} is not an epic${epic ? ` (type: ${epic.issue_type})` : ''}; --from-epic needs an epic`,
