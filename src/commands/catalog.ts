@@ -13,6 +13,7 @@ import { gtConvoyStage } from './gt/convoy/stage.ts';
 import { gtConvoyList, gtConvoyStatus } from './gt/convoy/status.ts';
 import { gtConvoyStranded } from './gt/convoy/stranded.ts';
 import { gtRigAdd, gtRigList, gtRigPark, gtRigUnpark } from './gt/rig.ts';
+import { gtSling } from './gt/sling.ts';
 
 /** Every verb the command layer serves. Adding a verb = one file + one line here. */
 export const CATALOG: readonly CommandDef[] = [
@@ -44,6 +45,7 @@ export const CATALOG: readonly CommandDef[] = [
   gtConvoyLand,
   gtConvoyStranded,
   gtConvoyStage,
+  gtSling,
 ] as CommandDef[];
 
 /**

@@ -79,6 +79,14 @@ export interface LedgerEvent {
   data: Record<string, unknown>;
 }
 
+/** A polecat slot of a rig: at most one bead per name; the name pool size is the rig's capacity. */
+export interface Slot {
+  rig: string;
+  name: string;
+  bead_id: string;
+  taken_at: string;
+}
+
 export interface AuditRecord {
   at: string;
   actor: string;
@@ -130,6 +138,15 @@ export interface Ledger {
   listReady(filter: ReadyFilter): Promise<Bead[]>;
   listBlocked(filter: { rig?: string }): Promise<BlockedBead[]>;
   findCycles(): Promise<string[][]>;
+
+  /**
+   * Takes the first free slot among `names` for `beadId` (atomically: two callers never get the
+   * same name); null when every name is taken.
+   */
+  takeSlot(rig: string, beadId: string, names: readonly string[], ctx: WriteContext): Promise<string | null>;
+  /** Frees a slot, only if it is still held for `beadId`. Returns whether it was. */
+  freeSlot(rig: string, name: string, beadId: string): Promise<boolean>;
+  listSlots(rig: string): Promise<Slot[]>;
 
   eventsSince(seq: number, limit?: number): Promise<LedgerEvent[]>;
   appendAudit(record: AuditRecord): Promise<void>;

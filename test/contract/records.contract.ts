@@ -113,4 +113,24 @@ export function registerRecordsContract(s: ContractState): void {
     expect((await restarted.eventsSince(0)).length).toBe(3);
     await restarted.close();
   });
+
+  it('hands out polecat slots atomically, up to the name pool, and frees them only for their holder', async () => {
+    const names = ['Toast', 'Nux', 'Slit'];
+    const second = await s.fx.reopen();
+    const takes = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        (i % 2 ? second : s.ledger).takeSlot('alpha', `al-b${i}`, names, s.ctx()),
+      ),
+    );
+    const won = takes.filter((n): n is string => n !== null);
+    expect(won.sort()).toEqual([...names].sort());
+    const slots = await s.ledger.listSlots('alpha');
+    expect(slots.map((x) => x.name)).toEqual(['Nux', 'Slit', 'Toast']);
+    const toast = slots.find((x) => x.name === 'Toast');
+    expect(await s.ledger.freeSlot('alpha', 'Toast', 'al-someone-else')).toBe(false);
+    expect(await s.ledger.freeSlot('alpha', 'Toast', toast?.bead_id as string)).toBe(true);
+    expect(await s.ledger.takeSlot('alpha', 'al-new', names, s.ctx())).toBe('Toast');
+    expect(await s.ledger.listSlots('beta')).toEqual([]);
+    await second.close();
+  });
 }

@@ -12,6 +12,7 @@ import type {
   Comment,
   Ledger,
   LedgerEvent,
+  Slot,
   WriteContext,
 } from '../port.ts';
 import { BeadWrites } from './bead-writes.ts';
@@ -157,6 +158,42 @@ export class MongoLedger implements Ledger {
 
   findCycles(): Promise<string[][]> {
     return this.queries.findCycles();
+  }
+
+  /** A slot is a document whose _id is `<rig>/<name>`: the unique insert is the atomic take. */
+  async takeSlot(
+    rig: string,
+    beadId: string,
+    names: readonly string[],
+    ctx: WriteContext,
+  ): Promise<string | null> {
+    for (const name of names) {
+      try {
+        await this.slots.insertOne({
+          _id: `${rig}/${name}`,
+          rig,
+          name,
+          bead_id: beadId,
+          taken_at: ctx.now.toISOString(),
+        });
+        return name;
+      } catch (err) {
+        if ((err as { code?: number }).code !== 11000) throw err;
+      }
+    }
+    return null;
+  }
+
+  async freeSlot(rig: string, name: string, beadId: string): Promise<boolean> {
+    return (await this.slots.deleteOne({ _id: `${rig}/${name}`, bead_id: beadId })).deletedCount === 1;
+  }
+
+  async listSlots(rig: string): Promise<Slot[]> {
+    return (await this.slots.find({ rig }).sort({ name: 1 }).toArray()).map(({ _id, ...slot }) => slot);
+  }
+
+  private get slots(): Collection<Slot & { _id: string }> {
+    return this.db.collection<Slot & { _id: string }>(COLLECTIONS.slots);
   }
 
   eventsSince(seq: number, limit = 1000): Promise<LedgerEvent[]> {

@@ -90,5 +90,13 @@ CREATE TABLE IF NOT EXISTS audit (
   message TEXT
 );
 
+CREATE TABLE IF NOT EXISTS slots (
+  rig TEXT NOT NULL,
+  name TEXT NOT NULL,
+  bead_id TEXT NOT NULL,
+  taken_at TEXT NOT NULL,
+  PRIMARY KEY (rig, name)
+);
+
 CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, expires_at TEXT NOT NULL);
 `;

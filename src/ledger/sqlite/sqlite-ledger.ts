@@ -13,6 +13,7 @@ import type {
   Comment,
   Ledger,
   LedgerEvent,
+  Slot,
   WriteContext,
 } from '../port.ts';
 import { BeadWrites } from './bead-writes.ts';
@@ -161,6 +162,46 @@ export class SqliteLedger implements Ledger {
 
   async findCycles(): Promise<string[][]> {
     return this.p.queries.findCycles();
+  }
+
+  async takeSlot(
+    rig: string,
+    beadId: string,
+    names: readonly string[],
+    ctx: WriteContext,
+  ): Promise<string | null> {
+    const db = this.database;
+    return db.transaction(() => {
+      for (const name of names) {
+        const { changes } = db.run(
+          'INSERT OR IGNORE INTO slots (rig, name, bead_id, taken_at) VALUES ($rig, $name, $bead, $at)',
+          { rig, name, bead: beadId, at: ctx.now.toISOString() },
+        );
+        if (changes === 1) return name;
+      }
+      return null;
+    });
+  }
+
+  async freeSlot(rig: string, name: string, beadId: string): Promise<boolean> {
+    const { changes } = this.database.run(
+      'DELETE FROM slots WHERE rig = $rig AND name = $name AND bead_id = $bead',
+      {
+        rig,
+        name,
+        bead: beadId,
+      },
+    );
+    return changes === 1;
+  }
+
+  async listSlots(rig: string): Promise<Slot[]> {
+    return this.database.all('SELECT * FROM slots WHERE rig = $rig ORDER BY name', { rig }).map((r) => ({
+      rig: String(r.rig),
+      name: String(r.name),
+      bead_id: String(r.bead_id),
+      taken_at: String(r.taken_at),
+    }));
   }
 
   async eventsSince(seq: number, limit = 1000): Promise<LedgerEvent[]> {
