@@ -8,6 +8,7 @@ import { bdShow } from './bd/show.ts';
 import { bdUpdate } from './bd/update.ts';
 import type { CommandDef } from './command.ts';
 import { gtConvoyAdd, gtConvoyCreate } from './gt/convoy/create.ts';
+import { gtConvoyLaunch } from './gt/convoy/launch.ts';
 import { gtConvoyCheck, gtConvoyClose, gtConvoyLand } from './gt/convoy/lifecycle.ts';
 import { gtConvoyStage } from './gt/convoy/stage.ts';
 import { gtConvoyList, gtConvoyStatus } from './gt/convoy/status.ts';
@@ -45,6 +46,7 @@ export const CATALOG: readonly CommandDef[] = [
   gtConvoyLand,
   gtConvoyStranded,
   gtConvoyStage,
+  gtConvoyLaunch,
   gtSling,
 ] as CommandDef[];
 
