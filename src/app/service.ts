@@ -6,6 +6,7 @@ import { type NatsServerProcess, startNatsServer } from '../bus/nats-server-proc
 import { CATALOG } from '../commands/catalog.ts';
 import { CommandRegistry } from '../commands/registry.ts';
 import type { Ledger } from '../ledger/port.ts';
+import { startBackground } from './background.ts';
 import type { ServiceConfig } from './config.ts';
 import { acquireHomeLock } from './home-lock.ts';
 import { type HttpServer, startHttpServer } from './http-server.ts';
@@ -47,9 +48,13 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     const nats = await natsFor(config, undo);
     const nc = await connectService(nats.url, `gt-service-${process.pid}`);
     undo.push(() => nc.drain());
-    const registry = new CommandRegistry({ ledger, now: () => new Date() }, CATALOG, (err, verb) =>
+    const services = { ledger, now: () => new Date(), onWrite: () => {} };
+    const registry = new CommandRegistry(services, CATALOG, (err, verb) =>
       log.error({ err, verb }, 'command failed unexpectedly'),
     );
+    const background = await startBackground(nc, ledger, registry, config.subjectPrefix, log);
+    undo.push(() => background.stop());
+    services.onWrite = () => background.relay.wake();
     const api: Subscription = serveApi(nc, config.subjectPrefix, (call) => registry.execute(call));
     undo.push(() => api.drain());
     const http = await startHttp(config, ledger, nc, () => shuttingDown);

@@ -6,6 +6,8 @@ import type { Args, Syntax } from './syntax.ts';
 export interface CommandServices {
   ledger: Ledger;
   now: () => Date;
+  /** Called after a mutating command succeeded (the event relay publishes at once instead of polling). */
+  onWrite?: () => void;
 }
 
 export interface CommandContext {

@@ -53,7 +53,10 @@ export class CommandRegistry {
       if (!(err instanceof DomainError)) this.onUnexpected(err, call.verb);
       reply = failure(err);
     }
-    if (def.mutates) await this.audit(call, reply);
+    if (def.mutates) {
+      await this.audit(call, reply);
+      if (reply.ok) this.services.onWrite?.();
+    }
     return reply;
   }
 

@@ -1,0 +1,60 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { consumeDurable } from '../bus/durable-consumer.ts';
+import { ensureStreams, eventsStream } from '../bus/streams.ts';
+import type { CommandRegistry } from '../commands/registry.ts';
+import type { Ledger } from '../ledger/port.ts';
+import { ConvoyFeeder, FEEDER } from '../services/convoy-feeder.ts';
+import { Dispatcher } from '../services/dispatcher.ts';
+import { EventRelay } from '../services/event-relay.ts';
+import type { Logger } from './logger.ts';
+
+/**
+ * The service's event-driven machinery: the relay (ledger events → JetStream), the dispatcher
+ * (claims → rig work queues) and the convoy feeder (closes → landings and next dispatches).
+ * Returns the relay (so writes can wake it) and a stop function.
+ */
+export async function startBackground(
+  nc: NatsConnection,
+  ledger: Ledger,
+  registry: CommandRegistry,
+  prefix: string,
+  log: Logger,
+): Promise<{ relay: EventRelay; stop: () => Promise<void> }> {
+  const jsm = await ensureStreams(nc, prefix);
+  const relay = await EventRelay.open(nc, ledger, prefix, log);
+  await relay.start();
+  const onError = (name: string) => (err: unknown) =>
+    log.error({ err }, `${name} failed; the event will be redelivered`);
+  const dispatcher = new Dispatcher(nc, prefix);
+  const feeder = new ConvoyFeeder(ledger, (verb, args) =>
+    registry.execute({ verb, args, actor: FEEDER, source: 'feeder' }),
+  );
+  const stream = eventsStream(prefix);
+  const stops = [
+    await consumeDurable(
+      nc,
+      jsm,
+      stream,
+      'dispatcher',
+      `${prefix}.evt.bead_claimed.>`,
+      (m) => dispatcher.handle(m),
+      onError('dispatch'),
+    ),
+    await consumeDurable(
+      nc,
+      jsm,
+      stream,
+      'convoy-feeder',
+      `${prefix}.evt.bead_closed.>`,
+      (m) => feeder.handle(m),
+      onError('feeder'),
+    ),
+  ];
+  return {
+    relay,
+    stop: async () => {
+      for (const stop of stops) await stop();
+      await relay.stop();
+    },
+  };
+}

@@ -1,0 +1,49 @@
+import { AckPolicy, DeliverPolicy, type JetStreamManager, type JsMsg, jetstream } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+
+/**
+ * A durable pull consumer shared by every service replica (each message goes to one of them),
+ * with explicit acks: a message whose handler throws is redelivered after `ackWaitMs`.
+ * Returns a stop function that ends the loop.
+ */
+export async function consumeDurable(
+  nc: NatsConnection,
+  jsm: JetStreamManager,
+  stream: string,
+  durable: string,
+  filterSubject: string,
+  handle: (msg: JsMsg) => Promise<void>,
+  onError: (err: unknown) => void,
+  ackWaitMs = 30_000,
+): Promise<() => Promise<void>> {
+  const config = {
+    durable_name: durable,
+    ack_policy: AckPolicy.Explicit,
+    deliver_policy: DeliverPolicy.All,
+    filter_subject: filterSubject,
+    ack_wait: ackWaitMs * 1_000_000,
+    max_deliver: -1,
+  };
+  try {
+    await jsm.consumers.info(stream, durable);
+  } catch {
+    await jsm.consumers.add(stream, config);
+  }
+  const consumer = await jetstream(nc).consumers.get(stream, durable);
+  const messages = await consumer.consume({ max_messages: 64 });
+  const loop = (async () => {
+    for await (const msg of messages) {
+      try {
+        await handle(msg);
+        msg.ack();
+      } catch (err) {
+        onError(err);
+        msg.nak(1000);
+      }
+    }
+  })();
+  return async () => {
+    await messages.close();
+    await loop;
+  };
+}
