@@ -35,7 +35,7 @@ export class ConvoyFeeder {
   async onClosed(event: LedgerEvent): Promise<void> {
     if (!event.bead_id) return;
     const bead = await this.ledger.getBead(event.bead_id);
-    if (!bead || bead.status !== 'closed') return; // reopened since: nothing to feed
+    if (bead?.status !== 'closed') return; // reopened since: nothing to feed
     const rigs = new Map((await this.ledger.listRigs()).map((r) => [r.name, r]));
     if (bead.rig && bead.assignee?.startsWith(`${bead.rig}/`)) {
       await this.ledger.freeSlot(bead.rig, bead.assignee.slice(bead.rig.length + 1), bead.id);
