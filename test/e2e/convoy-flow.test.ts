@@ -132,4 +132,31 @@ describe('convoys fed by events', () => {
       await nc.close();
     }
   });
+
+  it('monitoring: list with progress, stranded shows ready work nobody dispatched', async () => {
+    const idle = await create('idle');
+    const c = await town.json<{ id: string }>('gt', ['convoy', 'create', 'Waiting', idle]);
+    const rows = await town.json<Array<{ id: string; status: string; completed: number; total: number }>>(
+      'gt',
+      ['convoy', 'list', '--all'],
+    );
+    expect(rows.find((r) => r.id === c.id)).toEqual({
+      id: c.id,
+      title: 'Waiting',
+      status: 'open',
+      completed: 0,
+      total: 1,
+    });
+    expect(rows.filter((r) => r.status === 'closed').length).toBeGreaterThanOrEqual(3);
+    const stranded = await town.json<Array<{ convoy_id: string; ready_issues: string[] }>>('gt', [
+      'convoy',
+      'stranded',
+    ]);
+    expect(stranded).toContainEqual(
+      expect.objectContaining({ convoy_id: c.id, ready_count: 1, ready_issues: [idle] }),
+    );
+    const text = await town.run('gt', ['convoy', 'status', c.id]);
+    expect(text.stdout).toContain(`🚚 ${c.id}: Waiting`);
+    expect(text.stdout).toContain('0/1');
+  });
 });

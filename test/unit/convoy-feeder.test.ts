@@ -1,0 +1,120 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { CATALOG } from '../../src/commands/catalog.ts';
+import { CommandRegistry } from '../../src/commands/registry.ts';
+import type { Reply } from '../../src/domain/reply.ts';
+import type { LedgerEvent } from '../../src/ledger/port.ts';
+import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.ts';
+import { ConvoyFeeder, FEEDER } from '../../src/services/convoy-feeder.ts';
+
+/** The feeder's decisions (convoy.md §3.6, §4 54–56), driven with real ledger events. */
+describe('convoy feeder', () => {
+  let ledger: SqliteLedger;
+  let registry: CommandRegistry;
+  let feeder: ConvoyFeeder;
+  let calls: string[];
+  beforeEach(async () => {
+    ledger = new SqliteLedger({ path: ':memory:' });
+    await ledger.init();
+    let t = Date.parse('2026-11-22T12:00:00Z');
+    registry = new CommandRegistry({ ledger, now: () => new Date(t++) }, CATALOG, (err) => {
+      throw err;
+    });
+    calls = [];
+    feeder = new ConvoyFeeder(ledger, (verb, args) => {
+      calls.push(`${verb} ${JSON.stringify(args)}`);
+      return registry.execute({ verb, args, actor: FEEDER, source: 'feeder' });
+    });
+    await ok('gt rig add', { name: 'alpha', prefix: 'al', 'max-polecats': '2' });
+  });
+  afterEach(() => ledger.close());
+
+  const ok = async <T = Record<string, unknown>>(verb: string, args: unknown = {}): Promise<T> => {
+    const reply: Reply = await registry.execute({
+      verb,
+      args,
+      actor: { kind: 'human', id: 'mayor' },
+      source: 'test',
+    });
+    if (!reply.ok) throw new Error(`${verb}: ${reply.error.message}`);
+    return reply.data as T;
+  };
+  const bead = async (title: string, extra = {}) =>
+    (await ok<{ id: string }>('bd create', { title, rig: 'alpha', ...extra })).id;
+  const show = async (id: string) =>
+    (await ok<Array<{ status: string; assignee: string | null }>>('bd show', { ids: [id] }))[0];
+  const lastClose = async (id: string) =>
+    (await ledger.eventsSince(0, 10_000))
+      .filter((e) => e.type === 'bead_closed' && e.bead_id === id)
+      .at(-1) as LedgerEvent;
+
+  it('feeds every bead a close unblocks, not just one, and frees the closed bead’s slot', async () => {
+    const a = await bead('a');
+    const [b, c] = [await bead('b'), await bead('c')];
+    await ok('bd dep add', { issue: b, 'depends-on': a });
+    await ok('bd dep add', { issue: c, 'depends-on': a });
+    const { convoy_id } = await ok<{ convoy_id: string }>('gt convoy launch', { ids: [a, b, c] });
+    expect(await ledger.listSlots('alpha')).toHaveLength(1);
+    await ok('bd close', { ids: [a] });
+    await feeder.onClosed(await lastClose(a));
+    expect([(await show(b))?.status, (await show(c))?.status]).toEqual(['hooked', 'hooked']);
+    expect((await ledger.listSlots('alpha')).map((s) => s.bead_id).sort()).toEqual([b, c].sort());
+    expect(await ok('gt convoy status', { convoy: convoy_id })).toMatchObject({
+      status: 'open',
+      completed: 1,
+    });
+  });
+
+  it('the same close twice changes nothing the second time', async () => {
+    const a = await bead('a');
+    const b = await bead('b');
+    await ok('bd dep add', { issue: b, 'depends-on': a });
+    await ok('gt convoy launch', { ids: [a, b] });
+    await ok('bd close', { ids: [a] });
+    const event = await lastClose(a);
+    await feeder.onClosed(event);
+    const claims = (await ledger.eventsSince(0, 10_000)).filter((e) => e.type === 'bead_claimed').length;
+    await feeder.onClosed(event);
+    expect((await ledger.eventsSince(0, 10_000)).filter((e) => e.type === 'bead_claimed').length).toBe(
+      claims,
+    );
+    expect((await show(b))?.assignee).toMatch(/^alpha\//);
+  });
+
+  it('lands a completed convoy once; a reopened bead is not fed; staged convoys are left alone', async () => {
+    const a = await bead('a');
+    const { convoy_id } = await ok<{ convoy_id: string }>('gt convoy launch', { ids: [a] });
+    await ok('bd close', { ids: [a] });
+    const event = await lastClose(a);
+    await feeder.onClosed(event);
+    await feeder.onClosed(event);
+    expect(await ok('gt convoy status', { convoy: convoy_id })).toMatchObject({ status: 'closed' });
+    expect(
+      (await ledger.eventsSince(0, 10_000)).filter(
+        (e) => e.type === 'bead_closed' && e.bead_id === convoy_id,
+      ),
+    ).toHaveLength(1);
+    const x = await bead('x');
+    const y = await bead('y');
+    await ok('bd dep add', { issue: y, 'depends-on': x });
+    await ok('gt convoy stage', { ids: [x, y] });
+    await ok('bd close', { ids: [x] });
+    calls = [];
+    await feeder.onClosed(await lastClose(x));
+    expect(calls.filter((c) => c.startsWith('gt sling'))).toEqual([]);
+    expect((await show(y))?.status).toBe('open');
+  });
+
+  it('a freed slot takes the rig’s queued beads by priority', async () => {
+    const [a, b] = [await bead('a'), await bead('b')];
+    await ok('gt sling', { id: a });
+    await ok('gt sling', { id: b });
+    const low = await bead('low', { priority: '3' });
+    const high = await bead('high', { priority: '0' });
+    expect(await ok('gt sling', { id: low })).toMatchObject({ status: 'queued' });
+    expect(await ok('gt sling', { id: high })).toMatchObject({ status: 'queued' });
+    await ok('bd close', { ids: [a] });
+    await feeder.onClosed(await lastClose(a));
+    expect((await show(high))?.status).toBe('hooked');
+    expect((await show(low))?.status).toBe('open');
+  });
+});
