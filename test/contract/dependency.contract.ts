@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { DomainError } from '../../src/domain/errors.ts';
-import { createMany } from './harness.ts';
+import { createMany, ids } from './harness.ts';
 import type { ContractState } from './ledger.contract.ts';
 
 const refusal = async (p: Promise<unknown>): Promise<DomainError> => {
@@ -87,6 +87,17 @@ export function registerDependencyContract(s: ContractState): void {
     const b = await s.ledger.createBead({ title: 'B', rig: 'beta' }, s.ctx());
     await s.ledger.addDependency(b.id, a.id, 'blocks', s.ctx());
     expect((await s.ledger.getBead(b.id))?.is_blocked).toBe(true);
+  });
+
+  it('tracks edges: only from convoys, never blocking, visible from both ends', async () => {
+    const convoy = await s.ledger.createBead({ title: 'C', issue_type: 'convoy' }, s.ctx());
+    expect(convoy.id).toMatch(/^hq-cv-/);
+    const [a, b] = await createMany(s.ledger, s.ctx, ['A', 'B']);
+    await s.ledger.addDependency(convoy.id, a?.id as string, 'tracks', s.ctx());
+    expect((await refusal(s.ledger.addDependency(b?.id as string, a?.id as string, 'tracks', s.ctx()))).code).toBe('tracks_reserved');
+    expect((await s.ledger.getBead(convoy.id))?.is_blocked).toBe(false);
+    expect(await s.ledger.dependentsOf(a?.id as string)).toEqual([expect.objectContaining({ issue_id: convoy.id, type: 'tracks' })]);
+    expect(ids(await s.ledger.listReady({}))).toEqual([a?.id, b?.id]);
   });
 
   it('lists dependencies and dependents with their types', async () => {
