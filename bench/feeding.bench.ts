@@ -151,7 +151,7 @@ writeSection(
   'BENCHMARKS.md',
   'feeding',
   [
-    '## Feeding latency (`node bench/feeding.bench.ts`)',
+    '## Feeding latency (`npm run bench:feeding`)',
     '',
     `Machine: ${describeMachine()}. Date: ${new Date().toISOString().slice(0, 10)}.${quick ? ' **Quick mode.**' : ''}`,
     `${CONVOYS} open convoys, each a chain A → B with A hooked. Measured: \`bd close A\` sent over the NATS API until B's`,

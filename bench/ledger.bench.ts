@@ -20,12 +20,14 @@ const quick = process.argv.includes('--quick');
 const SQLITE_SIZE: WorkloadSize = quick
   ? { creates: 2_000, beads: 10_000, edges: 5_000, readySamples: 50 }
   : { creates: 20_000, beads: 100_000, edges: 50_000, readySamples: 200 };
-// FerretDB on SQLite takes tens of milliseconds per ledger write (each is several documents: the
-// bead, its CAS lock, the event), so the full 100k graph would take hours; the MongoDB adapter
-// runs a small graph and the report says so.
+// FerretDB 1.24 on SQLite answers these queries by scanning (measured at ~1,600 beads: 35 ms for a
+// findOne by _id under load, 120–180 ms for a sorted or filtered query), so every ledger write
+// (several documents: the bead, its CAS lock, the event) costs O(n) there and the full graph
+// would take hours. The MongoDB adapter therefore runs a small graph here; real MongoDB uses
+// the indexes the adapter creates.
 const MONGO_SIZE: WorkloadSize = quick
-  ? { creates: 100, beads: 300, edges: 150, readySamples: 20 }
-  : { creates: 500, beads: 2_000, edges: 1_000, readySamples: 100 };
+  ? { creates: 50, beads: 150, edges: 75, readySamples: 10 }
+  : { creates: 200, beads: 400, edges: 200, readySamples: 50 };
 
 const log = (msg: string) => process.stderr.write(`${msg}\n`);
 
@@ -110,7 +112,7 @@ function markdown(
   if (skipped) lines.push('', `**${skipped}**`);
   lines.push(
     '',
-    'Targets apply to SQLite on the 2-core machine. The MongoDB rows run against FerretDB 1.24 on SQLite (or MONGODB_URI) at a small size: FerretDB translates every operation to SQLite queries and is far slower than MongoDB, so its numbers describe FerretDB, not production MongoDB.',
+    'Targets apply to SQLite on the 2-core machine. The MongoDB rows run against FerretDB 1.24 on SQLite (or MONGODB_URI) at a small size: FerretDB 1.24 answers these queries by scanning its SQLite tables (no index use), so each write costs time proportional to the data; its numbers describe FerretDB, not production MongoDB, and are not comparable with the SQLite rows.',
   );
   return lines.join('\n');
 }

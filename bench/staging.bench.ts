@@ -79,7 +79,7 @@ writeSection(
   'BENCHMARKS.md',
   'staging',
   [
-    '## Staging (`node bench/staging.bench.ts`)',
+    '## Staging (`npm run bench:staging`)',
     '',
     `Machine: ${describeMachine()}. Date: ${new Date().toISOString().slice(0, 10)}. ${RUNS} runs after 2 warm-ups.`,
     '',

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { stopChild } from './child-process.ts';
 
 /**
  * A `nats-server` child process with JetStream, for `gt up` without GT_NATS_URL (and for tests).
@@ -71,17 +72,5 @@ function waitUntilReady(child: ChildProcess): Promise<void> {
     });
     child.once('exit', (code) => fail(new Error(`nats-server exited with code ${code}:\n${output}`)));
     child.once('error', fail);
-  });
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const force = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(force);
-      resolve();
-    });
-    child.kill('SIGTERM');
   });
 }

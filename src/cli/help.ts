@@ -19,6 +19,17 @@ export function rootHelp(
   ].join('\n');
 }
 
+/** `gt convoy` (a group, no verb): the group's verbs, or null when the words name no group. */
+export function groupHelp(root: 'gt' | 'bd', words: readonly string[]): string | null {
+  const verbs = CATALOG.filter((d) => d.path[0] === root && words.every((w, i) => d.path[i + 1] === w));
+  if (verbs.length === 0) return null;
+  return [
+    `usage: ${root} ${words.join(' ')} <command>`,
+    '',
+    ...verbs.map((v) => `  ${v.usage.split(' [')[0]}  —  ${v.summary}`),
+  ].join('\n');
+}
+
 /** `<verb> --help`: usage line and every flag. */
 export function verbHelp(def: Pick<CommandDef, 'usage' | 'summary' | 'syntax' | 'path'>): string {
   const flags = Object.entries(def.syntax.flags).map(

@@ -11,7 +11,7 @@ import type { Reply } from '../domain/reply.ts';
 import { actorFromEnv } from './actor.ts';
 import { discoverNatsUrl, NoServiceAddress } from './discovery.ts';
 import { type GlobalFlags, splitGlobalFlags } from './global-flags.ts';
-import { rootHelp, verbHelp } from './help.ts';
+import { groupHelp, rootHelp, verbHelp } from './help.ts';
 import { EXIT, type Output } from './output.ts';
 
 type LocalVerb = { usage: string; summary: string };
@@ -40,6 +40,11 @@ export async function runRemote(
   }
   const resolved = resolveVerb(root, words);
   if (!resolved) {
+    const group = groupHelp(root, words);
+    if (group) {
+      io.out(group);
+      return flags.help ? EXIT.ok : EXIT.usage;
+    }
     io.err(`error: unknown command "${root} ${words.join(' ')}"; run \`${root} help\``);
     return EXIT.usage;
   }

@@ -68,3 +68,18 @@ export function parseMaxPolecats(raw: unknown): number {
   }
   return n;
 }
+
+/** A new rig record with its defaults; both ledgers store exactly this. */
+export function buildRig(input: NewRig, now: string): Rig {
+  return {
+    name: input.name,
+    prefix: input.prefix,
+    repo: input.repo ?? null,
+    max_polecats: input.max_polecats ?? DEFAULT_MAX_POLECATS,
+    runtime: input.runtime ?? null,
+    command: input.command ?? null,
+    parked: false,
+    created_at: now,
+    version: 1,
+  };
+}

@@ -94,9 +94,13 @@ export function registerDependencyContract(s: ContractState): void {
     expect(convoy.id).toMatch(/^hq-cv-/);
     const [a, b] = await createMany(s.ledger, s.ctx, ['A', 'B']);
     await s.ledger.addDependency(convoy.id, a?.id as string, 'tracks', s.ctx());
-    expect((await refusal(s.ledger.addDependency(b?.id as string, a?.id as string, 'tracks', s.ctx()))).code).toBe('tracks_reserved');
+    expect(
+      (await refusal(s.ledger.addDependency(b?.id as string, a?.id as string, 'tracks', s.ctx()))).code,
+    ).toBe('tracks_reserved');
     expect((await s.ledger.getBead(convoy.id))?.is_blocked).toBe(false);
-    expect(await s.ledger.dependentsOf(a?.id as string)).toEqual([expect.objectContaining({ issue_id: convoy.id, type: 'tracks' })]);
+    expect(await s.ledger.dependentsOf(a?.id as string)).toEqual([
+      expect.objectContaining({ issue_id: convoy.id, type: 'tracks' }),
+    ]);
     expect(ids(await s.ledger.listReady({}))).toEqual([a?.id, b?.id]);
   });
 

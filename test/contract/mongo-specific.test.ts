@@ -1,17 +1,14 @@
 import { MongoClient } from 'mongodb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { MongoLedger } from '../../src/ledger/mongo/mongo-ledger.ts';
-import { type MongoTarget, mongoTargets, NOT_TESTED } from '../support/mongo-targets.ts';
+import { NOT_TESTED } from '../support/mongo-targets.ts';
 import { clock } from './harness.ts';
 
 /**
  * What only the MongoDB adapter must prove: no transactions, yet concurrent writers from two
  * "replicas" leave correct state, and a crash between a write and its event loses nothing.
  */
-const targets: MongoTarget[] = await mongoTargets();
-afterAll(async () => {
-  for (const t of targets) await t.stop();
-});
+const targets = inject('mongoTargets');
 
 if (targets.length === 0) describe.skip(NOT_TESTED, () => it('skipped', () => {}));
 

@@ -1,7 +1,7 @@
 import { MongoClient } from 'mongodb';
-import { describe, it } from 'vitest';
+import { describe, inject, it } from 'vitest';
 import { MongoLedger } from '../../src/ledger/mongo/mongo-ledger.ts';
-import { type MongoTarget, mongoTargets, NOT_TESTED } from '../support/mongo-targets.ts';
+import { NOT_TESTED } from '../support/mongo-targets.ts';
 import { runLedgerContract } from './ledger.contract.ts';
 
 /**
@@ -9,7 +9,7 @@ import { runLedgerContract } from './ledger.contract.ts';
  * a FerretDB 1.24 child process, and real MongoDB when MONGODB_URI is set. With neither, one
  * skipped test says so loudly (and mongoTargets printed a banner).
  */
-const targets: MongoTarget[] = await mongoTargets();
+const targets = inject('mongoTargets');
 
 if (targets.length === 0) {
   describe('ledger contract: mongo', () => {
@@ -40,10 +40,3 @@ for (const target of targets) {
     };
   });
 }
-
-// Stop the servers this file started once its suites are done.
-import { afterAll } from 'vitest';
-
-afterAll(async () => {
-  for (const t of targets) await t.stop();
-});

@@ -1,49 +1,27 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CATALOG } from '../../src/commands/catalog.ts';
-import { CommandRegistry } from '../../src/commands/registry.ts';
-import type { Reply } from '../../src/domain/reply.ts';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { LedgerEvent } from '../../src/ledger/port.ts';
-import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.ts';
 import { ConvoyFeeder, FEEDER } from '../../src/services/convoy-feeder.ts';
+import { useCommands } from './command-harness.ts';
 
 /** The feeder's decisions (convoy.md §3.6, §4 54–56), driven with real ledger events. */
 describe('convoy feeder', () => {
-  let ledger: SqliteLedger;
-  let registry: CommandRegistry;
+  const h = useCommands((h) => h.ok('gt rig add', { name: 'alpha', prefix: 'al', 'max-polecats': '2' }));
+  const { ok } = h;
   let feeder: ConvoyFeeder;
   let calls: string[];
-  beforeEach(async () => {
-    ledger = new SqliteLedger({ path: ':memory:' });
-    await ledger.init();
-    let t = Date.parse('2026-11-22T12:00:00Z');
-    registry = new CommandRegistry({ ledger, now: () => new Date(t++) }, CATALOG, (err) => {
-      throw err;
-    });
+  beforeEach(() => {
     calls = [];
-    feeder = new ConvoyFeeder(ledger, (verb, args) => {
+    feeder = new ConvoyFeeder(h.ledger, (verb, args) => {
       calls.push(`${verb} ${JSON.stringify(args)}`);
-      return registry.execute({ verb, args, actor: FEEDER, source: 'feeder' });
+      return h.registry.execute({ verb, args, actor: FEEDER, source: 'feeder' });
     });
-    await ok('gt rig add', { name: 'alpha', prefix: 'al', 'max-polecats': '2' });
   });
-  afterEach(() => ledger.close());
-
-  const ok = async <T = Record<string, unknown>>(verb: string, args: unknown = {}): Promise<T> => {
-    const reply: Reply = await registry.execute({
-      verb,
-      args,
-      actor: { kind: 'human', id: 'mayor' },
-      source: 'test',
-    });
-    if (!reply.ok) throw new Error(`${verb}: ${reply.error.message}`);
-    return reply.data as T;
-  };
   const bead = async (title: string, extra = {}) =>
     (await ok<{ id: string }>('bd create', { title, rig: 'alpha', ...extra })).id;
   const show = async (id: string) =>
     (await ok<Array<{ status: string; assignee: string | null }>>('bd show', { ids: [id] }))[0];
   const lastClose = async (id: string) =>
-    (await ledger.eventsSince(0, 10_000))
+    (await h.ledger.eventsSince(0, 10_000))
       .filter((e) => e.type === 'bead_closed' && e.bead_id === id)
       .at(-1) as LedgerEvent;
 
@@ -53,11 +31,11 @@ describe('convoy feeder', () => {
     await ok('bd dep add', { issue: b, 'depends-on': a });
     await ok('bd dep add', { issue: c, 'depends-on': a });
     const { convoy_id } = await ok<{ convoy_id: string }>('gt convoy launch', { ids: [a, b, c] });
-    expect(await ledger.listSlots('alpha')).toHaveLength(1);
+    expect(await h.ledger.listSlots('alpha')).toHaveLength(1);
     await ok('bd close', { ids: [a] });
     await feeder.onClosed(await lastClose(a));
     expect([(await show(b))?.status, (await show(c))?.status]).toEqual(['hooked', 'hooked']);
-    expect((await ledger.listSlots('alpha')).map((s) => s.bead_id).sort()).toEqual([b, c].sort());
+    expect((await h.ledger.listSlots('alpha')).map((s) => s.bead_id).sort()).toEqual([b, c].sort());
     expect(await ok('gt convoy status', { convoy: convoy_id })).toMatchObject({
       status: 'open',
       completed: 1,
@@ -72,9 +50,9 @@ describe('convoy feeder', () => {
     await ok('bd close', { ids: [a] });
     const event = await lastClose(a);
     await feeder.onClosed(event);
-    const claims = (await ledger.eventsSince(0, 10_000)).filter((e) => e.type === 'bead_claimed').length;
+    const claims = (await h.ledger.eventsSince(0, 10_000)).filter((e) => e.type === 'bead_claimed').length;
     await feeder.onClosed(event);
-    expect((await ledger.eventsSince(0, 10_000)).filter((e) => e.type === 'bead_claimed').length).toBe(
+    expect((await h.ledger.eventsSince(0, 10_000)).filter((e) => e.type === 'bead_claimed').length).toBe(
       claims,
     );
     expect((await show(b))?.assignee).toMatch(/^alpha\//);
@@ -89,7 +67,7 @@ describe('convoy feeder', () => {
     await feeder.onClosed(event);
     expect(await ok('gt convoy status', { convoy: convoy_id })).toMatchObject({ status: 'closed' });
     expect(
-      (await ledger.eventsSince(0, 10_000)).filter(
+      (await h.ledger.eventsSince(0, 10_000)).filter(
         (e) => e.type === 'bead_closed' && e.bead_id === convoy_id,
       ),
     ).toHaveLength(1);

@@ -1,8 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CATALOG } from '../../src/commands/catalog.ts';
-import { CommandRegistry } from '../../src/commands/registry.ts';
-import type { Reply } from '../../src/domain/reply.ts';
-import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.ts';
+import { describe, expect, it } from 'vitest';
+import { useCommands } from './command-harness.ts';
 
 type Launch = {
   convoy_id: string;
@@ -13,27 +10,11 @@ type Launch = {
 
 /** gt convoy launch (convoy.md §3.16, §4 39–44) with §5.2 items 2–4 fixed. */
 describe('gt convoy launch', () => {
-  let ledger: SqliteLedger;
-  let registry: CommandRegistry;
-  beforeEach(async () => {
-    ledger = new SqliteLedger({ path: ':memory:' });
-    await ledger.init();
-    let t = Date.parse('2026-11-22T12:00:00Z');
-    registry = new CommandRegistry({ ledger, now: () => new Date(t++) }, CATALOG, (err) => {
-      throw err;
-    });
-    await ok('gt rig add', { name: 'alpha', prefix: 'al' });
-    await ok('gt rig add', { name: 'beta', prefix: 'be' });
+  const h = useCommands(async (h) => {
+    await h.ok('gt rig add', { name: 'alpha', prefix: 'al' });
+    await h.ok('gt rig add', { name: 'beta', prefix: 'be' });
   });
-  afterEach(() => ledger.close());
-
-  const run = (verb: string, args: unknown = {}): Promise<Reply> =>
-    registry.execute({ verb, args, actor: { kind: 'human', id: 'mayor' }, source: 'test' });
-  const ok = async <T = Record<string, unknown>>(verb: string, args: unknown = {}): Promise<T> => {
-    const reply = await run(verb, args);
-    if (!reply.ok) throw new Error(`${verb}: ${reply.error.message}`);
-    return reply.data as T;
-  };
+  const { run, ok } = h;
   const bead = async (title: string, rig = 'alpha', extra = {}) =>
     (await ok<{ id: string }>('bd create', { title, rig, ...extra })).id;
   const statusOf = async (id: string) =>

@@ -1,8 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CATALOG } from '../../src/commands/catalog.ts';
-import { CommandRegistry } from '../../src/commands/registry.ts';
-import type { Reply } from '../../src/domain/reply.ts';
-import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.ts';
+import { describe, expect, it } from 'vitest';
+import { useCommands } from './command-harness.ts';
 
 type Stage = {
   convoy_id: string;
@@ -14,26 +11,8 @@ type Stage = {
 
 /** `gt convoy stage` (convoy.md §3.9–§3.16, §4 scenarios 33–37) with the upstream bugs of §5.2 fixed. */
 describe('gt convoy stage', () => {
-  let ledger: SqliteLedger;
-  let registry: CommandRegistry;
-  beforeEach(async () => {
-    ledger = new SqliteLedger({ path: ':memory:' });
-    await ledger.init();
-    let t = Date.parse('2026-11-22T12:00:00Z');
-    registry = new CommandRegistry({ ledger, now: () => new Date(t++) }, CATALOG, (err) => {
-      throw err;
-    });
-    await ok('gt rig add', { name: 'alpha', prefix: 'al' });
-  });
-  afterEach(() => ledger.close());
-
-  const run = (verb: string, args: unknown = {}): Promise<Reply> =>
-    registry.execute({ verb, args, actor: { kind: 'human', id: 'mayor' }, source: 'test' });
-  const ok = async <T = Record<string, unknown>>(verb: string, args: unknown = {}): Promise<T> => {
-    const reply = await run(verb, args);
-    if (!reply.ok) throw new Error(`${verb}: ${reply.error.message}`);
-    return reply.data as T;
-  };
+  const h = useCommands((h) => h.ok('gt rig add', { name: 'alpha', prefix: 'al' }));
+  const { run, ok } = h;
   const bead = async (title: string, extra = {}) =>
     (await ok<{ id: string }>('bd create', { title, rig: 'alpha', ...extra })).id;
   const tracked = async (convoy: string) =>
@@ -81,7 +60,7 @@ describe('gt convoy stage', () => {
   // Cycles cannot enter the ledger (bd dep add refuses them); the stage cycle error is covered in staging.test.ts.
   it('town-level work is an error: refused, the plan with its errors, nothing created', async () => {
     const [a, b] = [await bead('a'), await bead('b')];
-    await ledger.addDependency(a, b, 'blocks', { actor: 'x', now: new Date() });
+    await h.ledger.addDependency(a, b, 'blocks', { actor: 'x', now: new Date() });
     const town = (await ok<{ id: string }>('bd create', { title: 'town' })).id;
     const reply = await run('gt convoy stage', { ids: [a, b, town] });
     expect(reply).toMatchObject({

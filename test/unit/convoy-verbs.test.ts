@@ -1,33 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CATALOG } from '../../src/commands/catalog.ts';
-import { CommandRegistry } from '../../src/commands/registry.ts';
-import type { Reply } from '../../src/domain/reply.ts';
-import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.ts';
+import { describe, expect, it } from 'vitest';
+import { useCommands } from './command-harness.ts';
 
 /** The gt convoy verbs over a real SQLite ledger (convoy.md §1, §3.4–§3.5, §4 scenarios 46–51, 74). */
 describe('gt convoy verbs', () => {
-  let ledger: SqliteLedger;
-  let registry: CommandRegistry;
-  beforeEach(async () => {
-    ledger = new SqliteLedger({ path: ':memory:' });
-    await ledger.init();
-    let t = Date.parse('2026-11-22T12:00:00Z');
-    registry = new CommandRegistry({ ledger, now: () => new Date(t++) }, CATALOG, (err) => {
-      throw err;
-    });
-    await ok('gt rig add', { name: 'alpha', prefix: 'al' });
-    await ok('gt rig add', { name: 'beta', prefix: 'be' });
-    await ok('gt rig add', { name: 'gamma', prefix: 'ga' });
+  const h = useCommands(async (h) => {
+    for (const name of ['alpha', 'beta', 'gamma'])
+      await h.ok('gt rig add', { name, prefix: name.slice(0, 2) });
   });
-  afterEach(() => ledger.close());
-
-  const run = (verb: string, args: unknown = {}): Promise<Reply> =>
-    registry.execute({ verb, args, actor: { kind: 'human', id: 'mayor' }, source: 'test' });
-  const ok = async <T = Record<string, unknown>>(verb: string, args: unknown = {}): Promise<T> => {
-    const reply = await run(verb, args);
-    if (!reply.ok) throw new Error(`${verb}: ${reply.error.message}`);
-    return reply.data as T;
-  };
+  const { run, ok } = h;
   const bead = async (title: string, rig = 'alpha', extra = {}) =>
     (await ok<{ id: string }>('bd create', { title, rig, ...extra })).id;
   type Status = {

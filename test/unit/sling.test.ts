@@ -1,34 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CATALOG } from '../../src/commands/catalog.ts';
-import { CommandRegistry } from '../../src/commands/registry.ts';
-import type { Reply } from '../../src/domain/reply.ts';
+import { describe, expect, it } from 'vitest';
 import { polecatNames } from '../../src/domain/sling.ts';
-import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.ts';
+import { useCommands } from './command-harness.ts';
 
 type Sling = { id: string; rig: string; convoy_id: string; status: string; polecat: string | null };
 
 /** gt sling: guards, the atomic claim, capacity and the auto-convoy (convoy.md §1.14). */
 describe('gt sling', () => {
-  let ledger: SqliteLedger;
-  let registry: CommandRegistry;
-  let now = Date.parse('2026-11-22T12:00:00Z');
-  beforeEach(async () => {
-    ledger = new SqliteLedger({ path: ':memory:' });
-    await ledger.init();
-    registry = new CommandRegistry({ ledger, now: () => new Date(now++) }, CATALOG, (err) => {
-      throw err;
-    });
-    await ok('gt rig add', { name: 'alpha', prefix: 'al', 'max-polecats': '2' });
-  });
-  afterEach(() => ledger.close());
-
-  const run = (verb: string, args: unknown = {}): Promise<Reply> =>
-    registry.execute({ verb, args, actor: { kind: 'human', id: 'mayor' }, source: 'test' });
-  const ok = async <T = Record<string, unknown>>(verb: string, args: unknown = {}): Promise<T> => {
-    const reply = await run(verb, args);
-    if (!reply.ok) throw new Error(`${verb}: ${reply.error.message}`);
-    return reply.data as T;
-  };
+  const h = useCommands((h) => h.ok('gt rig add', { name: 'alpha', prefix: 'al', 'max-polecats': '2' }));
+  const { run, ok } = h;
   const bead = async (title: string, extra = {}) =>
     (await ok<{ id: string }>('bd create', { title, rig: 'alpha', ...extra })).id;
   const code = async (args: unknown) => {
@@ -89,7 +68,7 @@ describe('gt sling', () => {
     expect(await ok('bd show', { ids: [c] })).toMatchObject([{ status: 'open', labels: ['gt:queued'] }]);
     await ok('bd close', { ids: [a] });
     expect((await ok<Sling>('gt sling', { id: c })).status).toBe('queued'); // Toast's slot is inside its grace period
-    now += 120_000;
+    h.advance(120_000);
     expect(await ok<Sling>('gt sling', { id: c })).toMatchObject({
       status: 'hooked',
       polecat: 'alpha/Toast',

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Collection } from 'mongodb';
 import { conflict, notFound } from '../../domain/errors.ts';
-import { DEFAULT_MAX_POLECATS, type NewRig, type Rig } from '../../domain/rig.ts';
+import { buildRig, type NewRig, type Rig } from '../../domain/rig.ts';
 import type { LedgerEventType, WriteContext } from '../port.ts';
 import type { Cas } from './cas.ts';
 import { type PendingEvent, type RigDoc, rigFromDoc } from './documents.ts';
@@ -30,17 +30,7 @@ export class RigWrites {
         'prefix_taken',
         `prefix ${input.prefix} is already used by rig ${owner._id}; pick another`,
       );
-    const rig: Rig = {
-      name: input.name,
-      prefix: input.prefix,
-      repo: input.repo ?? null,
-      max_polecats: input.max_polecats ?? DEFAULT_MAX_POLECATS,
-      runtime: input.runtime ?? null,
-      command: input.command ?? null,
-      parked: false,
-      created_at: ctx.now.toISOString(),
-      version: 1,
-    };
+    const rig = buildRig(input, ctx.now.toISOString());
     const { name, ...fields } = rig;
     try {
       await this.rigs.insertOne({

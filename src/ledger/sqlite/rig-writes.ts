@@ -1,5 +1,5 @@
 import { conflict, notFound } from '../../domain/errors.ts';
-import { DEFAULT_MAX_POLECATS, type NewRig, type Rig } from '../../domain/rig.ts';
+import { buildRig, type NewRig, type Rig } from '../../domain/rig.ts';
 import type { WriteContext } from '../port.ts';
 import { rigFromRow } from './rows.ts';
 import type { Writer } from './writer.ts';
@@ -23,17 +23,7 @@ export class RigWrites {
           `prefix ${input.prefix} is already used by rig ${String(owner.name)}; pick another`,
         );
       }
-      const rig: Rig = {
-        name: input.name,
-        prefix: input.prefix,
-        repo: input.repo ?? null,
-        max_polecats: input.max_polecats ?? DEFAULT_MAX_POLECATS,
-        runtime: input.runtime ?? null,
-        command: input.command ?? null,
-        parked: false,
-        created_at: ctx.now.toISOString(),
-        version: 1,
-      };
+      const rig = buildRig(input, ctx.now.toISOString());
       this.w.db.run(
         `INSERT INTO rigs (name, prefix, repo, max_polecats, runtime, command, parked, created_at, version)
          VALUES ($name, $prefix, $repo, $max_polecats, $runtime, $command, 0, $created_at, 1)`,

@@ -1,0 +1,60 @@
+import { afterEach, beforeEach } from 'vitest';
+import { CATALOG } from '../../src/commands/catalog.ts';
+import { CommandRegistry } from '../../src/commands/registry.ts';
+import type { Actor } from '../../src/domain/actor.ts';
+import type { Reply } from '../../src/domain/reply.ts';
+import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.ts';
+
+const MAYOR: Actor = { kind: 'human', id: 'mayor' };
+
+/**
+ * The command layer over a fresh in-memory SQLite ledger for each test, with a clock that moves
+ * one millisecond per call (`advance` jumps it). Unexpected (non-domain) errors fail the test.
+ * The returned functions are stable, so a test file can destructure them once.
+ */
+export function useCommands(setup?: (h: CommandHarness) => Promise<unknown>): CommandHarness {
+  const state = { now: 0 } as { ledger: SqliteLedger; registry: CommandRegistry; now: number };
+  const run = (verb: string, args: unknown = {}, actor: Actor = MAYOR): Promise<Reply> =>
+    state.registry.execute({ verb, args, actor, source: 'test' });
+  const h: CommandHarness = {
+    get ledger() {
+      return state.ledger;
+    },
+    get registry() {
+      return state.registry;
+    },
+    run,
+    async ok(verb, args = {}) {
+      const reply = await run(verb, args);
+      if (!reply.ok) throw new Error(`${verb}: ${reply.error.message}`);
+      return reply.data as never;
+    },
+    advance: (ms) => {
+      state.now += ms;
+    },
+  };
+  beforeEach(async () => {
+    state.ledger = new SqliteLedger({ path: ':memory:' });
+    await state.ledger.init();
+    state.now = Date.parse('2026-11-22T12:00:00Z');
+    state.registry = new CommandRegistry(
+      { ledger: state.ledger, now: () => new Date(state.now++) },
+      CATALOG,
+      (err) => {
+        throw err;
+      },
+    );
+    await setup?.(h);
+  });
+  afterEach(() => state.ledger.close());
+  return h;
+}
+
+export interface CommandHarness {
+  readonly ledger: SqliteLedger;
+  readonly registry: CommandRegistry;
+  run(verb: string, args?: unknown, actor?: Actor): Promise<Reply>;
+  // biome-ignore lint/suspicious/noExplicitAny: tests read the JSON shapes they assert on
+  ok<T = any>(verb: string, args?: unknown): Promise<T>;
+  advance(ms: number): void;
+}
