@@ -7,6 +7,7 @@ import { bdBlocked, bdReady } from './bd/ready.ts';
 import { bdShow } from './bd/show.ts';
 import { bdUpdate } from './bd/update.ts';
 import type { CommandDef } from './command.ts';
+import { gtDone, gtHook } from './gt/agent.ts';
 import { gtConvoyAdd, gtConvoyCreate } from './gt/convoy/create.ts';
 import { gtConvoyLaunch } from './gt/convoy/launch.ts';
 import { gtConvoyCheck, gtConvoyClose, gtConvoyLand } from './gt/convoy/lifecycle.ts';
@@ -48,6 +49,8 @@ export const CATALOG: readonly CommandDef[] = [
   gtConvoyStage,
   gtConvoyLaunch,
   gtSling,
+  gtHook,
+  gtDone,
 ] as CommandDef[];
 
 /**

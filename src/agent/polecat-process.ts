@@ -1,0 +1,49 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+export interface PolecatProcess {
+  pid: number;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Stops the whole process group (the agent and whatever it started). */
+  stop(): void;
+}
+
+/**
+ * Starts a polecat: `bash -c <command>` in its worktree, in its own process group, output to a
+ * log file. The environment carries its identity (GT_AGENT, GT_RIG, GT_BEAD, GT_BRANCH…).
+ */
+export function startPolecat(
+  command: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  logPath: string,
+): PolecatProcess {
+  mkdirSync(dirname(logPath), { recursive: true });
+  const log = createWriteStream(logPath, { flags: 'a' });
+  const child = spawn('bash', ['-c', command], {
+    cwd,
+    env,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('error', (err) => {
+      log.end(`\n[gt] could not start: ${err.message}\n`);
+      resolve({ code: 127, signal: null });
+    });
+    child.once('close', (code, signal) => {
+      log.end(`\n[gt] exited code=${code} signal=${signal}\n`);
+      resolve({ code, signal });
+    });
+  });
+  return {
+    pid: child.pid ?? -1,
+    exited,
+    stop: () => {
+      if (child.pid && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+    },
+  };
+}

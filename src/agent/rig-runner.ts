@@ -1,0 +1,142 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { callApi } from '../bus/api-client.ts';
+import { consumeDurable } from '../bus/durable-consumer.ts';
+import { dispatchStream, dispatchSubject, ensureStreams } from '../bus/streams.ts';
+import type { Actor } from '../domain/actor.ts';
+import type { Bead } from '../domain/bead.ts';
+import type { Rig } from '../domain/rig.ts';
+import { type PolecatProcess, startPolecat } from './polecat-process.ts';
+import { createWorktree, removeWorktree } from './worktree.ts';
+
+export interface RunnerOptions {
+  nc: NatsConnection;
+  natsUrl: string;
+  prefix: string;
+  rig: Rig;
+  command: string;
+  home: string;
+  maxPolecats: number;
+  /** Directory holding `gt` and `bd` shims, put first on each polecat's PATH. */
+  binDir: string;
+  log: (msg: string) => void;
+}
+
+interface DispatchMessage {
+  bead_id: string;
+  rig: string;
+  polecat: string;
+}
+
+type Hook = {
+  bead: Bead | null;
+  prompt: { title: string; description: string; convoy_id: string | null; branch: string } | null;
+};
+
+/**
+ * `gt rig run`: takes the rig's dispatch queue (runners of one rig share it), and for each
+ * dispatched bead creates the polecat's worktree on `polecat/<name>/<bead>`, writes its prompt,
+ * and starts the rig's command there with the polecat's identity in its environment. A dispatch
+ * whose bead is no longer hooked to that polecat (re-slung, closed) is dropped. When full, the
+ * message is returned to the queue for later.
+ */
+export class RigRunner {
+  private readonly o: RunnerOptions;
+  private readonly running = new Map<string, PolecatProcess>();
+  private stopConsumer: (() => Promise<void>) | null = null;
+
+  constructor(options: RunnerOptions) {
+    this.o = options;
+  }
+
+  async start(): Promise<void> {
+    const { nc, prefix, rig } = this.o;
+    const jsm = await ensureStreams(nc, prefix);
+    this.stopConsumer = await consumeDurable(
+      nc,
+      jsm,
+      dispatchStream(prefix),
+      `runner-${rig.name}`,
+      dispatchSubject(prefix, rig.name),
+      (msg) => this.handle(msg),
+      (err) => this.o.log(`dispatch not started yet: ${(err as Error).message}`),
+    );
+  }
+
+  private async handle(msg: JsMsg): Promise<void> {
+    const dispatch = msg.json<DispatchMessage>();
+    if (this.running.has(dispatch.bead_id)) return; // a duplicate of what already runs
+    if (this.running.size >= this.o.maxPolecats)
+      throw new Error(`at capacity (${this.o.maxPolecats}); will retry`);
+    const hook = await this.hookOf(dispatch.polecat);
+    if (hook.bead?.id !== dispatch.bead_id || !hook.prompt) {
+      this.o.log(`dropped stale dispatch of ${dispatch.bead_id} to ${dispatch.polecat}`);
+      return;
+    }
+    await this.spawn(dispatch, hook.bead, hook.prompt);
+  }
+
+  private async hookOf(polecat: string): Promise<Hook> {
+    const actor: Actor = { kind: 'system', id: `runner:${this.o.rig.name}` };
+    const reply = await callApi(this.o.nc, this.o.prefix, {
+      verb: 'gt hook',
+      args: { agent: polecat },
+      actor,
+      source: 'runner',
+    });
+    if (!reply.ok) throw new Error(reply.error.message);
+    return reply.data as Hook;
+  }
+
+  private async spawn(
+    dispatch: DispatchMessage,
+    bead: Bead,
+    prompt: NonNullable<Hook['prompt']>,
+  ): Promise<void> {
+    const { home, rig } = this.o;
+    const name = dispatch.polecat.split('/').pop() as string;
+    const slug = `${name}-${bead.id}`;
+    const worktree = join(home, 'worktrees', rig.name, slug);
+    mkdirSync(join(home, 'worktrees', rig.name), { recursive: true });
+    await createWorktree(rig.repo as string, worktree, prompt.branch);
+    const promptFile = join(home, 'prompts', rig.name, `${slug}.md`);
+    mkdirSync(join(home, 'prompts', rig.name), { recursive: true });
+    writeFileSync(
+      promptFile,
+      `# ${prompt.title}\n\nBead: ${bead.id}\nBranch: ${prompt.branch}\n${prompt.convoy_id ? `Convoy: ${prompt.convoy_id}\n` : ''}\n${prompt.description}\n\nWhen finished: commit your work, then run \`gt done\`.\n`,
+    );
+    const env = {
+      ...process.env,
+      GT_AGENT: dispatch.polecat,
+      GT_RIG: rig.name,
+      GT_BEAD: bead.id,
+      GT_BRANCH: prompt.branch,
+      GT_NATS_URL: this.o.natsUrl,
+      GT_HOME: home,
+      GT_PROMPT_FILE: promptFile,
+      PATH: `${this.o.binDir}:${process.env.PATH ?? ''}`,
+    };
+    const polecat = startPolecat(this.o.command, worktree, env, join(home, 'logs', rig.name, `${slug}.log`));
+    this.running.set(bead.id, polecat);
+    this.o.log(`spawned ${dispatch.polecat} for ${bead.id} (pid ${polecat.pid}) in ${worktree}`);
+    void polecat.exited.then(async ({ code, signal }) => {
+      this.running.delete(bead.id);
+      await removeWorktree(rig.repo as string, worktree);
+      this.o.log(
+        `${dispatch.polecat} exited (code ${code}${signal ? `, ${signal}` : ''}); worktree removed, branch ${prompt.branch} kept`,
+      );
+    });
+  }
+
+  /** Stops taking work and stops every polecat this runner started. */
+  async stop(): Promise<void> {
+    await this.stopConsumer?.();
+    const exits = [...this.running.values()].map((p) => {
+      p.stop();
+      return p.exited;
+    });
+    await Promise.all(exits);
+  }
+}

@@ -1,0 +1,30 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Git worktrees for polecats: one per bead, on its own branch, removed when done (branch kept). */
+export async function createWorktree(repo: string, path: string, branch: string): Promise<void> {
+  if (!existsSync(repo))
+    throw new Error(`rig repository ${repo} does not exist; fix it with gt rig add --repo`);
+  const exists = await run('git', [
+    '-C',
+    repo,
+    'rev-parse',
+    '--verify',
+    '--quiet',
+    `refs/heads/${branch}`,
+  ]).then(
+    () => true,
+    () => false,
+  );
+  // A re-dispatched bead continues on its branch; a new one branches from the repository's HEAD.
+  const args = exists ? ['worktree', 'add', path, branch] : ['worktree', 'add', '-b', branch, path, 'HEAD'];
+  await run('git', ['-C', repo, ...args]);
+}
+
+export async function removeWorktree(repo: string, path: string): Promise<void> {
+  await run('git', ['-C', repo, 'worktree', 'remove', '--force', path]).catch(() => undefined);
+  await run('git', ['-C', repo, 'worktree', 'prune']).catch(() => undefined);
+}

@@ -1,0 +1,118 @@
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { RigRunner } from '../agent/rig-runner.ts';
+import { resolveHome } from '../app/config.ts';
+import { callApi } from '../bus/api-client.ts';
+import { connectService } from '../bus/connection.ts';
+import { DEFAULT_SUBJECT_PREFIX } from '../bus/subjects.ts';
+import { optInt, optString } from '../commands/args.ts';
+import { parseWords, type Syntax } from '../commands/syntax.ts';
+import { DomainError } from '../domain/errors.ts';
+import type { Rig } from '../domain/rig.ts';
+import { parseRigName } from '../domain/rig.ts';
+import { polecatCommand } from '../domain/runtime-presets.ts';
+import { discoverNatsUrl } from './discovery.ts';
+import { EXIT, type Output } from './output.ts';
+
+export const RIG_RUN_USAGE = 'gt rig run <name> [--max-polecats N]';
+export const RIG_RUN_SUMMARY =
+  'Run the rig runner: take the rig’s dispatch queue and spawn polecats in git worktrees';
+
+const SYNTAX: Syntax = {
+  positionals: [{ name: 'name', required: true }],
+  flags: {
+    'max-polecats': { type: 'string', description: 'polecats this runner runs at once (default: the rig’s)' },
+    nats: { type: 'string', description: 'NATS URL (default: GT_NATS_URL or $GT_HOME/runtime.json)' },
+    home: { type: 'string', description: 'GT_HOME' },
+  },
+};
+
+/** The `gt` and `bd` a polecat calls: shims to this checkout's launchers, under $GT_HOME/bin. */
+function writeShims(home: string): string {
+  const binDir = join(home, 'bin');
+  mkdirSync(binDir, { recursive: true });
+  const root = resolve(import.meta.dirname, '../..');
+  for (const tool of ['gt', 'bd']) {
+    const path = join(binDir, tool);
+    writeFileSync(path, `#!/bin/sh\nexec "${process.execPath}" "${join(root, 'bin', `${tool}.mjs`)}" "$@"\n`);
+    chmodSync(path, 0o755);
+  }
+  return binDir;
+}
+
+export async function runRigRunner(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: Output,
+): Promise<number> {
+  let name: string;
+  let max: number | undefined;
+  let flags: { nats?: string; home?: string };
+  try {
+    const args = parseWords(argv, SYNTAX, RIG_RUN_USAGE);
+    name = parseRigName(optString(args, 'name'));
+    max = optInt(args, 'max-polecats', 1, 1000);
+    flags = {
+      ...(optString(args, 'nats') && { nats: optString(args, 'nats') as string }),
+      ...(optString(args, 'home') && { home: optString(args, 'home') as string }),
+    };
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    io.err(`error: ${err.message}`);
+    return EXIT.usage;
+  }
+  const home = resolveHome(flags.home, env);
+  let natsUrl: string;
+  try {
+    natsUrl = discoverNatsUrl(flags, env);
+  } catch (err) {
+    io.err(`error: ${(err as Error).message}`);
+    return EXIT.unreachable;
+  }
+  const prefix = env.GT_SUBJECT_PREFIX || DEFAULT_SUBJECT_PREFIX;
+  const nc = await connectService(natsUrl, `gt-rig-run-${name}-${process.pid}`);
+  try {
+    const rigs = await callApi(nc, prefix, {
+      verb: 'gt rig list',
+      args: {},
+      actor: { kind: 'system', id: `runner:${name}` },
+      source: 'runner',
+    });
+    const rig = rigs.ok ? (rigs.data as Rig[]).find((r) => r.name === name) : undefined;
+    if (!rig) {
+      io.err(
+        `error: rig ${name} is not registered; add it with gt rig add ${name} --prefix <pfx> --repo PATH`,
+      );
+      return EXIT.refused;
+    }
+    if (!rig.repo) {
+      io.err(`error: rig ${name} has no repository; re-add it with --repo PATH`);
+      return EXIT.refused;
+    }
+    const runner = new RigRunner({
+      nc,
+      natsUrl,
+      prefix,
+      rig,
+      command: polecatCommand(rig),
+      home,
+      maxPolecats: max ?? rig.max_polecats,
+      binDir: writeShims(home),
+      log: (m) => io.out(`[${name}] ${m}`),
+    });
+    await runner.start();
+    io.out(`rig runner ${name}: ready (max ${max ?? rig.max_polecats} polecats, repo ${rig.repo})`);
+    await new Promise<void>((done) => {
+      process.once('SIGINT', done);
+      process.once('SIGTERM', done);
+    });
+    await runner.stop();
+    io.out(`rig runner ${name}: stopped`);
+    return EXIT.ok;
+  } catch (err) {
+    io.err(`error: ${(err as Error).message}`);
+    return EXIT.refused;
+  } finally {
+    await nc.drain().catch(() => undefined);
+  }
+}

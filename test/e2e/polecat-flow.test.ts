@@ -1,0 +1,89 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Town } from './town.ts';
+
+type Bead = { id: string; status: string; assignee: string | null; close_reason: string };
+const git = (repo: string, ...args: string[]) =>
+  execFileSync('git', ['-C', repo, '-c', 'user.email=t@example.com', '-c', 'user.name=test', ...args], {
+    encoding: 'utf8',
+  }).trim();
+
+/**
+ * The whole loop with real processes: a convoy is launched, the rig runner spawns a `shell`
+ * polecat in a git worktree, the script commits and calls `gt done`, the bead closes, the next
+ * one is fed and run, the convoy lands, and the work is on the polecat branches.
+ */
+describe('polecats through the rig runner', () => {
+  const town = new Town();
+  const repo = mkdtempSync(join(tmpdir(), 'gt-rig-repo-'));
+  let runner: ChildProcess;
+  let runnerOutput = '';
+
+  beforeAll(async () => {
+    git(repo, 'init', '-q', '-b', 'main');
+    git(repo, 'commit', '-q', '--allow-empty', '-m', 'initial');
+    await town.up();
+    const script = [
+      'echo "work for $GT_BEAD" > "work-$GT_BEAD.txt"',
+      'git add .',
+      'git -c user.email=p@example.com -c user.name=polecat commit -qm "work on $GT_BEAD"',
+      'gt done',
+    ].join(' && ');
+    await town.json('gt', ['rig', 'add', 'alpha', '--prefix', 'al', '--repo', repo, '--command', script]);
+    runner = spawn(
+      process.execPath,
+      [resolve(import.meta.dirname, '../../bin/gt.mjs'), 'rig', 'run', 'alpha'],
+      {
+        env: town.env(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    runner.stdout?.on('data', (c: Buffer) => {
+      runnerOutput += c.toString();
+    });
+    runner.stderr?.on('data', (c: Buffer) => {
+      runnerOutput += c.toString();
+    });
+    for (let i = 0; i < 100 && !runnerOutput.includes('ready'); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(runnerOutput).toContain('rig runner alpha: ready');
+  }, 60_000);
+
+  afterAll(async () => {
+    runner?.kill('SIGTERM');
+    await new Promise((r) => runner?.once('exit', r));
+    await town.destroy();
+    rmSync(repo, { recursive: true, force: true });
+  });
+
+  it('runs a two-step convoy to landing with real commits on polecat branches', async () => {
+    const a = (await town.json<Bead>('bd', ['create', 'First step', '--rig', 'alpha'])).id;
+    const b = (await town.json<Bead>('bd', ['create', 'Second step', '--rig', 'alpha'])).id;
+    await town.json('bd', ['dep', 'add', b, a]);
+    const { convoy_id } = await town.json<{ convoy_id: string }>('gt', ['convoy', 'launch', a, b]);
+    let status = '';
+    for (let i = 0; i < 300 && status !== 'closed'; i++) {
+      status = (await town.json<{ status: string }>('gt', ['convoy', 'status', convoy_id])).status;
+      if (status !== 'closed') await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(status, runnerOutput).toBe('closed');
+    for (const id of [a, b]) {
+      const [bead] = await town.json<Bead[]>('bd', ['show', id]);
+      expect(bead?.status).toBe('closed');
+      expect(bead?.close_reason).toMatch(/^Done by alpha\/\w+ at [0-9a-f]{40}$/);
+      const branch = `polecat/${bead?.assignee?.split('/')[1]}/${id}`;
+      expect(git(repo, 'log', '-1', '--format=%s', branch)).toBe(`work on ${id}`);
+      expect(bead?.close_reason.endsWith(git(repo, 'rev-parse', branch))).toBe(true);
+    }
+    // Worktrees are removed once each polecat process has exited; branches stay.
+    let worktrees = 0;
+    for (let i = 0; i < 50 && worktrees !== 1; i++) {
+      worktrees = git(repo, 'worktree', 'list').split('\n').length;
+      if (worktrees !== 1) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(worktrees).toBe(1);
+  }, 60_000);
+});
