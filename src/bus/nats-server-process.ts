@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { stopChild } from './child-process.ts';
 
 /**
@@ -41,12 +42,38 @@ export async function startNatsServer(options: {
     throw new Error('nats-server not found; install it (apt-get install nats-server) or set GT_NATS_URL');
   }
   mkdirSync(options.storeDir, { recursive: true });
+  const pidFile = join(options.storeDir, 'nats-server.pid');
+  await stopOrphan(pidFile, options.storeDir);
   const port = options.port ?? (await freePort());
-  const child = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', options.storeDir], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    binary,
+    ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', options.storeDir, '-P', pidFile],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   await waitUntilReady(child);
   return { url: `nats://127.0.0.1:${port}`, pid: child.pid as number, stop: () => stopChild(child) };
+}
+
+/**
+ * A service killed with SIGKILL leaves its nats-server child running, holding the JetStream
+ * store. The server writes its pid next to the store; a live process with that pid whose command
+ * line names this store is that orphan, and is stopped before a new server starts.
+ */
+async function stopOrphan(pidFile: string, storeDir: string): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  let cmdline = '';
+  try {
+    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return; // not running (or not Linux: nothing to adopt)
+  }
+  if (!cmdline.includes('nats-server') || !cmdline.includes(storeDir)) return;
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 100 && existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 50));
+  if (existsSync(`/proc/${pid}`)) process.kill(pid, 'SIGKILL');
 }
 
 function waitUntilReady(child: ChildProcess): Promise<void> {
