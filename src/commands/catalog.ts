@@ -14,6 +14,7 @@ import { gtConvoyCheck, gtConvoyClose, gtConvoyLand } from './gt/convoy/lifecycl
 import { gtConvoyStage } from './gt/convoy/stage.ts';
 import { gtConvoyList, gtConvoyStatus } from './gt/convoy/status.ts';
 import { gtConvoyStranded } from './gt/convoy/stranded.ts';
+import { gtPolecats } from './gt/polecats.ts';
 import { gtRigAdd, gtRigList, gtRigPark, gtRigUnpark } from './gt/rig.ts';
 import { gtSling } from './gt/sling.ts';
 
@@ -51,6 +52,7 @@ export const CATALOG: readonly CommandDef[] = [
   gtSling,
   gtHook,
   gtDone,
+  gtPolecats,
 ] as CommandDef[];
 
 /**

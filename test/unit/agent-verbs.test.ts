@@ -71,4 +71,19 @@ describe('agent verbs', () => {
     });
     expect(await ok('bd show', { ids: [other] })).toMatchObject([{ status: 'deferred', assignee: null }]);
   });
+
+  it('gt polecats lists who holds a slot on which bead', async () => {
+    expect(await ok('gt polecats')).toEqual([]);
+    const id = await slung('x');
+    expect(await ok('gt polecats', { rig: 'alpha' })).toEqual([
+      {
+        rig: 'alpha',
+        name: 'Toast',
+        address: 'alpha/Toast',
+        bead_id: id,
+        bead_status: 'hooked',
+        since: expect.any(String),
+      },
+    ]);
+  });
 });
