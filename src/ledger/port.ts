@@ -1,5 +1,6 @@
 import type { Bead, BeadPatch, IssueType, NewBead, Status } from '../domain/bead.ts';
 import type { Dependency, DepType, WaitsForGate } from '../domain/dependency.ts';
+import type { Mail } from '../domain/mail.ts';
 import type { ReadyFilter } from '../domain/readiness.ts';
 import type { NewRig, Rig } from '../domain/rig.ts';
 
@@ -65,6 +66,7 @@ export type LedgerEventType =
   | 'comment_added'
   | 'dependency_added'
   | 'dependency_removed'
+  | 'mail_sent'
   | 'rig_added'
   | 'rig_parked'
   | 'rig_unparked';
@@ -77,6 +79,12 @@ export interface LedgerEvent {
   actor: string;
   at: string;
   data: Record<string, unknown>;
+}
+
+export interface MailMark {
+  read?: boolean;
+  acked?: boolean;
+  archived?: boolean;
 }
 
 /** A polecat slot of a rig: at most one bead per name; the name pool size is the rig's capacity. */
@@ -147,6 +155,15 @@ export interface Ledger {
   /** Frees a slot, only if it is still held for `beadId`. Returns whether it was. */
   freeSlot(rig: string, name: string, beadId: string): Promise<boolean>;
   listSlots(rig: string): Promise<Slot[]>;
+
+  /** Stores a message (and its `mail_sent` event); the id is the caller's (a UUID). */
+  putMail(mail: Mail, ctx: WriteContext): Promise<Mail>;
+  getMail(id: string): Promise<Mail | null>;
+  /** Mail addressed to any of `to`, oldest first; archived ones only when asked. */
+  listMail(to: readonly string[], options: { archived?: boolean }): Promise<Mail[]>;
+  /** Sets read/ack receipts (the first one wins) and the archived flag. */
+  markMail(id: string, mark: MailMark, ctx: WriteContext): Promise<Mail>;
+  mailThread(threadId: string): Promise<Mail[]>;
 
   eventsSince(seq: number, limit?: number): Promise<LedgerEvent[]>;
   appendAudit(record: AuditRecord): Promise<void>;

@@ -4,6 +4,7 @@ import { registerBlockingContract } from './blocking.contract.ts';
 import { registerDependencyContract } from './dependency.contract.ts';
 import { clock, type LedgerFactory, type LedgerFixture } from './harness.ts';
 import { registerLifecycleContract } from './lifecycle.contract.ts';
+import { registerMailContract } from './mail.contract.ts';
 import { registerRecordsContract } from './records.contract.ts';
 
 /**
@@ -45,6 +46,7 @@ export function runLedgerContract(name: string, factory: LedgerFactory): void {
     registerBlockingContract(state);
     registerDependencyContract(state);
     registerRecordsContract(state);
+    registerMailContract(state);
   });
 }
 

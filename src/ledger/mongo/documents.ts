@@ -61,6 +61,7 @@ export const COLLECTIONS = {
   events: 'events',
   locks: 'locks',
   slots: 'slots',
+  mail: 'mail',
   comments: 'comments',
   audit: 'audit',
   idempotency: 'idempotency',
@@ -77,6 +78,10 @@ const INDEXES: Record<string, IndexDescription[]> = {
   ],
   rigs: [{ key: { prefix: 1 }, name: 'prefix_unique', unique: true }],
   slots: [{ key: { rig: 1 }, name: 'rig' }],
+  mail: [
+    { key: { to: 1, archived: 1, created_at: 1 }, name: 'inbox' },
+    { key: { thread_id: 1, created_at: 1 }, name: 'thread' },
+  ],
   events: [{ key: { seq: 1 }, name: 'seq_unique', unique: true }],
   comments: [{ key: { issue_id: 1, created_at: 1 }, name: 'issue' }],
   idempotency: [{ key: { expires_at: 1 }, name: 'expiry' }],

@@ -1,6 +1,7 @@
 import { type Collection, type Db, MongoClient, type ObjectId } from 'mongodb';
 import type { Bead, BeadPatch, NewBead } from '../../domain/bead.ts';
 import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.ts';
+import type { Mail } from '../../domain/mail.ts';
 import type { ReadyFilter } from '../../domain/readiness.ts';
 import type { NewRig, Rig } from '../../domain/rig.ts';
 import type {
@@ -12,6 +13,7 @@ import type {
   Comment,
   Ledger,
   LedgerEvent,
+  MailMark,
   Slot,
   WriteContext,
 } from '../port.ts';
@@ -19,6 +21,7 @@ import { BeadWrites } from './bead-writes.ts';
 import { Cas, type LockDoc } from './cas.ts';
 import { DependencyWrites } from './dependency-writes.ts';
 import { type BeadDoc, COLLECTIONS, ensureIndexes, type RigDoc } from './documents.ts';
+import { type MailDoc, MailStore } from './mail-store.ts';
 import { Outbox } from './outbox.ts';
 import { Queries } from './queries.ts';
 import { RigWrites } from './rig-writes.ts';
@@ -40,6 +43,7 @@ export class MongoLedger implements Ledger {
   private readonly deps: DependencyWrites;
   private readonly rigs: RigWrites;
   private readonly queries: Queries;
+  private readonly mail: MailStore;
 
   constructor(client: MongoClient, dbName: string) {
     this.client = client;
@@ -52,6 +56,7 @@ export class MongoLedger implements Ledger {
     this.deps = new DependencyWrites(beads, cas, this.outbox);
     this.rigs = new RigWrites(rigs, cas, this.outbox);
     this.queries = new Queries(beads);
+    this.mail = new MailStore(this.db.collection<MailDoc>(COLLECTIONS.mail), cas, this.outbox);
   }
 
   private get comments(): Collection<CommentDoc> {
@@ -194,6 +199,26 @@ export class MongoLedger implements Ledger {
 
   private get slots(): Collection<Slot & { _id: string }> {
     return this.db.collection<Slot & { _id: string }>(COLLECTIONS.slots);
+  }
+
+  putMail(mail: Mail, ctx: WriteContext): Promise<Mail> {
+    return this.mail.put(mail, ctx);
+  }
+
+  getMail(id: string): Promise<Mail | null> {
+    return this.mail.get(id);
+  }
+
+  listMail(to: readonly string[], options: { archived?: boolean }): Promise<Mail[]> {
+    return this.mail.list(to, options.archived ?? false);
+  }
+
+  markMail(id: string, mark: MailMark, ctx: WriteContext): Promise<Mail> {
+    return this.mail.mark(id, mark, ctx);
+  }
+
+  mailThread(threadId: string): Promise<Mail[]> {
+    return this.mail.thread(threadId);
   }
 
   eventsSince(seq: number, limit = 1000): Promise<LedgerEvent[]> {

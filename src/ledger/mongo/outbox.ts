@@ -2,9 +2,10 @@ import type { Collection, Db } from 'mongodb';
 import type { LedgerEvent } from '../port.ts';
 import type { Cas } from './cas.ts';
 import { type BeadDoc, COLLECTIONS, type EventDoc, type PendingEvent, type RigDoc } from './documents.ts';
+import type { MailDoc } from './mail-store.ts';
 import { ripple } from './ripple.ts';
 
-type OutboxDoc = BeadDoc | RigDoc;
+type OutboxDoc = BeadDoc | RigDoc | MailDoc;
 
 /**
  * Events, the outbox way: a change and its event are written in ONE document update (the event
@@ -31,7 +32,7 @@ export class Outbox {
   }
 
   /** Publishes the pending events of one document, in order. */
-  async flush(collection: 'beads' | 'rigs', id: string): Promise<void> {
+  async flush(collection: 'beads' | 'rigs' | 'mail', id: string): Promise<void> {
     const coll = this.db.collection<OutboxDoc>(COLLECTIONS[collection]);
     const doc = await coll.findOne({ _id: id }, { projection: { outbox: 1 } });
     for (const pending of doc?.outbox ?? []) await this.publish(coll, id, pending);
@@ -40,7 +41,7 @@ export class Outbox {
   /** Recovery: publishes every pending event left by a crash (start-up). */
   async flushAll(): Promise<number> {
     let count = 0;
-    for (const collection of ['beads', 'rigs'] as const) {
+    for (const collection of ['beads', 'rigs', 'mail'] as const) {
       const coll = this.db.collection<OutboxDoc>(COLLECTIONS[collection]);
       const pending = await coll
         .find({ 'outbox.0': { $exists: true } }, { projection: { _id: 1 } })

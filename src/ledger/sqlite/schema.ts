@@ -98,5 +98,26 @@ CREATE TABLE IF NOT EXISTS slots (
   PRIMARY KEY (rig, name)
 );
 
+CREATE TABLE IF NOT EXISTS mail (
+  id TEXT PRIMARY KEY,
+  sender TEXT NOT NULL,
+  recipient TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  body TEXT NOT NULL,
+  priority TEXT NOT NULL,
+  thread_id TEXT NOT NULL,
+  reply_to TEXT,
+  to_spawn TEXT,
+  created_at TEXT NOT NULL,
+  expires_at TEXT,
+  read_at TEXT,
+  read_by TEXT,
+  acked_at TEXT,
+  acked_by TEXT,
+  archived INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS mail_recipient ON mail (recipient, archived, created_at);
+CREATE INDEX IF NOT EXISTS mail_thread ON mail (thread_id, created_at);
+
 CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, expires_at TEXT NOT NULL);
 `;

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Bead, BeadPatch, NewBead } from '../../domain/bead.ts';
 import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.ts';
+import type { Mail } from '../../domain/mail.ts';
 import type { ReadyFilter } from '../../domain/readiness.ts';
 import type { NewRig, Rig } from '../../domain/rig.ts';
 import type {
@@ -13,12 +14,14 @@ import type {
   Comment,
   Ledger,
   LedgerEvent,
+  MailMark,
   Slot,
   WriteContext,
 } from '../port.ts';
 import { BeadWrites } from './bead-writes.ts';
 import { Database } from './database.ts';
 import { DependencyWrites } from './dependency-writes.ts';
+import { MailStore } from './mail-store.ts';
 import { Queries } from './queries.ts';
 import { RigWrites } from './rig-writes.ts';
 import { auditFromRow, eventFromRow } from './rows.ts';
@@ -39,7 +42,9 @@ export class SqliteLedger implements Ledger {
   readonly kind = 'sqlite' as const;
   private readonly options: SqliteLedgerOptions;
   private db: Database | undefined;
-  private parts: { beads: BeadWrites; deps: DependencyWrites; rigs: RigWrites; queries: Queries } | undefined;
+  private parts:
+    | { beads: BeadWrites; deps: DependencyWrites; rigs: RigWrites; queries: Queries; mail: MailStore }
+    | undefined;
 
   constructor(options: SqliteLedgerOptions) {
     this.options = options;
@@ -55,6 +60,7 @@ export class SqliteLedger implements Ledger {
       deps: new DependencyWrites(writer),
       rigs: new RigWrites(writer),
       queries: new Queries(this.db, writer.view),
+      mail: new MailStore(writer),
     };
   }
 
@@ -202,6 +208,26 @@ export class SqliteLedger implements Ledger {
       bead_id: String(r.bead_id),
       taken_at: String(r.taken_at),
     }));
+  }
+
+  async putMail(mail: Mail, ctx: WriteContext): Promise<Mail> {
+    return this.p.mail.put(mail, ctx);
+  }
+
+  async getMail(id: string): Promise<Mail | null> {
+    return this.p.mail.get(id);
+  }
+
+  async listMail(to: readonly string[], options: { archived?: boolean }): Promise<Mail[]> {
+    return this.p.mail.list(to, options.archived ?? false);
+  }
+
+  async markMail(id: string, mark: MailMark, ctx: WriteContext): Promise<Mail> {
+    return this.p.mail.mark(id, mark, ctx);
+  }
+
+  async mailThread(threadId: string): Promise<Mail[]> {
+    return this.p.mail.thread(threadId);
   }
 
   async eventsSince(seq: number, limit = 1000): Promise<LedgerEvent[]> {

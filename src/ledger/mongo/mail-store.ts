@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import type { Collection } from 'mongodb';
+import { notFound } from '../../domain/errors.ts';
+import type { Mail } from '../../domain/mail.ts';
+import type { MailMark, WriteContext } from '../port.ts';
+import type { Cas } from './cas.ts';
+import type { PendingEvent } from './documents.ts';
+import type { Outbox } from './outbox.ts';
+
+export interface MailDoc extends Omit<Mail, 'id'> {
+  _id: string;
+  rev: number;
+  outbox: PendingEvent[];
+}
+
+const toMail = ({ _id, rev: _rev, outbox: _outbox, ...rest }: MailDoc): Mail => ({ id: _id, ...rest });
+
+/** Mail on MongoDB: the message and its `mail_sent` event in one insert; receipts by compare-and-swap. */
+export class MailStore {
+  private readonly mail: Collection<MailDoc>;
+  private readonly cas: Cas;
+  private readonly outbox: Outbox;
+
+  constructor(mail: Collection<MailDoc>, cas: Cas, outbox: Outbox) {
+    this.mail = mail;
+    this.cas = cas;
+    this.outbox = outbox;
+  }
+
+  async put(mail: Mail, ctx: WriteContext): Promise<Mail> {
+    const event: PendingEvent = {
+      id: randomUUID(),
+      type: 'mail_sent',
+      bead_id: null,
+      rig: null,
+      actor: ctx.actor,
+      at: ctx.now.toISOString(),
+      data: { mail_id: mail.id, to: mail.to, priority: mail.priority },
+      ripple: { kind: 'none' },
+    };
+    const { id, ...fields } = mail;
+    await this.mail.insertOne({ _id: id, ...fields, rev: 1, outbox: [event] });
+    await this.outbox.flush('mail', id);
+    return (await this.get(id)) as Mail;
+  }
+
+  async get(id: string): Promise<Mail | null> {
+    const doc = await this.mail.findOne({ _id: id });
+    return doc ? toMail(doc) : null;
+  }
+
+  async list(to: readonly string[], archived: boolean): Promise<Mail[]> {
+    const filter = archived ? { to: { $in: [...to] } } : { to: { $in: [...to] }, archived: false };
+    return (await this.mail.find(filter).sort({ created_at: 1, _id: 1 }).toArray()).map(toMail);
+  }
+
+  async mark(id: string, mark: MailMark, ctx: WriteContext): Promise<Mail> {
+    const at = ctx.now.toISOString();
+    await this.cas.write(
+      this.mail,
+      id,
+      (doc) => {
+        const set: Partial<MailDoc> = {};
+        if (mark.read && doc.read_at === null) Object.assign(set, { read_at: at, read_by: ctx.actor });
+        if (mark.acked && doc.acked_at === null) Object.assign(set, { acked_at: at, acked_by: ctx.actor });
+        if (mark.archived && !doc.archived) set.archived = true;
+        return Object.keys(set).length === 0
+          ? { skip: undefined }
+          : { update: { $set: set }, result: undefined };
+      },
+      () => notFound('mail', id),
+    );
+    return (await this.get(id)) as Mail;
+  }
+
+  async thread(threadId: string): Promise<Mail[]> {
+    return (await this.mail.find({ thread_id: threadId }).sort({ created_at: 1, _id: 1 }).toArray()).map(
+      toMail,
+    );
+  }
+}

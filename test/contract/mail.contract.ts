@@ -1,0 +1,57 @@
+import { expect, it } from 'vitest';
+import type { Mail } from '../../src/domain/mail.ts';
+import type { ContractState } from './ledger.contract.ts';
+
+const mail = (id: string, over: Partial<Mail> = {}): Mail => ({
+  id,
+  from: 'mayor/',
+  to: 'alpha/Toast',
+  subject: `subject ${id}`,
+  body: 'body',
+  priority: 'normal',
+  thread_id: id,
+  reply_to: null,
+  to_spawn: null,
+  created_at: `2026-11-22T10:00:0${id.length % 10}.000Z`,
+  expires_at: null,
+  read_at: null,
+  read_by: null,
+  acked_at: null,
+  acked_by: null,
+  archived: false,
+  ...over,
+});
+
+/** Mail storage: the system of record behind gt mail. */
+export function registerMailContract(s: ContractState): void {
+  it('stores mail with its event, lists by recipient, keeps threads', async () => {
+    await s.ledger.putMail(mail('m1', { created_at: '2026-11-22T10:00:01.000Z' }), s.ctx());
+    await s.ledger.putMail(
+      mail('m2', { created_at: '2026-11-22T10:00:02.000Z', reply_to: 'm1', thread_id: 'm1', to: 'mayor/' }),
+      s.ctx(),
+    );
+    await s.ledger.putMail(mail('m3', { created_at: '2026-11-22T10:00:03.000Z', to: 'beta/Nux' }), s.ctx());
+    expect((await s.ledger.listMail(['alpha/Toast'], {})).map((m) => m.id)).toEqual(['m1']);
+    expect((await s.ledger.listMail(['alpha/Toast', 'mayor/'], {})).map((m) => m.id)).toEqual(['m1', 'm2']);
+    expect((await s.ledger.mailThread('m1')).map((m) => m.id)).toEqual(['m1', 'm2']);
+    expect(await s.ledger.getMail('m2')).toEqual(
+      mail('m2', { created_at: '2026-11-22T10:00:02.000Z', reply_to: 'm1', thread_id: 'm1', to: 'mayor/' }),
+    );
+    const events = (await s.ledger.eventsSince(0)).filter((e) => e.type === 'mail_sent');
+    expect(events.map((e) => e.data.mail_id)).toEqual(['m1', 'm2', 'm3']);
+  });
+
+  it('read and ack receipts keep the first reader; archived mail leaves the inbox', async () => {
+    await s.ledger.putMail(mail('m1'), s.ctx());
+    const read = await s.ledger.markMail('m1', { read: true }, s.ctx('alpha/Toast'));
+    expect(read).toMatchObject({ read_by: 'alpha/Toast', acked_at: null });
+    const again = await s.ledger.markMail('m1', { read: true, acked: true }, s.ctx('someone-else'));
+    expect(again).toMatchObject({ read_by: 'alpha/Toast', read_at: read.read_at, acked_by: 'someone-else' });
+    await s.ledger.markMail('m1', { archived: true }, s.ctx());
+    expect(await s.ledger.listMail(['alpha/Toast'], {})).toEqual([]);
+    expect((await s.ledger.listMail(['alpha/Toast'], { archived: true })).map((m) => m.archived)).toEqual([
+      true,
+    ]);
+    await expect(s.ledger.markMail('nope', { read: true }, s.ctx())).rejects.toThrow(/not found/);
+  });
+}
