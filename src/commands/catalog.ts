@@ -14,6 +14,8 @@ import { gtConvoyCheck, gtConvoyClose, gtConvoyLand } from './gt/convoy/lifecycl
 import { gtConvoyStage } from './gt/convoy/stage.ts';
 import { gtConvoyList, gtConvoyStatus } from './gt/convoy/status.ts';
 import { gtConvoyStranded } from './gt/convoy/stranded.ts';
+import { gtMailAck, gtMailArchive, gtMailInbox, gtMailRead, gtMailThread } from './gt/mail/mailbox.ts';
+import { gtMailSend } from './gt/mail/send.ts';
 import { gtPolecats } from './gt/polecats.ts';
 import { gtRigAdd, gtRigList, gtRigPark, gtRigUnpark } from './gt/rig.ts';
 import { gtSling } from './gt/sling.ts';
@@ -53,6 +55,12 @@ export const CATALOG: readonly CommandDef[] = [
   gtHook,
   gtDone,
   gtPolecats,
+  gtMailSend,
+  gtMailInbox,
+  gtMailRead,
+  gtMailAck,
+  gtMailArchive,
+  gtMailThread,
 ] as CommandDef[];
 
 /**

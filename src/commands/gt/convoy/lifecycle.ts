@@ -1,18 +1,9 @@
 import type { Bead } from '../../../domain/bead.ts';
 import { CLOSE_REASONS, checkConvoyClose, checkLand, isStaged, landsNow } from '../../../domain/convoy.ts';
-import type { Ledger, WriteContext } from '../../../ledger/port.ts';
 import { flag, optString } from '../../args.ts';
 import { defineCommand } from '../../command.ts';
+import { landConvoy } from './landing.ts';
 import { loadConvoy, trackedBeads } from './tracked.ts';
-
-/**
- * Closing a convoy. The ledger's close path is the compare-and-swap: when two callers (a feeder
- * and a user, or two replicas) race, one closes and the other finds it closed — so a convoy lands
- * once, and its landing event is written once.
- */
-async function closeConvoy(ledger: Ledger, convoy: Bead, reason: string, ctx: WriteContext): Promise<Bead> {
-  return ledger.closeBead(convoy.id, { reason, force: true }, ctx);
-}
 
 export interface CheckResult {
   closed: string[];
@@ -43,7 +34,8 @@ export const gtConvoyCheck = defineCommand<CheckResult>({
         result.open.push(convoy.id);
         continue;
       }
-      if (!flag(args, 'dry-run')) await closeConvoy(ledger, convoy, CLOSE_REASONS.completed, ctx.write());
+      if (!flag(args, 'dry-run') && !(await landConvoy(ledger, convoy, CLOSE_REASONS.completed, ctx.write())))
+        continue;
       result.closed.push(convoy.id);
     }
     return { data: result };
@@ -83,7 +75,9 @@ export const gtConvoyClose = defineCommand<Bead>({
     const force = flag(args, 'force');
     checkConvoyClose(convoy, await trackedBeads(ledger, convoy.id), force);
     const reason = optString(args, 'reason') ?? (force ? CLOSE_REASONS.forced : CLOSE_REASONS.completed);
-    return { data: await closeConvoy(ledger, convoy, reason, ctx.write()) };
+    return {
+      data: (await landConvoy(ledger, convoy, reason, ctx.write())) ?? (await loadConvoy(ledger, convoy.id)),
+    };
   },
   text: (c) => `convoy ${c.id} closed${c.close_reason ? `: ${c.close_reason}` : ''}`,
 });
@@ -100,7 +94,11 @@ export const gtConvoyLand = defineCommand<Bead>({
     const convoy = await loadConvoy(ledger, optString(args, 'convoy') as string);
     if (convoy.status === 'closed') return { data: convoy };
     checkLand(convoy, await trackedBeads(ledger, convoy.id), flag(args, 'force'));
-    return { data: await closeConvoy(ledger, convoy, CLOSE_REASONS.landed, ctx.write()) };
+    return {
+      data:
+        (await landConvoy(ledger, convoy, CLOSE_REASONS.landed, ctx.write())) ??
+        (await loadConvoy(ledger, convoy.id)),
+    };
   },
   text: (c) => `convoy ${c.id} landed`,
 });
