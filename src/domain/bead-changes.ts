@@ -1,6 +1,6 @@
 import type { Bead, BeadPatch, NewBead, Status } from './bead.ts';
 import { isSystemType } from './bead.ts';
-import { refused } from './errors.ts';
+import { conflict, refused } from './errors.ts';
 import { parseAssignee, parseDescription, parseLabels, parseTitle } from './validation.ts';
 
 /**
@@ -123,4 +123,15 @@ export function reopened(bead: Bead, now: string): Bead {
 /** Claim CAS precondition, shared so both stores compare the same way (null and '' are unassigned). */
 export function claimMatches(bead: Bead, expect: { status: Status; assignee: string | null }): boolean {
   return bead.status === expect.status && (bead.assignee ?? null) === (expect.assignee ?? null);
+}
+
+/** Which rig a new bead belongs to: its own --rig, else its parent's; the two must agree. */
+export function placeBead(rig: string | null, parent: Bead | null): string | null {
+  if (parent && rig && parent.rig !== rig) {
+    throw conflict(
+      'rig_mismatch',
+      `parent ${parent.id} is in rig ${parent.rig ?? '(town)'}, not ${rig}; drop --rig`,
+    );
+  }
+  return rig ?? parent?.rig ?? null;
 }

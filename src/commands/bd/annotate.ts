@@ -35,34 +35,26 @@ const labelSyntax = {
   flags: {},
 };
 
-export const bdLabelAdd = defineCommand<LabelChange>({
-  path: ['bd', 'label', 'add'],
-  summary: 'Add a label to a bead',
-  usage: 'bd label add <id> <label>',
-  syntax: labelSyntax,
-  permission: 'write',
-  mutates: true,
-  async run(args, ctx) {
-    const id = parseId(reqString(args, 'id'));
-    const label = parseLabel(reqString(args, 'label'));
-    await ctx.services.ledger.updateBead(id, { add_labels: [label] }, ctx.write());
-    return { data: { status: 'added', issue_id: id, label } };
-  },
-  text: (c) => `added label ${c.label} to ${c.issue_id}`,
-});
+const labelVerb = (add: boolean) =>
+  defineCommand<LabelChange>({
+    path: ['bd', 'label', add ? 'add' : 'remove'],
+    summary: add ? 'Add a label to a bead' : 'Remove a label from a bead',
+    usage: `bd label ${add ? 'add' : 'remove'} <id> <label>`,
+    syntax: labelSyntax,
+    permission: 'write',
+    mutates: true,
+    async run(args, ctx) {
+      const id = parseId(reqString(args, 'id'));
+      const label = parseLabel(reqString(args, 'label'));
+      await ctx.services.ledger.updateBead(
+        id,
+        add ? { add_labels: [label] } : { remove_labels: [label] },
+        ctx.write(),
+      );
+      return { data: { status: add ? 'added' : 'removed', issue_id: id, label } };
+    },
+    text: (c) => `${c.status} label ${c.label} ${add ? 'to' : 'from'} ${c.issue_id}`,
+  });
 
-export const bdLabelRemove = defineCommand<LabelChange>({
-  path: ['bd', 'label', 'remove'],
-  summary: 'Remove a label from a bead',
-  usage: 'bd label remove <id> <label>',
-  syntax: labelSyntax,
-  permission: 'write',
-  mutates: true,
-  async run(args, ctx) {
-    const id = parseId(reqString(args, 'id'));
-    const label = parseLabel(reqString(args, 'label'));
-    await ctx.services.ledger.updateBead(id, { remove_labels: [label] }, ctx.write());
-    return { data: { status: 'removed', issue_id: id, label } };
-  },
-  text: (c) => `removed label ${c.label} from ${c.issue_id}`,
-});
+export const bdLabelAdd = labelVerb(true);
+export const bdLabelRemove = labelVerb(false);

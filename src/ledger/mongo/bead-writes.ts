@@ -2,7 +2,14 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Collection } from 'mongodb';
 import type { Bead, BeadPatch, NewBead } from '../../domain/bead.ts';
 import { isActive } from '../../domain/bead.ts';
-import { applyPatch, buildBead, claimMatches, closed, reopened } from '../../domain/bead-changes.ts';
+import {
+  applyPatch,
+  buildBead,
+  claimMatches,
+  closed,
+  placeBead,
+  reopened,
+} from '../../domain/bead-changes.ts';
 import { checkClose, checkReopen } from '../../domain/close-rules.ts';
 import { conflict, notFound } from '../../domain/errors.ts';
 import type { GraphView } from '../../domain/graph-view.ts';
@@ -212,13 +219,7 @@ export class BeadWrites {
     rigName: string | null,
     parent: Bead | null,
   ): Promise<{ name: string | null; prefix: string }> {
-    if (parent && rigName && parent.rig !== rigName) {
-      throw conflict(
-        'rig_mismatch',
-        `parent ${parent.id} is in rig ${parent.rig ?? '(town)'}, not ${rigName}; drop --rig`,
-      );
-    }
-    const name = rigName ?? parent?.rig ?? null;
+    const name = placeBead(rigName, parent);
     if (name === null) return { name: null, prefix: TOWN_PREFIX };
     const rig = await this.rigs.findOne({ _id: name });
     if (!rig) throw notFound('rig', name);

@@ -1,7 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Bead, BeadPatch, NewBead } from '../../domain/bead.ts';
 import { isActive } from '../../domain/bead.ts';
-import { applyPatch, buildBead, claimMatches, closed, reopened } from '../../domain/bead-changes.ts';
+import {
+  applyPatch,
+  buildBead,
+  claimMatches,
+  closed,
+  placeBead,
+  reopened,
+} from '../../domain/bead-changes.ts';
 import { affectedByEdgeChange, affectedByStatusChange } from '../../domain/blocking.ts';
 import { checkClose, checkReopen } from '../../domain/close-rules.ts';
 import { conflict, notFound } from '../../domain/errors.ts';
@@ -51,13 +58,7 @@ export class BeadWrites {
 
   /** A bead inherits its parent's rig; an explicit --rig must agree with it. */
   private resolveRig(rigName: string | null, parent: Bead | null): { name: string | null; prefix: string } {
-    if (parent && rigName && parent.rig !== rigName) {
-      throw conflict(
-        'rig_mismatch',
-        `parent ${parent.id} is in rig ${parent.rig ?? '(town)'}, not ${rigName}; drop --rig`,
-      );
-    }
-    const name = rigName ?? parent?.rig ?? null;
+    const name = placeBead(rigName, parent);
     if (name === null) return { name: null, prefix: TOWN_PREFIX };
     const row = this.w.db.get('SELECT * FROM rigs WHERE name = $name', { name });
     if (!row) throw notFound('rig', name);
