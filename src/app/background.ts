@@ -1,3 +1,4 @@
+import type { JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { consumeDurable } from '../bus/durable-consumer.ts';
 import { ensureStreams, eventsStream } from '../bus/streams.ts';
@@ -6,11 +7,13 @@ import type { Ledger } from '../ledger/port.ts';
 import { ConvoyFeeder, FEEDER } from '../services/convoy-feeder.ts';
 import { Dispatcher } from '../services/dispatcher.ts';
 import { EventRelay } from '../services/event-relay.ts';
+import { MailCarrier } from '../services/mail-carrier.ts';
 import type { Logger } from './logger.ts';
 
 /**
  * The service's event-driven machinery: the relay (ledger events → JetStream), the dispatcher
- * (claims → rig work queues) and the convoy feeder (closes → landings and next dispatches).
+ * (claims → rig work queues), the convoy feeder (closes → landings and next dispatches) and the
+ * mail carrier (stored mail → the recipient's subject).
  * Returns the relay (so writes can wake it) and a stop function.
  */
 export async function startBackground(
@@ -29,26 +32,14 @@ export async function startBackground(
   const feeder = new ConvoyFeeder(ledger, (verb, args) =>
     registry.execute({ verb, args, actor: FEEDER, source: 'feeder' }),
   );
+  const carrier = new MailCarrier(nc, ledger, prefix);
   const stream = eventsStream(prefix);
+  const follow = (durable: string, type: string, handle: (m: JsMsg) => Promise<void>) =>
+    consumeDurable(nc, jsm, stream, durable, `${prefix}.evt.${type}.>`, handle, onError(durable));
   const stops = [
-    await consumeDurable(
-      nc,
-      jsm,
-      stream,
-      'dispatcher',
-      `${prefix}.evt.bead_claimed.>`,
-      (m) => dispatcher.handle(m),
-      onError('dispatch'),
-    ),
-    await consumeDurable(
-      nc,
-      jsm,
-      stream,
-      'convoy-feeder',
-      `${prefix}.evt.bead_closed.>`,
-      (m) => feeder.handle(m),
-      onError('feeder'),
-    ),
+    await follow('dispatcher', 'bead_claimed', (m) => dispatcher.handle(m)),
+    await follow('convoy-feeder', 'bead_closed', (m) => feeder.handle(m)),
+    await follow('mail-carrier', 'mail_sent', (m) => carrier.handle(m)),
   ];
   return {
     relay,

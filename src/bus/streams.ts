@@ -7,9 +7,19 @@ import { type NatsConnection, nanos } from '@nats-io/transport-node';
  *  - EVENTS: every ledger event, `<prefix>.evt.<type>.<rig|town>`, kept 7 days, deduplicated by
  *    `evt-<seq>` for 10 minutes so a relay restart never publishes an event twice.
  *  - DISPATCH: the rig work queues `<prefix>.dispatch.<rig>`; a message is gone once a runner acks it.
+ *  - MAIL: mail carried to agents, `<prefix>.mail.<rig>.<name>`, kept 14 days (the ledger keeps it
+ *    for good), deduplicated by the mail's ledger id.
  */
 export const eventsStream = (prefix: string) => `${prefix.toUpperCase()}_EVENTS`;
 export const dispatchStream = (prefix: string) => `${prefix.toUpperCase()}_DISPATCH`;
+export const mailStream = (prefix: string) => `${prefix.toUpperCase()}_MAIL`;
+/** `<rig>/<name>` → `gt.mail.<rig>.<name>`; `mayor/` → `gt.mail.town.mayor`; `human:<id>` → `gt.mail.human.<id>`. */
+export function mailSubject(prefix: string, address: string): string {
+  if (address === 'mayor/') return `${prefix}.mail.town.mayor`;
+  const [kind, id] = address.includes(':') ? address.split(':') : address.split('/');
+  return `${prefix}.mail.${kind}.${id}`;
+}
+
 export const eventSubject = (prefix: string, type: string, rig: string | null) =>
   `${prefix}.evt.${type}.${rig ?? 'town'}`;
 export const dispatchSubject = (prefix: string, rig: string) => `${prefix}.dispatch.${rig}`;
@@ -28,6 +38,12 @@ export async function ensureStreams(nc: NatsConnection, prefix: string): Promise
     name: dispatchStream(prefix),
     subjects: [`${prefix}.dispatch.>`],
     retention: RetentionPolicy.Workqueue,
+  });
+  await upsert(jsm, {
+    name: mailStream(prefix),
+    subjects: [`${prefix}.mail.>`],
+    retention: RetentionPolicy.Limits,
+    max_age: nanos(14 * 24 * 3600_000),
   });
   return jsm;
 }
