@@ -1,6 +1,7 @@
 import type { Bead, BeadPatch, IssueType, NewBead, Status } from '../domain/bead.ts';
 import type { Dependency, DepType, WaitsForGate } from '../domain/dependency.ts';
 import type { Mail } from '../domain/mail.ts';
+import type { Nudge } from '../domain/nudge.ts';
 import type { ReadyFilter } from '../domain/readiness.ts';
 import type { NewRig, Rig } from '../domain/rig.ts';
 
@@ -164,6 +165,11 @@ export interface Ledger {
   /** Sets read/ack receipts (the first one wins) and the archived flag. */
   markMail(id: string, mark: MailMark, ctx: WriteContext): Promise<Mail>;
   mailThread(threadId: string): Promise<Mail[]>;
+
+  /** Queues a nudge for an offline agent, keeping at most `max` (oldest dropped; their ids returned). */
+  queueNudge(nudge: Nudge, max: number): Promise<string[]>;
+  /** Removes and returns the agent's pending, unexpired nudges, oldest first (each handed out once). */
+  takeNudges(to: string, now: Date): Promise<Nudge[]>;
 
   eventsSince(seq: number, limit?: number): Promise<LedgerEvent[]>;
   appendAudit(record: AuditRecord): Promise<void>;

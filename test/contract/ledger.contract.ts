@@ -4,7 +4,7 @@ import { registerBlockingContract } from './blocking.contract.ts';
 import { registerDependencyContract } from './dependency.contract.ts';
 import { clock, type LedgerFactory, type LedgerFixture } from './harness.ts';
 import { registerLifecycleContract } from './lifecycle.contract.ts';
-import { registerMailContract } from './mail.contract.ts';
+import { registerMailContract, registerNudgeContract } from './mail.contract.ts';
 import { registerRecordsContract } from './records.contract.ts';
 
 /**
@@ -47,6 +47,7 @@ export function runLedgerContract(name: string, factory: LedgerFactory): void {
     registerDependencyContract(state);
     registerRecordsContract(state);
     registerMailContract(state);
+    registerNudgeContract(state);
   });
 }
 

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
 import type { Mail } from '../../src/domain/mail.ts';
+import type { Nudge } from '../../src/domain/nudge.ts';
 import type { ContractState } from './ledger.contract.ts';
 
 const mail = (id: string, over: Partial<Mail> = {}): Mail => ({
@@ -53,5 +54,48 @@ export function registerMailContract(s: ContractState): void {
       true,
     ]);
     await expect(s.ledger.markMail('nope', { read: true }, s.ctx())).rejects.toThrow(/not found/);
+  });
+}
+
+const nudge = (id: string, at: number, over: Partial<Nudge> = {}): Nudge => ({
+  id,
+  to: 'alpha/Toast',
+  from: 'mayor/',
+  message: `wake ${id}`,
+  urgent: false,
+  created_at: new Date(Date.parse('2026-11-22T10:00:00Z') + at).toISOString(),
+  expires_at: new Date(Date.parse('2026-11-22T10:30:00Z') + at).toISOString(),
+  ...over,
+});
+
+/** Queued nudges: bounded per agent, handed out once, expired ones dropped. */
+export function registerNudgeContract(s: ContractState): void {
+  it('keeps at most N pending nudges per agent, dropping the oldest', async () => {
+    for (let i = 0; i < 4; i++)
+      expect(await s.ledger.queueNudge(nudge(`n${i}`, i * 1000), 3)).toEqual(i === 3 ? ['n0'] : []);
+    await s.ledger.queueNudge(nudge('other', 0, { to: 'alpha/Nux' }), 3);
+    const taken = await s.ledger.takeNudges('alpha/Toast', new Date('2026-11-22T10:10:00Z'));
+    expect(taken.map((n) => n.id)).toEqual(['n1', 'n2', 'n3']);
+    expect(await s.ledger.takeNudges('alpha/Toast', new Date('2026-11-22T10:10:00Z'))).toEqual([]);
+    expect(
+      (await s.ledger.takeNudges('alpha/Nux', new Date('2026-11-22T10:10:00Z'))).map((n) => n.id),
+    ).toEqual(['other']);
+  });
+
+  it('drops expired nudges and hands each one to one taker only', async () => {
+    await s.ledger.queueNudge(nudge('old', 0), 50);
+    await s.ledger.queueNudge(
+      nudge('urgent', 1000, { urgent: true, expires_at: '2026-11-22T12:00:00.000Z' }),
+      50,
+    );
+    const second = await s.fx.reopen();
+    const late = new Date('2026-11-22T11:00:00Z');
+    const [a, b] = await Promise.all([
+      s.ledger.takeNudges('alpha/Toast', late),
+      second.takeNudges('alpha/Toast', late),
+    ]);
+    expect([...a, ...b].map((n) => n.id)).toEqual(['urgent']);
+    expect([...a, ...b][0]).toMatchObject({ urgent: true, message: 'wake urgent', from: 'mayor/' });
+    await second.close();
   });
 }

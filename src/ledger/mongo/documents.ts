@@ -62,6 +62,7 @@ export const COLLECTIONS = {
   locks: 'locks',
   slots: 'slots',
   mail: 'mail',
+  nudges: 'nudges',
   comments: 'comments',
   audit: 'audit',
   idempotency: 'idempotency',
@@ -78,6 +79,7 @@ const INDEXES: Record<string, IndexDescription[]> = {
   ],
   rigs: [{ key: { prefix: 1 }, name: 'prefix_unique', unique: true }],
   slots: [{ key: { rig: 1 }, name: 'rig' }],
+  nudges: [{ key: { to: 1, created_at: 1 }, name: 'recipient' }],
   mail: [
     { key: { to: 1, archived: 1, created_at: 1 }, name: 'inbox' },
     { key: { thread_id: 1, created_at: 1 }, name: 'thread' },

@@ -2,6 +2,7 @@ import { type Collection, type Db, MongoClient, type ObjectId } from 'mongodb';
 import type { Bead, BeadPatch, NewBead } from '../../domain/bead.ts';
 import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.ts';
 import type { Mail } from '../../domain/mail.ts';
+import type { Nudge } from '../../domain/nudge.ts';
 import type { ReadyFilter } from '../../domain/readiness.ts';
 import type { NewRig, Rig } from '../../domain/rig.ts';
 import type {
@@ -22,6 +23,7 @@ import { Cas, type LockDoc } from './cas.ts';
 import { DependencyWrites } from './dependency-writes.ts';
 import { type BeadDoc, COLLECTIONS, ensureIndexes, type RigDoc } from './documents.ts';
 import { type MailDoc, MailStore } from './mail-store.ts';
+import { NudgeStore } from './nudge-store.ts';
 import { Outbox } from './outbox.ts';
 import { Queries } from './queries.ts';
 import { RigWrites } from './rig-writes.ts';
@@ -44,6 +46,7 @@ export class MongoLedger implements Ledger {
   private readonly rigs: RigWrites;
   private readonly queries: Queries;
   private readonly mail: MailStore;
+  private readonly nudges: NudgeStore;
 
   constructor(client: MongoClient, dbName: string) {
     this.client = client;
@@ -56,6 +59,7 @@ export class MongoLedger implements Ledger {
     this.deps = new DependencyWrites(beads, cas, this.outbox);
     this.rigs = new RigWrites(rigs, cas, this.outbox);
     this.queries = new Queries(beads);
+    this.nudges = new NudgeStore(this.db.collection(COLLECTIONS.nudges));
     this.mail = new MailStore(this.db.collection<MailDoc>(COLLECTIONS.mail), cas, this.outbox);
   }
 
@@ -219,6 +223,14 @@ export class MongoLedger implements Ledger {
 
   mailThread(threadId: string): Promise<Mail[]> {
     return this.mail.thread(threadId);
+  }
+
+  queueNudge(nudge: Nudge, max: number): Promise<string[]> {
+    return this.nudges.queue(nudge, max);
+  }
+
+  takeNudges(to: string, now: Date): Promise<Nudge[]> {
+    return this.nudges.take(to, now);
   }
 
   eventsSince(seq: number, limit = 1000): Promise<LedgerEvent[]> {

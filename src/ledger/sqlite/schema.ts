@@ -119,5 +119,16 @@ CREATE TABLE IF NOT EXISTS mail (
 CREATE INDEX IF NOT EXISTS mail_recipient ON mail (recipient, archived, created_at);
 CREATE INDEX IF NOT EXISTS mail_thread ON mail (thread_id, created_at);
 
+CREATE TABLE IF NOT EXISTS nudges (
+  id TEXT PRIMARY KEY,
+  recipient TEXT NOT NULL,
+  sender TEXT NOT NULL,
+  message TEXT NOT NULL,
+  urgent INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS nudges_recipient ON nudges (recipient, created_at);
+
 CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, expires_at TEXT NOT NULL);
 `;

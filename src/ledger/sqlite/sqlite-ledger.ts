@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { Bead, BeadPatch, NewBead } from '../../domain/bead.ts';
 import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.ts';
 import type { Mail } from '../../domain/mail.ts';
+import type { Nudge } from '../../domain/nudge.ts';
 import type { ReadyFilter } from '../../domain/readiness.ts';
 import type { NewRig, Rig } from '../../domain/rig.ts';
 import type {
@@ -22,10 +23,20 @@ import { BeadWrites } from './bead-writes.ts';
 import { Database } from './database.ts';
 import { DependencyWrites } from './dependency-writes.ts';
 import { MailStore } from './mail-store.ts';
+import { NudgeStore } from './nudge-store.ts';
 import { Queries } from './queries.ts';
 import { RigWrites } from './rig-writes.ts';
 import { auditFromRow, eventFromRow } from './rows.ts';
 import { Writer } from './writer.ts';
+
+interface Parts {
+  beads: BeadWrites;
+  deps: DependencyWrites;
+  rigs: RigWrites;
+  queries: Queries;
+  mail: MailStore;
+  nudges: NudgeStore;
+}
 
 export interface SqliteLedgerOptions {
   /** A file path, or ':memory:' for fast unit tests. */
@@ -42,9 +53,7 @@ export class SqliteLedger implements Ledger {
   readonly kind = 'sqlite' as const;
   private readonly options: SqliteLedgerOptions;
   private db: Database | undefined;
-  private parts:
-    | { beads: BeadWrites; deps: DependencyWrites; rigs: RigWrites; queries: Queries; mail: MailStore }
-    | undefined;
+  private parts: Parts | undefined;
 
   constructor(options: SqliteLedgerOptions) {
     this.options = options;
@@ -61,6 +70,7 @@ export class SqliteLedger implements Ledger {
       rigs: new RigWrites(writer),
       queries: new Queries(this.db, writer.view),
       mail: new MailStore(writer),
+      nudges: new NudgeStore(this.db),
     };
   }
 
@@ -228,6 +238,14 @@ export class SqliteLedger implements Ledger {
 
   async mailThread(threadId: string): Promise<Mail[]> {
     return this.p.mail.thread(threadId);
+  }
+
+  async queueNudge(nudge: Nudge, max: number): Promise<string[]> {
+    return this.p.nudges.queue(nudge, max);
+  }
+
+  async takeNudges(to: string, now: Date): Promise<Nudge[]> {
+    return this.p.nudges.take(to, now);
   }
 
   async eventsSince(seq: number, limit = 1000): Promise<LedgerEvent[]> {
