@@ -11,6 +11,7 @@ import type { ServiceConfig } from './config.ts';
 import { acquireHomeLock } from './home-lock.ts';
 import { type HttpServer, startHttpServer } from './http-server.ts';
 import { openLedger } from './ledger-factory.ts';
+import { natsLiveDelivery } from './live-delivery.ts';
 import type { Logger } from './logger.ts';
 import { removeRuntime, writeRuntime } from './runtime-file.ts';
 
@@ -48,7 +49,12 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     const nats = await natsFor(config, undo);
     const nc = await connectService(nats.url, `gt-service-${process.pid}`);
     undo.push(() => nc.drain());
-    const services = { ledger, now: () => new Date(), onWrite: () => {} };
+    const services = {
+      ledger,
+      now: () => new Date(),
+      onWrite: () => {},
+      live: await natsLiveDelivery(nc, config.subjectPrefix),
+    };
     const registry = new CommandRegistry(services, CATALOG, (err, verb) =>
       log.error({ err, verb }, 'command failed unexpectedly'),
     );

@@ -16,6 +16,7 @@ import { gtConvoyList, gtConvoyStatus } from './gt/convoy/status.ts';
 import { gtConvoyStranded } from './gt/convoy/stranded.ts';
 import { gtMailAck, gtMailArchive, gtMailInbox, gtMailRead, gtMailThread } from './gt/mail/mailbox.ts';
 import { gtMailSend } from './gt/mail/send.ts';
+import { gtHeartbeat, gtNudge } from './gt/nudge.ts';
 import { gtPolecats } from './gt/polecats.ts';
 import { gtRigAdd, gtRigList, gtRigPark, gtRigUnpark } from './gt/rig.ts';
 import { gtSling } from './gt/sling.ts';
@@ -61,6 +62,8 @@ export const CATALOG: readonly CommandDef[] = [
   gtMailAck,
   gtMailArchive,
   gtMailThread,
+  gtNudge,
+  gtHeartbeat,
 ] as CommandDef[];
 
 /**

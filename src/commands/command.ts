@@ -1,11 +1,22 @@
 import type { Actor, Permission } from '../domain/actor.ts';
+import type { Nudge } from '../domain/nudge.ts';
 import type { Ledger, WriteContext } from '../ledger/port.ts';
 import type { Args, Syntax } from './syntax.ts';
+
+/** Live delivery ports the command layer uses; the composition root binds them to NATS. */
+export interface LiveDelivery {
+  /** True when the agent received the nudge now; false when it is offline. */
+  nudge(nudge: Nudge): Promise<boolean>;
+  /** Keeps the latest heartbeat of an agent (for the witness). */
+  heartbeat(agent: string, beat: { at: string; activity: string }): Promise<void>;
+}
 
 /** What handlers may use. The composition root builds it; tests can build it over any Ledger. */
 export interface CommandServices {
   ledger: Ledger;
   now: () => Date;
+  /** Absent (unit tests, offline): nudges are queued, heartbeats only drain the queue. */
+  live?: LiveDelivery;
   /** Called after a mutating command succeeded (the event relay publishes at once instead of polling). */
   onWrite?: () => void;
 }

@@ -32,11 +32,11 @@ export class Town {
       GT_HOME: this.home,
       GT_ACTOR: 'e2e-user',
       GT_LOG_LEVEL: 'warn',
-      ...extra,
     };
+    // The surrounding shell's service and identity must not leak in; the test's own may.
     delete env.GT_NATS_URL;
     delete env.GT_AGENT;
-    return env;
+    return { ...env, ...extra };
   }
 
   /** Starts `gt up` and resolves once it printed its ready line. */

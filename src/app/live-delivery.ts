@@ -1,0 +1,18 @@
+import { Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { deliverNudge } from '../bus/nudges.ts';
+import type { LiveDelivery } from '../commands/command.ts';
+
+/**
+ * The command layer's live ports bound to NATS: nudges as requests on `gt.nudge.*`, heartbeats
+ * kept (latest per agent) in the KV bucket `<prefix>_heartbeats` for the witness.
+ */
+export async function natsLiveDelivery(nc: NatsConnection, prefix: string): Promise<LiveDelivery> {
+  const heartbeats = await new Kvm(nc).create(`${prefix}_heartbeats`, { history: 1 });
+  return {
+    nudge: (nudge) => deliverNudge(nc, prefix, nudge),
+    heartbeat: async (agent, beat) => {
+      await heartbeats.put(agent.replace(/[^-/_=.a-zA-Z0-9]/g, '_'), JSON.stringify({ agent, ...beat }));
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { usageError } from '../../domain/errors.ts';
+import { MAX_NUDGE_MESSAGE, MAX_PENDING_NUDGES, type Nudge, nudgeExpiry } from '../../domain/nudge.ts';
+import { flag, optString, reqString } from '../args.ts';
+import { defineCommand } from '../command.ts';
+import { resolveRecipients, senderAddress } from './mail/recipients.ts';
+
+export interface NudgeResult {
+  delivered: string[];
+  queued: string[];
+  /** Ids of older pending nudges dropped to keep each queue bounded. */
+  dropped: string[];
+}
+
+/**
+ * `gt nudge`: wake an agent now. Delivered live when it listens; otherwise queued in the ledger
+ * (30 min, 2 h with --urgent, at most 50 per agent) and handed over at its next `gt heartbeat`.
+ */
+export const gtNudge = defineCommand<NudgeResult>({
+  path: ['gt', 'nudge'],
+  summary: 'Wake an agent now (queued briefly when it is offline)',
+  usage: 'gt nudge <to> <message> [--urgent]',
+  syntax: {
+    positionals: [
+      { name: 'to', required: true },
+      { name: 'message', required: true },
+    ],
+    flags: { urgent: { type: 'boolean', description: 'keep it 2 h instead of 30 min when queued' } },
+  },
+  permission: 'write',
+  mutates: true,
+  async run(args, ctx) {
+    const message = reqString(args, 'message').trim();
+    if (message === '' || message.length > MAX_NUDGE_MESSAGE) {
+      throw usageError('invalid_nudge', `the nudge message must be 1 to ${MAX_NUDGE_MESSAGE} characters`);
+    }
+    const recipients = await resolveRecipients(ctx.services.ledger, reqString(args, 'to'), false);
+    const now = ctx.services.now();
+    const urgent = flag(args, 'urgent');
+    const result: NudgeResult = { delivered: [], queued: [], dropped: [] };
+    for (const r of recipients) {
+      const nudge: Nudge = {
+        id: randomUUID(),
+        to: r.address,
+        from: senderAddress(ctx.actor),
+        message,
+        urgent,
+        created_at: now.toISOString(),
+        expires_at: nudgeExpiry(now, urgent),
+      };
+      if (await ctx.services.live?.nudge(nudge)) {
+        result.delivered.push(r.address);
+        continue;
+      }
+      result.dropped.push(...(await ctx.services.ledger.queueNudge(nudge, MAX_PENDING_NUDGES)));
+      result.queued.push(r.address);
+    }
+    return { data: result };
+  },
+  text: (r) =>
+    [
+      r.delivered.length ? `nudged: ${r.delivered.join(', ')}` : '',
+      r.queued.length ? `queued (offline): ${r.queued.join(', ')}` : '',
+      r.dropped.length ? `dropped ${r.dropped.length} older pending nudge(s)` : '',
+    ]
+      .filter(Boolean)
+      .join('\n'),
+});
+
+export interface HeartbeatResult {
+  agent: string;
+  at: string;
+  nudges: Nudge[];
+}
+
+export const gtHeartbeat = defineCommand<HeartbeatResult>({
+  path: ['gt', 'heartbeat'],
+  summary: 'Report that an agent is alive (and what it is doing); returns nudges queued for it',
+  usage: 'gt heartbeat [--activity TEXT] [--agent ADDR]',
+  syntax: {
+    positionals: [],
+    flags: {
+      activity: { type: 'string', description: 'what the agent is doing now' },
+      agent: { type: 'string', description: 'whose heartbeat (default: GT_AGENT)' },
+    },
+  },
+  permission: 'write',
+  mutates: false,
+  async run(args, ctx) {
+    const agent = optString(args, 'agent') ?? ctx.actor.id;
+    if (ctx.actor.kind === 'agent' && agent !== ctx.actor.id) {
+      throw usageError('not_your_heartbeat', `${ctx.actor.id} may only report its own heartbeat`);
+    }
+    const now = ctx.services.now();
+    await ctx.services.live?.heartbeat(agent, {
+      at: now.toISOString(),
+      activity: (optString(args, 'activity') ?? '').slice(0, 500),
+    });
+    return {
+      data: { agent, at: now.toISOString(), nudges: await ctx.services.ledger.takeNudges(agent, now) },
+    };
+  },
+  text: (h) =>
+    [`♥ ${h.agent} at ${h.at}`, ...h.nudges.map((n) => `  nudge from ${n.from}: ${n.message}`)].join('\n'),
+});
