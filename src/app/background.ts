@@ -10,6 +10,8 @@ import { EventRelay } from '../services/event-relay.ts';
 import { MailCarrier } from '../services/mail-carrier.ts';
 import type { Logger } from './logger.ts';
 
+const EVENT_ACK_WAIT_MS = 5_000;
+
 /**
  * The service's event-driven machinery: the relay (ledger events → JetStream), the dispatcher
  * (claims → rig work queues), the convoy feeder (closes → landings and next dispatches) and the
@@ -35,7 +37,18 @@ export async function startBackground(
   const carrier = new MailCarrier(nc, ledger, prefix);
   const stream = eventsStream(prefix);
   const follow = (durable: string, type: string, handle: (m: JsMsg) => Promise<void>) =>
-    consumeDurable(nc, jsm, stream, durable, `${prefix}.evt.${type}.>`, handle, onError(durable));
+    // Handlers take milliseconds: a short ack wait means an event taken by a replica that died is
+    // handed to another (or to this one after a restart) within seconds, not half a minute.
+    consumeDurable(
+      nc,
+      jsm,
+      stream,
+      durable,
+      `${prefix}.evt.${type}.>`,
+      handle,
+      onError(durable),
+      EVENT_ACK_WAIT_MS,
+    );
   const stops = [
     await follow('dispatcher', 'bead_claimed', (m) => dispatcher.handle(m)),
     await follow('convoy-feeder', 'bead_closed', (m) => feeder.handle(m)),

@@ -52,6 +52,14 @@ describe('crash recovery', () => {
         if (bead?.status !== 'hooked') await new Promise((r) => setTimeout(r, 100));
       }
       expect(bead?.status).toBe('hooked');
+      // The dispatch follows the claim through the event stream; after a crash it may wait for an
+      // unacknowledged event's redelivery (seconds). It must come, and come once.
+      let dispatches = 0;
+      for (let i = 0; i < 150 && dispatches === 0; i++) {
+        dispatches = await dispatchesOf(b);
+        if (dispatches === 0) await new Promise((r) => setTimeout(r, 100));
+      }
+      await new Promise((r) => setTimeout(r, 500));
       expect(await dispatchesOf(b)).toBe(1);
     },
     60_000,
