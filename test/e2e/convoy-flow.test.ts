@@ -120,12 +120,18 @@ describe('convoys fed by events', () => {
     const nc = await connect({ servers: town.runtime().nats_url });
     try {
       const jsm = await jetstreamManager(nc);
-      const info = await jsm.streams.info('GT_DISPATCH', { subjects_filter: '>' });
-      const perSubject = info.state.subjects ?? {};
       const claims = (await town.json<Bead[]>('bd', ['list', '--all'])).filter((b) =>
         b.assignee?.includes('/'),
       ).length;
-      const total = Object.values(perSubject).reduce((a, b) => a + b, 0);
+      // Dispatch follows each claim through the event stream (milliseconds); allow for that lag.
+      let perSubject: Record<string, number> = {};
+      let total = 0;
+      for (let i = 0; i < 50; i++) {
+        perSubject = (await jsm.streams.info('GT_DISPATCH', { subjects_filter: '>' })).state.subjects ?? {};
+        total = Object.values(perSubject).reduce((a, b) => a + b, 0);
+        if (total >= claims) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
       expect(total).toBe(claims);
       expect(Object.keys(perSubject).sort()).toEqual(['gt.dispatch.alpha', 'gt.dispatch.beta']);
     } finally {
