@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RigRunner } from '../agent/rig-runner.ts';
 import { resolveHome } from '../app/config.ts';
@@ -85,8 +85,10 @@ export async function runRigRunner(
       );
       return EXIT.refused;
     }
-    if (!rig.repo) {
-      io.err(`error: rig ${name} has no repository; re-add it with --repo PATH`);
+    if (!rig.repo || !existsSync(join(rig.repo, '.git'))) {
+      io.err(
+        `error: rig ${name} has no git repository at ${rig.repo ?? '(none)'}; re-add the rig with --repo PATH of a git checkout`,
+      );
       return EXIT.refused;
     }
     const runner = new RigRunner({

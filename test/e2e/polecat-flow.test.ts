@@ -86,4 +86,21 @@ describe('polecats through the rig runner', () => {
     }
     expect(worktrees).toBe(1);
   }, 60_000);
+
+  it('refuses to run a rig whose repository is not a git checkout', async () => {
+    await town.json('gt', [
+      'rig',
+      'add',
+      'ghost',
+      '--prefix',
+      'gh',
+      '--repo',
+      '/nonexistent/repo',
+      '--command',
+      'true',
+    ]);
+    const r = await town.run('gt', ['rig', 'run', 'ghost']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no git repository at \/nonexistent\/repo/);
+  });
 });
