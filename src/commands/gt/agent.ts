@@ -4,12 +4,13 @@ import { parseAssignee } from '../../domain/validation.ts';
 import type { Ledger } from '../../ledger/port.ts';
 import { optString } from '../args.ts';
 import { type CommandContext, defineCommand } from '../command.ts';
+import type { Args } from '../syntax.ts';
 import { convoysTracking } from './convoy/tracked.ts';
 
 /** The agent-side verbs: what is on my hook, and "I am done". The agent is `--agent` or the caller. */
 
-const agentOf = (args: Record<string, unknown>, ctx: CommandContext): string =>
-  parseAssignee(optString(args as never, 'agent') ?? ctx.actor.id) as string;
+const agentOf = (args: Args, ctx: CommandContext): string =>
+  parseAssignee(optString(args, 'agent') ?? ctx.actor.id) as string;
 
 async function hookedBead(ledger: Ledger, agent: string): Promise<Bead | null> {
   const mine = await ledger.listBeads({ assignee: agent, status: ['hooked', 'in_progress'] });

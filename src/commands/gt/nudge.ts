@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { usageError } from '../../domain/errors.ts';
+import { refused, usageError } from '../../domain/errors.ts';
 import { MAX_NUDGE_MESSAGE, MAX_PENDING_NUDGES, type Nudge, nudgeExpiry } from '../../domain/nudge.ts';
 import { flag, optString, reqString } from '../args.ts';
 import { defineCommand } from '../command.ts';
@@ -89,7 +89,7 @@ export const gtHeartbeat = defineCommand<HeartbeatResult>({
   async run(args, ctx) {
     const agent = optString(args, 'agent') ?? ctx.actor.id;
     if (ctx.actor.kind === 'agent' && agent !== ctx.actor.id) {
-      throw usageError('not_your_heartbeat', `${ctx.actor.id} may only report its own heartbeat`);
+      throw refused('not_your_heartbeat', `${ctx.actor.id} may only report its own heartbeat`);
     }
     const now = ctx.services.now();
     await ctx.services.live?.heartbeat(agent, {
