@@ -14,6 +14,7 @@ import { gtConvoyCheck, gtConvoyClose, gtConvoyLand } from './gt/convoy/lifecycl
 import { gtConvoyStage } from './gt/convoy/stage.ts';
 import { gtConvoyList, gtConvoyStatus } from './gt/convoy/status.ts';
 import { gtConvoyStranded } from './gt/convoy/stranded.ts';
+import { gtEscalate, gtEscalationAck, gtEscalationList, gtEscalationResolve } from './gt/escalate.ts';
 import { gtMailAck, gtMailArchive, gtMailInbox, gtMailRead, gtMailThread } from './gt/mail/mailbox.ts';
 import { gtMailSend } from './gt/mail/send.ts';
 import { gtHeartbeat, gtNudge } from './gt/nudge.ts';
@@ -64,6 +65,10 @@ export const CATALOG: readonly CommandDef[] = [
   gtMailThread,
   gtNudge,
   gtHeartbeat,
+  gtEscalate,
+  gtEscalationList,
+  gtEscalationAck,
+  gtEscalationResolve,
 ] as CommandDef[];
 
 /**

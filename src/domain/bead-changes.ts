@@ -1,5 +1,4 @@
 import type { Bead, BeadPatch, NewBead, Status } from './bead.ts';
-import { isSystemType } from './bead.ts';
 import { conflict, refused } from './errors.ts';
 import { parseAssignee, parseDescription, parseLabels, parseTitle } from './validation.ts';
 
@@ -80,7 +79,7 @@ function eventFor(from: Status, to: Status): PatchEvent {
 
 function checkStatusForType(bead: Bead, status: Status): void {
   const convoyOnly = status === 'staged_ready' || status === 'staged_warnings';
-  if (convoyOnly && !isSystemType(bead.issue_type)) {
+  if (convoyOnly && bead.issue_type !== 'convoy') {
     throw refused(
       'invalid_status_for_type',
       `status ${status} is only for convoys; ${bead.id} is a ${bead.issue_type}`,

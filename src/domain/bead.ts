@@ -19,8 +19,8 @@ export type Status = (typeof STATUSES)[number];
 
 /** Types a user may create with `bd create -t`. */
 export const WORK_TYPES = ['task', 'bug', 'feature', 'chore', 'epic', 'decision'] as const;
-/** Types the system creates itself (convoys through `gt convoy`, mail later). */
-export const SYSTEM_TYPES = ['convoy'] as const;
+/** Types the system creates itself: convoys (`gt convoy`) and escalations (`gt escalate`). */
+export const SYSTEM_TYPES = ['convoy', 'escalation'] as const;
 export type IssueType = (typeof WORK_TYPES)[number] | (typeof SYSTEM_TYPES)[number];
 
 export type Priority = 0 | 1 | 2 | 3 | 4;

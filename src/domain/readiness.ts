@@ -3,11 +3,12 @@ import type { Bead, IssueType } from './bead.ts';
 /**
  * `bd ready`: open, unassigned, not blocked, not a container. Deliberate choices:
  * - only `open` is ready (upstream's CLI behaviour; in_progress/hooked work is taken);
- * - epics and convoys are containers, not work, so they are never ready (upstream beads#5583);
+ * - epics and convoys are containers, escalations are requests for help: none is ready work
+ *   (upstream beads#5583);
  * - order is priority, then oldest first, then id: a work queue should not starve old work
  *   (upstream sorts newest first within a priority).
  */
-export const NOT_READY_TYPES: readonly IssueType[] = ['epic', 'convoy'];
+export const NOT_READY_TYPES: readonly IssueType[] = ['epic', 'convoy', 'escalation'];
 
 export interface ReadyFilter {
   rig?: string;
