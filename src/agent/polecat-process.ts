@@ -4,6 +4,9 @@ import { dirname } from 'node:path';
 
 export interface PolecatProcess {
   pid: number;
+  startedAt: string;
+  /** When it last wrote output: an activity signal for the witness. */
+  lastOutputAt(): string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Stops the whole process group (the agent and whatever it started). */
   stop(): void;
@@ -29,6 +32,13 @@ export function startPolecat(
   });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
+  const startedAt = new Date().toISOString();
+  let outputAt = startedAt;
+  const touch = () => {
+    outputAt = new Date().toISOString();
+  };
+  child.stdout?.on('data', touch);
+  child.stderr?.on('data', touch);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('error', (err) => {
       log.end(`\n[gt] could not start: ${err.message}\n`);
@@ -41,6 +51,8 @@ export function startPolecat(
   });
   return {
     pid: child.pid ?? -1,
+    startedAt,
+    lastOutputAt: () => outputAt,
     exited,
     stop: () => {
       if (child.pid && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');

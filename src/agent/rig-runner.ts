@@ -8,6 +8,7 @@ import { dispatchStream, dispatchSubject, ensureStreams } from '../bus/streams.t
 import type { Actor } from '../domain/actor.ts';
 import type { Bead } from '../domain/bead.ts';
 import type { Rig } from '../domain/rig.ts';
+import { type Liveness, LivenessReporter } from './liveness.ts';
 import { type PolecatProcess, startPolecat } from './polecat-process.ts';
 import { createWorktree, removeWorktree } from './worktree.ts';
 
@@ -23,6 +24,8 @@ export interface RunnerOptions {
   binDir: string;
   log: (msg: string) => void;
 }
+
+const LIVENESS_INTERVAL_MS = 5_000;
 
 interface DispatchMessage {
   bead_id: string;
@@ -44,8 +47,10 @@ type Hook = {
  */
 export class RigRunner {
   private readonly o: RunnerOptions;
-  private readonly running = new Map<string, PolecatProcess>();
+  private readonly running = new Map<string, { process: PolecatProcess; agent: string }>();
   private stopConsumer: (() => Promise<void>) | null = null;
+  private liveness: LivenessReporter | null = null;
+  private ticker: NodeJS.Timeout | null = null;
 
   constructor(options: RunnerOptions) {
     this.o = options;
@@ -54,6 +59,11 @@ export class RigRunner {
   async start(): Promise<void> {
     const { nc, prefix, rig } = this.o;
     const jsm = await ensureStreams(nc, prefix);
+    this.liveness = await LivenessReporter.open(nc, prefix);
+    // Periodic reports carry the output-activity signal; spawn and exit are reported at once.
+    this.ticker = setInterval(() => {
+      for (const [bead, { process, agent }] of this.running) void this.report(agent, bead, process, null);
+    }, LIVENESS_INTERVAL_MS);
     this.stopConsumer = await consumeDurable(
       nc,
       jsm,
@@ -119,10 +129,12 @@ export class RigRunner {
       PATH: `${this.o.binDir}:${process.env.PATH ?? ''}`,
     };
     const polecat = startPolecat(this.o.command, worktree, env, join(home, 'logs', rig.name, `${slug}.log`));
-    this.running.set(bead.id, polecat);
+    this.running.set(bead.id, { process: polecat, agent: dispatch.polecat });
+    await this.report(dispatch.polecat, bead.id, polecat, null);
     this.o.log(`spawned ${dispatch.polecat} for ${bead.id} (pid ${polecat.pid}) in ${worktree}`);
     void polecat.exited.then(async ({ code, signal }) => {
       this.running.delete(bead.id);
+      await this.report(dispatch.polecat, bead.id, polecat, { code, signal });
       await removeWorktree(rig.repo as string, worktree);
       this.o.log(
         `${dispatch.polecat} exited (code ${code}${signal ? `, ${signal}` : ''}); worktree removed, branch ${prompt.branch} kept`,
@@ -130,12 +142,36 @@ export class RigRunner {
     });
   }
 
+  private async report(
+    agent: string,
+    bead: string,
+    p: PolecatProcess,
+    exit: { code: number | null; signal: NodeJS.Signals | null } | null,
+  ): Promise<void> {
+    const entry: Liveness = {
+      agent,
+      rig: this.o.rig.name,
+      bead,
+      pid: p.pid,
+      alive: exit === null,
+      exit_code: exit?.code ?? null,
+      signal: exit?.signal ?? null,
+      started_at: p.startedAt,
+      output_at: p.lastOutputAt(),
+      reported_at: new Date().toISOString(),
+    };
+    await this.liveness
+      ?.report(entry)
+      .catch((err: Error) => this.o.log(`liveness report failed: ${err.message}`));
+  }
+
   /** Stops taking work and stops every polecat this runner started. */
   async stop(): Promise<void> {
     await this.stopConsumer?.();
-    const exits = [...this.running.values()].map((p) => {
-      p.stop();
-      return p.exited;
+    if (this.ticker) clearInterval(this.ticker);
+    const exits = [...this.running.values()].map(({ process }) => {
+      process.stop();
+      return process.exited;
     });
     await Promise.all(exits);
   }

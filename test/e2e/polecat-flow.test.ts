@@ -2,7 +2,9 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LivenessReporter } from '../../src/agent/liveness.ts';
 import { Town } from './town.ts';
 
 type Bead = { id: string; status: string; assignee: string | null; close_reason: string };
@@ -77,6 +79,26 @@ describe('polecats through the rig runner', () => {
       const branch = `polecat/${bead?.assignee?.split('/')[1]}/${id}`;
       expect(git(repo, 'log', '-1', '--format=%s', branch)).toBe(`work on ${id}`);
       expect(bead?.close_reason.endsWith(git(repo, 'rev-parse', branch))).toBe(true);
+    }
+    // The runner reported each polecat's process: started, then exited with code 0.
+    const nc = await connect({ servers: town.runtime().nats_url });
+    try {
+      const liveness = await LivenessReporter.open(nc, 'gt');
+      const [last] = await town.json<Bead[]>('bd', ['show', b]);
+      let entry = await liveness.get(last?.assignee as string);
+      for (let i = 0; i < 50 && entry?.alive !== false; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        entry = await liveness.get(last?.assignee as string);
+      }
+      expect(entry).toMatchObject({
+        bead: b,
+        rig: 'alpha',
+        alive: false,
+        exit_code: 0,
+        pid: expect.any(Number),
+      });
+    } finally {
+      await nc.close();
     }
     // Worktrees are removed once each polecat process has exited; branches stay.
     let worktrees = 0;
