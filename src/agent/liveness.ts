@@ -17,8 +17,11 @@ export interface Liveness {
 
 /**
  * Publishes process liveness: the latest state per polecat in the KV bucket `<prefix>_liveness`
- * (key `<rig>/<name>`) and each report on `<prefix>.hb.<rig>.<name>` for live watchers.
+ * (key `<rig>.<name>`, so a rig's polecats are one wildcard) and each report on
+ * `<prefix>.hb.<rig>.<name>` for live watchers.
  */
+const keyOf = (agent: string): string => agent.replace('/', '.');
+
 export class LivenessReporter {
   private readonly nc: NatsConnection;
   private readonly kv: KV;
@@ -36,12 +39,22 @@ export class LivenessReporter {
 
   async report(l: Liveness): Promise<void> {
     const [rig, name] = l.agent.split('/');
-    await this.kv.put(l.agent, JSON.stringify(l));
+    await this.kv.put(keyOf(l.agent), JSON.stringify(l));
     this.nc.publish(`${this.prefix}.hb.${rig}.${name}`, JSON.stringify(l));
   }
 
+  /** Every polecat of the rig last reported alive (what a restarted runner must account for). */
+  async aliveIn(rig: string): Promise<Liveness[]> {
+    const found: Liveness[] = [];
+    for await (const key of await this.kv.keys(`${rig}.*`)) {
+      const l = await this.get(key.replace('.', '/'));
+      if (l?.alive) found.push(l);
+    }
+    return found;
+  }
+
   async get(agent: string): Promise<Liveness | null> {
-    const entry = await this.kv.get(agent);
+    const entry = await this.kv.get(keyOf(agent));
     return entry && entry.length > 0 ? entry.json<Liveness>() : null;
   }
 }

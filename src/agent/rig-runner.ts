@@ -27,6 +27,15 @@ export interface RunnerOptions {
 
 const LIVENESS_INTERVAL_MS = 5_000;
 
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 interface DispatchMessage {
   bead_id: string;
   rig: string;
@@ -51,6 +60,7 @@ export class RigRunner {
   private stopConsumer: (() => Promise<void>) | null = null;
   private liveness: LivenessReporter | null = null;
   private ticker: NodeJS.Timeout | null = null;
+  private readonly watchers: NodeJS.Timeout[] = [];
 
   constructor(options: RunnerOptions) {
     this.o = options;
@@ -60,6 +70,7 @@ export class RigRunner {
     const { nc, prefix, rig } = this.o;
     const jsm = await ensureStreams(nc, prefix);
     this.liveness = await LivenessReporter.open(nc, prefix);
+    await this.accountForPrevious();
     // Periodic reports carry the output-activity signal; spawn and exit are reported at once.
     this.ticker = setInterval(() => {
       for (const [bead, { process, agent }] of this.running) void this.report(agent, bead, process, null);
@@ -142,6 +153,38 @@ export class RigRunner {
     });
   }
 
+  /**
+   * After a restart: polecats a previous runner started may still run (they are their own
+   * process groups). A live one is watched until it exits; a gone one is reported exited with an
+   * unknown code. Either way the witness sees the truth instead of a stale "alive".
+   */
+  private async accountForPrevious(): Promise<void> {
+    for (const previous of (await this.liveness?.aliveIn(this.o.rig.name)) ?? []) {
+      const gone = async () =>
+        this.liveness?.report({
+          ...previous,
+          alive: false,
+          exit_code: null,
+          signal: null,
+          reported_at: new Date().toISOString(),
+        });
+      if (!isRunning(previous.pid)) {
+        await gone();
+        this.o.log(
+          `${previous.agent} (pid ${previous.pid}) ended while no runner watched; exit code unknown`,
+        );
+        continue;
+      }
+      this.o.log(`re-adopted ${previous.agent} (pid ${previous.pid}) working on ${previous.bead}`);
+      const watch = setInterval(() => {
+        if (isRunning(previous.pid)) return;
+        clearInterval(watch);
+        void gone();
+      }, 1000);
+      this.watchers.push(watch);
+    }
+  }
+
   private async report(
     agent: string,
     bead: string,
@@ -169,6 +212,7 @@ export class RigRunner {
   async stop(): Promise<void> {
     await this.stopConsumer?.();
     if (this.ticker) clearInterval(this.ticker);
+    for (const watch of this.watchers) clearInterval(watch);
     const exits = [...this.running.values()].map(({ process }) => {
       process.stop();
       return process.exited;
