@@ -16,6 +16,8 @@ describe('rig runner lifecycle', () => {
   const runners: ChildProcess[] = [];
   let nc: NatsConnection;
   let liveness: LivenessReporter;
+  /** Process groups a test leaves running if it fails half-way. */
+  const leftovers: number[] = [];
 
   const startRunner = async (rig: string) => {
     let out = '';
@@ -64,6 +66,13 @@ describe('rig runner lifecycle', () => {
   }, 60_000);
   afterAll(async () => {
     for (const r of runners) r.kill('SIGTERM');
+    for (const pid of leftovers) {
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
     await nc.close();
     await town.destroy();
     rmSync(repo, { recursive: true, force: true });
@@ -105,6 +114,7 @@ describe('rig runner lifecycle', () => {
       () => liveness.get('slow/Toast'),
       (l) => l?.alive === true,
     )) as Liveness;
+    leftovers.push(running.pid);
     first.child.kill('SIGKILL'); // the runner dies; the polecat (its own process group) lives on
     await new Promise((r) => first.child.once('exit', r));
     expect(() => process.kill(running.pid, 0)).not.toThrow();
