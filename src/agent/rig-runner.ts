@@ -27,6 +27,23 @@ export interface RunnerOptions {
 
 const LIVENESS_INTERVAL_MS = 5_000;
 
+/** The prompt file a polecat starts from (GT_PROMPT_FILE). */
+function promptText(beadId: string, p: NonNullable<Hook['prompt']>): string {
+  return [
+    `# ${p.title}`,
+    '',
+    `Bead: ${beadId}`,
+    `Branch: ${p.branch}`,
+    ...(p.convoy_id ? [`Convoy: ${p.convoy_id}`] : []),
+    '',
+    p.description,
+    ...(p.acceptance ? ['', '## Acceptance criteria', '', p.acceptance] : []),
+    '',
+    'When finished: commit your work, then run `gt done` (or `gt done --status escalated` if you are stuck).',
+    '',
+  ].join('\n');
+}
+
 function isRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -44,7 +61,13 @@ interface DispatchMessage {
 
 type Hook = {
   bead: Bead | null;
-  prompt: { title: string; description: string; convoy_id: string | null; branch: string } | null;
+  prompt: {
+    title: string;
+    description: string;
+    acceptance: string;
+    convoy_id: string | null;
+    branch: string;
+  } | null;
 };
 
 /**
@@ -124,10 +147,7 @@ export class RigRunner {
     await createWorktree(rig.repo as string, worktree, prompt.branch);
     const promptFile = join(home, 'prompts', rig.name, `${slug}.md`);
     mkdirSync(join(home, 'prompts', rig.name), { recursive: true });
-    writeFileSync(
-      promptFile,
-      `# ${prompt.title}\n\nBead: ${bead.id}\nBranch: ${prompt.branch}\n${prompt.convoy_id ? `Convoy: ${prompt.convoy_id}\n` : ''}\n${prompt.description}\n\nWhen finished: commit your work, then run \`gt done\`.\n`,
-    );
+    writeFileSync(promptFile, promptText(bead.id, prompt));
     const env = {
       ...process.env,
       GT_AGENT: dispatch.polecat,

@@ -54,6 +54,7 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
       now: () => new Date(),
       onWrite: () => {},
       live: await natsLiveDelivery(nc, config.subjectPrefix),
+      log,
     };
     const registry = new CommandRegistry(services, CATALOG, (err, verb) =>
       log.error({ err, verb }, 'command failed unexpectedly'),

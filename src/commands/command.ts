@@ -17,6 +17,8 @@ export interface CommandServices {
   now: () => Date;
   /** Absent (unit tests, offline): nudges are queued, heartbeats only drain the queue. */
   live?: LiveDelivery;
+  /** Operational log lines (pino in the service). */
+  log?: { warn(obj: object, msg: string): void };
   /** Called after a mutating command succeeded (the event relay publishes at once instead of polling). */
   onWrite?: () => void;
 }

@@ -13,6 +13,7 @@ export function buildBead(input: NewBead, id: string, rig: string | null, actor:
     id,
     title: parseTitle(input.title),
     description: parseDescription(input.description),
+    acceptance_criteria: parseDescription(input.acceptance_criteria),
     status: input.status ?? 'open',
     priority: input.priority ?? 2,
     issue_type: input.issue_type ?? 'task',
@@ -50,6 +51,8 @@ export function applyPatch(bead: Bead, patch: BeadPatch, now: string): PatchResu
   };
   if (patch.title !== undefined) set('title', parseTitle(patch.title));
   if (patch.description !== undefined) set('description', parseDescription(patch.description));
+  if (patch.acceptance_criteria !== undefined)
+    set('acceptance_criteria', parseDescription(patch.acceptance_criteria));
   if (patch.priority !== undefined) set('priority', patch.priority);
   if (patch.assignee !== undefined) set('assignee', parseAssignee(patch.assignee));
   if (patch.status !== undefined && patch.status !== bead.status) {

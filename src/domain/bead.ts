@@ -29,6 +29,8 @@ export interface Bead {
   id: string;
   title: string;
   description: string;
+  /** What done means; part of a polecat's prompt. */
+  acceptance_criteria: string;
   status: Status;
   priority: Priority;
   issue_type: IssueType;
@@ -53,6 +55,7 @@ export interface Bead {
 export interface NewBead {
   title: string;
   description?: string;
+  acceptance_criteria?: string;
   issue_type?: IssueType;
   priority?: Priority;
   labels?: string[];
@@ -68,6 +71,7 @@ export interface NewBead {
 export interface BeadPatch {
   title?: string;
   description?: string;
+  acceptance_criteria?: string;
   status?: Status;
   priority?: Priority;
   assignee?: string | null;

@@ -27,6 +27,7 @@ export function runLedgerContract(name: string, factory: LedgerFactory): void {
       const bead = await state.ledger.createBead({ title: 'Fix login' }, state.ctx('alice'));
       expect(bead).toMatchObject({
         title: 'Fix login',
+        acceptance_criteria: '',
         status: 'open',
         priority: 2,
         issue_type: 'task',

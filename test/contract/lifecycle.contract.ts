@@ -60,6 +60,15 @@ export function registerLifecycleContract(s: ContractState): void {
     expect(back).toMatchObject({ status: 'open', closed_at: null, close_reason: '' });
   });
 
+  it('keeps acceptance criteria on create and update', async () => {
+    const bead = await s.ledger.createBead({ title: 'A', acceptance_criteria: 'tests pass' }, s.ctx());
+    expect(bead.acceptance_criteria).toBe('tests pass');
+    expect(
+      (await s.ledger.updateBead(bead.id, { acceptance_criteria: 'tests and lint pass' }, s.ctx()))
+        .acceptance_criteria,
+    ).toBe('tests and lint pass');
+  });
+
   it('§8.40 updates validate titles and keep label sets', async () => {
     const [a] = await createMany(s.ledger, s.ctx, ['A']);
     const id = a?.id as string;

@@ -116,4 +116,27 @@ describe('gt mail', () => {
       ['human:mayor', '🚚 Convoy landed: Ship'],
     ]);
   });
+
+  it('queues nudges for an offline agent, at most 50, dropping (and reporting) the oldest', async () => {
+    let dropped: string[] = [];
+    for (let i = 0; i < 52; i++) {
+      const r = await ok<{ queued: string[]; dropped: string[] }>('gt nudge', {
+        to: 'alpha/Toast',
+        message: `n${i}`,
+      });
+      expect(r.queued).toEqual(['alpha/Toast']);
+      dropped = [...dropped, ...r.dropped];
+    }
+    expect(dropped).toHaveLength(2);
+    const beat = await run('gt heartbeat', {}, toast);
+    const nudges = (beat as { data: { nudges: Array<{ message: string }> } }).data.nudges.map(
+      (n) => n.message,
+    );
+    expect(nudges).toHaveLength(50);
+    expect(nudges[0]).toBe('n2');
+    expect(await run('gt nudge', { to: 'alpha/Toast', message: '' })).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_nudge' },
+    });
+  });
 });

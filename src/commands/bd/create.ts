@@ -15,7 +15,7 @@ export const bdCreate = defineCommand<Bead>({
   path: ['bd', 'create'],
   summary: 'Create a bead (work item)',
   usage:
-    'bd create <title> [--rig R] [-t task|bug|feature|chore|epic|decision] [-p 0-4] [-d TEXT] [--parent ID] [-l a,b]',
+    'bd create <title> [--rig R] [-t task|bug|feature|chore|epic|decision] [-p 0-4] [-d TEXT] [--acceptance TEXT] [--parent ID] [-l a,b]',
   syntax: {
     positionals: [{ name: 'title', required: true }],
     flags: {
@@ -23,6 +23,7 @@ export const bdCreate = defineCommand<Bead>({
       type: { type: 'string', short: 't', description: 'bead type (default task)' },
       priority: { type: 'string', short: 'p', description: '0 (highest) to 4 (default 2)' },
       description: { type: 'string', short: 'd', description: 'longer text' },
+      acceptance: { type: 'string', description: 'acceptance criteria: what done means' },
       parent: { type: 'string', description: 'parent bead: the new one becomes <parent>.N' },
       labels: { type: 'string', short: 'l', list: true, description: 'labels, comma-separated' },
     },
@@ -38,6 +39,7 @@ export const bdCreate = defineCommand<Bead>({
       {
         title: parseTitle(reqString(args, 'title')),
         description: parseDescription(optString(args, 'description')),
+        acceptance_criteria: parseDescription(optString(args, 'acceptance')),
         labels: parseLabels(list(args, 'labels')),
         ...(rig !== undefined && { rig: parseRigName(rig) }),
         ...(parent !== undefined && { parent: parseId(parent) }),

@@ -31,6 +31,7 @@ export const bdUpdate = defineCommand<Bead[]>({
       priority: { type: 'string', short: 'p', description: '0-4' },
       title: { type: 'string', description: 'new title' },
       description: { type: 'string', short: 'd', description: 'new description' },
+      acceptance: { type: 'string', description: 'new acceptance criteria' },
       'add-label': { type: 'string', list: true, description: 'labels to add' },
       'remove-label': { type: 'string', list: true, description: 'labels to remove' },
     },
@@ -60,11 +61,13 @@ function toPatch(args: Parameters<typeof bdUpdate.run>[0]): BeadPatch {
   const priority = optString(args, 'priority');
   const title = optString(args, 'title');
   const description = optString(args, 'description');
+  const acceptance = optString(args, 'acceptance');
   if (status !== undefined) patch.status = parseStatus(status);
   if (assignee !== undefined) patch.assignee = parseAssignee(assignee);
   if (priority !== undefined) patch.priority = parsePriority(priority);
   if (title !== undefined) patch.title = parseTitle(title);
   if (description !== undefined) patch.description = parseDescription(description);
+  if (acceptance !== undefined) patch.acceptance_criteria = parseDescription(acceptance);
   const add = parseLabels(list(args, 'add-label'));
   const remove = parseLabels(list(args, 'remove-label'));
   if (add.length > 0) patch.add_labels = add;

@@ -24,7 +24,13 @@ export const polecatBranch = (agent: string, beadId: string): string =>
 export interface HookView {
   agent: string;
   bead: Bead | null;
-  prompt: { title: string; description: string; convoy_id: string | null; branch: string } | null;
+  prompt: {
+    title: string;
+    description: string;
+    acceptance: string;
+    convoy_id: string | null;
+    branch: string;
+  } | null;
 }
 
 export const gtHook = defineCommand<HookView>({
@@ -46,6 +52,7 @@ export const gtHook = defineCommand<HookView>({
     const prompt = {
       title: bead.title,
       description: bead.description,
+      acceptance: bead.acceptance_criteria,
       convoy_id: convoy?.id ?? null,
       branch: polecatBranch(agent, bead.id),
     };

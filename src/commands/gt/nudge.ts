@@ -52,7 +52,14 @@ export const gtNudge = defineCommand<NudgeResult>({
         result.delivered.push(r.address);
         continue;
       }
-      result.dropped.push(...(await ctx.services.ledger.queueNudge(nudge, MAX_PENDING_NUDGES)));
+      const dropped = await ctx.services.ledger.queueNudge(nudge, MAX_PENDING_NUDGES);
+      if (dropped.length > 0) {
+        ctx.services.log?.warn(
+          { to: r.address, dropped },
+          `nudge queue of ${r.address} full: dropped the oldest ${dropped.length}`,
+        );
+      }
+      result.dropped.push(...dropped);
       result.queued.push(r.address);
     }
     return { data: result };

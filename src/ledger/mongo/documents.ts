@@ -115,6 +115,7 @@ export function beadFromDoc(d: BeadDoc): Bead {
     id: d._id,
     title: d.title,
     description: d.description,
+    acceptance_criteria: d.acceptance_criteria ?? '',
     status: d.status,
     priority: d.priority,
     issue_type: d.issue_type,
@@ -137,6 +138,7 @@ export function fieldsOf(b: Bead): Partial<BeadDoc> {
   return {
     title: b.title,
     description: b.description,
+    acceptance_criteria: b.acceptance_criteria,
     status: b.status,
     priority: b.priority,
     issue_type: b.issue_type,

@@ -22,9 +22,20 @@ export class Database {
     this.db.exec(`PRAGMA synchronous = ${options.synchronous ?? 'NORMAL'}`);
     this.db.exec('PRAGMA busy_timeout = 5000');
     this.db.exec(SCHEMA);
+    this.migrate();
     this.run(`INSERT OR IGNORE INTO meta (key, value) VALUES ('schema_version', $v)`, {
       v: String(SCHEMA_VERSION),
     });
+  }
+
+  /** Columns added after a ledger file was first created (CREATE TABLE IF NOT EXISTS keeps the old shape). */
+  private migrate(): void {
+    const columns = (this.db.prepare('PRAGMA table_info(beads)').all() as Array<{ name: string }>).map(
+      (c) => c.name,
+    );
+    if (!columns.includes('acceptance_criteria')) {
+      this.db.exec("ALTER TABLE beads ADD COLUMN acceptance_criteria TEXT NOT NULL DEFAULT ''");
+    }
   }
 
   private prepare(sql: string): StatementSync {

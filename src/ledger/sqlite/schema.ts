@@ -2,7 +2,7 @@
  * The SQLite schema. One file, WAL mode; `is_blocked` is a column maintained in the same
  * transaction as every write, so `ready` is one indexed range scan (beads.md §4.1).
  */
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS beads (
   prefix TEXT NOT NULL,
   title TEXT NOT NULL,
   description TEXT NOT NULL,
+  acceptance_criteria TEXT NOT NULL DEFAULT '',
   status TEXT NOT NULL,
   priority INTEGER NOT NULL,
   issue_type TEXT NOT NULL,

@@ -30,9 +30,9 @@ export class Writer {
 
   insert(bead: Bead): void {
     this.db.run(
-      `INSERT INTO beads (id, prefix, title, description, status, priority, issue_type, assignee, labels, parent, rig,
+      `INSERT INTO beads (id, prefix, title, description, acceptance_criteria, status, priority, issue_type, assignee, labels, parent, rig,
          created_at, created_by, updated_at, closed_at, close_reason, is_blocked, version)
-       VALUES ($id, $prefix, $title, $description, $status, $priority, $issue_type, $assignee, $labels, $parent, $rig,
+       VALUES ($id, $prefix, $title, $description, $acceptance_criteria, $status, $priority, $issue_type, $assignee, $labels, $parent, $rig,
          $created_at, $created_by, $updated_at, $closed_at, $close_reason, $is_blocked, $version)`,
       beadParams(bead, prefixOf(bead.id)),
     );
@@ -41,7 +41,7 @@ export class Writer {
   /** Writes a changed bead; the version check makes it a compare-and-swap even inside the transaction. */
   save(bead: Bead, expectedVersion: number): void {
     const { changes } = this.db.run(
-      `UPDATE beads SET title = $title, description = $description, status = $status, priority = $priority,
+      `UPDATE beads SET title = $title, description = $description, acceptance_criteria = $acceptance_criteria, status = $status, priority = $priority,
          issue_type = $issue_type, assignee = $assignee, labels = $labels, parent = $parent, rig = $rig,
          updated_at = $updated_at, closed_at = $closed_at, close_reason = $close_reason, is_blocked = $is_blocked,
          version = $version

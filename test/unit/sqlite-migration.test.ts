@@ -1,0 +1,27 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { expect, it } from 'vitest';
+import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.ts';
+
+it('opens a ledger file created before acceptance_criteria existed, and adds the column', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gt-migrate-'));
+  const path = join(dir, 'ledger.db');
+  const ctx = { actor: 't', now: new Date() };
+  const first = new SqliteLedger({ path });
+  await first.init();
+  const old = await first.createBead({ title: 'from before' }, ctx);
+  await first.close();
+  const raw = new DatabaseSync(path);
+  raw.exec('ALTER TABLE beads DROP COLUMN acceptance_criteria');
+  raw.close();
+  const again = new SqliteLedger({ path });
+  await again.init();
+  expect((await again.getBead(old.id))?.acceptance_criteria).toBe('');
+  expect((await again.createBead({ title: 'new', acceptance_criteria: 'ok' }, ctx)).acceptance_criteria).toBe(
+    'ok',
+  );
+  await again.close();
+  rmSync(dir, { recursive: true, force: true });
+});
