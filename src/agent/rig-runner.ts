@@ -7,6 +7,7 @@ import { consumeDurable } from '../bus/durable-consumer.ts';
 import { dispatchStream, dispatchSubject, ensureStreams } from '../bus/streams.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { Bead } from '../domain/bead.ts';
+import type { HookPrompt, HookView } from '../domain/hook.ts';
 import type { Rig } from '../domain/rig.ts';
 import { type Liveness, LivenessReporter } from './liveness.ts';
 import { type PolecatProcess, startPolecat } from './polecat-process.ts';
@@ -28,7 +29,7 @@ export interface RunnerOptions {
 const LIVENESS_INTERVAL_MS = 5_000;
 
 /** The prompt file a polecat starts from (GT_PROMPT_FILE). */
-function promptText(beadId: string, p: NonNullable<Hook['prompt']>): string {
+function promptText(beadId: string, p: HookPrompt): string {
   return [
     `# ${p.title}`,
     '',
@@ -59,16 +60,7 @@ interface DispatchMessage {
   polecat: string;
 }
 
-type Hook = {
-  bead: Bead | null;
-  prompt: {
-    title: string;
-    description: string;
-    acceptance: string;
-    convoy_id: string | null;
-    branch: string;
-  } | null;
-};
+type Hook = Pick<HookView, 'bead' | 'prompt'>;
 
 /**
  * `gt rig run`: takes the rig's dispatch queue (runners of one rig share it), and for each
@@ -134,11 +126,7 @@ export class RigRunner {
     return reply.data as Hook;
   }
 
-  private async spawn(
-    dispatch: DispatchMessage,
-    bead: Bead,
-    prompt: NonNullable<Hook['prompt']>,
-  ): Promise<void> {
+  private async spawn(dispatch: DispatchMessage, bead: Bead, prompt: HookPrompt): Promise<void> {
     const { home, rig } = this.o;
     const name = dispatch.polecat.split('/').pop() as string;
     const slug = `${name}-${bead.id}`;

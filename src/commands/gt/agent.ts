@@ -1,5 +1,6 @@
 import type { Bead } from '../../domain/bead.ts';
 import { refused, usageError } from '../../domain/errors.ts';
+import { type HookView, polecatBranch } from '../../domain/hook.ts';
 import { parseAssignee } from '../../domain/validation.ts';
 import type { Ledger } from '../../ledger/port.ts';
 import { optString } from '../args.ts';
@@ -15,22 +16,6 @@ const agentOf = (args: Args, ctx: CommandContext): string =>
 async function hookedBead(ledger: Ledger, agent: string): Promise<Bead | null> {
   const mine = await ledger.listBeads({ assignee: agent, status: ['hooked', 'in_progress'] });
   return mine[0] ?? null;
-}
-
-/** `polecat/<name>/<bead>`: the branch a polecat works on (DESIGN.md §7). */
-export const polecatBranch = (agent: string, beadId: string): string =>
-  `polecat/${agent.split('/').pop()}/${beadId}`;
-
-export interface HookView {
-  agent: string;
-  bead: Bead | null;
-  prompt: {
-    title: string;
-    description: string;
-    acceptance: string;
-    convoy_id: string | null;
-    branch: string;
-  } | null;
 }
 
 export const gtHook = defineCommand<HookView>({
