@@ -1,0 +1,56 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import { cronEverySeconds } from '../domain/schedule.ts';
+
+type Log = { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+
+export interface Job {
+  name: string;
+  everySeconds: number;
+  run(token: number): Promise<void>;
+}
+
+/**
+ * The cron jobs (node-cron, UTC, no overlap). A job runs only on the replica holding the lease,
+ * with the lease's fencing token; failures and skipped runs are logged and counted.
+ */
+export class Scheduler {
+  private readonly tasks: ScheduledTask[] = [];
+  readonly failures = new Map<string, number>();
+  private readonly leaderToken: () => number | null;
+  private readonly log: Log;
+
+  constructor(leaderToken: () => number | null, log: Log) {
+    this.leaderToken = leaderToken;
+    this.log = log;
+  }
+
+  add(job: Job): void {
+    const task = cron.schedule(cronEverySeconds(job.everySeconds, job.name), () => this.runOnce(job), {
+      name: job.name,
+      timezone: 'UTC',
+      noOverlap: true,
+    });
+    task.on('execution:overlap', () =>
+      this.log.warn({ job: job.name }, 'previous run still going; this tick skipped'),
+    );
+    this.tasks.push(task);
+  }
+
+  /** Runs a job now (also used for the immediate stranded scan at start), if this replica leads. */
+  async runOnce(job: Job): Promise<boolean> {
+    const token = this.leaderToken();
+    if (token === null) return false;
+    try {
+      await job.run(token);
+      return true;
+    } catch (err) {
+      this.failures.set(job.name, (this.failures.get(job.name) ?? 0) + 1);
+      this.log.error({ err, job: job.name }, 'cron job failed');
+      return false;
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const task of this.tasks) await task.destroy();
+  }
+}
