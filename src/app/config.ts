@@ -21,6 +21,8 @@ const Schema = z.object({
   subjectPrefix: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_-]{0,30}$/, 'must be one NATS token, e.g. gt'),
   sqliteSync: z.enum(['normal', 'full']),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  strandedIntervalS: z.coerce.number().int().min(1),
+  leaseTtlMs: z.coerce.number().int().min(500),
 });
 
 export type ServiceConfig = z.infer<typeof Schema>;
@@ -45,6 +47,8 @@ const SOURCES: Record<keyof ServiceConfig, string> = {
   subjectPrefix: 'GT_SUBJECT_PREFIX',
   sqliteSync: 'GT_SQLITE_SYNC',
   logLevel: 'GT_LOG_LEVEL',
+  strandedIntervalS: 'GT_STRANDED_INTERVAL_S',
+  leaseTtlMs: 'GT_LEASE_TTL_MS',
 };
 
 export function loadServiceConfig(flags: ServiceFlags, env: NodeJS.ProcessEnv): ServiceConfig {
@@ -58,6 +62,8 @@ export function loadServiceConfig(flags: ServiceFlags, env: NodeJS.ProcessEnv): 
     subjectPrefix: env.GT_SUBJECT_PREFIX ?? 'gt',
     sqliteSync: (env.GT_SQLITE_SYNC ?? 'normal').toLowerCase(),
     logLevel: env.GT_LOG_LEVEL ?? 'info',
+    strandedIntervalS: env.GT_STRANDED_INTERVAL_S ?? '30',
+    leaseTtlMs: env.GT_LEASE_TTL_MS ?? '15000',
   };
   const parsed = Schema.safeParse(raw);
   if (parsed.success) return parsed.data;

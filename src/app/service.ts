@@ -8,6 +8,7 @@ import { CommandRegistry } from '../commands/registry.ts';
 import type { Ledger } from '../ledger/port.ts';
 import { startBackground } from './background.ts';
 import type { ServiceConfig } from './config.ts';
+import { startCronJobs } from './cron-jobs.ts';
 import { acquireHomeLock } from './home-lock.ts';
 import { type HttpServer, startHttpServer } from './http-server.ts';
 import { openLedger } from './ledger-factory.ts';
@@ -64,6 +65,8 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     services.onWrite = () => background.relay.wake();
     const api: Subscription = serveApi(nc, config.subjectPrefix, (call) => registry.execute(call));
     undo.push(() => api.drain());
+    const cron = await startCronJobs(nc, ledger, registry, config, log);
+    undo.push(() => cron.stop());
     const http = await startHttp(config, ledger, nc, () => shuttingDown);
     undo.push(() => http.close());
     writeRuntime(config.home, { nats_url: nats.url, http_url: http.url, pid: process.pid });

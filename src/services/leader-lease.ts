@@ -16,6 +16,8 @@ export class LeaderLease {
   private readonly log: Log;
   private revision: number | null = null;
   private timer: NodeJS.Timeout | null = null;
+  /** Called each time this replica becomes the leader (at start, or taking over from a dead one). */
+  onAcquire: () => void = () => {};
 
   private constructor(kv: KV, id: string, ttlMs: number, log: Log) {
     this.kv = kv;
@@ -48,10 +50,14 @@ export class LeaderLease {
 
   private async tick(): Promise<void> {
     try {
-      this.revision =
-        this.revision === null
-          ? await this.kv.create('cron', this.id)
-          : await this.kv.update('cron', this.id, this.revision);
+      if (this.revision === null) {
+        await this.takeOverFromOwnPast();
+        this.revision = await this.kv.create('cron', this.id);
+        this.log.info({ id: this.id, token: this.revision }, 'took the cron lease');
+        this.onAcquire();
+      } else {
+        this.revision = await this.kv.update('cron', this.id, this.revision);
+      }
       return;
     } catch {
       if (this.revision !== null)
@@ -60,10 +66,32 @@ export class LeaderLease {
     }
   }
 
+  /**
+   * A lease held by this home's previous service process, now dead (kill -9), is released at
+   * once instead of waiting out the TTL: one service runs per home, so that holder cannot be
+   * alive elsewhere. Ids are `<pid>@<home>`.
+   */
+  private async takeOverFromOwnPast(): Promise<void> {
+    const entry = await this.kv.get('cron');
+    if (!entry || entry.length === 0) return;
+    const [pid, home] = entry.string().split('@');
+    if (home !== this.id.split('@')[1] || Number(pid) === process.pid || isAlive(Number(pid))) return;
+    await this.kv.delete('cron', { previousSeq: entry.revision });
+  }
+
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.revision !== null)
       await this.kv.delete('cron', { previousSeq: this.revision }).catch(() => undefined);
     this.revision = null;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

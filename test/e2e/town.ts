@@ -32,6 +32,9 @@ export class Town {
       GT_HOME: this.home,
       GT_ACTOR: 'e2e-user',
       GT_LOG_LEVEL: 'warn',
+      // Periodic stranded scans would race assertions about undispatched work; the scan at start
+      // still runs. Tests about the schedule set their own interval.
+      GT_STRANDED_INTERVAL_S: '600',
     };
     // The surrounding shell's service and identity must not leak in; the test's own may.
     delete env.GT_NATS_URL;
