@@ -1,5 +1,6 @@
 import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { LivenessReporter } from '../agent/liveness.ts';
 import { deliverNudge } from '../bus/nudges.ts';
 import type { LiveDelivery } from '../commands/command.ts';
 
@@ -9,10 +10,17 @@ import type { LiveDelivery } from '../commands/command.ts';
  */
 export async function natsLiveDelivery(nc: NatsConnection, prefix: string): Promise<LiveDelivery> {
   const heartbeats = await new Kvm(nc).create(`${prefix}_heartbeats`, { history: 1 });
+  const liveness = await LivenessReporter.open(nc, prefix);
+  const keyOf = (agent: string) => agent.replace(/[^-/_=.a-zA-Z0-9]/g, '_');
   return {
     nudge: (nudge) => deliverNudge(nc, prefix, nudge),
     heartbeat: async (agent, beat) => {
-      await heartbeats.put(agent.replace(/[^-/_=.a-zA-Z0-9]/g, '_'), JSON.stringify({ agent, ...beat }));
+      await heartbeats.put(keyOf(agent), JSON.stringify({ agent, ...beat }));
+    },
+    observe: async (agent) => {
+      const beat = await heartbeats.get(keyOf(agent));
+      const heartbeatAt = beat && beat.length > 0 ? beat.json<{ at: string }>().at : null;
+      return { process: await liveness.get(agent), heartbeatAt };
     },
   };
 }

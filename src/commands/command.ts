@@ -1,5 +1,6 @@
 import type { Actor, Permission } from '../domain/actor.ts';
 import type { Nudge } from '../domain/nudge.ts';
+import type { Signals } from '../domain/witness.ts';
 import type { Ledger, WriteContext } from '../ledger/port.ts';
 import type { Args, Syntax } from './syntax.ts';
 
@@ -9,6 +10,8 @@ export interface LiveDelivery {
   nudge(nudge: Nudge): Promise<boolean>;
   /** Keeps the latest heartbeat of an agent (for the witness). */
   heartbeat(agent: string, beat: { at: string; activity: string }): Promise<void>;
+  /** The witness's live signals about an agent: the runner's process report and the last heartbeat. */
+  observe(agent: string): Promise<Pick<Signals, 'process' | 'heartbeatAt'>>;
 }
 
 /** What handlers may use. The composition root builds it; tests can build it over any Ledger. */

@@ -103,6 +103,15 @@ describe('rig runner lifecycle', () => {
       assignee: 'quick/Toast',
     });
     expect(runner.output()).toMatch(/quick\/Toast exited \(code 127\)/);
+    // The service's witness view combines the runner's report with the hook: a zombie.
+    const polecats = await town.json<Array<{ address: string; verdict: string; why: string }>>('gt', [
+      'polecats',
+      '--rig',
+      'quick',
+    ]);
+    expect(polecats).toMatchObject([
+      { address: 'quick/Toast', verdict: 'zombie', why: expect.stringContaining('exit 127') },
+    ]);
   }, 30_000);
 
   it('a restarted runner re-adopts a polecat that outlived it, and reports when it ends', async () => {

@@ -83,7 +83,13 @@ describe('agent verbs', () => {
         bead_id: id,
         bead_status: 'hooked',
         since: expect.any(String),
+        verdict: 'healthy',
+        why: expect.stringContaining('in spawn grace'),
       },
+    ]);
+    h.advance(10 * 60_000); // ten quiet minutes, no heartbeat, no runner report
+    expect(await ok('gt polecats')).toMatchObject([
+      { verdict: 'stalled', why: expect.stringContaining('last heartbeat never') },
     ]);
   });
 });

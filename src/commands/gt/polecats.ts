@@ -1,5 +1,6 @@
 import { parseRigName } from '../../domain/rig.ts';
 import { polecatAddress } from '../../domain/sling.ts';
+import { assess, type Verdict } from '../../domain/witness.ts';
 import { optString } from '../args.ts';
 import { defineCommand } from '../command.ts';
 
@@ -10,34 +11,49 @@ export interface PolecatRow {
   bead_id: string;
   bead_status: string | null;
   since: string;
+  verdict: Verdict;
+  why: string;
 }
 
 /**
- * `gt polecats`: who holds a slot, on which bead, since when. Health verdicts (healthy, stalled,
- * zombie…) join this view with the witness (issue 5).
+ * `gt polecats`: who holds a slot, on which bead, and the witness's verdict with the signals it
+ * rests on (runner process report, heartbeat, output, spawn time, hook state).
  */
 export const gtPolecats = defineCommand<PolecatRow[]>({
   path: ['gt', 'polecats'],
-  summary: 'Polecats holding a slot, and their beads',
+  summary: 'Polecats at work: their beads and health verdicts',
   usage: 'gt polecats [--rig R]',
   syntax: { positionals: [], flags: { rig: { type: 'string', description: 'only this rig' } } },
   permission: 'read',
   mutates: false,
   async run(args, ctx) {
-    const ledger = ctx.services.ledger;
+    const { ledger, live, now } = ctx.services;
     const only = optString(args, 'rig');
     const rigs = only !== undefined ? [parseRigName(only)] : (await ledger.listRigs()).map((r) => r.name);
     const rows: PolecatRow[] = [];
     for (const rig of rigs) {
       for (const slot of await ledger.listSlots(rig)) {
+        const address = polecatAddress(rig, slot.name);
         const bead = await ledger.getBead(slot.bead_id);
+        const hooked =
+          bead && bead.assignee === address && (bead.status === 'hooked' || bead.status === 'in_progress');
+        const observed = (await live?.observe(address)) ?? { process: null, heartbeatAt: null };
+        const { verdict, why } = assess({
+          now: now(),
+          hookedBead: hooked ? bead.id : null,
+          spawnedAt: slot.taken_at,
+          respawns: 0,
+          ...observed,
+        });
         rows.push({
           rig,
           name: slot.name,
-          address: polecatAddress(rig, slot.name),
+          address,
           bead_id: slot.bead_id,
           bead_status: bead?.status ?? null,
           since: slot.taken_at,
+          verdict,
+          why,
         });
       }
     }
@@ -47,6 +63,6 @@ export const gtPolecats = defineCommand<PolecatRow[]>({
     rows.length === 0
       ? 'No polecats at work.'
       : rows
-          .map((r) => `${r.address}  ${r.bead_id} [${r.bead_status ?? 'gone'}]  since ${r.since}`)
+          .map((r) => `${r.address}  ${r.bead_id} [${r.bead_status ?? 'gone'}]  ${r.verdict}: ${r.why}`)
           .join('\n'),
 });
