@@ -1,8 +1,7 @@
-import { MongoClient } from 'mongodb';
 import { describe, inject, it } from 'vitest';
-import { MongoLedger } from '../../src/ledger/mongo/mongo-ledger.ts';
 import { NOT_TESTED } from '../support/mongo-targets.ts';
 import { runLedgerContract } from './ledger.contract.ts';
+import { makeMongoLedgerFactory } from './mongo-target.ts';
 
 /**
  * The same contract on the MongoDB adapter, against every MongoDB-protocol server available:
@@ -17,26 +16,6 @@ if (targets.length === 0) {
   });
 }
 
-let databases = 0;
 for (const target of targets) {
-  runLedgerContract(`mongo (${target.name})`, async () => {
-    const dbName = `gt_contract_${process.pid}_${++databases}`;
-    const opened: MongoLedger[] = [];
-    const open = async () => {
-      const ledger = new MongoLedger(new MongoClient(target.uri, { serverSelectionTimeoutMS: 5000 }), dbName);
-      await ledger.init();
-      opened.push(ledger);
-      return ledger;
-    };
-    return {
-      ledger: await open(),
-      reopen: open,
-      cleanup: async () => {
-        const admin = new MongoClient(target.uri);
-        await admin.db(dbName).dropDatabase();
-        await admin.close();
-        for (const l of opened) await l.close();
-      },
-    };
-  });
+  runLedgerContract(`mongo (${target.name})`, makeMongoLedgerFactory(target.uri));
 }

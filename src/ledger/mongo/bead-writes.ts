@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Collection } from 'mongodb';
 import type { Bead, BeadPatch, NewBead } from '../../domain/bead.ts';
 import { isActive } from '../../domain/bead.ts';
@@ -14,40 +14,16 @@ import { checkClose, checkReopen } from '../../domain/close-rules.ts';
 import { conflict, notFound } from '../../domain/errors.ts';
 import type { GraphView } from '../../domain/graph-view.ts';
 import { candidateIds, idPrefixFor, nextChildId, prefixOf, TOWN_PREFIX } from '../../domain/ids.ts';
-import type { ClaimRequest, CloseOptions, Comment, LedgerEventType, WriteContext } from '../port.ts';
+import type { ClaimRequest, CloseOptions, LedgerEventType, WriteContext } from '../port.ts';
 import type { Cas } from './cas.ts';
-import {
-  type BeadDoc,
-  beadFromDoc,
-  fieldsOf,
-  type PendingEvent,
-  type RigDoc,
-  type Ripple,
-} from './documents.ts';
+import { type BeadDoc, beadFromDoc, fieldsOf, type RigDoc, type Ripple } from './documents.ts';
 import type { Outbox } from './outbox.ts';
+import { ofBead, pendingEvent } from './pending-event.ts';
+import { blockedOn } from './ripple.ts';
 import { SnapshotCache } from './snapshot.ts';
 
 const sha256 = (text: string): Uint8Array => createHash('sha256').update(text).digest();
 const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
-
-export function pendingEvent(
-  type: LedgerEventType,
-  ctx: WriteContext,
-  bead: { id: string; rig: string | null },
-  data: Record<string, unknown>,
-  ripple: Ripple,
-): PendingEvent {
-  return {
-    id: randomUUID(),
-    type,
-    bead_id: bead.id,
-    rig: bead.rig,
-    actor: ctx.actor,
-    at: ctx.now.toISOString(),
-    data,
-    ripple,
-  };
-}
 
 type Decision = { next: Bead; type: LedgerEventType; data: Record<string, unknown> } | null;
 
@@ -90,12 +66,15 @@ export class BeadWrites {
         cache.docs.set(id, doc);
         const decision = await cache.run((view) => decide(bead, view));
         if (!decision) return { skip: false };
-        const ripple: Ripple =
-          isActive(bead.status) !== isActive(decision.next.status)
-            ? { kind: 'status', id }
-            : { kind: 'none' };
-        const event = pendingEvent(decision.type, ctx, decision.next, decision.data, ripple);
-        return { update: { $set: fieldsOf(decision.next), $push: { outbox: event } }, result: true };
+        const fields = fieldsOf(decision.next);
+        let ripple: Ripple = { kind: 'none' };
+        if (isActive(bead.status) !== isActive(decision.next.status)) {
+          // Crossing active ↔ closed/pinned: the bead's own flag changes in this very write.
+          fields.is_blocked = await blockedOn(this.beads, { ...doc, ...fields }, cache);
+          ripple = { kind: 'status', id };
+        }
+        const event = pendingEvent(decision.type, ctx, ofBead(decision.next), decision.data, ripple);
+        return { update: { $set: fields, $push: { outbox: event } }, result: true };
       },
       () => notFound('bead', id),
     );
@@ -174,16 +153,12 @@ export class BeadWrites {
         : await this.hashIds(input, idPrefixFor(input.issue_type, rig.prefix), ctx);
     for await (const id of ids) {
       const bead = draft(id);
+      // A new bead has no dependents yet: only a parent's waits-for spawners may need a look.
       const ripple: Ripple = parent
         ? { kind: 'edge', source: id, target: parent.id, type: 'parent-child' }
-        : { kind: 'status', id };
-      const event = pendingEvent(
-        'bead_created',
-        ctx,
-        bead,
-        { title: bead.title, issue_type: bead.issue_type },
-        ripple,
-      );
+        : { kind: 'none' };
+      const data = { title: bead.title, issue_type: bead.issue_type };
+      const event = pendingEvent('bead_created', ctx, ofBead(bead), data, ripple);
       const deps = parent
         ? [
             {
@@ -195,15 +170,10 @@ export class BeadWrites {
           ]
         : [];
       const { id: _id, ...fields } = bead;
+      const doc: BeadDoc = { _id: id, ...fields, prefix: prefixOf(id), deps, outbox: [event], rev: 1 };
+      if (parent) doc.is_blocked = await blockedOn(this.beads, doc); // a blocked parent's child starts blocked
       try {
-        await this.beads.insertOne({
-          _id: id,
-          ...fields,
-          prefix: prefixOf(id),
-          deps,
-          outbox: [event],
-          rev: 1,
-        });
+        await this.beads.insertOne(doc);
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
         if (input.id) throw conflict('id_exists', `bead ${input.id} already exists`);
@@ -253,31 +223,5 @@ export class BeadWrites {
         children.map((c) => c._id),
       );
     }
-  }
-
-  async comment(
-    id: string,
-    text: string,
-    ctx: WriteContext,
-    comments: Collection<Comment & { _id: string }>,
-  ): Promise<Comment> {
-    const bead = await this.load(id);
-    const comment: Comment = {
-      id: randomUUID(),
-      issue_id: id,
-      author: ctx.actor,
-      text,
-      created_at: ctx.now.toISOString(),
-    };
-    await comments.insertOne({ _id: comment.id, ...comment });
-    const event = pendingEvent('comment_added', ctx, bead, { comment_id: comment.id }, { kind: 'none' });
-    await this.cas.write(
-      this.beads,
-      id,
-      () => ({ update: { $push: { outbox: event } }, result: undefined }),
-      () => notFound('bead', id),
-    );
-    await this.outbox.flush('beads', id);
-    return comment;
   }
 }

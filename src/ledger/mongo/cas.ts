@@ -58,9 +58,13 @@ export class Cas {
         ...decision.update,
         $set: { ...(decision.update.$set ?? {}), rev: doc.rev + 1 },
       } as UpdateFilter<D>;
-      const moved = await collection.updateOne({ _id: id, rev: doc.rev } as never, update);
-      await this.locks.deleteOne({ _id: lockId });
-      if (moved.modifiedCount === 1) return decision.result;
+      let moved: boolean;
+      try {
+        moved = (await collection.updateOne({ _id: id, rev: doc.rev } as never, update)).modifiedCount === 1;
+      } finally {
+        await this.locks.deleteOne({ _id: lockId }); // even when the update failed: never hold a rev
+      }
+      if (moved) return decision.result;
     }
     throw conflict('busy', `${id} is changing too fast to update safely; retry`);
   }

@@ -3,15 +3,17 @@ import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.
 import { checkNewEdge } from '../../domain/dependency-rules.ts';
 import { notFound } from '../../domain/errors.ts';
 import type { WriteContext } from '../port.ts';
-import { pendingEvent } from './bead-writes.ts';
 import type { Cas } from './cas.ts';
 import { type BeadDoc, beadFromDoc, type EdgeDoc } from './documents.ts';
 import type { Outbox } from './outbox.ts';
+import { ofBead, pendingEvent } from './pending-event.ts';
+import { blockedOn } from './ripple.ts';
 import { SnapshotCache } from './snapshot.ts';
 
 /**
  * Edges live in their source document, so adding or removing one is a compare-and-swap on the
- * source. The cycle check reads a snapshot; two concurrent inserts on different sources could
+ * source, which also sets the source's own is_blocked (ripple.ts `blockedOn`): a bead never shows
+ * as ready with an open blocker it already has. The ripple then re-evaluates everyone else. The cycle check reads a snapshot; two concurrent inserts on different sources could
  * each pass it (there is no multi-document transaction), which `bd dep cycles` then reports.
  */
 export class DependencyWrites {
@@ -55,16 +57,13 @@ export class DependencyWrites {
           type === 'parent-child'
             ? { parent: dependsOnId, version: source.version + 1, updated_at: now }
             : {};
+        const after = { ...source, ...parent, deps: [...source.deps, edge] };
+        const is_blocked = await blockedOn(this.beads, after, cache); // the source's flag, in this write
         const ripple = { kind: 'edge' as const, source: issueId, target: dependsOnId, type };
-        const event = pendingEvent(
-          'dependency_added',
-          ctx,
-          bead,
-          { depends_on_id: dependsOnId, type },
-          ripple,
-        );
+        const data = { depends_on_id: dependsOnId, type };
+        const event = pendingEvent('dependency_added', ctx, ofBead(bead), data, ripple);
         return {
-          update: { $push: { deps: edge, outbox: event }, $set: parent },
+          update: { $push: { deps: edge, outbox: event }, $set: { ...parent, is_blocked } },
           result: { dep: toDependency(issueId, edge), written: true },
         };
       },
@@ -78,7 +77,7 @@ export class DependencyWrites {
     const removed = await this.cas.write(
       this.beads,
       issueId,
-      (source) => {
+      async (source) => {
         const existing = source.deps.find((d) => d.depends_on_id === dependsOnId);
         if (!existing) return { skip: false };
         const parent =
@@ -87,9 +86,10 @@ export class DependencyWrites {
             : {};
         const ripple = { kind: 'edge' as const, source: issueId, target: dependsOnId, type: existing.type };
         const data = { depends_on_id: dependsOnId, type: existing.type };
-        const event = pendingEvent('dependency_removed', ctx, beadFromDoc(source), data, ripple);
+        const event = pendingEvent('dependency_removed', ctx, ofBead(beadFromDoc(source)), data, ripple);
         const deps = source.deps.filter((d) => d !== existing);
-        return { update: { $set: { deps, ...parent }, $push: { outbox: event } }, result: true };
+        const is_blocked = await blockedOn(this.beads, { ...source, ...parent, deps });
+        return { update: { $set: { deps, ...parent, is_blocked }, $push: { outbox: event } }, result: true };
       },
       () => notFound('bead', issueId),
     );

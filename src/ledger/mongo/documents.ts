@@ -1,4 +1,3 @@
-import type { Db, IndexDescription } from 'mongodb';
 import type { Bead } from '../../domain/bead.ts';
 import type { Dependency } from '../../domain/dependency.ts';
 import type { Rig } from '../../domain/rig.ts';
@@ -25,6 +24,8 @@ export interface PendingEvent {
   at: string;
   data: Record<string, unknown>;
   ripple: Ripple;
+  /** Wall clock of the writer when queued (absent on entries written before it existed). */
+  queued_at?: Date;
 }
 
 export type EdgeDoc = Omit<Dependency, 'issue_id'>;
@@ -45,6 +46,7 @@ export interface RigDoc extends Omit<Rig, 'name'> {
 }
 
 export interface EventDoc {
+  /** The pending event's id: publishing the same event twice is a duplicate key, not a copy. */
   _id: string;
   seq: number;
   type: LedgerEventType;
@@ -53,6 +55,8 @@ export interface EventDoc {
   actor: string;
   at: string;
   data: Record<string, unknown>;
+  /** Wall clock of the publisher; lets readers tell a settling gap from a permanent one. */
+  published_at?: Date;
 }
 
 export const COLLECTIONS = {
@@ -67,48 +71,6 @@ export const COLLECTIONS = {
   audit: 'audit',
   idempotency: 'idempotency',
 } as const;
-
-const INDEXES: Record<string, IndexDescription[]> = {
-  beads: [
-    { key: { status: 1, is_blocked: 1, priority: 1, created_at: 1, _id: 1 }, name: 'ready' },
-    { key: { 'deps.depends_on_id': 1 }, name: 'dependents' },
-    { key: { parent: 1 }, name: 'parent' },
-    { key: { rig: 1, status: 1 }, name: 'rig_status' },
-    { key: { prefix: 1 }, name: 'prefix' },
-    { key: { 'outbox.id': 1 }, name: 'outbox' },
-  ],
-  rigs: [{ key: { prefix: 1 }, name: 'prefix_unique', unique: true }],
-  slots: [{ key: { rig: 1 }, name: 'rig' }],
-  nudges: [{ key: { to: 1, created_at: 1 }, name: 'recipient' }],
-  mail: [
-    { key: { to: 1, archived: 1, created_at: 1 }, name: 'inbox' },
-    { key: { thread_id: 1, created_at: 1 }, name: 'thread' },
-  ],
-  events: [{ key: { seq: 1 }, name: 'seq_unique', unique: true }],
-  comments: [{ key: { issue_id: 1, created_at: 1 }, name: 'issue' }],
-  idempotency: [{ key: { expires_at: 1 }, name: 'expiry' }],
-};
-
-/**
- * Creates the indexes that do not exist yet (by name). Re-issuing createIndexes for existing
- * indexes should be a no-op, but FerretDB 1.24 drops the connection on it for some definitions,
- * so start-up only asks for what is missing.
- */
-export async function ensureIndexes(db: Db): Promise<void> {
-  for (const [name, indexes] of Object.entries(INDEXES)) {
-    const collection = db.collection(name);
-    const existing = new Set(
-      (
-        await collection
-          .listIndexes()
-          .toArray()
-          .catch(() => [])
-      ).map((i: { name?: string }) => i.name),
-    );
-    const missing = indexes.filter((i) => !existing.has(i.name));
-    if (missing.length > 0) await collection.createIndexes(missing);
-  }
-}
 
 export function beadFromDoc(d: BeadDoc): Bead {
   return {

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Collection } from 'mongodb';
 import { notFound } from '../../domain/errors.ts';
 import type { Mail } from '../../domain/mail.ts';
@@ -6,6 +5,7 @@ import type { MailMark, WriteContext } from '../port.ts';
 import type { Cas } from './cas.ts';
 import type { PendingEvent } from './documents.ts';
 import type { Outbox } from './outbox.ts';
+import { pendingEvent } from './pending-event.ts';
 
 export interface MailDoc extends Omit<Mail, 'id'> {
   _id: string;
@@ -28,16 +28,8 @@ export class MailStore {
   }
 
   async put(mail: Mail, ctx: WriteContext): Promise<Mail> {
-    const event: PendingEvent = {
-      id: randomUUID(),
-      type: 'mail_sent',
-      bead_id: null,
-      rig: null,
-      actor: ctx.actor,
-      at: ctx.now.toISOString(),
-      data: { mail_id: mail.id, to: mail.to, priority: mail.priority },
-      ripple: { kind: 'none' },
-    };
+    const data = { mail_id: mail.id, to: mail.to, priority: mail.priority };
+    const event = pendingEvent('mail_sent', ctx, { bead_id: null, rig: null }, data);
     const { id, ...fields } = mail;
     await this.mail.insertOne({ _id: id, ...fields, rev: 1, outbox: [event] });
     await this.outbox.flush('mail', id);

@@ -1,4 +1,4 @@
-import { type Collection, type Db, MongoClient, type ObjectId } from 'mongodb';
+import { type Db, MongoClient } from 'mongodb';
 import type { Bead, BeadPatch, NewBead } from '../../domain/bead.ts';
 import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.ts';
 import type { Mail } from '../../domain/mail.ts';
@@ -20,16 +20,18 @@ import type {
 } from '../port.ts';
 import { BeadWrites } from './bead-writes.ts';
 import { Cas, type LockDoc } from './cas.ts';
+import { type CommentDoc, CommentStore } from './comments.ts';
 import { DependencyWrites } from './dependency-writes.ts';
-import { type BeadDoc, COLLECTIONS, ensureIndexes, type RigDoc } from './documents.ts';
+import { type BeadDoc, COLLECTIONS, type RigDoc } from './documents.ts';
+import { ensureIndexes } from './indexes.ts';
 import { type MailDoc, MailStore } from './mail-store.ts';
 import { NudgeStore } from './nudge-store.ts';
 import { Outbox } from './outbox.ts';
 import { Queries } from './queries.ts';
+import { Records } from './records.ts';
 import { RigWrites } from './rig-writes.ts';
-
-type CommentDoc = Comment & { _id: string };
-type AuditDoc = AuditRecord & { _id?: ObjectId };
+import { SlotStore } from './slot-store.ts';
+import { Upkeep } from './upkeep.ts';
 
 /**
  * The production ledger on MongoDB (tested against FerretDB 1.24 and real MongoDB). Only
@@ -47,6 +49,10 @@ export class MongoLedger implements Ledger {
   private readonly queries: Queries;
   private readonly mail: MailStore;
   private readonly nudges: NudgeStore;
+  private readonly comments: CommentStore;
+  private readonly slots: SlotStore;
+  private readonly records: Records;
+  private upkeep: Upkeep | null = null;
 
   constructor(client: MongoClient, dbName: string) {
     this.client = client;
@@ -60,18 +66,31 @@ export class MongoLedger implements Ledger {
     this.rigs = new RigWrites(rigs, cas, this.outbox);
     this.queries = new Queries(beads);
     this.nudges = new NudgeStore(this.db.collection(COLLECTIONS.nudges));
+    this.comments = new CommentStore(this.db.collection<CommentDoc>(COLLECTIONS.comments), this.outbox);
+    this.slots = new SlotStore(this.db.collection(COLLECTIONS.slots));
+    this.records = new Records(
+      this.db.collection(COLLECTIONS.audit),
+      this.db.collection(COLLECTIONS.idempotency),
+    );
     this.mail = new MailStore(this.db.collection<MailDoc>(COLLECTIONS.mail), cas, this.outbox);
-  }
-
-  private get comments(): Collection<CommentDoc> {
-    return this.db.collection<CommentDoc>(COLLECTIONS.comments);
   }
 
   async init(): Promise<void> {
     await this.client.connect();
-    await ensureIndexes(this.db);
+    const { ttl } = await ensureIndexes(this.db);
+    this.upkeep = new Upkeep(this.db, this.outbox, ttl);
+    if (!ttl) await this.upkeep.prune();
     // Finish whatever a crash interrupted between a write and its event.
-    await this.outbox.flushAll();
+    await this.flushOutbox();
+  }
+
+  /**
+   * Publishes every event still waiting in an outbox (left by a crash between a write and its
+   * publish), re-running its is_blocked ripple first. Idempotent; init() runs it, and event reads
+   * run it for entries older than a few seconds (upkeep.ts). Returns how many documents had some.
+   */
+  flushOutbox(): Promise<number> {
+    return this.outbox.flushAll();
   }
 
   async close(): Promise<void> {
@@ -126,13 +145,12 @@ export class MongoLedger implements Ledger {
     return this.beadWrites.claim(id, claim, ctx);
   }
 
-  addComment(id: string, text: string, ctx: WriteContext): Promise<Comment> {
-    return this.beadWrites.comment(id, text, ctx, this.comments);
+  async addComment(id: string, text: string, ctx: WriteContext): Promise<Comment> {
+    return this.comments.add(await this.beadWrites.load(id), text, ctx);
   }
 
-  async listComments(id: string): Promise<Comment[]> {
-    const docs = await this.comments.find({ issue_id: id }).sort({ created_at: 1, _id: 1 }).toArray();
-    return docs.map(({ _id, ...c }) => c);
+  listComments(id: string): Promise<Comment[]> {
+    return this.comments.list(id);
   }
 
   addDependency(
@@ -169,40 +187,16 @@ export class MongoLedger implements Ledger {
     return this.queries.findCycles();
   }
 
-  /** A slot is a document whose _id is `<rig>/<name>`: the unique insert is the atomic take. */
-  async takeSlot(
-    rig: string,
-    beadId: string,
-    names: readonly string[],
-    ctx: WriteContext,
-  ): Promise<string | null> {
-    for (const name of names) {
-      try {
-        await this.slots.insertOne({
-          _id: `${rig}/${name}`,
-          rig,
-          name,
-          bead_id: beadId,
-          taken_at: ctx.now.toISOString(),
-        });
-        return name;
-      } catch (err) {
-        if ((err as { code?: number }).code !== 11000) throw err;
-      }
-    }
-    return null;
+  takeSlot(rig: string, beadId: string, names: readonly string[], ctx: WriteContext): Promise<string | null> {
+    return this.slots.take(rig, beadId, names, ctx);
   }
 
-  async freeSlot(rig: string, name: string, beadId: string): Promise<boolean> {
-    return (await this.slots.deleteOne({ _id: `${rig}/${name}`, bead_id: beadId })).deletedCount === 1;
+  freeSlot(rig: string, name: string, beadId: string): Promise<boolean> {
+    return this.slots.free(rig, name, beadId);
   }
 
-  async listSlots(rig: string): Promise<Slot[]> {
-    return (await this.slots.find({ rig }).sort({ name: 1 }).toArray()).map(({ _id, ...slot }) => slot);
-  }
-
-  private get slots(): Collection<Slot & { _id: string }> {
-    return this.db.collection<Slot & { _id: string }>(COLLECTIONS.slots);
+  listSlots(rig: string): Promise<Slot[]> {
+    return this.slots.list(rig);
   }
 
   putMail(mail: Mail, ctx: WriteContext): Promise<Mail> {
@@ -233,41 +227,35 @@ export class MongoLedger implements Ledger {
     return this.nudges.take(to, now);
   }
 
-  eventsSince(seq: number, limit = 1000): Promise<LedgerEvent[]> {
-    return this.outbox.since(seq, limit);
+  async eventsSince(seq: number, limit = 1000): Promise<LedgerEvent[]> {
+    await this.upkeep?.maybeRun();
+    return this.outbox.log.since(seq, limit);
   }
 
-  async appendAudit(record: AuditRecord): Promise<void> {
-    await this.db.collection<AuditDoc>(COLLECTIONS.audit).insertOne({ ...record });
+  appendAudit(record: AuditRecord): Promise<void> {
+    return this.records.appendAudit(record);
   }
 
-  /** Newest first: ObjectIds grow with insertion time (ties broken by the driver's counter). */
-  async listAudit(limit: number): Promise<AuditRecord[]> {
-    const docs = await this.db
-      .collection<AuditDoc>(COLLECTIONS.audit)
-      .find({})
-      .sort({ _id: -1 })
-      .limit(limit)
-      .toArray();
-    return docs.map(({ _id, ...record }) => record);
+  listAudit(limit: number): Promise<AuditRecord[]> {
+    return this.records.listAudit(limit);
   }
 
-  async recordIdempotencyKey(key: string, expiresAt: Date): Promise<boolean> {
-    const keys = this.db.collection<{ _id: string; expires_at: Date }>(COLLECTIONS.idempotency);
-    await keys.deleteOne({ _id: key, expires_at: { $lte: new Date() } });
-    try {
-      await keys.insertOne({ _id: key, expires_at: expiresAt });
-      return true;
-    } catch (err) {
-      if ((err as { code?: number }).code === 11000) return false;
-      throw err;
-    }
+  recordIdempotencyKey(key: string, expiresAt: Date): Promise<boolean> {
+    return this.records.recordIdempotencyKey(key, expiresAt);
   }
 }
 
-/** `mongodb://host/db` → database `db` (default `gastown`), unless a name is given. */
-export async function createMongoLedger(uri: string, dbName?: string): Promise<Ledger> {
+/**
+ * The database named in a connection string (`mongodb://h1:27017,h2:27017/gastown?replicaSet=rs0`
+ * → `gastown`), or '' when it names none. Not `new URL`: a host list with ports is no URL.
+ */
+export function dbNameFromUri(uri: string): string {
+  const path = /^mongodb(?:\+srv)?:\/\/[^/?]*\/([^?]*)/.exec(uri)?.[1] ?? '';
+  return decodeURIComponent(path);
+}
+
+/** A ledger on `uri`: database `dbName`, else the one the URI names, else `gastown`. */
+export async function createMongoLedger(uri: string, dbName?: string): Promise<MongoLedger> {
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
-  const fromUri = new URL(uri.replace(/^mongodb(\+srv)?:/, 'http:')).pathname.replace(/^\//, '');
-  return new MongoLedger(client, dbName ?? (fromUri || 'gastown'));
+  return new MongoLedger(client, dbName ?? (dbNameFromUri(uri) || 'gastown'));
 }

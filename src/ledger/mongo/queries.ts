@@ -15,6 +15,8 @@ import { type BeadDoc, beadFromDoc } from './documents.ts';
 import { SnapshotCache } from './snapshot.ts';
 
 const NO_INTERNALS = { projection: { outbox: 0 } } as const;
+/** Code-unit order, as MongoDB sorts strings and SQLite's ORDER BY does (not locale order). */
+const binary = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Read-side queries. User input only ever appears as a value inside a filter we build. */
 export class Queries {
@@ -28,11 +30,12 @@ export class Queries {
     const filter: Filter<BeadDoc> = {};
     if (f.status && f.status.length > 0) filter.status = { $in: f.status };
     else if (!f.all) filter.status = { $nin: ['closed', 'pinned'] };
-    if (f.rig !== undefined) filter.rig = f.rig;
-    if (f.issue_type !== undefined) filter.issue_type = f.issue_type;
-    if (f.assignee !== undefined) filter.assignee = f.assignee;
-    if (f.parent !== undefined) filter.parent = f.parent;
-    if (f.label !== undefined) filter.labels = f.label;
+    // `$eq`: a value that is not a string (a bad caller) is compared literally, never run as an operator.
+    if (f.rig !== undefined) filter.rig = { $eq: f.rig };
+    if (f.issue_type !== undefined) filter.issue_type = { $eq: f.issue_type };
+    if (f.assignee !== undefined) filter.assignee = { $eq: f.assignee };
+    if (f.parent !== undefined) filter.parent = { $eq: f.parent };
+    if (f.label !== undefined) filter.labels = { $eq: f.label };
     if (f.ids !== undefined) filter._id = { $in: f.ids };
     const cursor = this.beads.find(filter, NO_INTERNALS).sort({ priority: 1, created_at: -1, _id: 1 });
     if (f.limit && f.limit > 0) cursor.limit(Math.floor(f.limit));
@@ -46,7 +49,7 @@ export class Queries {
       assignee: { $in: [null, ''] },
       issue_type: { $nin: [...NOT_READY_TYPES] },
     };
-    if (f.rig !== undefined) filter.rig = f.rig;
+    if (f.rig !== undefined) filter.rig = { $eq: f.rig };
     const limit = f.limit ?? DEFAULT_READY_LIMIT;
     const cursor = this.beads.find(filter, NO_INTERNALS).sort({ priority: 1, created_at: 1, _id: 1 });
     if (limit > 0) cursor.limit(limit);
@@ -55,7 +58,7 @@ export class Queries {
 
   async listBlocked(f: { rig?: string }): Promise<BlockedBead[]> {
     const filter: Filter<BeadDoc> = { is_blocked: true, status: { $nin: ['closed', 'pinned'] } };
-    if (f.rig !== undefined) filter.rig = f.rig;
+    if (f.rig !== undefined) filter.rig = { $eq: f.rig };
     const docs = await this.beads.find(filter, NO_INTERNALS).toArray();
     const cache = new SnapshotCache(this.beads);
     for (const d of docs) cache.docs.set(d._id, d);
@@ -69,7 +72,7 @@ export class Queries {
     const doc = await this.beads.findOne({ _id: id }, { projection: { deps: 1 } });
     return (doc?.deps ?? [])
       .map((e) => toDependency(id, e))
-      .sort((a, b) => a.depends_on_id.localeCompare(b.depends_on_id));
+      .sort((a, b) => binary(a.depends_on_id, b.depends_on_id));
   }
 
   async dependentsOf(id: string): Promise<Dependency[]> {
@@ -78,7 +81,7 @@ export class Queries {
       .toArray();
     return sources
       .flatMap((s) => s.deps.filter((e) => e.depends_on_id === id).map((e) => toDependency(s._id, e)))
-      .sort((a, b) => a.issue_id.localeCompare(b.issue_id));
+      .sort((a, b) => binary(a.issue_id, b.issue_id));
   }
 
   async findCycles(): Promise<string[][]> {

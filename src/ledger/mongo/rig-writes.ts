@@ -1,11 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { Collection } from 'mongodb';
 import { conflict, notFound } from '../../domain/errors.ts';
 import { buildRig, type NewRig, type Rig } from '../../domain/rig.ts';
 import type { LedgerEventType, WriteContext } from '../port.ts';
 import type { Cas } from './cas.ts';
-import { type PendingEvent, type RigDoc, rigFromDoc } from './documents.ts';
+import { type RigDoc, rigFromDoc } from './documents.ts';
 import type { Outbox } from './outbox.ts';
+import { pendingEvent } from './pending-event.ts';
 
 const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 
@@ -77,20 +77,5 @@ export class RigWrites {
   }
 }
 
-function rigEvent(
-  type: LedgerEventType,
-  ctx: WriteContext,
-  rig: string,
-  data: Record<string, unknown>,
-): PendingEvent {
-  return {
-    id: randomUUID(),
-    type,
-    bead_id: null,
-    rig,
-    actor: ctx.actor,
-    at: ctx.now.toISOString(),
-    data,
-    ripple: { kind: 'none' },
-  };
-}
+const rigEvent = (type: LedgerEventType, ctx: WriteContext, rig: string, data: Record<string, unknown>) =>
+  pendingEvent(type, ctx, { bead_id: null, rig }, data);

@@ -1,48 +1,84 @@
 import type { Collection } from 'mongodb';
-import { affectedByEdgeChange, affectedByStatusChange, propagateBlocked } from '../../domain/blocking.ts';
+import {
+  affectedByEdgeChange,
+  affectedByStatusChange,
+  isBlockedNow,
+  propagateBlocked,
+} from '../../domain/blocking.ts';
 import type { Cas } from './cas.ts';
 import type { BeadDoc, Ripple } from './documents.ts';
 import { SnapshotCache } from './snapshot.ts';
 
+const MAX_PASSES = 20;
+
 /**
  * Keeps `is_blocked` right after a change, without multi-document transactions.
  *
- * Each writer, after its own state change, recomputes the affected beads from fresh reads and
- * writes the flips (each a compare-and-swap, so no other field is overwritten), then repeats the
- * pass until it finds nothing to flip. A flag written from a stale read is therefore always
- * followed by a fresh read by the same writer, which corrects it; and any later status change is
- * followed by its own writer's passes. So concurrent writers (two replicas closing two blockers
- * of one bead) converge on the right flags.
+ * A pass loads the neighbourhood the domain asks for into a snapshot (snapshot.ts: the changed
+ * bead, its edges both ways, the targets' states, the children of waits-for spawners, and the
+ * parent-child descendants reached while propagating), computes the affected set
+ * (affectedByStatusChange / affectedByEdgeChange) and runs propagateBlocked on it. Each flip is
+ * then written as a compare-and-swap on the bead's revision, and the value written is recomputed
+ * (isBlockedNow) against that bead's document as re-read inside the CAS — so a flip never
+ * contradicts the bead's own current status and edges, and a lost race re-reads and recomputes.
+ *
+ * The writer repeats passes until one flips nothing. A flag written from a stale read of a
+ * neighbour is therefore always followed by a fresh read by the same writer, which corrects it;
+ * and any later status or edge change is followed by its own writer's passes. So concurrent
+ * writers (two replicas closing two blockers of one bead, a close racing a new blocker edge)
+ * converge on the right flags; test/contract/mongo-specific.test.ts races them.
  */
 export async function ripple(beads: Collection<BeadDoc>, cas: Cas, change: Ripple): Promise<void> {
   if (change.kind === 'none') return;
   let extra: string[] = [];
-  for (let pass = 0; pass < 20; pass++) {
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
     const cache = new SnapshotCache(beads);
     const flips = await cache.run((view, c) => {
+      const origin = change.kind === 'status' ? change.id : change.source;
       const start =
         change.kind === 'status'
           ? affectedByStatusChange(change.id, view)
           : affectedByEdgeChange(change.source, change.target, change.type, view);
-      const flipped: Array<[string, boolean]> = [];
-      propagateBlocked([...start, ...extra], view, (id, blocked) => {
+      // The write itself already set the origin's own flag (blockedOn), so propagateBlocked will not
+      // see it flip: its children, which inherit it, are re-evaluated explicitly.
+      const children = view.edgesTo(origin, ['parent-child']).map((e) => e.source);
+      const flipped: string[] = [];
+      propagateBlocked([...start, ...children, ...extra], view, (id, blocked) => {
         c.flips.set(id, blocked);
-        flipped.push([id, blocked]);
+        flipped.push(id);
       });
       return flipped;
     });
     if (flips.length === 0) return;
-    for (const [id, blocked] of flips) {
-      await cas.write(
-        beads,
-        id,
-        (doc) =>
-          doc.is_blocked === blocked
-            ? { skip: undefined }
-            : { update: { $set: { is_blocked: blocked } }, result: undefined },
-        () => new Error(`${id} vanished during the readiness ripple`),
-      );
-    }
-    extra = [...new Set([...extra, ...flips.map(([id]) => id)])];
+    for (const id of flips) await writeFlag(beads, cas, id);
+    extra = [...new Set([...extra, ...flips])];
   }
+}
+
+/**
+ * The flag a bead document should carry (isBlockedNow), reading its neighbours afresh. Writers pass
+ * the document as their update will leave it, so a change and its bead's own flag are one write.
+ */
+export function blockedOn(
+  beads: Collection<BeadDoc>,
+  doc: BeadDoc,
+  cache = new SnapshotCache(beads),
+): Promise<boolean> {
+  cache.docs.set(doc._id, doc);
+  return cache.run((view) => isBlockedNow(doc._id, view));
+}
+
+/** Sets the bead's flag to what the domain says on its current document (in order: parents first). */
+async function writeFlag(beads: Collection<BeadDoc>, cas: Cas, id: string): Promise<void> {
+  await cas.write(
+    beads,
+    id,
+    async (doc) => {
+      const blocked = await blockedOn(beads, doc);
+      return doc.is_blocked === blocked
+        ? { skip: undefined }
+        : { update: { $set: { is_blocked: blocked } }, result: undefined };
+    },
+    () => new Error(`${id} vanished during the readiness ripple`),
+  );
 }
