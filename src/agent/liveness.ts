@@ -13,6 +13,11 @@ export interface Liveness {
   started_at: string;
   output_at: string;
   reported_at: string;
+  /** The bead's respawn count this process was spawned for (see domain/polecat-signals.ts). */
+  incarnation: number;
+  /** On exit: files left uncommitted in the worktree, which is then kept rather than removed. */
+  uncommitted?: number;
+  worktree?: string;
 }
 
 /**
@@ -20,7 +25,7 @@ export interface Liveness {
  * (key `<rig>.<name>`, so a rig's polecats are one wildcard) and each report on
  * `<prefix>.hb.<rig>.<name>` for live watchers.
  */
-const keyOf = (agent: string): string => agent.replace('/', '.');
+export const livenessKey = (agent: string): string => agent.replace('/', '.');
 
 export class LivenessReporter {
   private readonly nc: NatsConnection;
@@ -39,7 +44,7 @@ export class LivenessReporter {
 
   async report(l: Liveness): Promise<void> {
     const [rig, name] = l.agent.split('/');
-    await this.kv.put(keyOf(l.agent), JSON.stringify(l));
+    await this.kv.put(livenessKey(l.agent), JSON.stringify(l));
     this.nc.publish(`${this.prefix}.hb.${rig}.${name}`, JSON.stringify(l));
   }
 
@@ -54,7 +59,7 @@ export class LivenessReporter {
   }
 
   async get(agent: string): Promise<Liveness | null> {
-    const entry = await this.kv.get(keyOf(agent));
+    const entry = await this.kv.get(livenessKey(agent));
     return entry && entry.length > 0 ? entry.json<Liveness>() : null;
   }
 }

@@ -1,17 +1,19 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JsMsg } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { callApi } from '../bus/api-client.ts';
 import { consumeDurable } from '../bus/durable-consumer.ts';
 import { dispatchStream, dispatchSubject, ensureStreams } from '../bus/streams.ts';
+import { controlSubject, type StopOrder } from '../bus/subjects.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { Bead } from '../domain/bead.ts';
 import type { HookPrompt, HookView } from '../domain/hook.ts';
+import { respawnCount } from '../domain/respawns.ts';
 import type { Rig } from '../domain/rig.ts';
 import { type Liveness, LivenessReporter } from './liveness.ts';
 import { type PolecatProcess, startPolecat } from './polecat-process.ts';
-import { createWorktree, removeWorktree } from './worktree.ts';
+import { createWorktree, removeWorktree, uncommittedFiles } from './worktree.ts';
 
 export interface RunnerOptions {
   nc: NatsConnection;
@@ -58,6 +60,15 @@ interface DispatchMessage {
   bead_id: string;
   rig: string;
   polecat: string;
+  claim_seq?: number;
+}
+
+/** A polecat process this runner started, and the claim it was started for. */
+interface Running {
+  process: PolecatProcess;
+  agent: string;
+  claimSeq: number;
+  incarnation: number;
 }
 
 type Hook = Pick<HookView, 'bead' | 'prompt'>;
@@ -71,8 +82,9 @@ type Hook = Pick<HookView, 'bead' | 'prompt'>;
  */
 export class RigRunner {
   private readonly o: RunnerOptions;
-  private readonly running = new Map<string, { process: PolecatProcess; agent: string }>();
+  private readonly running = new Map<string, Running>();
   private stopConsumer: (() => Promise<void>) | null = null;
+  private control: Subscription | null = null;
   private liveness: LivenessReporter | null = null;
   private ticker: NodeJS.Timeout | null = null;
   private readonly watchers: NodeJS.Timeout[] = [];
@@ -86,9 +98,14 @@ export class RigRunner {
     const jsm = await ensureStreams(nc, prefix);
     this.liveness = await LivenessReporter.open(nc, prefix);
     await this.accountForPrevious();
+    this.control = nc.subscribe(controlSubject(prefix, rig.name), {
+      callback: (err, msg) => {
+        if (!err) this.onStopOrder(msg.json<StopOrder>());
+      },
+    });
     // Periodic reports carry the output-activity signal; spawn and exit are reported at once.
     this.ticker = setInterval(() => {
-      for (const [bead, { process, agent }] of this.running) void this.report(agent, bead, process, null);
+      for (const [bead, r] of this.running) void this.report(r, bead, null);
     }, LIVENESS_INTERVAL_MS);
     this.stopConsumer = await consumeDurable(
       nc,
@@ -103,7 +120,10 @@ export class RigRunner {
 
   private async handle(msg: JsMsg): Promise<void> {
     const dispatch = msg.json<DispatchMessage>();
-    if (this.running.has(dispatch.bead_id)) return; // a duplicate of what already runs
+    const current = this.running.get(dispatch.bead_id);
+    if (current && current.claimSeq >= (dispatch.claim_seq ?? 0)) return; // a duplicate of what already runs
+    // A newer claim of a bead this runner runs (a respawn, a reassignment): the old process goes first.
+    if (current) await this.stopProcess(current);
     if (this.running.size >= this.o.maxPolecats)
       throw new Error(`at capacity (${this.o.maxPolecats}); will retry`);
     const hook = await this.hookOf(dispatch.polecat);
@@ -148,17 +168,40 @@ export class RigRunner {
       PATH: `${this.o.binDir}:${process.env.PATH ?? ''}`,
     };
     const polecat = startPolecat(this.o.command, worktree, env, join(home, 'logs', rig.name, `${slug}.log`));
-    this.running.set(bead.id, { process: polecat, agent: dispatch.polecat });
-    await this.report(dispatch.polecat, bead.id, polecat, null);
+    const running: Running = {
+      process: polecat,
+      agent: dispatch.polecat,
+      claimSeq: dispatch.claim_seq ?? 0,
+      incarnation: respawnCount(bead),
+    };
+    this.running.set(bead.id, running);
+    await this.report(running, bead.id, null);
     this.o.log(`spawned ${dispatch.polecat} for ${bead.id} (pid ${polecat.pid}) in ${worktree}`);
     void polecat.exited.then(async ({ code, signal }) => {
-      this.running.delete(bead.id);
-      await this.report(dispatch.polecat, bead.id, polecat, { code, signal });
-      await removeWorktree(rig.repo as string, worktree);
+      if (this.running.get(bead.id) === running) this.running.delete(bead.id);
+      const uncommitted = await uncommittedFiles(worktree);
+      await this.report(running, bead.id, { code, signal }, uncommitted > 0 ? { uncommitted, worktree } : {});
+      if (uncommitted === 0) await removeWorktree(rig.repo as string, worktree);
       this.o.log(
-        `${dispatch.polecat} exited (code ${code}${signal ? `, ${signal}` : ''}); worktree removed, branch ${prompt.branch} kept`,
+        `${dispatch.polecat} exited (code ${code}${signal ? `, ${signal}` : ''}); ${
+          uncommitted > 0 ? `worktree kept: ${uncommitted} uncommitted file(s)` : 'worktree removed'
+        }, branch ${prompt.branch} kept`,
       );
     });
+  }
+
+  /** Stops one process and waits for it (its exit handler reports and cleans up). */
+  private async stopProcess(r: Running): Promise<void> {
+    r.process.stop();
+    await r.process.exited;
+  }
+
+  /** `gt.control.<rig>` stop orders: whichever runner runs that agent on that bead stops it. */
+  private onStopOrder(order: StopOrder): void {
+    const r = this.running.get(order.bead);
+    if (r?.agent !== order.stop) return;
+    this.o.log(`stopping ${order.stop} on ${order.bead} (ordered)`);
+    void this.stopProcess(r);
   }
 
   /**
@@ -194,22 +237,24 @@ export class RigRunner {
   }
 
   private async report(
-    agent: string,
+    r: Running,
     bead: string,
-    p: PolecatProcess,
     exit: { code: number | null; signal: NodeJS.Signals | null } | null,
+    leftovers: { uncommitted?: number; worktree?: string } = {},
   ): Promise<void> {
     const entry: Liveness = {
-      agent,
+      agent: r.agent,
       rig: this.o.rig.name,
       bead,
-      pid: p.pid,
+      pid: r.process.pid,
       alive: exit === null,
       exit_code: exit?.code ?? null,
       signal: exit?.signal ?? null,
-      started_at: p.startedAt,
-      output_at: p.lastOutputAt(),
+      started_at: r.process.startedAt,
+      output_at: r.process.lastOutputAt(),
       reported_at: new Date().toISOString(),
+      incarnation: r.incarnation,
+      ...leftovers,
     };
     await this.liveness
       ?.report(entry)
@@ -221,10 +266,7 @@ export class RigRunner {
     await this.stopConsumer?.();
     if (this.ticker) clearInterval(this.ticker);
     for (const watch of this.watchers) clearInterval(watch);
-    const exits = [...this.running.values()].map(({ process }) => {
-      process.stop();
-      return process.exited;
-    });
-    await Promise.all(exits);
+    this.control?.unsubscribe();
+    await Promise.all([...this.running.values()].map((r) => this.stopProcess(r)));
   }
 }

@@ -8,6 +8,8 @@ const run = promisify(execFile);
 export async function createWorktree(repo: string, path: string, branch: string): Promise<void> {
   if (!existsSync(repo))
     throw new Error(`rig repository ${repo} does not exist; fix it with gt rig add --repo`);
+  // A respawn finds the worktree its predecessor left with uncommitted work: carry on in it.
+  if (existsSync(path) && (await uncommittedFiles(path)) >= 0) return;
   const exists = await run('git', [
     '-C',
     repo,
@@ -27,4 +29,15 @@ export async function createWorktree(repo: string, path: string, branch: string)
 export async function removeWorktree(repo: string, path: string): Promise<void> {
   await run('git', ['-C', repo, 'worktree', 'remove', '--force', path]).catch(() => undefined);
   await run('git', ['-C', repo, 'worktree', 'prune']).catch(() => undefined);
+}
+
+/** Files with uncommitted changes in a worktree (0: clean; -1: not a worktree any more). */
+export async function uncommittedFiles(path: string): Promise<number> {
+  if (!existsSync(path)) return -1;
+  try {
+    const { stdout } = await run('git', ['-C', path, 'status', '--porcelain']);
+    return stdout.split('\n').filter((l) => l.trim() !== '').length;
+  } catch {
+    return -1;
+  }
 }

@@ -22,6 +22,11 @@ const Schema = z.object({
   sqliteSync: z.enum(['normal', 'full']),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
   strandedIntervalS: z.coerce.number().int().min(1),
+  witnessIntervalS: z.coerce.number().int().min(1),
+  heartbeatStaleS: z.coerce.number().int().min(1),
+  escalationStaleS: z.coerce.number().int().min(1),
+  spawnGraceS: z.coerce.number().int().min(0),
+  maxRespawns: z.coerce.number().int().min(0).max(100),
   leaseTtlMs: z.coerce.number().int().min(500),
 });
 
@@ -48,6 +53,11 @@ const SOURCES: Record<keyof ServiceConfig, string> = {
   sqliteSync: 'GT_SQLITE_SYNC',
   logLevel: 'GT_LOG_LEVEL',
   strandedIntervalS: 'GT_STRANDED_INTERVAL_S',
+  witnessIntervalS: 'GT_WITNESS_INTERVAL_S',
+  heartbeatStaleS: 'GT_HEARTBEAT_STALE_S',
+  escalationStaleS: 'GT_ESCALATION_STALE_S',
+  spawnGraceS: 'GT_SPAWN_GRACE_S',
+  maxRespawns: 'GT_MAX_RESPAWNS',
   leaseTtlMs: 'GT_LEASE_TTL_MS',
 };
 
@@ -63,6 +73,11 @@ export function loadServiceConfig(flags: ServiceFlags, env: NodeJS.ProcessEnv): 
     sqliteSync: (env.GT_SQLITE_SYNC ?? 'normal').toLowerCase(),
     logLevel: env.GT_LOG_LEVEL ?? 'info',
     strandedIntervalS: env.GT_STRANDED_INTERVAL_S ?? '30',
+    witnessIntervalS: env.GT_WITNESS_INTERVAL_S ?? '30',
+    heartbeatStaleS: env.GT_HEARTBEAT_STALE_S ?? '180',
+    escalationStaleS: env.GT_ESCALATION_STALE_S ?? '14400',
+    spawnGraceS: env.GT_SPAWN_GRACE_S ?? '60',
+    maxRespawns: env.GT_MAX_RESPAWNS ?? '3',
     leaseTtlMs: env.GT_LEASE_TTL_MS ?? '15000',
   };
   const parsed = Schema.safeParse(raw);

@@ -1,20 +1,26 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { LivenessReporter } from '../agent/liveness.ts';
 import type { CommandRegistry } from '../commands/registry.ts';
 import type { Actor } from '../domain/actor.ts';
+import type { Thresholds } from '../domain/witness.ts';
+import type { StallMemory } from '../domain/witness-policy.ts';
 import type { Ledger } from '../ledger/port.ts';
 import { LeaderLease } from '../services/leader-lease.ts';
+import { reescalate } from '../services/reescalation.ts';
 import { type Job, Scheduler } from '../services/scheduler.ts';
-import { strandedScan } from '../services/stranded-scan.ts';
+import { type Execute, strandedScan } from '../services/stranded-scan.ts';
+import { witnessPass } from '../services/witness.ts';
 import type { ServiceConfig } from './config.ts';
+import { openLiveSignals } from './live-signals.ts';
 import type { Logger } from './logger.ts';
 
-const SCANNER: Actor = { kind: 'system', id: 'stranded-scan' };
+/** Each job acts as its own system actor, so the audit says which job did what. */
+const actor = (id: string): Actor => ({ kind: 'system', id });
 
 /**
- * The cron side of the service: take (or wait for) the leader lease, schedule the stranded scan,
- * and run one scan at once when leading (Gas Town waits up to 30 s; a crash's leftovers should
- * not). Witness checks and re-escalation join this list in issue 5.
+ * The cron side of the service: take (or wait for) the leader lease, then run the stranded scan,
+ * the witness and re-escalation on their intervals — only while leading, each command carrying
+ * the lease's fencing token in its audit source. One stranded scan runs the moment this replica
+ * leads (Gas Town waits up to 30 s; a crash's leftovers should not).
  */
 export async function startCronJobs(
   nc: NatsConnection,
@@ -22,7 +28,7 @@ export async function startCronJobs(
   registry: CommandRegistry,
   config: ServiceConfig,
   log: Logger,
-): Promise<{ stop: () => Promise<void>; lease: LeaderLease }> {
+): Promise<{ stop: () => Promise<void>; lease: LeaderLease; scheduler: Scheduler }> {
   const lease = await LeaderLease.open(
     nc,
     config.subjectPrefix,
@@ -30,31 +36,74 @@ export async function startCronJobs(
     config.leaseTtlMs,
     log,
   );
-  const liveness = await LivenessReporter.open(nc, config.subjectPrefix);
+  const signals = await openLiveSignals(nc, config.subjectPrefix);
   const scheduler = new Scheduler(() => lease.token(), log);
+  const executeAs =
+    (who: string, token: number): Execute =>
+    (verb, args) =>
+      registry.execute({ verb, args, actor: actor(who), source: `cron:lease=${token}` });
+  const thresholds: Thresholds = {
+    spawnGraceMs: config.spawnGraceS * 1000,
+    stallMs: config.heartbeatStaleS * 1000,
+    maxRespawns: config.maxRespawns,
+  };
   const stranded: Job = {
     name: 'stranded-scan',
     everySeconds: config.strandedIntervalS,
     run: async (token) => {
-      const summary = await strandedScan(
+      const deps = {
         ledger,
-        (verb, args) => registry.execute({ verb, args, actor: SCANNER, source: `cron:lease=${token}` }),
-        (agent) => liveness.get(agent),
-        new Date(),
-      );
-      if (summary.dispatched.length || summary.released.length || summary.stuck.length)
-        log.info({ ...summary, token }, 'stranded scan');
+        execute: executeAs('stranded-scan', token),
+        observe: signals.observe,
+        staleMs: thresholds.stallMs,
+        spawnGraceMs: thresholds.spawnGraceMs,
+        maxRespawns: thresholds.maxRespawns,
+      };
+      const s = await strandedScan(deps, new Date());
+      if (s.dispatched.length || s.released.length || s.escalated.length || s.stuck.length)
+        log.info({ ...s, token }, 'stranded scan');
     },
   };
-  scheduler.add(stranded);
-  // The first scan runs the moment this replica leads: at start, or when it takes over.
+  const memory = new Map<string, StallMemory>();
+  const witness: Job = {
+    name: 'witness',
+    everySeconds: config.witnessIntervalS,
+    run: async (token) => {
+      const deps = {
+        ledger,
+        execute: executeAs('witness', token),
+        observe: signals.observe,
+        thresholds,
+        escalateAfterMs: config.witnessIntervalS * 1000,
+        memory,
+      };
+      const s = await witnessPass(deps, new Date());
+      if (s.actions.length || s.retired.length) log.info({ ...s, token }, 'witness pass');
+    },
+  };
+  const reescalation: Job = {
+    name: 're-escalation',
+    everySeconds: config.witnessIntervalS,
+    run: async (token) => {
+      const bumped = await reescalate(
+        ledger,
+        executeAs('re-escalation', token),
+        config.escalationStaleS,
+        new Date(),
+      );
+      if (bumped.length) log.info({ bumped, token }, 're-escalated');
+    },
+  };
+  for (const job of [stranded, witness, reescalation]) scheduler.add(job);
   lease.onAcquire = () => void scheduler.runOnce(stranded);
   await lease.start();
   return {
     lease,
+    scheduler,
     stop: async () => {
       await scheduler.stop();
       await lease.stop();
+      signals.stop();
     },
   };
 }

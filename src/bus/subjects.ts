@@ -16,3 +16,11 @@ export const verbFromApiSubject = (prefix: string, subject: string): string =>
 
 /** Queue group shared by every service replica answering the API. */
 export const API_QUEUE = 'gt-api';
+
+/** Orders to a rig's runners (`{"stop": agent, "bead": id}`): core pub/sub, every runner of the rig hears it. */
+export const controlSubject = (prefix: string, rig: string): string => `${prefix}.control.${rig}`;
+
+export interface StopOrder {
+  stop: string;
+  bead: string;
+}

@@ -14,10 +14,18 @@ import { gtConvoyCheck, gtConvoyClose, gtConvoyLand } from './gt/convoy/lifecycl
 import { gtConvoyStage } from './gt/convoy/stage.ts';
 import { gtConvoyList, gtConvoyStatus } from './gt/convoy/status.ts';
 import { gtConvoyStranded } from './gt/convoy/stranded.ts';
-import { gtEscalate, gtEscalationAck, gtEscalationList, gtEscalationResolve } from './gt/escalate.ts';
+import { gtEscalate } from './gt/escalate.ts';
+import {
+  gtEscalationAck,
+  gtEscalationList,
+  gtEscalationReescalate,
+  gtEscalationRetire,
+} from './gt/escalation.ts';
+import { gtEscalationResolve } from './gt/escalation-resolve.ts';
 import { gtMailAck, gtMailArchive, gtMailInbox, gtMailRead, gtMailThread } from './gt/mail/mailbox.ts';
 import { gtMailSend } from './gt/mail/send.ts';
 import { gtHeartbeat, gtNudge } from './gt/nudge.ts';
+import { gtPolecatRelease, gtPolecatRespawn, gtPolecatStop } from './gt/polecat.ts';
 import { gtPolecats } from './gt/polecats.ts';
 import { gtRigAdd, gtRigList, gtRigPark, gtRigUnpark } from './gt/rig.ts';
 import { gtSling } from './gt/sling.ts';
@@ -69,6 +77,11 @@ export const CATALOG: readonly CommandDef[] = [
   gtEscalationList,
   gtEscalationAck,
   gtEscalationResolve,
+  gtEscalationRetire,
+  gtEscalationReescalate,
+  gtPolecatRespawn,
+  gtPolecatStop,
+  gtPolecatRelease,
 ] as CommandDef[];
 
 /**

@@ -12,6 +12,8 @@ export interface LiveDelivery {
   heartbeat(agent: string, beat: { at: string; activity: string }): Promise<void>;
   /** The witness's live signals about an agent: the runner's process report and the last heartbeat. */
   observe(agent: string): Promise<Pick<Signals, 'process' | 'heartbeatAt'>>;
+  /** Tells the runners of the agent's rig to stop its process working on `bead` (if one runs it). */
+  stop(agent: string, bead: string): Promise<void>;
 }
 
 /** What handlers may use. The composition root builds it; tests can build it over any Ledger. */

@@ -123,8 +123,18 @@ export function reopened(bead: Bead, now: string): Bead {
 }
 
 /** Claim CAS precondition, shared so both stores compare the same way (null and '' are unassigned). */
-export function claimMatches(bead: Bead, expect: { status: Status; assignee: string | null }): boolean {
-  return bead.status === expect.status && (bead.assignee ?? null) === (expect.assignee ?? null);
+export interface ClaimExpectation {
+  status: Status;
+  assignee: string | null;
+  version?: number;
+}
+
+export function claimMatches(bead: Bead, expect: ClaimExpectation): boolean {
+  return (
+    bead.status === expect.status &&
+    (bead.assignee ?? null) === (expect.assignee ?? null) &&
+    (expect.version === undefined || bead.version === expect.version)
+  );
 }
 
 /** Which rig a new bead belongs to: its own --rig, else its parent's; the two must agree. */

@@ -1,7 +1,8 @@
 /**
  * Witness verdicts (issue 5 item 4): one polecat's health from several signals, never one —
  * the runner's process report, the agent's heartbeat, output activity, time since spawn, hook
- * state and respawn count. Pure: the caller gathers the signals and acts on the verdict.
+ * state and respawn count. Pure: the caller gathers the signals and acts on the verdict
+ * (domain/witness-policy.ts says how).
  */
 export type Verdict = 'healthy' | 'idle' | 'stalled' | 'zombie' | 'crash-loop';
 
@@ -9,7 +10,7 @@ export interface Signals {
   now: Date;
   /** The bead hooked to this polecat now, if any. */
   hookedBead: string | null;
-  /** When the polecat's slot was taken (its spawn). */
+  /** When the current incarnation was spawned (see polecat-signals.ts). */
   spawnedAt: string | null;
   /** The runner's last report about the polecat's process. */
   process: {
@@ -18,6 +19,12 @@ export interface Signals {
     exit_code: number | null;
     output_at: string;
     reported_at: string;
+    started_at?: string;
+    /** Files left uncommitted in the worktree when the process ended (kept for a person). */
+    uncommitted?: number;
+    worktree?: string;
+    /** The bead's respawn count when this process was spawned (absent: the first spawn). */
+    incarnation?: number;
   } | null;
   heartbeatAt: string | null;
   respawns: number;
@@ -44,9 +51,16 @@ const ago = (now: Date, at: string | null): number =>
   at === null ? Number.POSITIVE_INFINITY : now.getTime() - Date.parse(at);
 const secs = (ms: number): string => (Number.isFinite(ms) ? `${Math.round(ms / 1000)}s` : 'never');
 
+/** The process report, if it is about the current incarnation (same bead, same respawn count). */
+export const currentProcess = (s: Signals): Signals['process'] =>
+  s.process && s.process.bead === s.hookedBead && (s.process.incarnation ?? 0) === s.respawns
+    ? s.process
+    : null;
+
 export function assess(s: Signals, t: Thresholds = DEFAULT_THRESHOLDS): Assessment {
-  // A report about another bead comes from a previous incarnation of this name: ignore it (gastown#909).
-  const proc = s.process && s.process.bead === s.hookedBead ? s.process : null;
+  // A report about another bead, or about this bead before its latest respawn, comes from a
+  // previous incarnation of this name: ignore it (gastown#909, #3998).
+  const proc = currentProcess(s);
   const sinceSpawn = ago(s.now, s.spawnedAt);
   const inGrace = sinceSpawn < t.spawnGraceMs;
   if (!s.hookedBead) {
@@ -56,18 +70,19 @@ export function assess(s: Signals, t: Thresholds = DEFAULT_THRESHOLDS): Assessme
       actionable: false,
     };
   }
-  if (s.respawns > t.maxRespawns) {
-    return {
-      verdict: 'crash-loop',
-      why: `${s.respawns} respawns of ${s.hookedBead} (limit ${t.maxRespawns})`,
-      actionable: !inGrace,
-    };
-  }
   if (proc && !proc.alive) {
     const exit = proc.exit_code === null ? 'exit unknown' : `exit ${proc.exit_code}`;
+    const gone = `process gone (${exit}, reported ${secs(ago(s.now, proc.reported_at))} ago)`;
+    // A respawn beyond the limit would only repeat the crash: that is the crash loop.
+    if (s.respawns >= t.maxRespawns)
+      return {
+        verdict: 'crash-loop',
+        why: `${gone} after ${s.respawns} respawns of ${s.hookedBead} (limit ${t.maxRespawns})`,
+        actionable: !inGrace,
+      };
     return {
       verdict: 'zombie',
-      why: `process gone (${exit}, reported ${secs(ago(s.now, proc.reported_at))} ago) while ${s.hookedBead} is still hooked`,
+      why: `${gone} while ${s.hookedBead} is still hooked (respawns ${s.respawns}/${t.maxRespawns})`,
       actionable: !inGrace,
     };
   }
@@ -83,4 +98,14 @@ export function assess(s: Signals, t: Thresholds = DEFAULT_THRESHOLDS): Assessme
     };
   }
   return { verdict: 'healthy', why: `${inGrace ? 'in spawn grace; ' : ''}${signals}`, actionable: false };
+}
+
+/**
+ * No sign of life at all (the stranded scan's test, not the witness's): hooked, past the spawn
+ * grace, and neither a report of the current incarnation nor a heartbeat within `staleMs`. That
+ * is a polecat nobody is running — its runner is gone too — so waiting for a respawn is futile.
+ */
+export function isAbandoned(s: Signals, staleMs: number, spawnGraceMs: number): boolean {
+  if (!s.hookedBead || ago(s.now, s.spawnedAt) < Math.max(spawnGraceMs, staleMs)) return false;
+  return ago(s.now, currentProcess(s)?.reported_at ?? null) > staleMs && ago(s.now, s.heartbeatAt) > staleMs;
 }

@@ -1,4 +1,5 @@
 import type { Bead, BeadPatch, IssueType, NewBead, Status } from '../domain/bead.ts';
+import type { ClaimExpectation } from '../domain/bead-changes.ts';
 import type { Dependency, DepType, WaitsForGate } from '../domain/dependency.ts';
 import type { Mail } from '../domain/mail.ts';
 import type { Nudge } from '../domain/nudge.ts';
@@ -51,10 +52,17 @@ export interface Comment {
   created_at: string;
 }
 
-/** A claim is a compare-and-swap: it only applies when the bead is still in the expected state. */
+/**
+ * A claim is a compare-and-swap: it only applies when the bead is still in the expected state
+ * (and, when `version` is given, unchanged since it was read). Labels may change in the same
+ * step (the respawn counter, an escalation's `acked` or severity).
+ */
 export interface ClaimRequest {
-  expect: { status: Status; assignee: string | null };
-  set: { status: Status; assignee: string | null };
+  expect: ClaimExpectation;
+  set: { status: Status; assignee: string | null } & Pick<
+    BeadPatch,
+    'add_labels' | 'remove_labels' | 'priority'
+  >;
 }
 
 export type LedgerEventType =

@@ -29,8 +29,17 @@ export class Dispatcher {
   async handle(msg: JsMsg): Promise<void> {
     const event = msg.json<LedgerEvent>();
     const assignee = typeof event.data.assignee === 'string' ? event.data.assignee : '';
-    const rig = event.rig;
-    if (event.data.status !== 'hooked' || !rig || !assignee.startsWith(`${rig}/`) || !event.bead_id) return;
+    // The polecat's own rig runs it: normally the bead's rig, another one after a forced reassignment.
+    const [rig, name, extra] = assignee.split('/');
+    if (
+      event.data.status !== 'hooked' ||
+      !event.rig ||
+      !rig ||
+      !name ||
+      extra !== undefined ||
+      !event.bead_id
+    )
+      return;
     const message: DispatchMessage = { bead_id: event.bead_id, rig, polecat: assignee, claim_seq: event.seq };
     await this.js.publish(dispatchSubject(this.prefix, rig), JSON.stringify(message), {
       msgID: `dispatch-${event.bead_id}-${event.seq}`,

@@ -1,7 +1,11 @@
 import cron, { type ScheduledTask } from 'node-cron';
 import { cronEverySeconds } from '../domain/schedule.ts';
 
-type Log = { error(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+type Log = {
+  error(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+};
 
 export interface Job {
   name: string;
@@ -41,6 +45,8 @@ export class Scheduler {
     const token = this.leaderToken();
     if (token === null) return false;
     try {
+      // One line per run (debug): what shows, across replicas, that each tick ran exactly once.
+      this.log.debug({ job: job.name, token, tick: new Date().toISOString() }, 'cron job ran');
       await job.run(token);
       return true;
     } catch (err) {

@@ -43,9 +43,9 @@ export class Town {
   }
 
   /** Starts `gt up` and resolves once it printed its ready line. */
-  async up(args: string[] = ['--http-port', '0']): Promise<void> {
+  async up(args: string[] = ['--http-port', '0'], env: Record<string, string> = {}): Promise<void> {
     const child = spawn(process.execPath, [BIN.gt, 'up', ...args], {
-      env: this.env(),
+      env: this.env(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.service = child;

@@ -83,6 +83,7 @@ describe('agent verbs', () => {
         bead_id: id,
         bead_status: 'hooked',
         since: expect.any(String),
+        respawns: 0,
         verdict: 'healthy',
         why: expect.stringContaining('in spawn grace'),
       },

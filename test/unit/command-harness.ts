@@ -1,5 +1,6 @@
 import { afterEach, beforeEach } from 'vitest';
 import { CATALOG } from '../../src/commands/catalog.ts';
+import type { LiveDelivery } from '../../src/commands/command.ts';
 import { CommandRegistry } from '../../src/commands/registry.ts';
 import type { Actor } from '../../src/domain/actor.ts';
 import type { Reply } from '../../src/domain/reply.ts';
@@ -14,6 +15,17 @@ const MAYOR: Actor = { kind: 'human', id: 'mayor' };
  */
 export function useCommands(setup?: (h: CommandHarness) => Promise<unknown>): CommandHarness {
   const state = { now: 0 } as { ledger: SqliteLedger; registry: CommandRegistry; now: number };
+  // A recording stand-in for the NATS-bound live port: every agent is offline (nudges queue in
+  // the ledger), stop orders are recorded for assertions.
+  const stops: Array<{ agent: string; bead: string }> = [];
+  const live: LiveDelivery = {
+    nudge: async () => false,
+    heartbeat: async () => undefined,
+    observe: async () => ({ process: null, heartbeatAt: null }),
+    stop: async (agent, bead) => {
+      stops.push({ agent, bead });
+    },
+  };
   const run = (verb: string, args: unknown = {}, actor: Actor = MAYOR): Promise<Reply> =>
     state.registry.execute({ verb, args, actor, source: 'test' });
   const h: CommandHarness = {
@@ -32,13 +44,16 @@ export function useCommands(setup?: (h: CommandHarness) => Promise<unknown>): Co
     advance: (ms) => {
       state.now += ms;
     },
+    now: () => new Date(state.now),
+    stops,
   };
   beforeEach(async () => {
     state.ledger = new SqliteLedger({ path: ':memory:' });
     await state.ledger.init();
     state.now = Date.parse('2026-11-22T12:00:00Z');
+    stops.length = 0;
     state.registry = new CommandRegistry(
-      { ledger: state.ledger, now: () => new Date(state.now++) },
+      { ledger: state.ledger, now: () => new Date(state.now++), live },
       CATALOG,
       (err) => {
         throw err;
@@ -57,4 +72,8 @@ export interface CommandHarness {
   // biome-ignore lint/suspicious/noExplicitAny: tests read the JSON shapes they assert on
   ok<T = any>(verb: string, args?: unknown): Promise<T>;
   advance(ms: number): void;
+  /** The harness clock (without moving it). */
+  now(): Date;
+  /** Stop orders sent to rig runners, oldest first. */
+  readonly stops: Array<{ agent: string; bead: string }>;
 }

@@ -29,7 +29,17 @@ describe('escalations', () => {
       data: {
         issue_type: 'escalation',
         priority: 1,
-        labels: ['gt:escalation', 'severity:high'],
+        labels: [
+          'gt:escalation',
+          'severity:high',
+          'kind:help',
+          `subject:help:${work}`,
+          'agent:alpha/Toast',
+          `bead:${work}`,
+        ],
+        kind: 'help',
+        agent: 'alpha/Toast',
+        bead_id: work,
         created_by: 'alpha/Toast',
       },
     });

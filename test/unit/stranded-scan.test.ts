@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Bead } from '../../src/domain/bead.ts';
+import type { Signals } from '../../src/domain/witness.ts';
 import { FEEDER } from '../../src/services/convoy-feeder.ts';
-import { type LivenessOf, strandedScan } from '../../src/services/stranded-scan.ts';
+import { strandedScan } from '../../src/services/stranded-scan.ts';
 import { useCommands } from './command-harness.ts';
 
 /** The stranded scan (issue 5 item 3) over a real SQLite ledger and the command layer. */
@@ -11,13 +12,19 @@ describe('stranded scan', () => {
     await h.ok('gt rig add', { name: 'beta', prefix: 'be' });
   });
   const { ok } = h;
-  const now = new Date('2026-11-22T13:00:00Z');
-  const noReports: LivenessOf = async () => null;
-  const scan = (livenessOf = noReports) =>
+  type Observe = (agent: string) => Pick<Signals, 'process' | 'heartbeatAt'>;
+  const nothing: Observe = () => ({ process: null, heartbeatAt: null });
+  const later = (minutes: number) => new Date(Date.parse('2026-11-22T12:00:00Z') + minutes * 60_000);
+  const scan = (observe: Observe = nothing, now = later(60)) =>
     strandedScan(
-      h.ledger,
-      (verb, args) => h.registry.execute({ verb, args, actor: FEEDER, source: 'cron' }),
-      livenessOf,
+      {
+        ledger: h.ledger,
+        execute: (verb, args) => h.registry.execute({ verb, args, actor: FEEDER, source: 'cron' }),
+        observe,
+        staleMs: 180_000,
+        spawnGraceMs: 60_000,
+        maxRespawns: 3,
+      },
       now,
     );
   const bead = async (title: string, rig = 'alpha') => (await ok<Bead>('bd create', { title, rig })).id;
@@ -32,22 +39,61 @@ describe('stranded scan', () => {
     expect((await scan()).dispatched).toEqual([]); // nothing twice
   });
 
-  it('releases and re-dispatches a bead whose polecat process is reported dead, and only then', async () => {
+  const slung = async () => {
     const a = await bead('a');
     await ok('gt convoy create', { words: ['c', a] });
     await ok('gt sling', { id: a });
-    const agent = (await show(a)).assignee as string;
-    const reported =
-      (alive: boolean, bead = a, at = '2026-11-22T12:00:00Z'): LivenessOf =>
-      async (who) =>
-        who === agent ? { bead, alive, reported_at: at } : null;
-    expect((await scan(reported(true))).released).toEqual([]);
-    expect((await scan(reported(false, 'al-other'))).released).toEqual([]); // a previous incarnation's report
-    expect((await scan(reported(false, a, '2026-11-22T12:59:50Z'))).released).toEqual([]); // inside the grace period
-    const summary = await scan(reported(false));
+    return { a, agent: (await show(a)).assignee as string };
+  };
+  const report = (bead: string, minutesAgo: number, over: object = {}) => ({
+    bead,
+    alive: true,
+    exit_code: null,
+    output_at: later(60 - minutesAgo).toISOString(),
+    reported_at: later(60 - minutesAgo).toISOString(),
+    ...over,
+  });
+
+  it('releases and re-dispatches a bead whose polecat shows no sign of life, and only then', async () => {
+    const { a, agent } = await slung();
+    const seen =
+      (process: object | null, heartbeatAt: string | null = null): Observe =>
+      (who) =>
+        who === agent ? { process: process as Signals['process'], heartbeatAt } : nothing(who);
+    expect((await scan(nothing, later(2))).released).toEqual([]); // inside the grace period
+    expect((await scan(seen(report(a, 1, { incarnation: 1 })))).released).toEqual([]); // the respawned one reports // its runner reports it
+    expect((await scan(seen(null, later(59).toISOString()))).released).toEqual([]); // it heartbeats
+    expect((await scan(seen(report(a, 1, { alive: false })))).released).toEqual([]); // a zombie: the witness's
+    const summary = await scan(seen(report('al-other', 1))); // only a previous incarnation's report
     expect(summary.released).toEqual([a]);
-    expect(summary.dispatched).toEqual([a]);
-    expect((await show(a)).status).toBe('hooked');
+    // Released with its respawn counted, and slung again at once by the release itself.
+    expect(await show(a)).toMatchObject({ status: 'hooked', labels: ['respawns:1'] });
+    expect((await scan(seen(report(a, 1, { incarnation: 1 })))).released).toEqual([]); // the respawned one reports
+  });
+
+  it('hands an abandoned bead to a person when work would be lost or the respawn limit is reached', async () => {
+    const { a, agent } = await slung();
+    const dirty = report(a, 30, { alive: false, uncommitted: 2, worktree: '/w/nux-al-x' });
+    const summary = await scan((who) => ({ process: who === agent ? dirty : null, heartbeatAt: null }));
+    expect(summary).toMatchObject({ released: [], escalated: [a] });
+    const [e] = await ok<Array<Bead & { kind: string; proposed_actions: string[] }>>('gt escalation list');
+    expect(e).toMatchObject({ kind: 'dead-agent', agent, bead_id: a, severity: 'high' });
+    expect(e?.description).toContain('2 uncommitted file(s) left in /w/nux-al-x');
+    expect(e?.proposed_actions).toEqual([
+      expect.stringMatching(/^reassign:alpha\//),
+      'reassign:queue',
+      'restart',
+      'acknowledge',
+    ]);
+    expect((await scan()).escalated).toEqual([]); // under escalation: left to the person
+    expect((await show(a)).assignee).toBe(agent);
+  });
+
+  it('escalates instead of releasing once the bead has used up its respawns', async () => {
+    const { a, agent } = await slung();
+    await ok('bd label add', { id: a, label: 'respawns:3' });
+    expect(await scan()).toMatchObject({ released: [], escalated: [a] });
+    expect((await show(a)).assignee).toBe(agent);
   });
 
   it('reports stuck convoys in one escalation, updates it, and retires it when they move', async () => {

@@ -43,10 +43,20 @@ describe('witness verdicts', () => {
       why: expect.stringContaining('exit 137'),
     });
     expect(assess(with_({ process: { ...gone, bead: 'al-old' } })).verdict).toBe('healthy');
+    // The same bead before its latest respawn is a previous incarnation too (gastown#3998).
+    expect(assess(with_({ respawns: 1, process: gone })).verdict).toBe('healthy');
   });
 
   it('crash-loop past the respawn limit; nothing is actionable inside the spawn grace period', () => {
-    expect(assess(with_({ respawns: 4 }))).toMatchObject({ verdict: 'crash-loop', actionable: true });
+    const dead = { ...proc, alive: false, exit_code: 1 };
+    expect(assess(with_({ respawns: 3, process: { ...dead, incarnation: 3 } }))).toMatchObject({
+      verdict: 'crash-loop',
+      actionable: true,
+      why: expect.stringContaining('after 3 respawns of al-a1 (limit 3)'),
+    });
+    expect(assess(with_({ respawns: 2, process: { ...dead, incarnation: 2 } })).verdict).toBe('zombie');
+    // Still alive after its respawns: not a crash loop (it is running now).
+    expect(assess(with_({ respawns: 3, process: { ...proc, incarnation: 3 } })).verdict).toBe('healthy');
     const fresh = assess(with_({ spawnedAt: at(5), process: { ...proc, alive: false, exit_code: 1 } }));
     expect(fresh).toMatchObject({ verdict: 'zombie', actionable: false });
   });

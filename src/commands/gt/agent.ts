@@ -13,7 +13,7 @@ import { convoysTracking } from './convoy/tracked.ts';
 const agentOf = (args: Args, ctx: CommandContext): string =>
   parseAssignee(optString(args, 'agent') ?? ctx.actor.id) as string;
 
-async function hookedBead(ledger: Ledger, agent: string): Promise<Bead | null> {
+export async function hookedBead(ledger: Ledger, agent: string): Promise<Bead | null> {
   const mine = await ledger.listBeads({ assignee: agent, status: ['hooked', 'in_progress'] });
   return mine[0] ?? null;
 }

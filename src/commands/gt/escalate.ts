@@ -1,28 +1,49 @@
 import type { Bead } from '../../domain/bead.ts';
-import { refused } from '../../domain/errors.ts';
+import { refused, usageError } from '../../domain/errors.ts';
 import {
-  ACKED_LABEL,
-  ESCALATION_LABEL,
+  escalationLabels,
+  escalationView,
+  parseKind,
   parseSeverity,
+  SEVERITIES,
   SEVERITY_PRIORITY,
+  type Severity,
+  type Subject,
   severityLabel,
+  subjectLabel,
 } from '../../domain/escalation.ts';
-import { parseDescription, parseId, parseTitle } from '../../domain/validation.ts';
-import type { Ledger } from '../../ledger/port.ts';
-import { flag, optString, reqString } from '../args.ts';
-import { defineCommand } from '../command.ts';
-import { beadLines } from '../render.ts';
+import { parseResolution } from '../../domain/resolution.ts';
+import { parseAssignee, parseDescription, parseId, parseTitle } from '../../domain/validation.ts';
+import type { Ledger, WriteContext } from '../../ledger/port.ts';
+import { list, optString, reqString } from '../args.ts';
+import { type CommandContext, defineCommand } from '../command.ts';
+import type { Args } from '../syntax.ts';
+import { type EscalationRecord, withView } from './escalation-record.ts';
 
-export const gtEscalate = defineCommand<Bead>({
+/**
+ * `gt escalate`: ask a person for help. A report whose subject (kind + bead, else agent, else
+ * reporter) already has an open escalation folds into it — a comment, and the severity raised
+ * if this report is more severe — instead of a second ping (upstream #4104's flood).
+ */
+export const gtEscalate = defineCommand<EscalationRecord>({
   path: ['gt', 'escalate'],
-  summary: 'Ask a person for help (stored; routing to chat arrives with the supervision issue)',
-  usage: 'gt escalate -s low|medium|high|critical <summary> [-m DETAIL] [--bead ID]',
+  summary: 'Ask a person for help; repeated reports of one subject fold into one escalation',
+  usage:
+    'gt escalate -s low|medium|high|critical <summary> [-m DETAIL] [--bead ID] [--agent ADDR] [--kind K] [--propose ACTION]…',
   syntax: {
     positionals: [{ name: 'summary', required: true }],
     flags: {
       severity: { type: 'string', short: 's', description: 'low, medium, high or critical' },
       message: { type: 'string', short: 'm', description: 'detail' },
       bead: { type: 'string', description: 'the bead this is about' },
+      agent: { type: 'string', description: 'the agent this is about (default: the calling agent)' },
+      kind: { type: 'string', description: 'help (default), decision, stuck-agent, crash-loop, stranded, …' },
+      propose: {
+        type: 'string',
+        list: true,
+        description:
+          'a proposed resolution: reassign:<rig>/<name>, reassign:queue, restart, release, acknowledge',
+      },
     },
   },
   permission: 'write',
@@ -30,79 +51,85 @@ export const gtEscalate = defineCommand<Bead>({
   async run(args, ctx) {
     const ledger = ctx.services.ledger;
     const severity = parseSeverity(optString(args, 'severity'));
-    const about = optString(args, 'bead');
-    const beadId = about === undefined ? null : parseId(about);
-    if (beadId && !(await ledger.getBead(beadId)))
-      throw refused('not_found', `bead ${beadId} not found; check --bead`);
+    const subject = await parseSubject(ledger, args, ctx);
+    const proposals = parseProposals(list(args, 'propose'));
+    const summary = parseTitle(reqString(args, 'summary'));
+    const detail = parseDescription(optString(args, 'message'));
+    const subjectKey = subjectLabel(subject, ctx.actor.id);
     const write = ctx.write();
-    const escalation = await ledger.createBead(
+    const [open] = await ledger.listBeads({ issue_type: 'escalation', label: subjectKey });
+    if (open) return { data: withView(await fold(ledger, open, severity, summary, write), { folded: true }) };
+    const created = await ledger.createBead(
       {
-        title: parseTitle(reqString(args, 'summary')),
-        description: parseDescription(optString(args, 'message')),
+        title: summary,
+        description: detail,
         issue_type: 'escalation',
         priority: SEVERITY_PRIORITY[severity],
-        labels: [ESCALATION_LABEL, severityLabel(severity)],
+        labels: escalationLabels(severity, subject, ctx.actor.id, proposals),
       },
       write,
     );
-    if (beadId) await ledger.addDependency(escalation.id, beadId, 'related', write);
-    return { data: escalation };
+    if (subject.bead) await ledger.addDependency(created.id, subject.bead, 'related', write);
+    return { data: await keepOldest(ledger, created, subjectKey, write) };
   },
-  text: (e) => `escalated ${e.id}: ${e.title}`,
+  text: (e) =>
+    e.folded
+      ? `folded into ${e.id} (${e.severity}): ${e.title}`
+      : `escalated ${e.id} (${e.severity}): ${e.title}`,
 });
 
-async function loadEscalation(ledger: Ledger, raw: string): Promise<Bead> {
-  const id = parseId(raw);
-  const bead = await ledger.getBead(id);
-  if (bead?.issue_type !== 'escalation')
-    throw refused('not_an_escalation', `${id} is not an escalation; see gt escalation list`);
-  return bead;
+async function parseSubject(ledger: Ledger, args: Args, ctx: CommandContext): Promise<Subject> {
+  const kind = parseKind(optString(args, 'kind'));
+  const rawBead = optString(args, 'bead');
+  const bead = rawBead === undefined ? null : parseId(rawBead);
+  if (bead && !(await ledger.getBead(bead)))
+    throw refused('not_found', `bead ${bead} not found; check --bead`);
+  const agent = parseAssignee(
+    optString(args, 'agent') ?? (ctx.actor.kind === 'agent' ? ctx.actor.id : undefined),
+  );
+  return { kind, bead, agent };
 }
 
-export const gtEscalationList = defineCommand<Bead[]>({
-  path: ['gt', 'escalation', 'list'],
-  summary: 'Open escalations, most severe first (--all: resolved too)',
-  usage: 'gt escalation list [--all]',
-  syntax: {
-    positionals: [],
-    flags: { all: { type: 'boolean', description: 'include resolved escalations' } },
-  },
-  permission: 'read',
-  mutates: false,
-  run: async (args, ctx) => ({
-    data: await ctx.services.ledger.listBeads({ issue_type: 'escalation', all: flag(args, 'all') }),
-  }),
-  text: (beads) => beadLines(beads, 'No open escalations.'),
-});
+function parseProposals(raw: readonly string[]): string[] {
+  for (const p of raw) {
+    if (parseResolution(p).type === 'note')
+      throw usageError(
+        'invalid_action',
+        `--propose ${JSON.stringify(p)}: use reassign:<rig>/<name>, reassign:queue, restart, release or acknowledge`,
+      );
+  }
+  return [...new Set(raw)];
+}
 
-export const gtEscalationAck = defineCommand<Bead>({
-  path: ['gt', 'escalation', 'ack'],
-  summary: 'Acknowledge an escalation (someone is on it)',
-  usage: 'gt escalation ack <id>',
-  syntax: { positionals: [{ name: 'id', required: true }], flags: {} },
-  permission: 'write',
-  mutates: true,
-  async run(args, ctx) {
-    const e = await loadEscalation(ctx.services.ledger, reqString(args, 'id'));
-    return { data: await ctx.services.ledger.updateBead(e.id, { add_labels: [ACKED_LABEL] }, ctx.write()) };
-  },
-  text: (e) => `acknowledged ${e.id}`,
-});
+/** Another report of an open escalation's subject: noted on it, severity raised if higher. */
+async function fold(ledger: Ledger, open: Bead, severity: Severity, summary: string, write: WriteContext) {
+  await ledger.addComment(open.id, `reported again by ${write.actor} (${severity}): ${summary}`, write);
+  const current = escalationView(open).severity;
+  if (SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf(current)) return open;
+  return ledger.updateBead(
+    open.id,
+    {
+      priority: SEVERITY_PRIORITY[severity],
+      add_labels: [severityLabel(severity)],
+      remove_labels: [severityLabel(current)],
+    },
+    write,
+  );
+}
 
-export const gtEscalationResolve = defineCommand<Bead>({
-  path: ['gt', 'escalation', 'resolve'],
-  summary: 'Resolve an escalation, saying what was done',
-  usage: 'gt escalation resolve <id> [--action A]',
-  syntax: {
-    positionals: [{ name: 'id', required: true }],
-    flags: { action: { type: 'string', description: 'what was done about it' } },
-  },
-  permission: 'write',
-  mutates: true,
-  async run(args, ctx) {
-    const e = await loadEscalation(ctx.services.ledger, reqString(args, 'id'));
-    const reason = `Resolved${optString(args, 'action') ? `: ${optString(args, 'action')}` : ''} by ${ctx.actor.id}`;
-    return { data: await ctx.services.ledger.closeBead(e.id, { reason, force: true }, ctx.write()) };
-  },
-  text: (e) => `resolved ${e.id} (${e.close_reason})`,
-});
+/**
+ * Create-then-dedup (as upstream does for cleanup wisps): when two reports of one subject raced
+ * past the lookup, the oldest escalation stays and later ones close themselves into it.
+ */
+async function keepOldest(ledger: Ledger, created: Bead, subjectKey: string, write: WriteContext) {
+  const open = await ledger.listBeads({ issue_type: 'escalation', label: subjectKey });
+  const oldest = open.reduce(
+    (a, b) => (a.created_at < b.created_at || (a.created_at === b.created_at && a.id < b.id) ? a : b),
+    created,
+  );
+  if (oldest.id === created.id) return withView(created);
+  await ledger.closeBead(created.id, { reason: `Folded into ${oldest.id}`, force: true }, write);
+  return withView(await fold(ledger, oldest, escalationView(created).severity, created.title, write), {
+    folded: true,
+  });
+}

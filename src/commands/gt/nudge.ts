@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { refused, usageError } from '../../domain/errors.ts';
 import { MAX_NUDGE_MESSAGE, MAX_PENDING_NUDGES, type Nudge, nudgeExpiry } from '../../domain/nudge.ts';
 import { flag, optString, reqString } from '../args.ts';
-import { defineCommand } from '../command.ts';
+import { type CommandContext, defineCommand } from '../command.ts';
 import { resolveRecipients, senderAddress } from './mail/recipients.ts';
 
 export interface NudgeResult {
@@ -10,6 +10,33 @@ export interface NudgeResult {
   queued: string[];
   /** Ids of older pending nudges dropped to keep each queue bounded. */
   dropped: string[];
+}
+
+/** Delivers one nudge live, or queues it in the ledger when the agent is offline. */
+export async function nudgeAgent(
+  ctx: CommandContext,
+  to: string,
+  message: string,
+  urgent: boolean,
+): Promise<{ delivered: boolean; dropped: string[] }> {
+  const now = ctx.services.now();
+  const nudge: Nudge = {
+    id: randomUUID(),
+    to,
+    from: senderAddress(ctx.actor),
+    message,
+    urgent,
+    created_at: now.toISOString(),
+    expires_at: nudgeExpiry(now, urgent),
+  };
+  if (await ctx.services.live?.nudge(nudge)) return { delivered: true, dropped: [] };
+  const dropped = await ctx.services.ledger.queueNudge(nudge, MAX_PENDING_NUDGES);
+  if (dropped.length > 0)
+    ctx.services.log?.warn(
+      { to, dropped },
+      `nudge queue of ${to} full: dropped the oldest ${dropped.length}`,
+    );
+  return { delivered: false, dropped };
 }
 
 /**
@@ -35,32 +62,12 @@ export const gtNudge = defineCommand<NudgeResult>({
       throw usageError('invalid_nudge', `the nudge message must be 1 to ${MAX_NUDGE_MESSAGE} characters`);
     }
     const recipients = await resolveRecipients(ctx.services.ledger, reqString(args, 'to'), false);
-    const now = ctx.services.now();
     const urgent = flag(args, 'urgent');
     const result: NudgeResult = { delivered: [], queued: [], dropped: [] };
     for (const r of recipients) {
-      const nudge: Nudge = {
-        id: randomUUID(),
-        to: r.address,
-        from: senderAddress(ctx.actor),
-        message,
-        urgent,
-        created_at: now.toISOString(),
-        expires_at: nudgeExpiry(now, urgent),
-      };
-      if (await ctx.services.live?.nudge(nudge)) {
-        result.delivered.push(r.address);
-        continue;
-      }
-      const dropped = await ctx.services.ledger.queueNudge(nudge, MAX_PENDING_NUDGES);
-      if (dropped.length > 0) {
-        ctx.services.log?.warn(
-          { to: r.address, dropped },
-          `nudge queue of ${r.address} full: dropped the oldest ${dropped.length}`,
-        );
-      }
-      result.dropped.push(...dropped);
-      result.queued.push(r.address);
+      const outcome = await nudgeAgent(ctx, r.address, message, urgent);
+      result[outcome.delivered ? 'delivered' : 'queued'].push(r.address);
+      result.dropped.push(...outcome.dropped);
     }
     return { data: result };
   },

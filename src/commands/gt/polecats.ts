@@ -1,3 +1,4 @@
+import { signalsFor } from '../../domain/polecat-signals.ts';
 import { parseRigName } from '../../domain/rig.ts';
 import { polecatAddress } from '../../domain/sling.ts';
 import { assess, type Verdict } from '../../domain/witness.ts';
@@ -11,6 +12,7 @@ export interface PolecatRow {
   bead_id: string;
   bead_status: string | null;
   since: string;
+  respawns: number;
   verdict: Verdict;
   why: string;
 }
@@ -35,16 +37,9 @@ export const gtPolecats = defineCommand<PolecatRow[]>({
       for (const slot of await ledger.listSlots(rig)) {
         const address = polecatAddress(rig, slot.name);
         const bead = await ledger.getBead(slot.bead_id);
-        const hooked =
-          bead && bead.assignee === address && (bead.status === 'hooked' || bead.status === 'in_progress');
         const observed = (await live?.observe(address)) ?? { process: null, heartbeatAt: null };
-        const { verdict, why } = assess({
-          now: now(),
-          hookedBead: hooked ? bead.id : null,
-          spawnedAt: slot.taken_at,
-          respawns: 0,
-          ...observed,
-        });
+        const signals = signalsFor({ now: now(), address, slotTakenAt: slot.taken_at, bead, ...observed });
+        const { verdict, why } = assess(signals);
         rows.push({
           rig,
           name: slot.name,
@@ -52,6 +47,7 @@ export const gtPolecats = defineCommand<PolecatRow[]>({
           bead_id: slot.bead_id,
           bead_status: bead?.status ?? null,
           since: slot.taken_at,
+          respawns: signals.respawns,
           verdict,
           why,
         });

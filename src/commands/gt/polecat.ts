@@ -1,0 +1,145 @@
+import type { Bead } from '../../domain/bead.ts';
+import { conflict, refused } from '../../domain/errors.ts';
+import { respawnCount, respawnPatch } from '../../domain/respawns.ts';
+import { parseAssignee } from '../../domain/validation.ts';
+import type { Ledger, WriteContext } from '../../ledger/port.ts';
+import { optString, reqString } from '../args.ts';
+import { type CommandContext, defineCommand } from '../command.ts';
+import { hookedBead } from './agent.ts';
+import { sling } from './sling.ts';
+
+/**
+ * Respawns `agent` on `bead`: one compare-and-swap that bumps the bead's respawn counter. Its
+ * `bead_claimed` event re-dispatches the bead to the same polecat, and the runner replaces any
+ * process still running it (a newer claim wins).
+ */
+export async function respawnOnHook(
+  ledger: Ledger,
+  bead: Bead,
+  agent: string,
+  write: WriteContext,
+): Promise<Bead> {
+  const respawned = await ledger.claimBead(
+    bead.id,
+    {
+      expect: { status: bead.status, assignee: agent, version: bead.version },
+      set: { status: 'hooked', assignee: agent, ...respawnPatch(bead) },
+    },
+    write,
+  );
+  if (!respawned) throw conflict('bead_moved', `${bead.id} changed meanwhile; look again with gt polecats`);
+  return respawned;
+}
+
+/**
+ * Gives the bead back to the queue: one compare-and-swap hooked-to-agent → open (the respawn
+ * counter bumped when the polecat died on it), the slot freed, and the bead slung again at once
+ * to whichever polecat is free (a failed sling is retried by the stranded scan).
+ */
+export async function releaseFromHook(
+  ledger: Ledger,
+  bead: Bead,
+  agent: string,
+  write: WriteContext,
+  countRespawn: boolean,
+): Promise<void> {
+  const released = await ledger.claimBead(
+    bead.id,
+    {
+      expect: { status: bead.status, assignee: agent, version: bead.version },
+      set: { status: 'open', assignee: null, ...(countRespawn ? respawnPatch(bead) : {}) },
+    },
+    write,
+  );
+  if (!released) throw conflict('bead_moved', `${bead.id} changed meanwhile; nothing was released`);
+  const [rig, name] = agent.split('/') as [string, string];
+  await ledger.freeSlot(rig, name, bead.id);
+  await sling(ledger, bead.id, undefined, false, write).catch(() => undefined);
+}
+
+async function hookOf(ctx: CommandContext, raw: string): Promise<{ agent: string; bead: Bead }> {
+  const agent = parseAssignee(raw) as string;
+  const bead = await hookedBead(ctx.services.ledger, agent);
+  if (!bead) throw refused('nothing_hooked', `${agent} has nothing on its hook; see gt polecats`);
+  return { agent, bead };
+}
+
+export interface PolecatActionResult {
+  agent: string;
+  bead_id: string;
+  respawns: number;
+}
+
+export const gtPolecatRespawn = defineCommand<PolecatActionResult>({
+  path: ['gt', 'polecat', 'respawn'],
+  summary: 'Start a polecat again on the bead on its hook (counts toward its respawn limit)',
+  usage: 'gt polecat respawn <addr> [--reason TEXT]',
+  syntax: {
+    positionals: [{ name: 'agent', required: true }],
+    flags: { reason: { type: 'string', description: 'why (recorded on the bead)' } },
+  },
+  permission: 'write',
+  mutates: true,
+  async run(args, ctx) {
+    const { agent, bead } = await hookOf(ctx, reqString(args, 'agent'));
+    const write = ctx.write();
+    const respawned = await respawnOnHook(ctx.services.ledger, bead, agent, write);
+    const reason = optString(args, 'reason');
+    await ctx.services.ledger.addComment(
+      bead.id,
+      `respawned ${agent} (respawn ${respawnCount(respawned)})${reason ? `: ${reason}` : ''}`,
+      write,
+    );
+    return { data: { agent, bead_id: bead.id, respawns: respawnCount(respawned) } };
+  },
+  text: (r) => `respawning ${r.agent} on ${r.bead_id} (respawn ${r.respawns})`,
+});
+
+export const gtPolecatStop = defineCommand<PolecatActionResult>({
+  path: ['gt', 'polecat', 'stop'],
+  summary: 'Stop a polecat’s process; the bead stays on its hook for a person to decide',
+  usage: 'gt polecat stop <addr> [--reason TEXT]',
+  syntax: {
+    positionals: [{ name: 'agent', required: true }],
+    flags: { reason: { type: 'string', description: 'why (recorded on the bead)' } },
+  },
+  permission: 'write',
+  mutates: true,
+  async run(args, ctx) {
+    const { agent, bead } = await hookOf(ctx, reqString(args, 'agent'));
+    await ctx.services.live?.stop(agent, bead.id);
+    const reason = optString(args, 'reason');
+    await ctx.services.ledger.addComment(
+      bead.id,
+      `stopped ${agent}${reason ? `: ${reason}` : ''}`,
+      ctx.write(),
+    );
+    return { data: { agent, bead_id: bead.id, respawns: respawnCount(bead) } };
+  },
+  text: (r) => `stopped ${r.agent} (${r.bead_id} stays hooked)`,
+});
+
+export const gtPolecatRelease = defineCommand<PolecatActionResult>({
+  path: ['gt', 'polecat', 'release'],
+  summary: 'Give a dead polecat’s bead back to the queue (counts toward the bead’s respawn limit)',
+  usage: 'gt polecat release <addr> [--reason TEXT]',
+  syntax: {
+    positionals: [{ name: 'agent', required: true }],
+    flags: { reason: { type: 'string', description: 'why (recorded on the bead)' } },
+  },
+  permission: 'write',
+  mutates: true,
+  async run(args, ctx) {
+    const { agent, bead } = await hookOf(ctx, reqString(args, 'agent'));
+    const write = ctx.write();
+    await releaseFromHook(ctx.services.ledger, bead, agent, write, true);
+    const reason = optString(args, 'reason');
+    await ctx.services.ledger.addComment(
+      bead.id,
+      `released from ${agent}${reason ? `: ${reason}` : ''}`,
+      write,
+    );
+    return { data: { agent, bead_id: bead.id, respawns: respawnCount(bead) + 1 } };
+  },
+  text: (r) => `released ${r.bead_id} from ${r.agent} to the queue`,
+});

@@ -1,0 +1,54 @@
+import { usageError } from './errors.ts';
+import { parseRigName } from './rig.ts';
+
+/**
+ * What resolving an escalation does (`gt escalation resolve <id> --action A`). The words are the
+ * proposed actions an escalation carries (`propose:<action>` labels) and the values of the chat
+ * buttons; anything else is a note of what a person did by hand.
+ *  - `reassign:<rig>/<name>` hand the bead to that polecat (one compare-and-swap),
+ *  - `reassign:queue` or `release` give it back to the queue (the feeder re-slings it),
+ *  - `restart` respawn the same polecat on it,
+ *  - `acknowledge` close the escalation with nothing changed.
+ */
+export type Resolution =
+  | { type: 'reassign'; rig: string; name: string }
+  | { type: 'release' }
+  | { type: 'restart' }
+  | { type: 'acknowledge' }
+  | { type: 'note'; text: string };
+
+export function parseResolution(raw: string | undefined): Resolution {
+  const text = (raw ?? '').trim();
+  if (text === '' || text === 'acknowledge' || text === 'ack') return { type: 'acknowledge' };
+  if (text === 'release' || text === 'reassign:queue') return { type: 'release' };
+  if (text === 'restart') return { type: 'restart' };
+  if (text.startsWith('reassign:')) {
+    const [rig, name, extra] = text.slice('reassign:'.length).split('/');
+    if (!rig || !name || extra !== undefined || !/^[A-Za-z0-9_-]+$/.test(name))
+      throw usageError(
+        'invalid_action',
+        `${JSON.stringify(text)}: write reassign:<rig>/<polecat> (e.g. reassign:alpha/nux) or reassign:queue`,
+      );
+    return { type: 'reassign', rig: parseRigName(rig), name };
+  }
+  return { type: 'note', text };
+}
+
+/** Whether the resolution acts on the escalation's bead and agent (and so needs them). */
+export const touchesBead = (r: Resolution): boolean =>
+  r.type === 'reassign' || r.type === 'release' || r.type === 'restart';
+
+export function describeResolution(r: Resolution): string {
+  switch (r.type) {
+    case 'reassign':
+      return `reassigned to ${r.rig}/${r.name}`;
+    case 'release':
+      return 'released to the queue';
+    case 'restart':
+      return 'restarted';
+    case 'acknowledge':
+      return 'acknowledged';
+    case 'note':
+      return r.text;
+  }
+}

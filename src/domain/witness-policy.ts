@@ -1,0 +1,37 @@
+import type { Assessment } from './witness.ts';
+
+/**
+ * What the witness does about a verdict (issue 5 item 4). Restart-first like Gas Town's witness,
+ * but never on one signal and never twice for one observation:
+ *  - stalled: nudge once; if the polecat is still stalled `escalateAfterMs` after the nudge,
+ *    escalate with a reassignment proposal (a person decides; the witness never moves work),
+ *  - zombie: respawn while the bead's respawn count is under the limit, else escalate,
+ *  - crash-loop: stop the polecat and escalate,
+ *  - anything inside the spawn grace period, healthy or idle: nothing.
+ */
+export type WitnessAction = 'none' | 'nudge' | 'escalate-stalled' | 'respawn' | 'stop-and-escalate';
+
+export interface StallMemory {
+  /** When this polecat was nudged about this bead's stall (null: not yet). */
+  nudgedAt: string | null;
+}
+
+export function decideAction(
+  a: Assessment,
+  memory: StallMemory,
+  now: Date,
+  escalateAfterMs: number,
+): WitnessAction {
+  if (!a.actionable) return 'none';
+  switch (a.verdict) {
+    case 'stalled':
+      if (memory.nudgedAt === null) return 'nudge';
+      return now.getTime() - Date.parse(memory.nudgedAt) >= escalateAfterMs ? 'escalate-stalled' : 'none';
+    case 'zombie':
+      return 'respawn';
+    case 'crash-loop':
+      return 'stop-and-escalate';
+    default:
+      return 'none';
+  }
+}
