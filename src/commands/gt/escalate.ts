@@ -127,7 +127,8 @@ async function keepOldest(ledger: Ledger, created: Bead, subjectKey: string, wri
     (a, b) => (a.created_at < b.created_at || (a.created_at === b.created_at && a.id < b.id) ? a : b),
     created,
   );
-  if (oldest.id === created.id) return withView(created);
+  if (oldest.id === created.id)
+    return withView((await ledger.getBead(created.id)) ?? created, { folded: false });
   await ledger.closeBead(created.id, { reason: `Folded into ${oldest.id}`, force: true }, write);
   return withView(await fold(ledger, oldest, escalationView(created).severity, created.title, write), {
     folded: true,

@@ -131,7 +131,12 @@ async function checkReassign(
       'unknown_polecat',
       `${address} is not a polecat of ${to.rig}; see gt polecats --rig ${to.rig}`,
     );
+  // Checked before deciding so a refusal changes nothing; the slot is still taken atomically later.
+  if ((await ctx.services.ledger.listSlots(to.rig)).some((s) => s.name === to.name)) throw busy(address);
 }
+
+const busy = (address: string) =>
+  refused('polecat_busy', `${address} is working on something else; pick a free polecat (gt polecats)`);
 
 async function apply(ctx: CommandContext, r: Resolution, target: Target, write: WriteContext): Promise<void> {
   if (r.type === 'restart') {
