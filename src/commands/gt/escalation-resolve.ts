@@ -159,10 +159,7 @@ async function reassign(
   const ledger = ctx.services.ledger;
   const address = polecatAddress(to.rig, to.name);
   if ((await ledger.takeSlot(to.rig, bead.id, [to.name], write)) === null)
-    throw refused(
-      'polecat_busy',
-      `${address} is working on something else; pick a free polecat (gt polecats)`,
-    );
+    throw busy(address);
   const moved = await ledger.claimBead(
     bead.id,
     {
