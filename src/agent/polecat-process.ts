@@ -12,6 +12,16 @@ export interface PolecatProcess {
   stop(): void;
 }
 
+const STOP_GRACE_MS = 5_000;
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
 /**
  * Starts a polecat: `bash -c <command>` in its worktree, in its own process group, output to a
  * log file. The environment carries its identity (GT_AGENT, GT_RIG, GT_BEAD, GT_BRANCH…).
@@ -55,7 +65,11 @@ export function startPolecat(
     lastOutputAt: () => outputAt,
     exited,
     stop: () => {
-      if (child.pid && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+      if (!child.pid || child.exitCode !== null) return;
+      signalGroup(child.pid, 'SIGTERM');
+      // An agent that ignores SIGTERM is killed: a stop order must end the process.
+      const kill = setTimeout(() => signalGroup(child.pid as number, 'SIGKILL'), STOP_GRACE_MS);
+      void exited.then(() => clearTimeout(kill));
     },
   };
 }

@@ -83,6 +83,8 @@ type Hook = Pick<HookView, 'bead' | 'prompt'>;
 export class RigRunner {
   private readonly o: RunnerOptions;
   private readonly running = new Map<string, Running>();
+  /** Worktree clean-up after an exit, per bead: a respawn waits for it before reusing the path. */
+  private readonly cleanups = new Map<string, Promise<void>>();
   private stopConsumer: (() => Promise<void>) | null = null;
   private control: Subscription | null = null;
   private liveness: LivenessReporter | null = null;
@@ -152,6 +154,7 @@ export class RigRunner {
     const slug = `${name}-${bead.id}`;
     const worktree = join(home, 'worktrees', rig.name, slug);
     mkdirSync(join(home, 'worktrees', rig.name), { recursive: true });
+    await this.cleanups.get(bead.id);
     await createWorktree(rig.repo as string, worktree, prompt.branch);
     const promptFile = join(home, 'prompts', rig.name, `${slug}.md`);
     mkdirSync(join(home, 'prompts', rig.name), { recursive: true });
@@ -177,7 +180,7 @@ export class RigRunner {
     this.running.set(bead.id, running);
     await this.report(running, bead.id, null);
     this.o.log(`spawned ${dispatch.polecat} for ${bead.id} (pid ${polecat.pid}) in ${worktree}`);
-    void polecat.exited.then(async ({ code, signal }) => {
+    const cleanup = polecat.exited.then(async ({ code, signal }) => {
       if (this.running.get(bead.id) === running) this.running.delete(bead.id);
       const uncommitted = await uncommittedFiles(worktree);
       await this.report(running, bead.id, { code, signal }, uncommitted > 0 ? { uncommitted, worktree } : {});
@@ -187,6 +190,10 @@ export class RigRunner {
           uncommitted > 0 ? `worktree kept: ${uncommitted} uncommitted file(s)` : 'worktree removed'
         }, branch ${prompt.branch} kept`,
       );
+    });
+    this.cleanups.set(bead.id, cleanup);
+    void cleanup.finally(() => {
+      if (this.cleanups.get(bead.id) === cleanup) this.cleanups.delete(bead.id);
     });
   }
 

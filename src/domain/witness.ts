@@ -20,6 +20,7 @@ export interface Signals {
     output_at: string;
     reported_at: string;
     started_at?: string;
+    pid?: number;
     /** Files left uncommitted in the worktree when the process ended (kept for a person). */
     uncommitted?: number;
     worktree?: string;

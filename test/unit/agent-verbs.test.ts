@@ -84,6 +84,7 @@ describe('agent verbs', () => {
         bead_status: 'hooked',
         since: expect.any(String),
         respawns: 0,
+        pid: null,
         verdict: 'healthy',
         why: expect.stringContaining('in spawn grace'),
       },

@@ -158,8 +158,7 @@ async function reassign(
 ): Promise<void> {
   const ledger = ctx.services.ledger;
   const address = polecatAddress(to.rig, to.name);
-  if ((await ledger.takeSlot(to.rig, bead.id, [to.name], write)) === null)
-    throw busy(address);
+  if ((await ledger.takeSlot(to.rig, bead.id, [to.name], write)) === null) throw busy(address);
   const moved = await ledger.claimBead(
     bead.id,
     {

@@ -1,7 +1,7 @@
 import { signalsFor } from '../../domain/polecat-signals.ts';
 import { parseRigName } from '../../domain/rig.ts';
 import { polecatAddress } from '../../domain/sling.ts';
-import { assess, type Verdict } from '../../domain/witness.ts';
+import { assess, currentProcess, type Verdict } from '../../domain/witness.ts';
 import { optString } from '../args.ts';
 import { defineCommand } from '../command.ts';
 
@@ -13,6 +13,8 @@ export interface PolecatRow {
   bead_status: string | null;
   since: string;
   respawns: number;
+  /** The current incarnation's process id, as its runner reported it. */
+  pid: number | null;
   verdict: Verdict;
   why: string;
 }
@@ -48,6 +50,7 @@ export const gtPolecats = defineCommand<PolecatRow[]>({
           bead_status: bead?.status ?? null,
           since: slot.taken_at,
           respawns: signals.respawns,
+          pid: currentProcess(signals)?.pid ?? null,
           verdict,
           why,
         });

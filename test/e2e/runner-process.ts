@@ -1,0 +1,66 @@
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Town } from './town.ts';
+
+/** A fresh git repository with one commit, for a rig to work in. */
+export function gitRepo(): string {
+  const repo = mkdtempSync(join(tmpdir(), 'gt-rig-repo-'));
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-C', repo, '-c', 'user.email=t@example.com', '-c', 'user.name=test', ...args]);
+  git('init', '-q', '-b', 'main');
+  git('commit', '-q', '--allow-empty', '-m', 'initial');
+  return repo;
+}
+
+/** `gt rig run <rig>` as a real child process of the test, with its output kept. */
+export class RunnerProcess {
+  output = '';
+  private readonly child: ChildProcess;
+
+  private constructor(child: ChildProcess) {
+    this.child = child;
+    const keep = (c: Buffer) => {
+      this.output += c.toString();
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+  }
+
+  static async start(town: Town, rig: string, args: string[] = []): Promise<RunnerProcess> {
+    const bin = resolve(import.meta.dirname, '../../bin/gt.mjs');
+    const child = spawn(process.execPath, [bin, 'rig', 'run', rig, ...args], {
+      env: town.env(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const runner = new RunnerProcess(child);
+    await waitFor(
+      () => runner.output.includes(`rig runner ${rig}: ready`),
+      15_000,
+      () => runner.output,
+    );
+    return runner;
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
+    this.child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+/** Polls `check` until it holds; fails with `describe()` after `timeoutMs`. */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  describe: () => string = () => '',
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms ${describe()}`);
+}
