@@ -95,7 +95,7 @@ export async function startCronJobs(
     },
   };
   for (const job of [stranded, witness, reescalation]) scheduler.add(job);
-  lease.onAcquire = () => void scheduler.runOnce(stranded);
+  lease.onAcquire = () => void scheduler.runOnce(stranded, 'lead');
   await lease.start();
   return {
     lease,

@@ -41,12 +41,12 @@ export class Scheduler {
   }
 
   /** Runs a job now (also used for the immediate stranded scan at start), if this replica leads. */
-  async runOnce(job: Job): Promise<boolean> {
+  async runOnce(job: Job, trigger: 'tick' | 'lead' = 'tick'): Promise<boolean> {
     const token = this.leaderToken();
     if (token === null) return false;
     try {
       // One line per run (debug): what shows, across replicas, that each tick ran exactly once.
-      this.log.debug({ job: job.name, token, tick: new Date().toISOString() }, 'cron job ran');
+      this.log.debug({ job: job.name, token, trigger, at: new Date().toISOString() }, 'cron job ran');
       await job.run(token);
       return true;
     } catch (err) {

@@ -3,7 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gitRepo, RunnerProcess, waitFor } from './runner-process.ts';
 import { Town } from './town.ts';
 
-type Bead = { id: string; status: string; assignee: string | null; labels: string[]; close_reason: string };
+type Bead = {
+  id: string;
+  status: string;
+  assignee: string | null;
+  labels: string[];
+  description: string;
+  close_reason: string;
+};
 type Row = {
   address: string;
   bead_id: string;

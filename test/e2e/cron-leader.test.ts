@@ -1,0 +1,74 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type NatsServerProcess, startNatsServer } from '../../src/bus/nats-server-process.ts';
+import { Town } from './town.ts';
+
+interface CronRun {
+  job: string;
+  token: number;
+  /** `tick` for a scheduled run, `lead` for the stranded scan a replica runs when it starts leading. */
+  trigger: 'tick' | 'lead';
+  at: string;
+}
+
+/** The `cron job ran` lines a service logged (pino JSON at debug). */
+function cronRuns(output: string): CronRun[] {
+  return output
+    .split('\n')
+    .filter((l) => l.includes('"cron job ran"'))
+    .map((l) => JSON.parse(l) as CronRun);
+}
+
+/**
+ * Issue 5 item 2: two service replicas on one NATS and one ledger. Only the lease holder runs
+ * the cron jobs, so each tick of each job runs once in the town; when the leader stops, the
+ * other replica takes over with a higher fencing token.
+ */
+describe('two replicas, one cron', () => {
+  const [one, two] = [new Town(), new Town()];
+  let nats: NatsServerProcess;
+  const env = {
+    GT_LOG_LEVEL: 'debug',
+    GT_WITNESS_INTERVAL_S: '1',
+    GT_STRANDED_INTERVAL_S: '1',
+    GT_LEASE_TTL_MS: '2000',
+  };
+  beforeAll(async () => {
+    nats = await startNatsServer({ storeDir: join(one.home, 'shared-nats') });
+    const args = [
+      '--http-port',
+      '0',
+      '--nats',
+      nats.url,
+      '--ledger',
+      `sqlite:${join(one.home, 'shared.db')}`,
+    ];
+    await one.up(args, env);
+    await two.up(args, env);
+  }, 60_000);
+  afterAll(async () => {
+    await two.destroy();
+    await one.destroy();
+    await nats.stop();
+  });
+
+  it('runs each tick of each job exactly once, across a leader change', async () => {
+    await new Promise((r) => setTimeout(r, 4_000));
+    const leader = cronRuns(one.serviceOutput).length > 0 ? one : two;
+    const follower = leader === one ? two : one;
+    expect(cronRuns(follower.serviceOutput)).toEqual([]);
+    expect(cronRuns(leader.serviceOutput).filter((r) => r.trigger === 'lead')).toHaveLength(1);
+    await leader.down('SIGTERM');
+    await new Promise((r) => setTimeout(r, 4_000));
+    const before = cronRuns(leader.serviceOutput);
+    const after = cronRuns(follower.serviceOutput);
+    expect(after.length).toBeGreaterThan(0); // the follower took over
+    expect(Math.min(...after.map((r) => r.token))).toBeGreaterThan(Math.max(...before.map((r) => r.token)));
+    const all = [...before, ...after];
+    for (const job of ['stranded-scan', 'witness', 're-escalation']) {
+      const ticks = all.filter((r) => r.job === job && r.trigger === 'tick').map((r) => r.at.slice(0, 19));
+      expect(ticks.length).toBeGreaterThanOrEqual(5);
+      expect(new Set(ticks).size).toBe(ticks.length); // no second run of any one tick
+    }
+  }, 60_000);
+});
