@@ -20,6 +20,9 @@ export const CLOSE_REASONS = {
 
 /** Only these types are work a polecat can be given (convoy.md §3.1). */
 export const SLINGABLE_TYPES: readonly IssueType[] = ['task', 'bug', 'feature', 'chore'];
+/** What convoy progress and dispatchability are judged by: a narrow read of a tracked bead. */
+export type TrackedState = Pick<Bead, 'id' | 'status' | 'assignee' | 'is_blocked' | 'issue_type' | 'rig'>;
+
 export const isSlingableType = (t: IssueType): boolean => SLINGABLE_TYPES.includes(t);
 
 export const isStaged = (s: Status): boolean => s === 'staged_ready' || s === 'staged_warnings';

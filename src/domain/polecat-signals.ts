@@ -9,12 +9,15 @@ export interface PolecatObservation {
   /** When the slot was taken for its bead. */
   slotTakenAt: string;
   /** The slot's bead as the ledger has it now (null: gone). */
-  bead: Bead | null;
+  bead: HookBead | null;
   process: Signals['process'];
   heartbeatAt: string | null;
 }
 
-const isHookedTo = (bead: Bead | null, address: string): bead is Bead =>
+/** The fields of a bead its hook state is read from. */
+export type HookBead = Pick<Bead, 'id' | 'status' | 'assignee' | 'labels' | 'updated_at'>;
+
+const isHookedTo = (bead: HookBead | null, address: string): bead is HookBead =>
   bead !== null && bead.assignee === address && (bead.status === 'hooked' || bead.status === 'in_progress');
 
 /**

@@ -17,7 +17,7 @@ export interface ReadyFilter {
 
 export const DEFAULT_READY_LIMIT = 100;
 
-export const isReady = (b: Bead): boolean =>
+export const isReady = (b: Pick<Bead, 'status' | 'is_blocked' | 'assignee' | 'issue_type'>): boolean =>
   b.status === 'open' &&
   !b.is_blocked &&
   (b.assignee === null || b.assignee === '') &&

@@ -1,8 +1,10 @@
 import type { Bead, BeadPatch, IssueType, NewBead, Status } from '../domain/bead.ts';
 import type { ClaimExpectation } from '../domain/bead-changes.ts';
+import type { TrackedState } from '../domain/convoy.ts';
 import type { Dependency, DepType, WaitsForGate } from '../domain/dependency.ts';
 import type { Mail } from '../domain/mail.ts';
 import type { Nudge } from '../domain/nudge.ts';
+import type { HookBead } from '../domain/polecat-signals.ts';
 import type { ReadyFilter } from '../domain/readiness.ts';
 import type { NewRig, Rig } from '../domain/rig.ts';
 
@@ -104,6 +106,11 @@ export interface Slot {
   taken_at: string;
 }
 
+/** A slot with its bead's hook state (null: the bead is gone): what the witness judges. */
+export interface SlotHook extends Slot {
+  bead: HookBead | null;
+}
+
 export interface AuditRecord {
   at: string;
   actor: string;
@@ -152,6 +159,11 @@ export interface Ledger {
   dependenciesOf(id: string): Promise<Dependency[]>;
   dependentsOf(id: string): Promise<Dependency[]>;
 
+  /**
+   * The tracked beads of every open convoy, narrow (what progress is judged by), grouped by
+   * convoy in the order they were added: one read for the stranded scan.
+   */
+  listOpenConvoyTracks(): Promise<Map<string, TrackedState[]>>;
   listReady(filter: ReadyFilter): Promise<Bead[]>;
   listBlocked(filter: { rig?: string }): Promise<BlockedBead[]>;
   findCycles(): Promise<string[][]>;
@@ -164,6 +176,8 @@ export interface Ledger {
   /** Frees a slot, only if it is still held for `beadId`. Returns whether it was. */
   freeSlot(rig: string, name: string, beadId: string): Promise<boolean>;
   listSlots(rig: string): Promise<Slot[]>;
+  /** Every slot of every rig with its bead's hook state, in one read (the witness's snapshot). */
+  listSlotHooks(): Promise<SlotHook[]>;
 
   /** Stores a message (and its `mail_sent` event); the id is the caller's (a UUID). */
   putMail(mail: Mail, ctx: WriteContext): Promise<Mail>;

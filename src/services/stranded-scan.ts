@@ -1,14 +1,13 @@
 import { isDispatchable, strandedReason } from '../commands/gt/convoy/stranded.ts';
 import { trackedBeads } from '../commands/gt/convoy/tracked.ts';
-import type { Bead } from '../domain/bead.ts';
-import { isSlingableType } from '../domain/convoy.ts';
+import { isSlingableType, type TrackedState } from '../domain/convoy.ts';
 import { escalationView } from '../domain/escalation.ts';
 import { signalsFor } from '../domain/polecat-signals.ts';
 import type { Reply } from '../domain/reply.ts';
 import type { Rig } from '../domain/rig.ts';
 import { polecatNames } from '../domain/sling.ts';
 import { currentProcess, isAbandoned, type Signals } from '../domain/witness.ts';
-import type { Ledger, Slot } from '../ledger/port.ts';
+import type { Ledger, SlotHook } from '../ledger/port.ts';
 
 export type Execute = (verb: string, args: Record<string, unknown>) => Promise<Reply>;
 
@@ -45,36 +44,35 @@ export interface ScanSummary {
  */
 export async function strandedScan(d: ScanDeps, now: Date): Promise<ScanSummary> {
   const rigs = new Map((await d.ledger.listRigs()).map((r) => [r.name, r]));
-  const slots = await slotsByBead(d.ledger, [...rigs.keys()]);
+  const slots = new Map((await d.ledger.listSlotHooks()).map((s) => [s.bead_id, s]));
   const underEscalation = await beadsUnderEscalation(d.ledger);
   const summary: ScanSummary = { dispatched: [], released: [], escalated: [], stuck: [] };
-  for (const convoy of await d.ledger.listBeads({ issue_type: 'convoy', status: ['open'] })) {
-    const tracked = await trackedBeads(d.ledger, convoy.id);
-    let recovered = false;
+  // One narrow read of every open convoy's beads; a convoy is read again only after it changed.
+  for (const [convoyId, tracked] of await d.ledger.listOpenConvoyTracks()) {
+    let changed = false;
     for (const bead of tracked) {
       const slot = slots.get(bead.id);
       if (!slot || underEscalation.has(bead.id)) continue;
-      recovered = (await recover(d, bead, slot, rigs, now, summary)) || recovered;
+      changed = (await recover(d, slot, rigs, now, summary)) || changed;
     }
-    const current = recovered ? await trackedBeads(d.ledger, convoy.id) : tracked;
+    const current: readonly TrackedState[] = changed ? await trackedBeads(d.ledger, convoyId) : tracked;
     for (const bead of current.filter((b) => isDispatchable(b, rigs))) {
       const reply = await d.execute('gt sling', { id: bead.id });
+      changed = true;
       if (reply.ok && (reply.data as { status?: string }).status === 'hooked')
         summary.dispatched.push(bead.id);
     }
-    const after = await trackedBeads(d.ledger, convoy.id);
-    const dispatchable = after.filter((b) => isDispatchable(b, rigs));
-    if (strandedReason(after, dispatchable) === 'stuck')
-      summary.stuck.push({ convoy_id: convoy.id, reason: whyStuck(after, rigs) });
+    const after = changed ? await trackedBeads(d.ledger, convoyId) : current;
+    if (
+      strandedReason(
+        after,
+        after.filter((b) => isDispatchable(b, rigs)),
+      ) === 'stuck'
+    )
+      summary.stuck.push({ convoy_id: convoyId, reason: whyStuck(after, rigs) });
   }
   await reportStuck(d, summary.stuck);
   return summary;
-}
-
-async function slotsByBead(ledger: Ledger, rigs: readonly string[]): Promise<Map<string, Slot>> {
-  const byBead = new Map<string, Slot>();
-  for (const rig of rigs) for (const slot of await ledger.listSlots(rig)) byBead.set(slot.bead_id, slot);
-  return byBead;
 }
 
 async function beadsUnderEscalation(ledger: Ledger): Promise<Set<string>> {
@@ -85,14 +83,21 @@ async function beadsUnderEscalation(ledger: Ledger): Promise<Set<string>> {
 /** An abandoned polecat's bead goes back to the queue, or to a person when that could lose work. */
 async function recover(
   d: ScanDeps,
-  bead: Bead,
-  slot: Slot,
+  slot: SlotHook,
   rigs: ReadonlyMap<string, Rig>,
   now: Date,
   summary: ScanSummary,
 ): Promise<boolean> {
   const agent = `${slot.rig}/${slot.name}`;
-  const signals = signalsFor({ now, address: agent, slotTakenAt: slot.taken_at, bead, ...d.observe(agent) });
+  const bead = { id: slot.bead_id };
+  const observed = d.observe(agent);
+  const signals = signalsFor({
+    now,
+    address: agent,
+    slotTakenAt: slot.taken_at,
+    bead: slot.bead,
+    ...observed,
+  });
   if (!isAbandoned(signals, d.staleMs, d.spawnGraceMs)) return false;
   const leftover = currentProcess(signals)?.uncommitted ?? 0;
   if (leftover === 0 && signals.respawns < d.maxRespawns) {
@@ -117,7 +122,7 @@ async function recover(
   return false;
 }
 
-function whyStuck(tracked: readonly Bead[], rigs: ReadonlyMap<string, Rig>): string {
+function whyStuck(tracked: readonly TrackedState[], rigs: ReadonlyMap<string, Rig>): string {
   const open = tracked.filter((b) => b.status !== 'closed');
   const reasons = open.map((b) => {
     if (b.rig && rigs.get(b.rig)?.parked) return `${b.id} on parked rig ${b.rig}`;

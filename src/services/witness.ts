@@ -1,11 +1,11 @@
 import type { Bead } from '../domain/bead.ts';
 import { escalationView } from '../domain/escalation.ts';
-import { signalsFor } from '../domain/polecat-signals.ts';
+import { type HookBead, signalsFor } from '../domain/polecat-signals.ts';
 import type { Rig } from '../domain/rig.ts';
 import { polecatAddress, polecatNames } from '../domain/sling.ts';
 import { type Assessment, assess, type Signals, type Thresholds, type Verdict } from '../domain/witness.ts';
 import { decideAction, type StallMemory, type WitnessAction } from '../domain/witness-policy.ts';
-import type { Ledger, Slot } from '../ledger/port.ts';
+import type { Ledger } from '../ledger/port.ts';
 import type { Execute } from './stranded-scan.ts';
 
 export interface WitnessDeps {
@@ -28,9 +28,8 @@ export interface WitnessSummary {
 
 interface Judged {
   rig: Rig;
-  slot: Slot;
   address: string;
-  bead: Bead | null;
+  bead: HookBead | null;
   assessment: Assessment;
   /** Polecat names of the rig holding no slot now: candidates for a reassignment proposal. */
   free: readonly string[];
@@ -79,21 +78,28 @@ export async function witnessPass(d: WitnessDeps, now: Date): Promise<WitnessSum
 }
 
 async function judgeAll(d: WitnessDeps, now: Date): Promise<Judged[]> {
-  const judged: Judged[] = [];
-  for (const rig of await d.ledger.listRigs()) {
-    const slots = await d.ledger.listSlots(rig.name);
-    if (slots.length === 0) continue;
-    const taken = new Set(slots.map((s) => s.name));
-    const free = polecatNames(rig.max_polecats).filter((n) => !taken.has(n));
-    const beads = new Map(
-      (await d.ledger.listBeads({ ids: slots.map((s) => s.bead_id), all: true })).map((b) => [b.id, b]),
-    );
-    for (const slot of slots) {
-      const address = polecatAddress(rig.name, slot.name);
-      const bead = beads.get(slot.bead_id) ?? null;
-      const signals = signalsFor({ now, address, slotTakenAt: slot.taken_at, bead, ...d.observe(address) });
-      judged.push({ rig, slot, address, bead, assessment: assess(signals, d.thresholds), free });
+  const rigs = new Map((await d.ledger.listRigs()).map((r) => [r.name, r]));
+  const hooks = await d.ledger.listSlotHooks();
+  const taken = new Map<string, Set<string>>();
+  for (const h of hooks) taken.set(h.rig, (taken.get(h.rig) ?? new Set()).add(h.name));
+  const freeNames = new Map<string, readonly string[]>();
+  const freeIn = (rig: Rig): readonly string[] => {
+    let free = freeNames.get(rig.name);
+    if (!free) {
+      const busy = taken.get(rig.name) ?? new Set();
+      free = polecatNames(rig.max_polecats).filter((n) => !busy.has(n));
+      freeNames.set(rig.name, free);
     }
+    return free;
+  };
+  const judged: Judged[] = [];
+  for (const slot of hooks) {
+    const rig = rigs.get(slot.rig);
+    if (!rig) continue;
+    const address = polecatAddress(rig.name, slot.name);
+    const observation = { now, address, slotTakenAt: slot.taken_at, bead: slot.bead, ...d.observe(address) };
+    const assessment = assess(signalsFor(observation), d.thresholds);
+    judged.push({ rig, address, bead: slot.bead, assessment, free: freeIn(rig) });
   }
   return judged;
 }
@@ -111,7 +117,7 @@ async function act(
   m: StallMemory,
   now: Date,
 ): Promise<boolean> {
-  const bead = (j.bead as Bead).id;
+  const bead = (j.bead as HookBead).id;
   const { why } = j.assessment;
   switch (action) {
     case 'nudge':

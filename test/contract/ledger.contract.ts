@@ -6,6 +6,7 @@ import { clock, type LedgerFactory, type LedgerFixture } from './harness.ts';
 import { registerLifecycleContract } from './lifecycle.contract.ts';
 import { registerMailContract, registerNudgeContract } from './mail.contract.ts';
 import { registerRecordsContract } from './records.contract.ts';
+import { registerSupervisionContract } from './supervision.contract.ts';
 
 /**
  * The ledger contract: every adapter must pass all of it. Scenarios are beads.md §8, adapted
@@ -49,6 +50,7 @@ export function runLedgerContract(name: string, factory: LedgerFactory): void {
     registerRecordsContract(state);
     registerMailContract(state);
     registerNudgeContract(state);
+    registerSupervisionContract(state);
   });
 }
 

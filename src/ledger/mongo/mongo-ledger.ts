@@ -1,8 +1,10 @@
 import { type Db, MongoClient } from 'mongodb';
 import type { Bead, BeadPatch, NewBead } from '../../domain/bead.ts';
+import type { TrackedState } from '../../domain/convoy.ts';
 import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.ts';
 import type { Mail } from '../../domain/mail.ts';
 import type { Nudge } from '../../domain/nudge.ts';
+import type { HookBead } from '../../domain/polecat-signals.ts';
 import type { ReadyFilter } from '../../domain/readiness.ts';
 import type { NewRig, Rig } from '../../domain/rig.ts';
 import type {
@@ -16,6 +18,7 @@ import type {
   LedgerEvent,
   MailMark,
   Slot,
+  SlotHook,
   WriteContext,
 } from '../port.ts';
 import { BeadWrites } from './bead-writes.ts';
@@ -175,6 +178,10 @@ export class MongoLedger implements Ledger {
     return this.queries.dependentsOf(id);
   }
 
+  listOpenConvoyTracks(): Promise<Map<string, TrackedState[]>> {
+    return this.queries.listOpenConvoyTracks();
+  }
+
   listReady(filter: ReadyFilter): Promise<Bead[]> {
     return this.queries.listReady(filter);
   }
@@ -197,6 +204,25 @@ export class MongoLedger implements Ledger {
 
   listSlots(rig: string): Promise<Slot[]> {
     return this.slots.list(rig);
+  }
+
+  async listSlotHooks(): Promise<SlotHook[]> {
+    const slots = await this.slots.list();
+    const ids = slots.map((s) => s.bead_id);
+    const beads = new Map<string, HookBead>();
+    const projection = { status: 1, assignee: 1, labels: 1, updated_at: 1 };
+    for (const doc of await this.db
+      .collection<BeadDoc>(COLLECTIONS.beads)
+      .find({ _id: { $in: ids } }, { projection })
+      .toArray())
+      beads.set(doc._id, {
+        id: doc._id,
+        status: doc.status,
+        assignee: doc.assignee ?? null,
+        labels: doc.labels,
+        updated_at: doc.updated_at,
+      });
+    return slots.map((s) => ({ ...s, bead: beads.get(s.bead_id) ?? null }));
   }
 
   putMail(mail: Mail, ctx: WriteContext): Promise<Mail> {

@@ -1,6 +1,7 @@
 import type { Collection, Filter } from 'mongodb';
 import type { Bead } from '../../domain/bead.ts';
 import { blockedBy } from '../../domain/blocking.ts';
+import type { TrackedState } from '../../domain/convoy.ts';
 import { findCycles } from '../../domain/cycles.ts';
 import type { Dependency } from '../../domain/dependency.ts';
 import {
@@ -40,6 +41,37 @@ export class Queries {
     const cursor = this.beads.find(filter, NO_INTERNALS).sort({ priority: 1, created_at: -1, _id: 1 });
     if (f.limit && f.limit > 0) cursor.limit(Math.floor(f.limit));
     return (await cursor.toArray()).map(beadFromDoc);
+  }
+
+  async listOpenConvoyTracks(): Promise<Map<string, TrackedState[]>> {
+    const convoys = await this.beads
+      .find({ issue_type: 'convoy', status: 'open' }, { projection: { deps: 1 } })
+      .toArray();
+    const edges = convoys.map((c) => ({
+      id: c._id,
+      targets: (c.deps ?? [])
+        .filter((e) => e.type === 'tracks')
+        .sort((a, b) => binary(a.created_at, b.created_at) || binary(a.depends_on_id, b.depends_on_id))
+        .map((e) => e.depends_on_id),
+    }));
+    const projection = { status: 1, assignee: 1, is_blocked: 1, issue_type: 1, rig: 1 };
+    const ids = [...new Set(edges.flatMap((e) => e.targets))];
+    const states = new Map<string, TrackedState>();
+    for (const d of await this.beads.find({ _id: { $in: ids } }, { projection }).toArray())
+      states.set(d._id, {
+        id: d._id,
+        status: d.status,
+        assignee: d.assignee ?? null,
+        is_blocked: d.is_blocked,
+        issue_type: d.issue_type,
+        rig: d.rig ?? null,
+      });
+    const byConvoy = new Map<string, TrackedState[]>();
+    for (const { id, targets } of edges) {
+      const tracked = targets.flatMap((t) => states.get(t) ?? []);
+      if (tracked.length > 0) byConvoy.set(id, tracked);
+    }
+    return byConvoy;
   }
 
   async listReady(f: ReadyFilter): Promise<Bead[]> {

@@ -42,7 +42,10 @@ export class SlotStore {
     return (await this.slots.deleteOne({ _id: `${rig}/${name}`, bead_id: beadId })).deletedCount === 1;
   }
 
-  async list(rig: string): Promise<Slot[]> {
-    return (await this.slots.find({ rig }).sort({ name: 1 }).toArray()).map(({ _id, ...slot }) => slot);
+  async list(rig?: string): Promise<Slot[]> {
+    const filter = rig === undefined ? {} : { rig };
+    return (await this.slots.find(filter).sort({ rig: 1, name: 1 }).toArray()).map(
+      ({ _id, ...slot }) => slot,
+    );
   }
 }

@@ -12,6 +12,7 @@ type Params = Record<string, SQLInputValue>;
 export class Database {
   private readonly db: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
+  private readonly arrayStatements = new Map<string, StatementSync>();
   private depth = 0;
 
   constructor(path: string, options: { synchronous?: 'NORMAL' | 'FULL' } = {}) {
@@ -60,6 +61,17 @@ export class Database {
   /** For statements whose parameter list varies (IN lists): positional parameters. */
   allPositional(sql: string, params: SQLInputValue[]): Record<string, unknown>[] {
     return this.prepare(sql).all(...params) as Record<string, unknown>[];
+  }
+
+  /** Rows as arrays of column values: markedly cheaper than objects for large reads. */
+  allArrays(sql: string): unknown[][] {
+    let stmt = this.arrayStatements.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      stmt.setReturnArrays(true);
+      this.arrayStatements.set(sql, stmt);
+    }
+    return stmt.all() as unknown as unknown[][];
   }
 
   run(sql: string, params: Params = {}): { changes: number; lastInsertRowid: number } {

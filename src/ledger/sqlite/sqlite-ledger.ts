@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Bead, BeadPatch, NewBead } from '../../domain/bead.ts';
+import type { Bead, BeadPatch, IssueType, NewBead, Status } from '../../domain/bead.ts';
+import type { TrackedState } from '../../domain/convoy.ts';
 import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.ts';
 import type { Mail } from '../../domain/mail.ts';
 import type { Nudge } from '../../domain/nudge.ts';
@@ -17,6 +18,7 @@ import type {
   LedgerEvent,
   MailMark,
   Slot,
+  SlotHook,
   WriteContext,
 } from '../port.ts';
 import { BeadWrites } from './bead-writes.ts';
@@ -217,6 +219,54 @@ export class SqliteLedger implements Ledger {
       name: String(r.name),
       bead_id: String(r.bead_id),
       taken_at: String(r.taken_at),
+    }));
+  }
+
+  async listOpenConvoyTracks(): Promise<Map<string, TrackedState[]>> {
+    const rows = this.database.allArrays(
+      `SELECT d.issue_id, b.id, b.status, b.assignee, b.is_blocked, b.issue_type, b.rig
+       FROM beads c
+       JOIN deps d ON d.issue_id = c.id AND d.type = 'tracks'
+       JOIN beads b ON b.id = d.depends_on_id
+       WHERE c.issue_type = 'convoy' AND c.status = 'open'
+       ORDER BY d.issue_id, d.created_at, d.depends_on_id`,
+    );
+    const byConvoy = new Map<string, TrackedState[]>();
+    for (const [convoy, id, status, assignee, blocked, type, rig] of rows) {
+      let tracked = byConvoy.get(convoy as string);
+      if (!tracked) byConvoy.set(convoy as string, (tracked = []));
+      tracked.push({
+        id: id as string,
+        status: status as Status,
+        assignee: (assignee as string | null) ?? null,
+        is_blocked: Number(blocked) === 1,
+        issue_type: type as IssueType,
+        rig: (rig as string | null) ?? null,
+      });
+    }
+    return byConvoy;
+  }
+
+  async listSlotHooks(): Promise<SlotHook[]> {
+    const rows = this.database.allArrays(
+      `SELECT s.rig, s.name, s.bead_id, s.taken_at, b.status, b.assignee, b.labels, b.updated_at
+       FROM slots s LEFT JOIN beads b ON b.id = s.bead_id ORDER BY s.rig, s.name`,
+    );
+    return rows.map(([rig, name, bead_id, taken_at, status, assignee, labels, updated_at]) => ({
+      rig: String(rig),
+      name: String(name),
+      bead_id: String(bead_id),
+      taken_at: String(taken_at),
+      bead:
+        status === null
+          ? null
+          : {
+              id: String(bead_id),
+              status: status as Status,
+              assignee: (assignee as string | null) ?? null,
+              labels: JSON.parse(String(labels)) as string[],
+              updated_at: String(updated_at),
+            },
     }));
   }
 

@@ -1,5 +1,5 @@
 import type { Bead } from '../../../domain/bead.ts';
-import { isSlingableType } from '../../../domain/convoy.ts';
+import { isSlingableType, type TrackedState } from '../../../domain/convoy.ts';
 import { isReady } from '../../../domain/readiness.ts';
 import type { Rig } from '../../../domain/rig.ts';
 import { defineCommand } from '../../command.ts';
@@ -19,7 +19,7 @@ export interface StrandedConvoy {
  * unparked rig. One definition for the stranded scan and for feeding (upstream has two that
  * disagree, convoy.md §5.2 item 7).
  */
-export const isDispatchable = (b: Bead, rigs: ReadonlyMap<string, Rig>): boolean =>
+export const isDispatchable = (b: TrackedState, rigs: ReadonlyMap<string, Rig>): boolean =>
   isReady(b) && isSlingableType(b.issue_type) && b.rig !== null && rigs.get(b.rig)?.parked === false;
 
 /**
@@ -28,8 +28,8 @@ export const isDispatchable = (b: Bead, rigs: ReadonlyMap<string, Rig>): boolean
  * ready, nothing in flight, not finished). Convoys with work in flight are progressing.
  */
 export function strandedReason(
-  tracked: readonly Bead[],
-  ready: readonly Bead[],
+  tracked: readonly TrackedState[],
+  ready: readonly TrackedState[],
 ): StrandedConvoy['reason'] | null {
   if (tracked.length === 0) return 'empty';
   if (ready.length > 0) return 'ready_work_waiting';
