@@ -160,8 +160,9 @@ export interface Ledger {
   dependentsOf(id: string): Promise<Dependency[]>;
 
   /**
-   * The tracked beads of every open convoy, narrow (what progress is judged by), grouped by
-   * convoy in the order they were added: one read for the stranded scan.
+   * The tracked beads of every open convoy that are not closed, narrow (what progress is judged
+   * by), grouped by convoy (no order promised within one): one read for the stranded scan.
+   * Convoys with nothing left open are absent.
    */
   listOpenConvoyTracks(): Promise<Map<string, TrackedState[]>>;
   listReady(filter: ReadyFilter): Promise<Bead[]>;

@@ -51,13 +51,14 @@ export class Queries {
       id: c._id,
       targets: (c.deps ?? [])
         .filter((e) => e.type === 'tracks')
-        .sort((a, b) => binary(a.created_at, b.created_at) || binary(a.depends_on_id, b.depends_on_id))
-        .map((e) => e.depends_on_id),
+        .map((e) => e.depends_on_id)
+        .sort(binary),
     }));
     const projection = { status: 1, assignee: 1, is_blocked: 1, issue_type: 1, rig: 1 };
     const ids = [...new Set(edges.flatMap((e) => e.targets))];
     const states = new Map<string, TrackedState>();
-    for (const d of await this.beads.find({ _id: { $in: ids } }, { projection }).toArray())
+    const filter = { _id: { $in: ids }, status: { $ne: 'closed' as const } };
+    for (const d of await this.beads.find(filter, { projection }).toArray())
       states.set(d._id, {
         id: d._id,
         status: d.status,

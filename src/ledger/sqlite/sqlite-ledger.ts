@@ -228,8 +228,7 @@ export class SqliteLedger implements Ledger {
        FROM beads c
        JOIN deps d ON d.issue_id = c.id AND d.type = 'tracks'
        JOIN beads b ON b.id = d.depends_on_id
-       WHERE c.issue_type = 'convoy' AND c.status = 'open'
-       ORDER BY d.issue_id, d.created_at, d.depends_on_id`,
+       WHERE c.issue_type = 'convoy' AND c.status = 'open' AND b.status != 'closed'`,
     );
     const byConvoy = new Map<string, TrackedState[]>();
     for (const [convoy, id, status, assignee, blocked, type, rig] of rows) {
