@@ -77,6 +77,50 @@ describe('bad input through the CLI and the API subject', () => {
     expect((await town.json<unknown[]>('bd', ['list', '--all'])).length).toBe(1);
   });
 
+  it('escalations: unknown severity, unknown or resolved escalation, double ack, cross-rig reassignment', async () => {
+    await town.json('gt', ['rig', 'add', 'alpha', '--prefix', 'al']);
+    await town.json('gt', ['rig', 'add', 'beta', '--prefix', 'be']);
+    const work = (await town.json<{ id: string }>('bd', ['create', 'w', '--rig', 'alpha'])).id;
+    await town.json('gt', ['sling', work]);
+    const e = (
+      await town.json<{ id: string }>('gt', [
+        'escalate',
+        '-s',
+        'medium',
+        'stuck',
+        '--kind',
+        'stuck-agent',
+        '--agent',
+        'alpha/Toast',
+        '--bead',
+        work,
+      ])
+    ).id;
+    const listed = async () => JSON.stringify(await town.json('gt', ['escalation', 'list', '--all']));
+    const before = await listed();
+    const refusals: Array<[string[], number, RegExp]> = [
+      [['escalate', '-s', 'urgent', 'x'], 2, /one of low, medium, high, critical/],
+      [['escalate', '-s', 'low', 'x', '--kind', 'vibes'], 2, /--kind must be one of/],
+      [['escalation', 'resolve', 'hq-zzzz'], 1, /escalation hq-zzzz not found/],
+      [['escalation', 'resolve', e, '--action', 'reassign:beta/Toast'], 1, /needs --force/],
+      [['escalation', 'resolve', e, '--version', '0'], 1, /changed since version 0/],
+    ];
+    for (const [args, code, message] of refusals) {
+      const r = await town.run('gt', args);
+      expect([r.code, r.stderr]).toEqual([code, expect.stringMatching(message)]);
+    }
+    expect(await listed()).toEqual(before);
+    expect((await town.run('gt', ['escalation', 'ack', e])).code).toBe(0);
+    const twice = await town.run('gt', ['escalation', 'ack', e]);
+    expect([twice.code, twice.stderr]).toEqual([
+      1,
+      expect.stringMatching(/already acknowledged by e2e-user/),
+    ]);
+    expect((await town.run('gt', ['escalation', 'resolve', e, '--action', 'acknowledge'])).code).toBe(0);
+    const again = await town.run('gt', ['escalation', 'resolve', e]);
+    expect([again.code, again.stderr]).toEqual([1, expect.stringMatching(/already resolved/)]);
+  });
+
   it('exit 3 with how to start the service when none runs', async () => {
     const r = await town.run('bd', ['list'], { GT_HOME: `${town.home}/nowhere` });
     expect(r.code).toBe(3);
