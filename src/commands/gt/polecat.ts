@@ -70,76 +70,62 @@ export interface PolecatActionResult {
   respawns: number;
 }
 
-export const gtPolecatRespawn = defineCommand<PolecatActionResult>({
-  path: ['gt', 'polecat', 'respawn'],
-  summary: 'Start a polecat again on the bead on its hook (counts toward its respawn limit)',
-  usage: 'gt polecat respawn <addr> [--reason TEXT]',
-  syntax: {
-    positionals: [{ name: 'agent', required: true }],
-    flags: { reason: { type: 'string', description: 'why (recorded on the bead)' } },
-  },
-  permission: 'write',
-  mutates: true,
-  async run(args, ctx) {
-    const { agent, bead } = await hookOf(ctx, reqString(args, 'agent'));
-    const write = ctx.write();
+type Act = (ctx: CommandContext, agent: string, bead: Bead, write: WriteContext) => Promise<string>;
+
+/**
+ * `gt polecat <word> <addr> [--reason TEXT]`: one action on a polecat and the bead on its hook,
+ * noted on the bead with the reason. `act` does it and says what it did.
+ */
+function polecatVerb(word: string, summary: string, act: Act, text: (r: PolecatActionResult) => string) {
+  return defineCommand<PolecatActionResult>({
+    path: ['gt', 'polecat', word],
+    summary,
+    usage: `gt polecat ${word} <addr> [--reason TEXT]`,
+    syntax: {
+      positionals: [{ name: 'agent', required: true }],
+      flags: { reason: { type: 'string', description: 'why (recorded on the bead)' } },
+    },
+    permission: 'write',
+    mutates: true,
+    async run(args, ctx) {
+      const { agent, bead } = await hookOf(ctx, reqString(args, 'agent'));
+      const write = ctx.write();
+      const did = await act(ctx, agent, bead, write);
+      const reason = optString(args, 'reason');
+      await ctx.services.ledger.addComment(bead.id, `${did}${reason ? `: ${reason}` : ''}`, write);
+      const after = (await ctx.services.ledger.getBead(bead.id)) ?? bead;
+      return { data: { agent, bead_id: bead.id, respawns: respawnCount(after) } };
+    },
+    text,
+  });
+}
+
+export const gtPolecatRespawn = polecatVerb(
+  'respawn',
+  'Start a polecat again on the bead on its hook (counts toward its respawn limit)',
+  async (ctx, agent, bead, write) => {
     const respawned = await respawnOnHook(ctx.services.ledger, bead, agent, write);
-    const reason = optString(args, 'reason');
-    await ctx.services.ledger.addComment(
-      bead.id,
-      `respawned ${agent} (respawn ${respawnCount(respawned)})${reason ? `: ${reason}` : ''}`,
-      write,
-    );
-    return { data: { agent, bead_id: bead.id, respawns: respawnCount(respawned) } };
+    return `respawned ${agent} (respawn ${respawnCount(respawned)})`;
   },
-  text: (r) => `respawning ${r.agent} on ${r.bead_id} (respawn ${r.respawns})`,
-});
+  (r) => `respawning ${r.agent} on ${r.bead_id} (respawn ${r.respawns})`,
+);
 
-export const gtPolecatStop = defineCommand<PolecatActionResult>({
-  path: ['gt', 'polecat', 'stop'],
-  summary: 'Stop a polecat’s process; the bead stays on its hook for a person to decide',
-  usage: 'gt polecat stop <addr> [--reason TEXT]',
-  syntax: {
-    positionals: [{ name: 'agent', required: true }],
-    flags: { reason: { type: 'string', description: 'why (recorded on the bead)' } },
-  },
-  permission: 'write',
-  mutates: true,
-  async run(args, ctx) {
-    const { agent, bead } = await hookOf(ctx, reqString(args, 'agent'));
+export const gtPolecatStop = polecatVerb(
+  'stop',
+  'Stop a polecat’s process; the bead stays on its hook for a person to decide',
+  async (ctx, agent, bead) => {
     await ctx.services.live?.stop(agent, bead.id);
-    const reason = optString(args, 'reason');
-    await ctx.services.ledger.addComment(
-      bead.id,
-      `stopped ${agent}${reason ? `: ${reason}` : ''}`,
-      ctx.write(),
-    );
-    return { data: { agent, bead_id: bead.id, respawns: respawnCount(bead) } };
+    return `stopped ${agent}`;
   },
-  text: (r) => `stopped ${r.agent} (${r.bead_id} stays hooked)`,
-});
+  (r) => `stopped ${r.agent} (${r.bead_id} stays hooked)`,
+);
 
-export const gtPolecatRelease = defineCommand<PolecatActionResult>({
-  path: ['gt', 'polecat', 'release'],
-  summary: 'Give a dead polecat’s bead back to the queue (counts toward the bead’s respawn limit)',
-  usage: 'gt polecat release <addr> [--reason TEXT]',
-  syntax: {
-    positionals: [{ name: 'agent', required: true }],
-    flags: { reason: { type: 'string', description: 'why (recorded on the bead)' } },
-  },
-  permission: 'write',
-  mutates: true,
-  async run(args, ctx) {
-    const { agent, bead } = await hookOf(ctx, reqString(args, 'agent'));
-    const write = ctx.write();
+export const gtPolecatRelease = polecatVerb(
+  'release',
+  'Give a dead polecat’s bead back to the queue (counts toward the bead’s respawn limit)',
+  async (ctx, agent, bead, write) => {
     await releaseFromHook(ctx.services.ledger, bead, agent, write, true);
-    const reason = optString(args, 'reason');
-    await ctx.services.ledger.addComment(
-      bead.id,
-      `released from ${agent}${reason ? `: ${reason}` : ''}`,
-      write,
-    );
-    return { data: { agent, bead_id: bead.id, respawns: respawnCount(bead) + 1 } };
+    return `released from ${agent}`;
   },
-  text: (r) => `released ${r.bead_id} from ${r.agent} to the queue`,
-});
+  (r) => `released ${r.bead_id} from ${r.agent} to the queue`,
+);
