@@ -232,8 +232,8 @@ export class SqliteLedger implements Ledger {
     );
     const byConvoy = new Map<string, TrackedState[]>();
     for (const [convoy, id, status, assignee, blocked, type, rig] of rows) {
-      let tracked = byConvoy.get(convoy as string);
-      if (!tracked) byConvoy.set(convoy as string, (tracked = []));
+      const tracked = byConvoy.get(convoy as string) ?? [];
+      if (tracked.length === 0) byConvoy.set(convoy as string, tracked);
       tracked.push({
         id: id as string,
         status: status as Status,

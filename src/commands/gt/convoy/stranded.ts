@@ -1,4 +1,3 @@
-import type { Bead } from '../../../domain/bead.ts';
 import { isSlingableType, type TrackedState } from '../../../domain/convoy.ts';
 import { isReady } from '../../../domain/readiness.ts';
 import type { Rig } from '../../../domain/rig.ts';
