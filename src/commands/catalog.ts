@@ -8,6 +8,7 @@ import { bdShow } from './bd/show.ts';
 import { bdUpdate } from './bd/update.ts';
 import type { CommandDef } from './command.ts';
 import { gtDone, gtHook } from './gt/agent.ts';
+import { gtAudit } from './gt/audit.ts';
 import { gtConvoyAdd, gtConvoyCreate } from './gt/convoy/create.ts';
 import { gtConvoyLaunch } from './gt/convoy/launch.ts';
 import { gtConvoyCheck, gtConvoyClose, gtConvoyLand } from './gt/convoy/lifecycle.ts';
@@ -82,6 +83,7 @@ export const CATALOG: readonly CommandDef[] = [
   gtPolecatRespawn,
   gtPolecatStop,
   gtPolecatRelease,
+  gtAudit,
 ] as CommandDef[];
 
 /**

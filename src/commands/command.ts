@@ -1,5 +1,6 @@
 import type { Actor, Permission } from '../domain/actor.ts';
 import type { Nudge } from '../domain/nudge.ts';
+import type { Policy } from '../domain/policy.ts';
 import type { Signals } from '../domain/witness.ts';
 import type { Ledger, WriteContext } from '../ledger/port.ts';
 import type { Args, Syntax } from './syntax.ts';
@@ -24,6 +25,8 @@ export interface CommandServices {
   live?: LiveDelivery;
   /** Operational log lines (pino in the service). */
   log?: { warn(obj: object, msg: string): void };
+  /** The chat RBAC policy (policy file); absent: chat principals may do nothing. */
+  policy?: Policy;
   /** Called after a mutating command succeeded (the event relay publishes at once instead of polling). */
   onWrite?: () => void;
 }

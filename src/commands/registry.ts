@@ -1,9 +1,11 @@
 import { isAllowed } from '../domain/actor.ts';
 import { DomainError, refused, usageError } from '../domain/errors.ts';
+import { authorize, type ChatPrincipal, EMPTY_POLICY, mayEver } from '../domain/policy.ts';
 import { failure, type Invocation, type Reply } from '../domain/reply.ts';
+import { chatNeed, chatPermissionOf } from './chat-rules.ts';
 import type { CommandContext, CommandDef, CommandServices } from './command.ts';
 import { verbName } from './command.ts';
-import { checkArgs } from './syntax.ts';
+import { type Args, checkArgs } from './syntax.ts';
 
 /**
  * The one command layer: parse → authorize → execute → audit. Every interface (CLI over NATS,
@@ -45,6 +47,7 @@ export class CommandRegistry {
           `${call.actor.kind} ${call.actor.id} may not run ${call.verb} (needs ${def.permission})`,
         );
       }
+      if (call.actor.principal) await this.authorizeChat(call, def, args);
       const result = await def.run(args, ctx);
       reply = result.errors?.length
         ? { ok: true, data: result.data, errors: result.errors }
@@ -58,6 +61,32 @@ export class CommandRegistry {
       if (reply.ok) this.services.onWrite?.();
     }
     return reply;
+  }
+
+  /** A chat principal is checked against the policy file, per rig (chat-rules.ts says what a verb needs). */
+  private async authorizeChat(call: Invocation, def: CommandDef, args: Args): Promise<void> {
+    const principal = call.actor.principal as ChatPrincipal;
+    const policy = this.services.policy ?? EMPTY_POLICY;
+    const need = await chatNeed(call.verb, def.permission, args, this.services);
+    const missing =
+      'anywhere' in need
+        ? mayEver(policy, principal, need.permission)
+          ? null
+          : need.permission
+        : authorize(policy, principal, need);
+    if (missing)
+      throw refused(
+        'forbidden',
+        `${principal.name ?? call.actor.id} may not run ${call.verb}: it needs ${missing}; ask an admin to grant it in the policy file`,
+      );
+  }
+
+  /** The verbs a chat principal may run somewhere (what chat `help` lists). */
+  verbsFor(principal: ChatPrincipal): CommandDef[] {
+    const policy = this.services.policy ?? EMPTY_POLICY;
+    return [...this.verbs.values()].filter((def) =>
+      mayEver(policy, principal, chatPermissionOf(verbName(def), def.permission)),
+    );
   }
 
   private context(call: Invocation): CommandContext {

@@ -1,3 +1,5 @@
+import type { ChatPrincipal } from './policy.ts';
+
 /** Who issues a command. Every command carries one; every mutation's audit record names it. */
 export type ActorKind = 'human' | 'agent' | 'system';
 
@@ -5,6 +7,11 @@ export interface Actor {
   kind: ActorKind;
   /** A person's handle (`alice`, `slack:U123`), an agent address (`myrig/Toast`) or a service name. */
   id: string;
+  /**
+   * Set only by the in-process chat adapters after checking the platform's signature: the
+   * command layer then authorizes against the chat policy (policy.ts) instead of the grants below.
+   */
+  principal?: ChatPrincipal;
 }
 
 /**

@@ -1,8 +1,9 @@
 import { afterEach, beforeEach } from 'vitest';
 import { CATALOG } from '../../src/commands/catalog.ts';
-import type { LiveDelivery } from '../../src/commands/command.ts';
+import type { CommandServices, LiveDelivery } from '../../src/commands/command.ts';
 import { CommandRegistry } from '../../src/commands/registry.ts';
 import type { Actor } from '../../src/domain/actor.ts';
+import type { Policy } from '../../src/domain/policy.ts';
 import type { Reply } from '../../src/domain/reply.ts';
 import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.ts';
 
@@ -14,7 +15,12 @@ const MAYOR: Actor = { kind: 'human', id: 'mayor' };
  * The returned functions are stable, so a test file can destructure them once.
  */
 export function useCommands(setup?: (h: CommandHarness) => Promise<unknown>): CommandHarness {
-  const state = { now: 0 } as { ledger: SqliteLedger; registry: CommandRegistry; now: number };
+  const state = { now: 0 } as {
+    ledger: SqliteLedger;
+    registry: CommandRegistry;
+    services: CommandServices;
+    now: number;
+  };
   // A recording stand-in for the NATS-bound live port: every agent is offline (nudges queue in
   // the ledger), stop orders are recorded for assertions.
   const stops: Array<{ agent: string; bead: string }> = [];
@@ -46,19 +52,19 @@ export function useCommands(setup?: (h: CommandHarness) => Promise<unknown>): Co
     },
     now: () => new Date(state.now),
     stops,
+    setPolicy: (policy) => {
+      state.services.policy = policy;
+    },
   };
   beforeEach(async () => {
     state.ledger = new SqliteLedger({ path: ':memory:' });
     await state.ledger.init();
     state.now = Date.parse('2026-11-22T12:00:00Z');
     stops.length = 0;
-    state.registry = new CommandRegistry(
-      { ledger: state.ledger, now: () => new Date(state.now++), live },
-      CATALOG,
-      (err) => {
-        throw err;
-      },
-    );
+    state.services = { ledger: state.ledger, now: () => new Date(state.now++), live };
+    state.registry = new CommandRegistry(state.services, CATALOG, (err) => {
+      throw err;
+    });
     await setup?.(h);
   });
   afterEach(() => state.ledger.close());
@@ -76,4 +82,6 @@ export interface CommandHarness {
   now(): Date;
   /** Stop orders sent to rig runners, oldest first. */
   readonly stops: Array<{ agent: string; bead: string }>;
+  /** The chat RBAC policy the command layer checks chat principals against. */
+  setPolicy(policy: Policy): void;
 }
