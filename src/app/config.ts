@@ -2,6 +2,8 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { usageError } from '../domain/errors.ts';
+import { type ChatConfig, loadChatConfig } from './chat-config.ts';
+import { type ChatPolicy, loadChatPolicy } from './policy-file.ts';
 
 /**
  * The service's configuration: flags win over environment variables, which win over defaults.
@@ -30,7 +32,8 @@ const Schema = z.object({
   leaseTtlMs: z.coerce.number().int().min(500),
 });
 
-export type ServiceConfig = z.infer<typeof Schema>;
+/** The validated settings, plus the chat platforms and the chat policy file (checked at start too). */
+export type ServiceConfig = z.infer<typeof Schema> & { chat: ChatConfig; chatPolicy: ChatPolicy };
 
 export interface ServiceFlags {
   home?: string;
@@ -43,7 +46,7 @@ export interface ServiceFlags {
 export const resolveHome = (flag: string | undefined, env: NodeJS.ProcessEnv): string =>
   resolve(flag ?? env.GT_HOME ?? join(homedir(), '.gastown'));
 
-const SOURCES: Record<keyof ServiceConfig, string> = {
+const SOURCES: Record<keyof z.infer<typeof Schema>, string> = {
   home: '--home / GT_HOME',
   natsUrl: '--nats / GT_NATS_URL',
   ledgerUrl: '--ledger / GT_LEDGER_URL',
@@ -81,9 +84,9 @@ export function loadServiceConfig(flags: ServiceFlags, env: NodeJS.ProcessEnv): 
     leaseTtlMs: env.GT_LEASE_TTL_MS ?? '15000',
   };
   const parsed = Schema.safeParse(raw);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return { ...parsed.data, chat: loadChatConfig(env), chatPolicy: loadChatPolicy(env) };
   const problems = parsed.error.issues.map((i) => {
-    const key = i.path[0] as keyof ServiceConfig;
+    const key = i.path[0] as keyof typeof SOURCES;
     return `  ${SOURCES[key] ?? String(key)}: ${i.message}`;
   });
   throw usageError('bad_config', `invalid configuration:\n${problems.join('\n')}`);

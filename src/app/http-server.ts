@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 
 /** A readiness probe: resolves when the dependency answers, rejects (with a reason) when not. */
 export type ReadinessCheck = { name: string; check: () => Promise<void> };
@@ -9,17 +9,20 @@ export interface HttpServer {
 }
 
 /**
- * The service's HTTP endpoint: `/livez` (the event loop answers) and `/readyz` (every dependency
- * answers). Slack, Discord and /metrics join it in later issues.
+ * The service's HTTP endpoint: `/livez` (the event loop answers), `/readyz` (every dependency
+ * answers), and the routes the chat surfaces mount (`/slack/events`, `/discord/interactions`).
  */
 export async function startHttpServer(options: {
   host: string;
   port: number;
   checks: readonly ReadinessCheck[];
   isShuttingDown: () => boolean;
+  routes?: ReadonlyMap<string, RequestListener>;
 }): Promise<HttpServer> {
   const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const route = options.routes?.get(path);
+    if (route) return void route(req, res);
     if (path === '/livez') return send(res, 200, { status: 'ok' });
     if (path === '/readyz') {
       void readiness(options).then(({ ready, checks }) => send(res, ready ? 200 : 503, { ready, checks }));

@@ -1,3 +1,4 @@
+import type { RequestListener } from 'node:http';
 import { join } from 'node:path';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { serveApi } from '../bus/api-server.ts';
@@ -7,6 +8,7 @@ import { CATALOG } from '../commands/catalog.ts';
 import { CommandRegistry } from '../commands/registry.ts';
 import type { Ledger } from '../ledger/port.ts';
 import { startBackground } from './background.ts';
+import { startChat } from './chat.ts';
 import type { ServiceConfig } from './config.ts';
 import { startCronJobs } from './cron-jobs.ts';
 import { acquireHomeLock } from './home-lock.ts';
@@ -56,6 +58,7 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
       onWrite: () => {},
       live: await natsLiveDelivery(nc, config.subjectPrefix),
       log,
+      policy: config.chatPolicy.policy,
     };
     const registry = new CommandRegistry(services, CATALOG, (err, verb) =>
       log.error({ err, verb }, 'command failed unexpectedly'),
@@ -67,7 +70,9 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     undo.push(() => api.drain());
     const cron = await startCronJobs(nc, ledger, registry, config, log);
     undo.push(() => cron.stop());
-    const http = await startHttp(config, ledger, nc, () => shuttingDown);
+    const chat = await startChat(config.chat, config.chatPolicy, registry, ledger, log);
+    undo.push(() => chat.stop());
+    const http = await startHttp(config, ledger, nc, () => shuttingDown, chat.routes);
     undo.push(() => http.close());
     writeRuntime(config.home, { nats_url: nats.url, http_url: http.url, pid: process.pid });
     undo.push(() => removeRuntime(config.home));
@@ -93,11 +98,13 @@ function startHttp(
   ledger: Ledger,
   nc: NatsConnection,
   isShuttingDown: () => boolean,
+  routes: ReadonlyMap<string, RequestListener>,
 ): Promise<HttpServer> {
   return startHttpServer({
     host: config.httpHost,
     port: config.httpPort,
     isShuttingDown,
+    routes,
     checks: [
       { name: 'ledger', check: () => ledger.ping() },
       {

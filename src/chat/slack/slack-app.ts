@@ -1,0 +1,87 @@
+import type { RequestListener } from 'node:http';
+import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { SlackConfig } from '../../app/chat-config.ts';
+import type { Policy } from '../../domain/policy.ts';
+import type { ChatCommands } from '../chat-commands.ts';
+import { SlackDirectory } from './directory.ts';
+import { guardProperties, type Remember, registerFutureGuard } from './request-guard.ts';
+import { registerSlashCommands } from './slash-commands.ts';
+
+export interface SlackSurface {
+  client: WebClient;
+  directory: SlackDirectory;
+  /** HTTP mode: the handler for `/slack/events` on the service's HTTP server. */
+  requestListener: RequestListener | null;
+  /** Extra listeners (buttons, modals) register here before `start`. */
+  app: App;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+/**
+ * The Slack surface through Bolt (issue 6 item 1): Socket Mode or the HTTP receiver, by
+ * configuration. In HTTP mode the receiver is mounted on the service's own HTTP server (one
+ * port), and Bolt verifies the v0 signature and the 5-minute timestamp window.
+ */
+export function createSlackSurface(
+  config: SlackConfig,
+  policy: Policy,
+  commands: ChatCommands,
+  remember: Remember,
+  log: { warn(obj: object, msg: string): void },
+): SlackSurface {
+  const clientOptions = {
+    slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/`,
+    // Escalations 30 minutes late are useless (ecosystem.md §1.8): give up after about 5.
+    retryConfig: { retries: 5, factor: 2, minTimeout: 1000, maxTimeout: 60_000 },
+  };
+  const common = {
+    token: config.botToken,
+    // No auth.test round trip at start; we listen to commands and actions only, never to messages.
+    tokenVerificationEnabled: false,
+    ignoreSelf: false,
+    logLevel: LogLevel.WARN,
+    clientOptions,
+  };
+  let receiver: HTTPReceiver | null = null;
+  let app: App;
+  if (config.mode === 'http') {
+    receiver = new HTTPReceiver({
+      signingSecret: config.signingSecret,
+      endpoints: SLACK_EVENTS_PATH,
+      processBeforeResponse: false,
+      unhandledRequestTimeoutMillis: 3001,
+      customPropertiesExtractor: guardProperties,
+    });
+    app = new App({ ...common, receiver });
+  } else {
+    app = new App({ ...common, socketMode: true, appToken: config.appToken as string });
+  }
+  app.use(async ({ body, next }) => {
+    const b = body as { api_app_id?: string; team_id?: string; team?: { id?: string } };
+    const team = b.team_id ?? b.team?.id;
+    if ((config.appId && b.api_app_id !== config.appId) || (config.teamId && team !== config.teamId)) {
+      log.warn({ app: b.api_app_id, team }, 'Slack request from another app or workspace ignored');
+      return;
+    }
+    await next();
+  });
+  registerFutureGuard(app);
+  const directory = new SlackDirectory(app.client, policy);
+  registerSlashCommands(app, commands, directory, remember);
+  return {
+    app,
+    client: app.client,
+    directory,
+    requestListener: receiver ? receiver.requestListener : null,
+    start: async () => {
+      if (config.mode === 'socket') await app.start();
+    },
+    stop: async () => {
+      if (config.mode === 'socket') await app.stop();
+    },
+  };
+}

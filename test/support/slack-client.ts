@@ -1,0 +1,58 @@
+import { createHmac } from 'node:crypto';
+
+/**
+ * Sends requests to the service exactly as Slack does: form-encoded, signed with the v0 HMAC
+ * over `v0:<timestamp>:<raw body>`, for slash commands and for interactive payloads.
+ */
+export class SlackClient {
+  private readonly url: string;
+  private readonly secret: string;
+
+  constructor(url: string, secret: string) {
+    this.url = url;
+    this.secret = secret;
+  }
+
+  sign(body: string, timestamp: number): string {
+    return `v0=${createHmac('sha256', this.secret).update(`v0:${timestamp}:${body}`).digest('hex')}`;
+  }
+
+  async post(
+    body: string,
+    options: { timestamp?: number; signature?: string } = {},
+  ): Promise<{ status: number; text: string; ms: number }> {
+    const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
+    const started = performance.now();
+    const res = await fetch(`${this.url}/slack/events`, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-slack-request-timestamp': String(timestamp),
+        'x-slack-signature': options.signature ?? this.sign(body, timestamp),
+      },
+    });
+    return { status: res.status, text: await res.text(), ms: performance.now() - started };
+  }
+
+  /** The form body of `/<root> <text>` from `user`, answering on `responseUrl`. */
+  static command(root: string, text: string, user: string, responseUrl: string, team = 'T1'): string {
+    return new URLSearchParams({
+      command: `/${root}`,
+      text,
+      user_id: user,
+      user_name: user.toLowerCase(),
+      team_id: team,
+      channel_id: 'C_OPS',
+      response_url: responseUrl,
+      trigger_id: `trigger-${Date.now()}`,
+      api_app_id: 'A1',
+      token: 'legacy',
+    }).toString();
+  }
+
+  /** The form body of an interactive payload (block_actions, view_submission). */
+  static payload(payload: object): string {
+    return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
+  }
+}
