@@ -70,7 +70,15 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     undo.push(() => api.drain());
     const cron = await startCronJobs(nc, ledger, registry, config, log);
     undo.push(() => cron.stop());
-    const chat = await startChat(config.chat, config.chatPolicy, registry, ledger, log);
+    const chat = await startChat({
+      config: config.chat,
+      chatPolicy: config.chatPolicy,
+      registry,
+      ledger,
+      nc,
+      prefix: config.subjectPrefix,
+      log,
+    });
     undo.push(() => chat.stop());
     const http = await startHttp(config, ledger, nc, () => shuttingDown, chat.routes);
     undo.push(() => http.close());

@@ -15,11 +15,13 @@ export async function consumeDurable(
   handle: (msg: JsMsg) => Promise<void>,
   onError: (err: unknown) => void,
   ackWaitMs = 30_000,
+  /** `new`: a consumer created now starts at the next message (no replay of history). */
+  startAt: 'all' | 'new' = 'all',
 ): Promise<() => Promise<void>> {
   const config = {
     durable_name: durable,
     ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
+    deliver_policy: startAt === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
     filter_subject: filterSubject,
     ack_wait: ackWaitMs * 1_000_000,
     max_deliver: -1,

@@ -5,6 +5,7 @@ import type { SlackConfig } from '../../app/chat-config.ts';
 import type { Policy } from '../../domain/policy.ts';
 import type { ChatCommands } from '../chat-commands.ts';
 import { SlackDirectory } from './directory.ts';
+import { registerEscalationActions } from './escalation-actions.ts';
 import { guardProperties, type Remember, registerFutureGuard } from './request-guard.ts';
 import { registerSlashCommands } from './slash-commands.ts';
 
@@ -72,6 +73,7 @@ export function createSlackSurface(
   registerFutureGuard(app);
   const directory = new SlackDirectory(app.client, policy);
   registerSlashCommands(app, commands, directory, remember);
+  registerEscalationActions(app, commands, directory, remember);
   return {
     app,
     client: app.client,

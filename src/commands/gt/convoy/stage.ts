@@ -33,7 +33,7 @@ export async function stage(
   ctx: WriteContext,
 ): Promise<StageResult> {
   const set = await collectStageSet(ledger, rawIds);
-  const plan = await analyse(ledger, set);
+  const plan = await analyseStageSet(ledger, set);
   const result = (convoyId: string, staged: boolean): StageResult => {
     const { slingable: _tracked, ...shown } = plan;
     return { convoy_id: convoyId, staged, ...shown };
@@ -52,7 +52,8 @@ export async function stage(
   return result(convoy.id, true);
 }
 
-async function analyse(ledger: Ledger, set: StageSet): Promise<StagePlan> {
+/** The stage analysis of a set (also what a convoy card shows as its waves). */
+export async function analyseStageSet(ledger: Ledger, set: StageSet): Promise<StagePlan> {
   const inSet = new Set(set.beads.map((b) => b.id));
   const outside = [...new Set(set.edges.map((e) => e.depends_on_id).filter((id) => !inSet.has(id)))];
   const openOutside = new Set(

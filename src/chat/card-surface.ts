@@ -1,0 +1,18 @@
+import type { Platform } from '../domain/policy.ts';
+import type { CardRef } from './card-store.ts';
+import type { ConvoyCardModel } from './cards/convoy-model.ts';
+import type { EscalationCardModel } from './cards/escalation-model.ts';
+
+/**
+ * What the notifier needs from a chat platform: post a card (a new message, which notifies) and
+ * edit it in place (which does not), plus quiet details in the card's thread.
+ */
+export interface CardSurface {
+  readonly platform: Platform;
+  postEscalation(channel: string, m: EscalationCardModel, mention: string | null): Promise<CardRef>;
+  editEscalation(ref: CardRef, m: EscalationCardModel): Promise<void>;
+  postConvoy(channel: string, m: ConvoyCardModel): Promise<CardRef>;
+  editConvoy(ref: CardRef, m: ConvoyCardModel): Promise<void>;
+  /** A detail line under the card, not broadcast to the channel. */
+  reply(ref: CardRef, text: string): Promise<void>;
+}

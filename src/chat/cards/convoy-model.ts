@@ -1,0 +1,72 @@
+import type { Bead } from '../../domain/bead.ts';
+import { progressOf } from '../../domain/convoy.ts';
+import type { Wave } from '../../domain/staging.ts';
+
+export interface CardItem {
+  id: string;
+  title: string;
+  assignee: string | null;
+}
+
+export interface WaveLine {
+  wave: number;
+  total: number;
+  done: number;
+  running: number;
+}
+
+/** What a convoy card shows, for any platform. */
+export interface ConvoyCardModel {
+  id: string;
+  title: string;
+  landed: boolean;
+  status: string;
+  completed: number;
+  total: number;
+  waves: WaveLine[];
+  running: CardItem[];
+  blocked: CardItem[];
+  ready: CardItem[];
+  done: CardItem[];
+}
+
+const item = (b: Bead): CardItem => ({ id: b.id, title: b.title, assignee: b.assignee });
+const inFlight = (b: Bead) => b.status === 'hooked' || b.status === 'in_progress';
+
+/** The card of a convoy from its tracked beads (in tracking order) and its stage waves. */
+export function convoyCardModel(
+  convoy: Bead,
+  tracked: readonly Bead[],
+  waves: readonly Wave[],
+): ConvoyCardModel {
+  const byId = new Map(tracked.map((b) => [b.id, b]));
+  const { completed, total } = progressOf(tracked);
+  const open = tracked.filter((b) => b.status !== 'closed');
+  return {
+    id: convoy.id,
+    title: convoy.title,
+    landed: convoy.status === 'closed',
+    status: convoy.status,
+    completed,
+    total,
+    waves: waves.map((w) => {
+      const beads = w.issues.flatMap((id) => byId.get(id) ?? []);
+      return {
+        wave: w.wave,
+        total: beads.length,
+        done: beads.filter((b) => b.status === 'closed').length,
+        running: beads.filter(inFlight).length,
+      };
+    }),
+    running: open.filter(inFlight).map(item),
+    blocked: open.filter((b) => !inFlight(b) && (b.is_blocked || b.status === 'blocked')).map(item),
+    ready: open.filter((b) => !inFlight(b) && !b.is_blocked && b.status !== 'blocked').map(item),
+    done: tracked.filter((b) => b.status === 'closed').map(item),
+  };
+}
+
+/** `▓▓▓▓▓░░░░░ 5/10` */
+export function progressBar(done: number, total: number, width = 20): string {
+  const filled = total === 0 ? 0 : Math.round((done / total) * width);
+  return `${'▓'.repeat(filled)}${'░'.repeat(width - filled)} ${done}/${total}`;
+}

@@ -1,0 +1,63 @@
+import type { KnownBlock, WebClient } from '@slack/web-api';
+import type { CardRef } from '../card-store.ts';
+import type { CardSurface } from '../card-surface.ts';
+import type { ConvoyCardModel } from '../cards/convoy-model.ts';
+import type { EscalationCardModel } from '../cards/escalation-model.ts';
+import type { ChannelQueue } from '../channel-queue.ts';
+import { convoyBlocks, convoyText } from './convoy-card.ts';
+import { type Block, escalationBlocks, escalationText } from './escalation-card.ts';
+
+/** Cards on Slack: `chat.postMessage` to post (through the per-channel queue), `chat.update` to edit. */
+export class SlackCards implements CardSurface {
+  readonly platform = 'slack' as const;
+  private readonly client: WebClient;
+  private readonly queue: ChannelQueue;
+
+  constructor(client: WebClient, queue: ChannelQueue) {
+    this.client = client;
+    this.queue = queue;
+  }
+
+  postEscalation(channel: string, m: EscalationCardModel, mention: string | null): Promise<CardRef> {
+    return this.post(channel, escalationText(m), escalationBlocks(m, mention));
+  }
+
+  async editEscalation(ref: CardRef, m: EscalationCardModel): Promise<void> {
+    await this.edit(ref, escalationText(m), escalationBlocks(m, null));
+  }
+
+  postConvoy(channel: string, m: ConvoyCardModel): Promise<CardRef> {
+    return this.post(channel, convoyText(m), convoyBlocks(m));
+  }
+
+  async editConvoy(ref: CardRef, m: ConvoyCardModel): Promise<void> {
+    await this.edit(ref, convoyText(m), convoyBlocks(m));
+  }
+
+  async reply(ref: CardRef, text: string): Promise<void> {
+    await this.queue.run(ref.channel, () =>
+      this.client.chat.postMessage({
+        channel: ref.channel,
+        thread_ts: ref.message,
+        text,
+        reply_broadcast: false,
+      }),
+    );
+  }
+
+  private async post(channel: string, text: string, blocks: Block[]): Promise<CardRef> {
+    const r = await this.queue.run(channel, () =>
+      this.client.chat.postMessage({ channel, text, blocks: known(blocks) }),
+    );
+    return { channel: r.channel ?? channel, message: r.ts as string };
+  }
+
+  private async edit(ref: CardRef, text: string, blocks: Block[]): Promise<void> {
+    await this.queue.run(ref.channel, () =>
+      this.client.chat.update({ channel: ref.channel, ts: ref.message, text, blocks: known(blocks) }),
+    );
+  }
+}
+
+/** Our renderers build Block Kit as plain JSON (snapshot-tested against Slack's limits). */
+const known = (blocks: Block[]): KnownBlock[] => blocks as unknown as KnownBlock[];
