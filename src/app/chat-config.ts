@@ -98,5 +98,10 @@ export function loadChatConfig(env: NodeJS.ProcessEnv): ChatConfig {
         'DISCORD_*',
       )
     : null;
+  if (discord?.mode === 'gateway')
+    throw usageError(
+      'bad_config',
+      'DISCORD_MODE=gateway is not available yet; use the HTTP interactions endpoint (DISCORD_MODE=http)',
+    );
   return { slack, discord };
 }

@@ -7,6 +7,9 @@ import { CardStore } from '../chat/card-store.ts';
 import type { CardSurface } from '../chat/card-surface.ts';
 import { ChannelQueue } from '../chat/channel-queue.ts';
 import { ChatCommands } from '../chat/chat-commands.ts';
+import { DiscordCards } from '../chat/discord/discord-cards.ts';
+import { DiscordRest } from '../chat/discord/discord-rest.ts';
+import { DISCORD_INTERACTIONS_PATH, discordInteractions } from '../chat/discord/interactions.ts';
 import { ChatNotifier } from '../chat/notifier.ts';
 import { createSlackSurface, SLACK_EVENTS_PATH, type SlackSurface } from '../chat/slack/slack-app.ts';
 import { SlackCards } from '../chat/slack/slack-cards.ts';
@@ -27,6 +30,8 @@ export interface RunningChat {
 
 const CARD_EDIT_INTERVAL_MS = 2_000;
 const SLACK_CHANNEL_SPACING_MS = 1_000;
+/** Discord allows about 5 messages per 5 s per channel. */
+const DISCORD_CHANNEL_SPACING_MS = 1_000;
 
 export interface ChatDeps {
   config: ChatConfig;
@@ -59,11 +64,21 @@ export async function startChat(d: ChatDeps): Promise<RunningChat> {
     await slack.start();
     d.log.info({ mode: d.config.slack?.mode }, 'Slack surface on');
   }
+  const discordQueue = new ChannelQueue(DISCORD_CHANNEL_SPACING_MS);
+  const discord = d.config.discord ? new DiscordRest(d.config.discord) : null;
+  if (d.config.discord && discord) {
+    routes.set(
+      DISCORD_INTERACTIONS_PATH,
+      discordInteractions({ config: d.config.discord, commands, rest: discord, remember, log: d.log }),
+    );
+    surfaces.push(new DiscordCards(discord, discordQueue));
+    d.log.info({}, 'Discord surface on (HTTP interactions)');
+  }
   const stopNotifier = surfaces.length ? await startNotifier(d, surfaces) : async () => {};
   return {
     routes,
     slack,
-    rateLimited: () => ({ slack: slackQueue.rateLimited }),
+    rateLimited: () => ({ slack: slackQueue.rateLimited, discord: discord?.rateLimited ?? 0 }),
     stop: async () => {
       await stopNotifier();
       await slack?.stop();

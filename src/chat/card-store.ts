@@ -9,6 +9,8 @@ export interface CardRef {
   message: string;
   /** Escalations: how many re-escalations the posted ping announced (a new bump pings again). */
   reescalations?: number;
+  /** Discord: the thread started on the card for its details. */
+  thread?: string;
 }
 
 export type CardKind = 'esc' | 'convoy';

@@ -13,6 +13,6 @@ export interface CardSurface {
   editEscalation(ref: CardRef, m: EscalationCardModel): Promise<void>;
   postConvoy(channel: string, m: ConvoyCardModel): Promise<CardRef>;
   editConvoy(ref: CardRef, m: ConvoyCardModel): Promise<void>;
-  /** A detail line under the card, not broadcast to the channel. */
-  reply(ref: CardRef, text: string): Promise<void>;
+  /** A detail line under the card, not broadcast; returns the ref when it changed (a new thread). */
+  reply(ref: CardRef, text: string): Promise<CardRef | null>;
 }

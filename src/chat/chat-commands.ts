@@ -49,6 +49,11 @@ export class ChatCommands {
     return this.runVerb(resolved.def, args, principal);
   }
 
+  /** The definition of a verb (Discord maps its options onto the verb's syntax). */
+  definition(verb: string): CommandDef | undefined {
+    return this.registry.get(verb);
+  }
+
   /** A verb with structured arguments (Discord options, button values). */
   async run(verb: string, args: Args, principal: ChatPrincipal): Promise<ChatAnswer> {
     const def = this.registry.get(verb);

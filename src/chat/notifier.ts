@@ -126,7 +126,8 @@ export class ChatNotifier {
     if (!line) return;
     for (const surface of this.d.surfaces) {
       const ref = await this.d.store.get(surface.platform, 'convoy', convoyId);
-      if (ref?.message) await surface.reply(ref, line);
+      const changed = ref?.message ? await surface.reply(ref, line) : null;
+      if (changed) await this.d.store.put(surface.platform, 'convoy', convoyId, changed);
     }
   }
 

@@ -1,4 +1,5 @@
 import { withDoneFacts } from './agent-facts.ts';
+import { DISCORD_REGISTER_SUMMARY, DISCORD_REGISTER_USAGE, runDiscordRegister } from './discord-register.ts';
 import { FEED_SUMMARY, FEED_USAGE, runFeed } from './feed.ts';
 import { EXIT, type Output, processOutput } from './output.ts';
 import { RIG_RUN_SUMMARY, RIG_RUN_USAGE, runRigRunner } from './rig-run.ts';
@@ -16,10 +17,12 @@ export async function main(argv: string[], env = process.env, io: Output = proce
   }
   if (argv[0] === 'rig' && argv[1] === 'run') return runRigRunner(argv.slice(2), env, io);
   if (argv[0] === 'feed') return runFeed(argv.slice(1), env, io);
+  if (argv[0] === 'discord' && argv[1] === 'register') return runDiscordRegister(argv.slice(2), env, io);
   const words = argv[0] === 'done' ? withDoneFacts(argv, env) : argv;
   return runRemote('gt', words, env, io, [
     { usage: UP_USAGE, summary: UP_SUMMARY },
     { usage: RIG_RUN_USAGE, summary: RIG_RUN_SUMMARY },
     { usage: FEED_USAGE, summary: FEED_SUMMARY },
+    { usage: DISCORD_REGISTER_USAGE, summary: DISCORD_REGISTER_SUMMARY },
   ]);
 }

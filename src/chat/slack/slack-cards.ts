@@ -34,7 +34,7 @@ export class SlackCards implements CardSurface {
     await this.edit(ref, convoyText(m), convoyBlocks(m));
   }
 
-  async reply(ref: CardRef, text: string): Promise<void> {
+  async reply(ref: CardRef, text: string): Promise<null> {
     await this.queue.run(ref.channel, () =>
       this.client.chat.postMessage({
         channel: ref.channel,
@@ -43,6 +43,7 @@ export class SlackCards implements CardSurface {
         reply_broadcast: false,
       }),
     );
+    return null;
   }
 
   private async post(channel: string, text: string, blocks: Block[]): Promise<CardRef> {

@@ -1,0 +1,51 @@
+import type { CardRef } from '../card-store.ts';
+import type { CardSurface } from '../card-surface.ts';
+import type { ConvoyCardModel } from '../cards/convoy-model.ts';
+import type { EscalationCardModel } from '../cards/escalation-model.ts';
+import type { ChannelQueue } from '../channel-queue.ts';
+import { convoyMessage } from './convoy-message.ts';
+import type { DiscordRest } from './discord-rest.ts';
+import { escalationMessage } from './escalation-message.ts';
+
+/** Cards on Discord: channel messages posted and edited with the bot token; details in a thread. */
+export class DiscordCards implements CardSurface {
+  readonly platform = 'discord' as const;
+  private readonly rest: DiscordRest;
+  private readonly queue: ChannelQueue;
+
+  constructor(rest: DiscordRest, queue: ChannelQueue) {
+    this.rest = rest;
+    this.queue = queue;
+  }
+
+  async postEscalation(channel: string, m: EscalationCardModel, mention: string | null): Promise<CardRef> {
+    const posted = await this.queue.run(channel, () =>
+      this.rest.post(channel, escalationMessage(m, mention)),
+    );
+    return { channel, message: posted.id };
+  }
+
+  async editEscalation(ref: CardRef, m: EscalationCardModel): Promise<void> {
+    const { allowed_mentions: _, ...body } = escalationMessage(m, null);
+    await this.queue.run(ref.channel, () =>
+      this.rest.edit(ref.channel, ref.message, { ...body, allowed_mentions: { parse: [] } }),
+    );
+  }
+
+  async postConvoy(channel: string, m: ConvoyCardModel): Promise<CardRef> {
+    const posted = await this.queue.run(channel, () => this.rest.post(channel, convoyMessage(m)));
+    return { channel, message: posted.id };
+  }
+
+  async editConvoy(ref: CardRef, m: ConvoyCardModel): Promise<void> {
+    await this.queue.run(ref.channel, () => this.rest.edit(ref.channel, ref.message, convoyMessage(m)));
+  }
+
+  async reply(ref: CardRef, text: string): Promise<CardRef | null> {
+    const thread = ref.thread ?? (await this.rest.startThread(ref.channel, ref.message, 'details'));
+    await this.queue.run(thread, () =>
+      this.rest.post(thread, { content: text.slice(0, 2000), allowed_mentions: { parse: [] } }),
+    );
+    return ref.thread ? null : { ...ref, thread };
+  }
+}

@@ -1,0 +1,67 @@
+import { REST, RESTEvents, Routes } from 'discord.js';
+import type { DiscordConfig } from '../../app/chat-config.ts';
+
+/** A message body we send (content, embeds, components, flags). */
+export type MessageBody = Record<string, unknown>;
+
+export const EPHEMERAL = 64;
+
+/**
+ * The Discord REST calls the service makes, through discord.js's REST client (its rate-limit
+ * buckets, 429 retries after `retry-after`, and the 50/s global limit). Interaction follow-ups
+ * use the interaction token (no bot auth); channel posts use the bot token.
+ */
+export class DiscordRest {
+  private readonly rest: REST;
+  private readonly appId: string;
+  rateLimited = 0;
+
+  constructor(config: Pick<DiscordConfig, 'apiUrl' | 'botToken' | 'appId'>) {
+    this.appId = config.appId;
+    this.rest = new REST({ api: config.apiUrl.replace(/\/$/, ''), version: '10', retries: 3 }).setToken(
+      config.botToken,
+    );
+    this.rest.on(RESTEvents.RateLimited, () => {
+      this.rateLimited++;
+    });
+  }
+
+  editOriginal(token: string, body: MessageBody): Promise<unknown> {
+    return this.rest.patch(Routes.webhookMessage(this.appId, token, '@original'), { body, auth: false });
+  }
+
+  deleteOriginal(token: string): Promise<unknown> {
+    return this.rest.delete(Routes.webhookMessage(this.appId, token, '@original'), { auth: false });
+  }
+
+  followUp(token: string, body: MessageBody): Promise<unknown> {
+    return this.rest.post(Routes.webhook(this.appId, token), { body, auth: false });
+  }
+
+  async post(channel: string, body: MessageBody): Promise<{ id: string; channel_id: string }> {
+    return (await this.rest.post(Routes.channelMessages(channel), { body })) as {
+      id: string;
+      channel_id: string;
+    };
+  }
+
+  edit(channel: string, message: string, body: MessageBody): Promise<unknown> {
+    return this.rest.patch(Routes.channelMessage(channel, message), { body });
+  }
+
+  /** A thread started on a message; returns the thread's channel id. */
+  async startThread(channel: string, message: string, name: string): Promise<string> {
+    const thread = (await this.rest.post(Routes.threads(channel, message), {
+      body: { name: name.slice(0, 100), auto_archive_duration: 1440 },
+    })) as { id: string };
+    return thread.id;
+  }
+
+  /** Bulk-overwrites the application's commands, in one guild or globally. */
+  registerCommands(commands: readonly object[], guild: string | null): Promise<unknown> {
+    const route = guild
+      ? Routes.applicationGuildCommands(this.appId, guild)
+      : Routes.applicationCommands(this.appId);
+    return this.rest.put(route, { body: commands });
+  }
+}
