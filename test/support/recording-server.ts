@@ -43,10 +43,9 @@ export class RecordingServer {
         this.requests.push(r);
         const custom = this.answers.map((a) => a(r)).find((a) => a !== undefined);
         const answer = custom ?? this.defaultAnswer(r);
-        res.writeHead(answer.status ?? 200, {
-          'content-type': 'application/json',
-          ...(answer.headers ?? {}),
-        });
+        // Like the platforms: a 204 has no body and no content type.
+        const type = answer.body === undefined ? {} : { 'content-type': 'application/json' };
+        res.writeHead(answer.status ?? 200, { ...type, ...(answer.headers ?? {}) });
         res.end(answer.body === undefined ? '' : JSON.stringify(answer.body));
       });
     });

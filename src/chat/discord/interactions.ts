@@ -100,10 +100,16 @@ async function command(
   const answer: ChatAnswer = def
     ? await d.commands.run(verb, argsFromOptions(def, leaf), principal)
     : { text: `unknown command ${verb}; run /gt help`, public: false, reply: null, verb: null };
-  if (answer.public) {
-    await d.rest.deleteOriginal(i.token);
-    await d.rest.followUp(i.token, { content: clip(answer.text), allowed_mentions: { parse: [] } });
-  } else await d.rest.editOriginal(i.token, { content: clip(answer.text), allowed_mentions: { parse: [] } });
+  const message = { content: clip(answer.text), allowed_mentions: { parse: [] } };
+  if (!answer.public) {
+    await d.rest.editOriginal(i.token, message);
+    return;
+  }
+  // The change is announced in the channel; the private deferral goes (or, failing that, says so).
+  await d.rest.followUp(i.token, message);
+  await d.rest
+    .deleteOriginal(i.token)
+    .catch(() => d.rest.editOriginal(i.token, { content: 'done (see above)' }));
 }
 
 /** A button or the pick-an-assignee dialog on an escalation card: the decision as a command. */
