@@ -89,12 +89,15 @@ describe('Discord interactions', () => {
     const created = await command('bd', ['create'], { title: 'From Discord', rig: 'alpha', priority: '1' });
     expect(created.deferred.ms).toBeLessThan(3000);
     expect(created.deferred.json).toEqual({ type: 5, data: { flags: 64 } });
-    expect(created.answer?.method).toBe('DELETE'); // the private "thinking…" goes…
-    const [announced] = await api.waitFor(
-      `${webhook(String((created.answer?.path ?? '').split('/')[5]))}`,
-      2,
-    );
-    expect(announced).toBeDefined();
+    // The change is announced in the channel (no ephemeral flag), and the private deferral goes.
+    expect(created.answer).toMatchObject({
+      method: 'POST',
+      body: { content: expect.stringMatching(/^al-\w+$/) },
+    });
+    expect((created.answer?.body as { flags?: number }).flags).toBeUndefined();
+    const token = (created.answer?.path ?? '').split('/')[5] as string;
+    const [, removed] = await api.waitFor(webhook(token), 2);
+    expect(removed?.method).toBe('DELETE');
     for (const [root, path, options, cli] of [
       ['gt', ['rig', 'list'], {}, ['rig', 'list']],
       ['bd', ['list'], {}, ['list']],
