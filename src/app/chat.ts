@@ -14,6 +14,7 @@ import { ChatNotifier } from '../chat/notifier.ts';
 import { createSlackSurface, SLACK_EVENTS_PATH, type SlackSurface } from '../chat/slack/slack-app.ts';
 import { SlackCards } from '../chat/slack/slack-cards.ts';
 import { Throttle } from '../chat/throttle.ts';
+import { WorkQueue } from '../chat/work-queue.ts';
 import type { CommandRegistry } from '../commands/registry.ts';
 import type { Ledger } from '../ledger/port.ts';
 import type { ChatConfig } from './chat-config.ts';
@@ -29,6 +30,8 @@ export interface RunningChat {
 }
 
 const CARD_EDIT_INTERVAL_MS = 2_000;
+/** Chat requests doing their work at once; the rest wait, acknowledged (see work-queue.ts). */
+const CHAT_WORK_CONCURRENCY = 2;
 const SLACK_CHANNEL_SPACING_MS = 1_000;
 /** Discord allows about 5 messages per 5 s per channel. */
 const DISCORD_CHANNEL_SPACING_MS = 1_000;
@@ -54,8 +57,9 @@ export async function startChat(d: ChatDeps): Promise<RunningChat> {
   const remember = (key: string, expiresAt: Date) => d.ledger.recordIdempotencyKey(key, expiresAt);
   const surfaces: CardSurface[] = [];
   const slackQueue = new ChannelQueue(SLACK_CHANNEL_SPACING_MS);
+  const work = new WorkQueue(CHAT_WORK_CONCURRENCY);
   const slack = d.config.slack
-    ? createSlackSurface(d.config.slack, d.chatPolicy.policy, commands, remember, d.log)
+    ? createSlackSurface(d.config.slack, d.chatPolicy.policy, commands, remember, work, d.log)
     : null;
   if (slack) {
     if (slack.requestListener) routes.set(SLACK_EVENTS_PATH, slack.requestListener);
@@ -69,7 +73,7 @@ export async function startChat(d: ChatDeps): Promise<RunningChat> {
   if (d.config.discord && discord) {
     routes.set(
       DISCORD_INTERACTIONS_PATH,
-      discordInteractions({ config: d.config.discord, commands, rest: discord, remember, log: d.log }),
+      discordInteractions({ config: d.config.discord, commands, rest: discord, remember, work, log: d.log }),
     );
     surfaces.push(new DiscordCards(discord, discordQueue));
     d.log.info({}, 'Discord surface on (HTTP interactions)');

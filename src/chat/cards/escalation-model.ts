@@ -76,7 +76,7 @@ function button(action: string): CardButton {
 function outcomeOf(e: Bead, v: EscalationView): EscalationCardModel['outcome'] {
   if (e.status === 'closed') {
     const retired = /^Retired: (.*)$/s.exec(e.close_reason);
-    if (retired) return { by: null, at: e.closed_at, text: `Retired: ${retired[1]}` };
+    if (retired) return { by: null, at: e.closed_at, text: retired[1] ?? '' };
     const resolved = /^Resolved: (.*) by (\S+)$/s.exec(e.close_reason);
     return resolved
       ? { by: resolved[2] ?? null, at: e.closed_at, text: resolved[1] ?? '' }

@@ -3,6 +3,7 @@ import type { DiscordConfig } from '../../app/chat-config.ts';
 import type { ChatPrincipal } from '../../domain/policy.ts';
 import type { ChatAnswer, ChatCommands } from '../chat-commands.ts';
 import type { Remember } from '../slack/request-guard.ts';
+import type { WorkQueue } from '../work-queue.ts';
 import { autocomplete } from './autocomplete.ts';
 import { argsFromOptions, type InteractionOption, invokedVerb } from './command-schema.ts';
 import { type DiscordRest, EPHEMERAL } from './discord-rest.ts';
@@ -35,6 +36,8 @@ interface Deps {
   commands: ChatCommands;
   rest: DiscordRest;
   remember: Remember;
+  /** Work after the deferral waits its turn (see work-queue.ts). */
+  work: WorkQueue;
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
@@ -95,6 +98,10 @@ async function command(
   res: ServerResponse,
 ): Promise<void> {
   send(res, 200, { type: REPLY.DEFERRED_MESSAGE, data: { flags: EPHEMERAL } });
+  await d.work.run(() => finishCommand(d, i, principal));
+}
+
+async function finishCommand(d: Deps, i: Interaction, principal: ChatPrincipal): Promise<void> {
   const { verb, leaf } = invokedVerb(i.data?.name ?? '', i.data?.options);
   const def = d.commands.definition(verb);
   const answer: ChatAnswer = def
@@ -124,6 +131,15 @@ async function click(d: Deps, i: Interaction, principal: ChatPrincipal, res: Ser
   if (b.verb === 'pick' && i.type === TYPE.COMPONENT)
     return send(res, 200, { type: REPLY.MODAL, data: pickModal(b) });
   send(res, 200, { type: REPLY.DEFERRED_UPDATE });
+  await d.work.run(() => decide(d, i, b, principal));
+}
+
+async function decide(
+  d: Deps,
+  i: Interaction,
+  b: NonNullable<ReturnType<typeof parseCustomId>>,
+  principal: ChatPrincipal,
+): Promise<void> {
   const picked = i.data?.components?.[0]?.components?.find((c) => c.custom_id === 'address')?.value?.trim();
   const answer =
     b.verb === 'ack'

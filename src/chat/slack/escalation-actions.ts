@@ -2,6 +2,7 @@ import type { App, BlockAction, ButtonAction } from '@slack/bolt';
 import { DomainError } from '../../domain/errors.ts';
 import { parseResolution } from '../../domain/resolution.ts';
 import type { ChatCommands } from '../chat-commands.ts';
+import type { WorkQueue } from '../work-queue.ts';
 import type { SlackDirectory } from './directory.ts';
 import { ESCALATION_ACTION, parseButtonValue } from './escalation-card.ts';
 import { isFirstDelivery, REPLAYED, type Remember } from './request-guard.ts';
@@ -20,6 +21,7 @@ export function registerEscalationActions(
   commands: ChatCommands,
   directory: SlackDirectory,
   remember: Remember,
+  work: WorkQueue,
 ): void {
   app.action<BlockAction<ButtonAction>>(
     ESCALATION_ACTION,
@@ -35,21 +37,23 @@ export function registerEscalationActions(
         });
         return;
       }
-      if (!(await isFirstDelivery(context, remember))) {
-        await respond({ response_type: 'ephemeral', replace_original: false, text: REPLAYED });
-        return;
-      }
-      const principal = await directory.principal(body.user.id, body.user.username);
-      const answer =
-        value.action === 'ack'
-          ? await commands.run('gt escalation ack', { id: value.id, version: value.version }, principal)
-          : await commands.run(
-              'gt escalation resolve',
-              { id: value.id, action: value.action, version: value.version },
-              principal,
-            );
-      if (!answer.reply?.ok)
-        await respond({ response_type: 'ephemeral', replace_original: false, text: answer.text });
+      await work.run(async () => {
+        if (!(await isFirstDelivery(context, remember))) {
+          await respond({ response_type: 'ephemeral', replace_original: false, text: REPLAYED });
+          return;
+        }
+        const principal = await directory.principal(body.user.id, body.user.username);
+        const answer =
+          value.action === 'ack'
+            ? await commands.run('gt escalation ack', { id: value.id, version: value.version }, principal)
+            : await commands.run(
+                'gt escalation resolve',
+                { id: value.id, action: value.action, version: value.version },
+                principal,
+              );
+        if (!answer.reply?.ok)
+          await respond({ response_type: 'ephemeral', replace_original: false, text: answer.text });
+      });
     },
   );
 
@@ -65,14 +69,16 @@ export function registerEscalationActions(
       return;
     }
     await ack();
-    const principal = await directory.principal(body.user.id, body.user.name);
-    const answer = await commands.run(
-      'gt escalation resolve',
-      { id, version, action: `reassign:${address}`, ...(force ? { force: true } : {}) },
-      principal,
-    );
-    if (!answer.reply?.ok && channel)
-      await client.chat.postEphemeral({ channel, user: body.user.id, text: answer.text });
+    await work.run(async () => {
+      const principal = await directory.principal(body.user.id, body.user.name);
+      const answer = await commands.run(
+        'gt escalation resolve',
+        { id, version, action: `reassign:${address}`, ...(force ? { force: true } : {}) },
+        principal,
+      );
+      if (!answer.reply?.ok && channel)
+        await client.chat.postEphemeral({ channel, user: body.user.id, text: answer.text });
+    });
   });
 }
 

@@ -74,7 +74,7 @@ function outcomeText(m: EscalationCardModel): string {
   const o = m.outcome;
   if (!o) return '';
   const when = o.at ? ` at ${slackTime(o.at)}` : '';
-  if (m.state === 'retired') return `♻️ ${escape(o.text)}${when}`;
+  if (m.state === 'retired') return `♻️ Retired${when}: ${escape(o.text)}`;
   if (m.state === 'acknowledged') return `👀 Acknowledged by ${mentionOf(o.by)}${when}`;
   const verb = o.text === 'acknowledged' ? 'Closed' : 'Approved';
   return `✅ ${verb} by ${mentionOf(o.by)}${when}: ${escape(o.text)}`;

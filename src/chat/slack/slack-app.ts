@@ -4,6 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../../app/chat-config.ts';
 import type { Policy } from '../../domain/policy.ts';
 import type { ChatCommands } from '../chat-commands.ts';
+import type { WorkQueue } from '../work-queue.ts';
 import { SlackDirectory } from './directory.ts';
 import { registerEscalationActions } from './escalation-actions.ts';
 import { guardProperties, type Remember, registerFutureGuard } from './request-guard.ts';
@@ -32,6 +33,7 @@ export function createSlackSurface(
   policy: Policy,
   commands: ChatCommands,
   remember: Remember,
+  work: WorkQueue,
   log: { warn(obj: object, msg: string): void },
 ): SlackSurface {
   const clientOptions = {
@@ -72,8 +74,8 @@ export function createSlackSurface(
   });
   registerFutureGuard(app);
   const directory = new SlackDirectory(app.client, policy);
-  registerSlashCommands(app, commands, directory, remember);
-  registerEscalationActions(app, commands, directory, remember);
+  registerSlashCommands(app, commands, directory, remember, work);
+  registerEscalationActions(app, commands, directory, remember, work);
   return {
     app,
     client: app.client,

@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { convoyCardModel } from '../../src/chat/cards/convoy-model.ts';
+import { escalationCardModel } from '../../src/chat/cards/escalation-model.ts';
+import { convoyMessage } from '../../src/chat/discord/convoy-message.ts';
+import { escalationMessage } from '../../src/chat/discord/escalation-message.ts';
+import { convoyBlocks } from '../../src/chat/slack/convoy-card.ts';
+import { escalationBlocks } from '../../src/chat/slack/escalation-card.ts';
+import type { Bead } from '../../src/domain/bead.ts';
+
+const at = '2026-12-02T04:00:00.000Z';
+const bead = (over: Partial<Bead>): Bead => ({
+  id: 'al-x1',
+  title: 'Work',
+  description: '',
+  acceptance_criteria: '',
+  status: 'open',
+  priority: 2,
+  issue_type: 'task',
+  assignee: null,
+  labels: [],
+  parent: null,
+  rig: 'alpha',
+  created_at: at,
+  created_by: 'mayor',
+  updated_at: at,
+  closed_at: null,
+  close_reason: '',
+  is_blocked: false,
+  version: 3,
+  ...over,
+});
+const escalation = (over: Partial<Bead> = {}) =>
+  bead({
+    id: 'hq-e1',
+    title: 'alpha/Toast is stalled on al-x1',
+    description: 'hooked to al-x1 and quiet: last output 400s ago, last heartbeat 400s ago',
+    issue_type: 'escalation',
+    rig: null,
+    version: 7,
+    labels: [
+      'gt:escalation',
+      'severity:high',
+      'kind:stuck-agent',
+      'agent:alpha/Toast',
+      'bead:al-x1',
+      'propose:reassign:alpha/Nux',
+      'propose:reassign:queue',
+      'propose:restart',
+      'propose:acknowledge',
+    ],
+    ...over,
+  });
+
+/** 1,000 tracked beads in 20 waves: 400 done, 100 running, 300 blocked, 200 ready. */
+function bigConvoy() {
+  const tracked = Array.from({ length: 1000 }, (_, i) =>
+    bead({
+      id: `al-${i.toString(36).padStart(3, '0')}`,
+      title: `A fairly long bead title number ${i} that describes the work to be done in some detail`,
+      status: i < 400 ? 'closed' : i < 500 ? 'hooked' : 'open',
+      assignee: i >= 400 && i < 500 ? `alpha/Polecat${i}` : null,
+      is_blocked: i >= 500 && i < 800,
+    }),
+  );
+  const waves = Array.from({ length: 20 }, (_, w) => ({
+    wave: w + 1,
+    issues: tracked.slice(w * 50, w * 50 + 50).map((b) => b.id),
+  }));
+  return convoyCardModel(
+    bead({ id: 'hq-cv-big', title: 'Big migration', issue_type: 'convoy' }),
+    tracked,
+    waves,
+  );
+}
+
+describe('chat renderers', () => {
+  it('renders an open escalation ping for Slack and Discord', () => {
+    const m = escalationCardModel(escalation());
+    expect(escalationBlocks(m, '<!subteam^S1>')).toMatchSnapshot();
+    expect(escalationMessage(m, '<@&R1>')).toMatchSnapshot();
+  });
+
+  it('renders a decided escalation without buttons, saying who decided what and when', () => {
+    const m = escalationCardModel(
+      escalation({
+        status: 'closed',
+        closed_at: at,
+        close_reason: 'Resolved: reassigned to alpha/Nux by slack:U1',
+        version: 9,
+      }),
+    );
+    const blocks = escalationBlocks(m, null);
+    expect(blocks.some((b) => b.type === 'actions')).toBe(false);
+    expect(JSON.stringify(blocks)).toContain('Approved by <@U1>');
+    expect(blocks).toMatchSnapshot();
+    const retired = escalationCardModel(
+      escalation({ status: 'closed', closed_at: at, close_reason: 'Retired: alpha/Toast recovered' }),
+    );
+    expect(JSON.stringify(escalationMessage(retired, null))).toContain('♻️ alpha/Toast recovered');
+    expect(escalationMessage(retired, null).components).toEqual([]);
+  });
+
+  it('renders a small convoy card', () => {
+    const a = bead({ id: 'al-a', title: 'First', status: 'closed' });
+    const b = bead({ id: 'al-b', title: 'Second', status: 'hooked', assignee: 'alpha/Toast' });
+    const c = bead({ id: 'al-c', title: 'Third', is_blocked: true });
+    const m = convoyCardModel(
+      bead({ id: 'hq-cv-1', title: 'Ship it', issue_type: 'convoy' }),
+      [a, b, c],
+      [
+        { wave: 1, issues: ['al-a'] },
+        { wave: 2, issues: ['al-b', 'al-c'] },
+      ],
+    );
+    expect(convoyBlocks(m)).toMatchSnapshot();
+    expect(convoyMessage(m)).toMatchSnapshot();
+  });
+
+  it('keeps a 1,000-bead convoy card within Slack’s and Discord’s limits', () => {
+    const m = bigConvoy();
+    const blocks = convoyBlocks(m);
+    expect(blocks.length).toBeLessThanOrEqual(50);
+    for (const b of blocks) {
+      const texts = [b.text, ...((b.elements as Array<{ text?: string }>) ?? [])].map(
+        (t) => (t as { text?: string })?.text ?? '',
+      );
+      for (const t of texts) expect(t.length).toBeLessThanOrEqual(3000);
+    }
+    expect(JSON.stringify(blocks)).toContain('… and 385 more'); // 400 done, 15 shown
+    const embed = (
+      convoyMessage(m).embeds as Array<{
+        description: string;
+        fields: Array<{ name: string; value: string }>;
+      }>
+    )[0];
+    expect(embed?.description.length).toBeLessThanOrEqual(4096);
+    expect(embed?.fields.length).toBeLessThanOrEqual(25);
+    for (const f of embed?.fields ?? []) expect(f.value.length).toBeLessThanOrEqual(1024);
+    const total =
+      (embed?.description.length ?? 0) +
+      (embed?.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
+    expect(total).toBeLessThanOrEqual(6000);
+  });
+});
