@@ -1,18 +1,22 @@
 import type { RequestListener } from 'node:http';
+import type { JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { WebClientEvent } from '@slack/web-api';
 import { consumeDurable } from '../bus/durable-consumer.ts';
-import { ensureStreams, eventsStream } from '../bus/streams.ts';
+import { ensureStreams, eventsStream, mailStream } from '../bus/streams.ts';
 import { CardStore } from '../chat/card-store.ts';
 import type { CardSurface } from '../chat/card-surface.ts';
 import { ChannelQueue } from '../chat/channel-queue.ts';
 import { ChatCommands } from '../chat/chat-commands.ts';
 import { DiscordCards } from '../chat/discord/discord-cards.ts';
+import { DiscordDirect } from '../chat/discord/discord-mail.ts';
 import { DiscordRest } from '../chat/discord/discord-rest.ts';
 import { DISCORD_INTERACTIONS_PATH, discordInteractions } from '../chat/discord/interactions.ts';
+import { type DirectMessages, HumanMail } from '../chat/human-mail.ts';
 import { ChatNotifier } from '../chat/notifier.ts';
 import { createSlackSurface, SLACK_EVENTS_PATH, type SlackSurface } from '../chat/slack/slack-app.ts';
 import { SlackCards } from '../chat/slack/slack-cards.ts';
+import { registerMailReplies, SlackDirect } from '../chat/slack/slack-mail.ts';
 import { Throttle } from '../chat/throttle.ts';
 import { WorkQueue } from '../chat/work-queue.ts';
 import type { CommandRegistry } from '../commands/registry.ts';
@@ -32,9 +36,8 @@ export interface RunningChat {
 const CARD_EDIT_INTERVAL_MS = 2_000;
 /** Chat requests doing their work at once; the rest wait, acknowledged (see work-queue.ts). */
 const CHAT_WORK_CONCURRENCY = 2;
-const SLACK_CHANNEL_SPACING_MS = 1_000;
-/** Discord allows about 5 messages per 5 s per channel. */
-const DISCORD_CHANNEL_SPACING_MS = 1_000;
+/** Slack allows about one message per second per channel; Discord about 5 per 5 s. */
+const CHANNEL_SPACING_MS = 1_000;
 
 export interface ChatDeps {
   config: ChatConfig;
@@ -47,73 +50,111 @@ export interface ChatDeps {
 }
 
 /**
- * The chat side of `gt up`: whichever platforms are configured, over the one command layer, and
- * the notifier that keeps their cards in step with the ledger's events. HTTP-mode surfaces hand
- * back the routes the service's HTTP server mounts.
+ * The chat side of `gt up`: whichever platforms are configured, over the one command layer; the
+ * notifier that keeps their cards in step with the ledger's events; and the courier of mail to
+ * people. HTTP-mode surfaces hand back the routes the service's HTTP server mounts.
  */
 export async function startChat(d: ChatDeps): Promise<RunningChat> {
-  const commands = new ChatCommands(d.registry);
   const routes = new Map<string, RequestListener>();
+  if (!d.config.slack && !d.config.discord)
+    return { routes, slack: null, rateLimited: () => ({}), stop: async () => {} };
+  const commands = new ChatCommands(d.registry);
   const remember = (key: string, expiresAt: Date) => d.ledger.recordIdempotencyKey(key, expiresAt);
-  const surfaces: CardSurface[] = [];
-  const slackQueue = new ChannelQueue(SLACK_CHANNEL_SPACING_MS);
   const work = new WorkQueue(CHAT_WORK_CONCURRENCY);
+  const store = await CardStore.open(d.nc, d.prefix);
+  const surfaces: CardSurface[] = [];
+  const direct: DirectMessages[] = [];
+  const slackQueue = new ChannelQueue(CHANNEL_SPACING_MS);
   const slack = d.config.slack
     ? createSlackSurface(d.config.slack, d.chatPolicy.policy, commands, remember, work, d.log)
     : null;
   if (slack) {
+    registerMailReplies(slack.app, { commands, directory: slack.directory, store, remember, work });
     if (slack.requestListener) routes.set(SLACK_EVENTS_PATH, slack.requestListener);
     slack.client.on(WebClientEvent.RATE_LIMITED, () => slackQueue.countRateLimited());
     surfaces.push(new SlackCards(slack.client, slackQueue));
+    direct.push(new SlackDirect(slack.client));
     await slack.start();
     d.log.info({ mode: d.config.slack?.mode }, 'Slack surface on');
   }
-  const discordQueue = new ChannelQueue(DISCORD_CHANNEL_SPACING_MS);
   const discord = d.config.discord ? new DiscordRest(d.config.discord) : null;
   if (d.config.discord && discord) {
-    routes.set(
-      DISCORD_INTERACTIONS_PATH,
-      discordInteractions({ config: d.config.discord, commands, rest: discord, remember, work, log: d.log }),
-    );
-    surfaces.push(new DiscordCards(discord, discordQueue));
+    const handler = discordInteractions({
+      config: d.config.discord,
+      commands,
+      rest: discord,
+      remember,
+      work,
+      store,
+      log: d.log,
+    });
+    routes.set(DISCORD_INTERACTIONS_PATH, handler);
+    surfaces.push(new DiscordCards(discord, new ChannelQueue(CHANNEL_SPACING_MS)));
+    direct.push(new DiscordDirect(discord));
     d.log.info({}, 'Discord surface on (HTTP interactions)');
   }
-  const stopNotifier = surfaces.length ? await startNotifier(d, surfaces) : async () => {};
+  const stopNotifier = await startNotifier(d, surfaces, store);
+  const humanMail = new HumanMail(d.chatPolicy.people, direct, store);
+  const stopMail = await follow(
+    d,
+    mailStream(d.prefix),
+    'chat-mail',
+    `${d.prefix}.mail.human.>`,
+    (m) => humanMail.handle(m),
+    'all',
+  );
   return {
     routes,
     slack,
     rateLimited: () => ({ slack: slackQueue.rateLimited, discord: discord?.rateLimited ?? 0 }),
     stop: async () => {
+      await stopMail();
       await stopNotifier();
       await slack?.stop();
     },
   };
 }
 
-async function startNotifier(d: ChatDeps, surfaces: CardSurface[]): Promise<() => Promise<void>> {
-  const onError = (err: unknown) => d.log.error({ err }, 'chat card update failed');
-  const throttle = new Throttle(CARD_EDIT_INTERVAL_MS, onError);
+async function startNotifier(
+  d: ChatDeps,
+  surfaces: CardSurface[],
+  store: CardStore,
+): Promise<() => Promise<void>> {
+  const throttle = new Throttle(CARD_EDIT_INTERVAL_MS, (err) =>
+    d.log.error({ err }, 'chat card edit failed'),
+  );
   const notifier = new ChatNotifier({
     ledger: d.ledger,
     routing: d.chatPolicy.routing,
     surfaces,
-    store: await CardStore.open(d.nc, d.prefix),
+    store,
     throttle,
   });
-  const jsm = await ensureStreams(d.nc, d.prefix);
-  const stop = await consumeDurable(
-    d.nc,
-    jsm,
+  // A first start does not replay the town's history into chat.
+  const stop = await follow(
+    d,
     eventsStream(d.prefix),
     'chat-notifier',
     `${d.prefix}.evt.>`,
     (m) => notifier.handle(m),
-    onError,
-    10_000,
-    'new', // a first start does not replay history into chat
+    'new',
   );
   return async () => {
     await stop();
     await throttle.flush();
   };
+}
+
+/** A durable consumer shared by the replicas (each message handled by one), retried on failure. */
+async function follow(
+  d: ChatDeps,
+  stream: string,
+  durable: string,
+  subject: string,
+  handle: (m: JsMsg) => Promise<void>,
+  startAt: 'all' | 'new',
+): Promise<() => Promise<void>> {
+  const jsm = await ensureStreams(d.nc, d.prefix);
+  const onError = (err: unknown) => d.log.error({ err }, `${durable} failed; it will be retried`);
+  return consumeDurable(d.nc, jsm, stream, durable, subject, handle, onError, 10_000, startAt);
 }

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { usageError } from '../domain/errors.ts';
 import { SEVERITIES } from '../domain/escalation.ts';
+import type { Person } from '../domain/people.ts';
 import { CHAT_PERMISSIONS, EMPTY_POLICY, type Policy } from '../domain/policy.ts';
 import { NO_ROUTING, type Routing } from '../domain/routing.ts';
 
@@ -29,6 +30,9 @@ const Schema = z
       .default({ users: {}, usergroups: {} }),
     discord: z.object({ users: ids.default({}), roles: ids.default({}) }).default({ users: {}, roles: {} }),
     critical_requires: z.enum(CHAT_PERMISSIONS).default('escalation:approve-critical'),
+    people: z
+      .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]{0,39}$/, 'a person is one word'), perPlatform)
+      .default({}),
     routing: z
       .object({
         escalations: z
@@ -50,6 +54,8 @@ const Schema = z
 export interface ChatPolicy {
   policy: Policy;
   routing: Routing;
+  /** `human:<name>` mail addresses → chat accounts. */
+  people: Record<string, Person>;
   path: string | null;
 }
 
@@ -67,7 +73,7 @@ export function loadChatPolicy(env: NodeJS.ProcessEnv): ChatPolicy {
   const path = policyPath(env);
   if (!existsSync(path)) {
     if (env.GT_POLICY_FILE) throw usageError('bad_policy', `GT_POLICY_FILE ${path} does not exist`);
-    return { policy: EMPTY_POLICY, routing: NO_ROUTING, path: null };
+    return { policy: EMPTY_POLICY, routing: NO_ROUTING, people: {}, path: null };
   }
   let raw: unknown;
   try {
@@ -83,6 +89,12 @@ export function loadChatPolicy(env: NodeJS.ProcessEnv): ChatPolicy {
   const p = parsed.data;
   return {
     path,
+    people: Object.fromEntries(
+      Object.entries(p.people).map(([name, ids]) => [
+        name,
+        Object.fromEntries(Object.entries(ids).filter(([, v]) => typeof v === 'string')) as Person,
+      ]),
+    ),
     policy: {
       roles: p.roles,
       members: {

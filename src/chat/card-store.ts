@@ -13,7 +13,14 @@ export interface CardRef {
   thread?: string;
 }
 
-export type CardKind = 'esc' | 'convoy';
+export type CardKind = 'esc' | 'convoy' | 'mail';
+
+/** A chat message that carried mail to a person: a reply under it answers that mail. */
+export interface MailThread {
+  mail_id: string;
+  from: string;
+  subject: string;
+}
 
 /**
  * Card references in the KV bucket `<prefix>_chat_cards` (key `<platform>.<kind>.<bead id>`),
@@ -38,6 +45,15 @@ export class CardStore {
 
   async put(platform: Platform, kind: CardKind, id: string, ref: CardRef): Promise<void> {
     await this.kv.put(`${platform}.${kind}.${id}`, JSON.stringify(ref));
+  }
+
+  async putThread(platform: Platform, ref: CardRef, thread: MailThread): Promise<void> {
+    await this.kv.put(`${platform}.thread.${ref.channel}.${ref.message}`, JSON.stringify(thread));
+  }
+
+  async mailThread(platform: Platform, channel: string, message: string): Promise<MailThread | null> {
+    const e = await this.kv.get(`${platform}.thread.${channel}.${message}`);
+    return e && e.operation === 'PUT' && e.length > 0 ? e.json<MailThread>() : null;
   }
 
   /**

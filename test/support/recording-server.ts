@@ -7,6 +7,8 @@ export interface Recorded {
   /** JSON bodies parsed; form bodies as an object; anything else as text. */
   body: Record<string, unknown> | string;
   at: number;
+  /** What the server answered (the ts/id the service then stored). */
+  answer?: unknown;
 }
 
 type Answer = (
@@ -43,6 +45,7 @@ export class RecordingServer {
         this.requests.push(r);
         const custom = this.answers.map((a) => a(r)).find((a) => a !== undefined);
         const answer = custom ?? this.defaultAnswer(r);
+        r.answer = answer.body;
         // Like the platforms: a 204 has no body and no content type.
         const type = answer.body === undefined ? {} : { 'content-type': 'application/json' };
         res.writeHead(answer.status ?? 200, { ...type, ...(answer.headers ?? {}) });

@@ -35,6 +35,23 @@ export class SlackClient {
     return { status: res.status, text: await res.text(), ms: performance.now() - started };
   }
 
+  /** An Events API delivery (JSON), signed; `headers` adds e.g. Slack's retry headers. */
+  async postJson(body: string, headers: Record<string, string> = {}): Promise<{ status: number }> {
+    const timestamp = Math.floor(Date.now() / 1000);
+    const res = await fetch(`${this.url}/slack/events`, {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'x-slack-request-timestamp': String(timestamp),
+        'x-slack-signature': this.sign(body, timestamp),
+        ...headers,
+      },
+    });
+    await res.text();
+    return { status: res.status };
+  }
+
   /** The form body of `/<root> <text>` from `user`, answering on `responseUrl`. */
   static command(root: string, text: string, user: string, responseUrl: string, team = 'T1'): string {
     return new URLSearchParams({

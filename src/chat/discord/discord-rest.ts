@@ -49,6 +49,12 @@ export class DiscordRest {
     return this.rest.patch(Routes.channelMessage(channel, message), { body });
   }
 
+  /** The DM channel with a user. */
+  async openDirect(user: string): Promise<string> {
+    return ((await this.rest.post(Routes.userChannels(), { body: { recipient_id: user } })) as { id: string })
+      .id;
+  }
+
   /** A thread started on a message; returns the thread's channel id. */
   async startThread(channel: string, message: string, name: string): Promise<string> {
     const thread = (await this.rest.post(Routes.threads(channel, message), {

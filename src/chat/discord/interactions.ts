@@ -1,11 +1,14 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { DiscordConfig } from '../../app/chat-config.ts';
 import type { ChatPrincipal } from '../../domain/policy.ts';
+import type { CardStore } from '../card-store.ts';
 import type { ChatAnswer, ChatCommands } from '../chat-commands.ts';
+import { replyArgs } from '../human-mail.ts';
 import type { Remember } from '../slack/request-guard.ts';
 import type { WorkQueue } from '../work-queue.ts';
 import { autocomplete } from './autocomplete.ts';
 import { argsFromOptions, type InteractionOption, invokedVerb } from './command-schema.ts';
+import { replyModal, threadOfMail } from './discord-mail.ts';
 import { type DiscordRest, EPHEMERAL } from './discord-rest.ts';
 import { confirmPrompt, parseCustomId } from './escalation-message.ts';
 import { discordPublicKey, verifyDiscordRequest } from './verify.ts';
@@ -38,6 +41,8 @@ interface Deps {
   remember: Remember;
   /** Work after the deferral waits its turn (see work-queue.ts). */
   work: WorkQueue;
+  /** Where mail DMs were remembered (Reply buttons answer them). */
+  store: CardStore;
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
@@ -121,6 +126,8 @@ async function finishCommand(d: Deps, i: Interaction, principal: ChatPrincipal):
 
 /** A button or the pick-an-assignee dialog on an escalation card: the decision as a command. */
 async function click(d: Deps, i: Interaction, principal: ChatPrincipal, res: ServerResponse): Promise<void> {
+  const mailId = /^mail:reply:(.+)$/.exec(i.data?.custom_id ?? '')?.[1];
+  if (mailId) return mailReply(d, i, mailId, principal, res);
   const b = parseCustomId(i.data?.custom_id ?? '');
   if (!b) return send(res, 200, ephemeral('unknown button'));
   if (b.verb === 'ask')
@@ -150,6 +157,29 @@ async function decide(
           principal,
         );
   if (!answer.reply?.ok) await d.rest.followUp(i.token, { flags: EPHEMERAL, content: clip(answer.text) });
+}
+
+/** The Reply button of a mail DM opens a dialog; its text goes back as mail, as the person. */
+async function mailReply(
+  d: Deps,
+  i: Interaction,
+  mailId: string,
+  principal: ChatPrincipal,
+  res: ServerResponse,
+) {
+  if (i.type === TYPE.COMPONENT) return send(res, 200, { type: REPLY.MODAL, data: replyModal(mailId) });
+  send(res, 200, { type: REPLY.DEFERRED_UPDATE });
+  const text = i.data?.components?.[0]?.components?.find((c) => c.custom_id === 'text')?.value ?? '';
+  await d.work.run(async () => {
+    const thread = await threadOfMail(d.store, mailId);
+    const answer = thread
+      ? await d.commands.run('gt mail send', replyArgs(thread, text), principal)
+      : { text: 'that mail is no longer known here', reply: null };
+    await d.rest.followUp(i.token, {
+      flags: EPHEMERAL,
+      content: clip(answer.reply?.ok ? `↩️ sent to ${thread?.from}` : answer.text),
+    });
+  });
 }
 
 function pickModal(b: { id: string; version: string }) {

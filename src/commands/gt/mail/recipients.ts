@@ -1,6 +1,7 @@
 import type { Actor } from '../../../domain/actor.ts';
 import { refused } from '../../../domain/errors.ts';
 import { type Address, parseAddress, RIG_ROLES } from '../../../domain/mail.ts';
+import { chatMailAddress } from '../../../domain/people.ts';
 import { polecatAddress, polecatNames } from '../../../domain/sling.ts';
 import type { Ledger } from '../../../ledger/port.ts';
 
@@ -12,7 +13,13 @@ export interface Recipient {
 
 /** The sender's address: agents by their address, people as `human:<id>`, services as `system:<id>`. */
 export const senderAddress = (actor: Actor): string =>
-  actor.kind === 'agent' ? actor.id : actor.kind === 'human' ? `human:${actor.id}` : `system:${actor.id}`;
+  actor.principal
+    ? chatMailAddress(actor.principal.platform, actor.principal.user)
+    : actor.kind === 'agent'
+      ? actor.id
+      : actor.kind === 'human'
+        ? `human:${actor.id}`
+        : `system:${actor.id}`;
 
 /** A convoy owner or notify field: an agent address when it has a slash, else a person. */
 export const ownerAddress = (owner: string): string =>
