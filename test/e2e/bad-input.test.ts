@@ -119,7 +119,7 @@ describe('bad input through the CLI and the API subject', () => {
     expect((await town.run('gt', ['escalation', 'resolve', e, '--action', 'acknowledge'])).code).toBe(0);
     const again = await town.run('gt', ['escalation', 'resolve', e]);
     expect([again.code, again.stderr]).toEqual([1, expect.stringMatching(/already resolved/)]);
-  });
+  }, 60_000);
 
   it('exit 3 with how to start the service when none runs', async () => {
     const r = await town.run('bd', ['list'], { GT_HOME: `${town.home}/nowhere` });
