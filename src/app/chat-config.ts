@@ -36,7 +36,7 @@ const nonEmpty = (v: string | undefined) => (v && v.trim() !== '' ? v.trim() : u
 const SlackSchema = z.object({
   mode: z.enum(['socket', 'http']),
   botToken: z.string().min(1, 'SLACK_BOT_TOKEN is required'),
-  signingSecret: z.string().min(1, 'SLACK_SIGNING_SECRET is required'),
+  signingSecret: z.string(),
   appToken: z.string().min(1).nullable(),
   apiUrl: z.url(),
   appId: z.string().nullable(),
@@ -80,6 +80,8 @@ export function loadChatConfig(env: NodeJS.ProcessEnv): ChatConfig {
         'SLACK_*',
       )
     : null;
+  if (slack?.mode === 'http' && !slack.signingSecret)
+    throw usageError('bad_config', 'SLACK_MODE=http needs SLACK_SIGNING_SECRET to verify requests');
   if (slack?.mode === 'socket' && !slack.appToken)
     throw usageError(
       'bad_config',

@@ -1,5 +1,5 @@
 import type { RequestListener } from 'node:http';
-import { App, HTTPReceiver, LogLevel } from '@slack/bolt';
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../../app/chat-config.ts';
 import type { Policy } from '../../domain/policy.ts';
@@ -61,7 +61,13 @@ export function createSlackSurface(
     });
     app = new App({ ...common, receiver });
   } else {
-    app = new App({ ...common, socketMode: true, appToken: config.appToken as string });
+    // The Socket Mode client opens its connection with its own Web API client: point it too.
+    const socket = new SocketModeReceiver({
+      appToken: config.appToken as string,
+      logLevel: LogLevel.WARN,
+      installerOptions: { clientOptions },
+    });
+    app = new App({ ...common, receiver: socket });
   }
   app.use(async ({ body, next }) => {
     const b = body as { api_app_id?: string; team_id?: string; team?: { id?: string } };
