@@ -36,7 +36,7 @@ const rigArg =
 const escalationScope: Scope = async (args, ledger) => {
   const [id] = str(args.id);
   const e = id ? await ledger.getBead(id) : null;
-  if (!e || e.issue_type !== 'escalation') return { rigs: [] };
+  if (e?.issue_type !== 'escalation') return { rigs: [] };
   const v = escalationView(e);
   const bead = v.bead_id ? await ledger.getBead(v.bead_id) : null;
   const rig = bead?.rig ?? v.agent?.split('/')[0] ?? null;

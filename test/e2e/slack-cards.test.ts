@@ -61,7 +61,8 @@ describe('Slack escalation pings and convoy cards', () => {
   const show = async (id: string) => (await town.json<Bead[]>('bd', ['show', id]))[0] as Bead;
   const posts = (channel: string) =>
     slackApi.to('/api/chat.postMessage').filter((r) => (r.body as { channel?: string }).channel === channel);
-  const blocksOf = (r: Recorded | undefined) => ((r?.body as { blocks?: Block[] }).blocks ?? []) as Block[];
+  const blocksOf = (r: Recorded | undefined) =>
+    ((r?.body as { blocks?: Block[] } | undefined)?.blocks ?? []) as Block[];
   const buttons = (r: Recorded | undefined) =>
     blocksOf(r).find((b) => b.type === 'actions')?.elements as
       | Array<{ action_id: string; value: string; confirm?: object }>
@@ -127,12 +128,12 @@ describe('Slack escalation pings and convoy cards', () => {
 
     const denied = await click('U_OPS', approve as { action_id: string; value: string });
     const [deniedAnswer] = await slackApi.waitFor(denied);
-    expect((deniedAnswer?.body as { text: string }).text).toMatch(/needs escalation:approve/);
+    expect((deniedAnswer?.body as { text: string } | undefined)?.text).toMatch(/needs escalation:approve/);
     const stale = await click('U_CAROL', {
       action_id: approve?.action_id as string,
       value: `${escalation.id}:${version - 1}:reassign:alpha/Nux`,
     });
-    expect(((await slackApi.waitFor(stale))[0]?.body as { text: string }).text).toMatch(
+    expect(((await slackApi.waitFor(stale))[0]?.body as { text: string } | undefined)?.text).toMatch(
       /changed since version/,
     );
     expect(await show(work)).toMatchObject({ status: 'hooked', assignee: 'alpha/Toast' });
@@ -140,7 +141,9 @@ describe('Slack escalation pings and convoy cards', () => {
     await click('U_CAROL', approve as { action_id: string; value: string });
     await waitFor(async () => (await show(work)).assignee === 'alpha/Nux', 10_000);
     const again = await click('U_CAROL', approve as { action_id: string; value: string });
-    expect(((await slackApi.waitFor(again))[0]?.body as { text: string }).text).toMatch(/already resolved/);
+    expect(((await slackApi.waitFor(again))[0]?.body as { text: string } | undefined)?.text).toMatch(
+      /already resolved/,
+    );
 
     await waitFor(
       () => slackApi.to('/api/chat.update').some((r) => textOf(r).includes('Approved by <@U_CAROL>')),
@@ -191,6 +194,8 @@ describe('Slack escalation pings and convoy cards', () => {
           (r.body as { text: string }).text.includes(a),
       );
     expect(threaded.length).toBeGreaterThan(0);
-    expect(String((threaded[0]?.body as { reply_broadcast?: unknown }).reply_broadcast)).toBe('false');
+    expect(String((threaded[0]?.body as { reply_broadcast?: unknown } | undefined)?.reply_broadcast)).toBe(
+      'false',
+    );
   }, 60_000);
 });

@@ -91,6 +91,6 @@ describe('Slack Socket Mode', () => {
     await waitFor(() => received.some((m) => m.envelope_id === 'env-1'), 5_000);
     const [answer] = await slackApi.waitFor('/resp/socket');
     const cli = (await town.run('gt', ['rig', 'list'])).stdout.trim();
-    expect((answer?.body as { text: string }).text.replace(/^```|```$/g, '')).toBe(cli);
+    expect((answer?.body as { text: string } | undefined)?.text.replace(/^```|```$/g, '')).toBe(cli);
   }, 30_000);
 });

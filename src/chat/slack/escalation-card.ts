@@ -33,7 +33,7 @@ export function escalationBlocks(m: EscalationCardModel, mention: string | null)
       type: 'section',
       text: {
         type: 'mrkdwn',
-        text: clip(`${severityIcon(m.severity)} *${escape(m.title)}*${mention ? ` ${mention}` : ''}`),
+        text: clip(`${severityIcon(m.severity)} *${escapeText(m.title)}*${mention ? ` ${mention}` : ''}`),
       },
     },
     { type: 'context', elements: [{ type: 'mrkdwn', text: clip(facts) }] },
@@ -41,7 +41,7 @@ export function escalationBlocks(m: EscalationCardModel, mention: string | null)
   if (m.detail)
     blocks.push({
       type: 'section',
-      text: { type: 'mrkdwn', text: clip(`>${escape(m.detail).replace(/\n/g, '\n>')}`) },
+      text: { type: 'mrkdwn', text: clip(`>${escapeText(m.detail).replace(/\n/g, '\n>')}`) },
     });
   if (m.outcome) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: clip(outcomeText(m)) }] });
   if (m.buttons.length)
@@ -74,14 +74,15 @@ function outcomeText(m: EscalationCardModel): string {
   const o = m.outcome;
   if (!o) return '';
   const when = o.at ? ` at ${slackTime(o.at)}` : '';
-  if (m.state === 'retired') return `♻️ Retired${when}: ${escape(o.text)}`;
+  if (m.state === 'retired') return `♻️ Retired${when}: ${escapeText(o.text)}`;
   if (m.state === 'acknowledged') return `👀 Acknowledged by ${mentionOf(o.by)}${when}`;
   const verb = o.text === 'acknowledged' ? 'Closed' : 'Approved';
-  return `✅ ${verb} by ${mentionOf(o.by)}${when}: ${escape(o.text)}`;
+  return `✅ ${verb} by ${mentionOf(o.by)}${when}: ${escapeText(o.text)}`;
 }
 
 /** The notification text (what shows in the push notification and for screen readers). */
 export const escalationText = (m: EscalationCardModel): string =>
   `${severityIcon(m.severity)} [${m.severity}] ${m.title}${m.state === 'open' ? '' : ` (${m.state})`}`;
 
-const escape = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeText = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
