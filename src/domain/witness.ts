@@ -46,6 +46,8 @@ export interface Assessment {
   why: string;
   /** Whether the witness may act on it (never inside the spawn grace period). */
   actionable: boolean;
+  /** Healthy only because it is inside its spawn grace period, with no activity seen yet. */
+  provisional?: boolean;
 }
 
 const ago = (now: Date, at: string | null): number =>
@@ -98,7 +100,13 @@ export function assess(s: Signals, t: Thresholds = DEFAULT_THRESHOLDS): Assessme
       actionable: !inGrace,
     };
   }
-  return { verdict: 'healthy', why: `${inGrace ? 'in spawn grace; ' : ''}${signals}`, actionable: false };
+  return {
+    verdict: 'healthy',
+    why: `${inGrace ? 'in spawn grace; ' : ''}${signals}`,
+    actionable: false,
+    // Healthy only by benefit of the doubt: nothing has shown it works yet.
+    ...(inGrace && quietSinceSpawn(outputAge, beatAge, t) ? { provisional: true } : {}),
+  };
 }
 
 /**
@@ -106,6 +114,9 @@ export function assess(s: Signals, t: Thresholds = DEFAULT_THRESHOLDS): Assessme
  * grace, and neither a report of the current incarnation nor a heartbeat within `staleMs`. That
  * is a polecat nobody is running — its runner is gone too — so waiting for a respawn is futile.
  */
+const quietSinceSpawn = (outputAge: number, beatAge: number, t: Thresholds): boolean =>
+  outputAge > t.stallMs && beatAge > t.stallMs;
+
 export function isAbandoned(s: Signals, staleMs: number, spawnGraceMs: number): boolean {
   if (!s.hookedBead || ago(s.now, s.spawnedAt) < Math.max(spawnGraceMs, staleMs)) return false;
   return ago(s.now, currentProcess(s)?.reported_at ?? null) > staleMs && ago(s.now, s.heartbeatAt) > staleMs;

@@ -198,5 +198,8 @@ async function clearedBecause(
   if (!onHook)
     return `${bead.id} is no longer on ${v.agent}'s hook (${bead.status}${bead.assignee ? `, ${bead.assignee}` : ''})`;
   const j = byAgent.get(v.agent);
-  return j?.assessment.verdict === 'healthy' ? `${v.agent} recovered: ${j.assessment.why}` : null;
+  // Recovered means activity seen, not the benefit of the doubt a fresh spawn gets.
+  return j?.assessment.verdict === 'healthy' && !j.assessment.provisional
+    ? `${v.agent} recovered: ${j.assessment.why}`
+    : null;
 }

@@ -49,6 +49,7 @@ describe('Slack escalation pings and convoy cards', () => {
       SLACK_SIGNING_SECRET: SECRET,
       SLACK_API_URL: `${slackApi.url}/api/`,
       GT_POLICY_FILE: policy,
+      GT_WITNESS_INTERVAL_S: '1', // self-retirement within the test
     });
     slack = new SlackClient(town.runtime().http_url, SECRET);
     await town.json('gt', ['rig', 'add', 'alpha', '--prefix', 'al', '--max-polecats', '3']);
@@ -165,6 +166,34 @@ describe('Slack escalation pings and convoy cards', () => {
       ['slack:U_OPS', 'refused'],
     ]);
   }, 60_000);
+
+  it('rewrites the card of an escalation that retires itself', async () => {
+    const work = (await town.json<Bead>('bd', ['create', 'Needs a call', '--rig', 'alpha'])).id;
+    const e = await town.json<Bead>('gt', [
+      'escalate',
+      '-s',
+      'medium',
+      'Which API version?',
+      '--kind',
+      'decision',
+      '--bead',
+      work,
+    ]);
+    await waitFor(() => posts('C_ESC').some((r) => textOf(r).includes(e.id)), 10_000);
+    await town.json('bd', ['close', work]);
+    await waitFor(
+      () =>
+        slackApi
+          .to('/api/chat.update')
+          .some((r) => textOf(r).includes(e.id) && textOf(r).includes('Retired')),
+      15_000,
+    );
+    const card = slackApi
+      .to('/api/chat.update')
+      .find((r) => textOf(r).includes(e.id) && textOf(r).includes('Retired'));
+    expect(textOf(card)).toContain(`${work} was closed`);
+    expect(buttons(card)).toBeUndefined();
+  }, 30_000);
 
   it('posts one convoy card, edits it in place as beads move, and shows it landed', async () => {
     const a = (await town.json<Bead>('bd', ['create', 'First', '--rig', 'alpha'])).id;

@@ -113,6 +113,21 @@ describe('witness pass', () => {
     expect((await show(e?.id as string)).close_reason).toMatch(new RegExp(`^Retired: ${agent} recovered: `));
   });
 
+  it('does not retire an agent escalation on the benefit of the doubt a fresh spawn gets', async () => {
+    seen.clear();
+    const { id, agent } = await slung(); // just spawned: no report, no heartbeat, inside its grace
+    const e = await ok<Bead>('gt escalate', {
+      summary: 'stuck?',
+      severity: 'low',
+      kind: 'stuck-agent',
+      agent,
+      bead: id,
+    });
+    expect((await pass()).retired).toEqual([]);
+    seen.set(agent, { process: proc(id, { started_at: ago(5) }), heartbeatAt: ago(1) }); // now it shows life
+    expect((await pass()).retired).toEqual([e.id]);
+  });
+
   it('retires an escalation about a bead once the bead is closed', async () => {
     seen.clear();
     const { id } = await slung();
