@@ -12,8 +12,8 @@ import { join } from 'node:path';
 import { convoyCardModel } from '../src/chat/cards/convoy-model.ts';
 import { convoyMessage } from '../src/chat/discord/convoy-message.ts';
 import { convoyBlocks } from '../src/chat/slack/convoy-card.ts';
-import type { Bead } from '../src/domain/bead.ts';
 import { Town } from '../test/e2e/town.ts';
+import { bigConvoy } from '../test/support/bead-fixtures.ts';
 import { SlackClient } from '../test/support/slack-client.ts';
 import { mergeResults, writeSection } from './report.ts';
 import { describeMachine, percentile, type ResultRow, round } from './stats.ts';
@@ -105,40 +105,7 @@ async function waitForAnswers(count: number): Promise<void> {
 }
 
 // 2. Rendering a 1,000-bead convoy card.
-const at = new Date().toISOString();
-const base: Bead = {
-  id: '',
-  title: '',
-  description: '',
-  acceptance_criteria: '',
-  status: 'open',
-  priority: 2,
-  issue_type: 'task',
-  assignee: null,
-  labels: [],
-  parent: null,
-  rig: 'alpha',
-  created_at: at,
-  created_by: 'bench',
-  updated_at: at,
-  closed_at: null,
-  close_reason: '',
-  is_blocked: false,
-  version: 1,
-};
-const tracked = Array.from({ length: 1000 }, (_, i) => ({
-  ...base,
-  id: `al-${i.toString(36).padStart(3, '0')}`,
-  title: `Bead ${i}: a realistic title describing a piece of the migration`,
-  status: (i < 400 ? 'closed' : i < 500 ? 'hooked' : 'open') as Bead['status'],
-  assignee: i >= 400 && i < 500 ? `alpha/Polecat${i}` : null,
-  is_blocked: i >= 500 && i < 800,
-}));
-const waves = Array.from({ length: 20 }, (_, w) => ({
-  wave: w + 1,
-  issues: tracked.slice(w * 50, w * 50 + 50).map((b) => b.id),
-}));
-const convoy = { ...base, id: 'hq-cv-bench', title: 'Bench convoy', issue_type: 'convoy' as const };
+const { convoy, tracked, waves } = bigConvoy();
 const renders: number[] = [];
 for (let i = 0; i < RENDERS + 5; i++) {
   const t0 = performance.now();

@@ -6,29 +6,10 @@ import { escalationMessage } from '../../src/chat/discord/escalation-message.ts'
 import { convoyBlocks } from '../../src/chat/slack/convoy-card.ts';
 import { escalationBlocks } from '../../src/chat/slack/escalation-card.ts';
 import type { Bead } from '../../src/domain/bead.ts';
+import { beadFixture, bigConvoy } from '../support/bead-fixtures.ts';
 
 const at = '2026-12-02T04:00:00.000Z';
-const bead = (over: Partial<Bead>): Bead => ({
-  id: 'al-x1',
-  title: 'Work',
-  description: '',
-  acceptance_criteria: '',
-  status: 'open',
-  priority: 2,
-  issue_type: 'task',
-  assignee: null,
-  labels: [],
-  parent: null,
-  rig: 'alpha',
-  created_at: at,
-  created_by: 'mayor',
-  updated_at: at,
-  closed_at: null,
-  close_reason: '',
-  is_blocked: false,
-  version: 3,
-  ...over,
-});
+const bead = beadFixture;
 const escalation = (over: Partial<Bead> = {}) =>
   bead({
     id: 'hq-e1',
@@ -51,26 +32,9 @@ const escalation = (over: Partial<Bead> = {}) =>
     ...over,
   });
 
-/** 1,000 tracked beads in 20 waves: 400 done, 100 running, 300 blocked, 200 ready. */
-function bigConvoy() {
-  const tracked = Array.from({ length: 1000 }, (_, i) =>
-    bead({
-      id: `al-${i.toString(36).padStart(3, '0')}`,
-      title: `A fairly long bead title number ${i} that describes the work to be done in some detail`,
-      status: i < 400 ? 'closed' : i < 500 ? 'hooked' : 'open',
-      assignee: i >= 400 && i < 500 ? `alpha/Polecat${i}` : null,
-      is_blocked: i >= 500 && i < 800,
-    }),
-  );
-  const waves = Array.from({ length: 20 }, (_, w) => ({
-    wave: w + 1,
-    issues: tracked.slice(w * 50, w * 50 + 50).map((b) => b.id),
-  }));
-  return convoyCardModel(
-    bead({ id: 'hq-cv-big', title: 'Big migration', issue_type: 'convoy' }),
-    tracked,
-    waves,
-  );
+function bigConvoyModel() {
+  const { convoy, tracked, waves } = bigConvoy();
+  return convoyCardModel(convoy, tracked, waves);
 }
 
 describe('chat renderers', () => {
@@ -117,7 +81,7 @@ describe('chat renderers', () => {
   });
 
   it('keeps a 1,000-bead convoy card within Slack’s and Discord’s limits', () => {
-    const m = bigConvoy();
+    const m = bigConvoyModel();
     const blocks = convoyBlocks(m);
     expect(blocks.length).toBeLessThanOrEqual(50);
     for (const b of blocks) {
