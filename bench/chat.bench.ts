@@ -89,8 +89,8 @@ for (let round = 0; round < ROUNDS + 1; round++) {
   if (results.some((r) => r.status !== 200))
     throw new Error(`a command was not acknowledged: ${JSON.stringify(results[0])}`);
   if (round > 0) acks.push(...results.map((r) => r.ms)); // round 0 warms up
+  await waitForAnswers(n); // each burst starts with the previous one answered: 50 concurrent, not more
 }
-await waitForAnswers(n); // every command was answered, too
 agent.destroy();
 await town.destroy();
 recorder.kill();
@@ -139,7 +139,7 @@ writeSection(
     `| slash-command acknowledgement (HTTP 200), half \`bd create\`, half \`bd list\` | ${ROUNDS} rounds × ${CONCURRENT} concurrent | ${rows[0]?.median} ms | ${rows[0]?.p99} ms | p99 ≤ 50 ms | ${yes(rows[0]?.met ?? false)} |`,
     `| convoy card render (model + Block Kit + Discord embed) | 1,000 beads, 20 waves | ${rows[1]?.median} ms | ${rows[1]?.p99} ms | ≤ 50 ms | ${yes(rows[1]?.met ?? false)} |`,
     '',
-    'The load generator shares the 2 cores with the service and nats-server; on this machine 50 concurrent keep-alive POSTs to a trivial Node server take about 10 ms median / 17 ms p99 (measured with the same client). What is left is the per-request cost before the acknowledgement (Bolt: signature check, body parse, middleware), paid serially by the one event loop; the work itself waits behind every acknowledgement (src/chat/work-queue.ts).',
+    'Each burst of 50 starts once the previous one is answered. The load generator shares the 2 cores with the service and nats-server; on this machine 50 concurrent keep-alive POSTs to a trivial Node server take about 10 ms median / 17 ms p99 with the same client, and repeated runs vary: on 2026-12-02 six runs after the last change gave p99 between 33 and 67 ms, so the target is met only some of the time here. The receiver acknowledges before Bolt runs (src/chat/slack/early-ack-receiver.ts) and the work waits behind the acknowledgements (src/chat/work-queue.ts).',
   ].join('\n'),
 );
 mergeResults('bench/results.json', rows);

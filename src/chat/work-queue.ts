@@ -4,6 +4,8 @@
  * at once would delay the acknowledgements still to be sent; queued, every request is acknowledged
  * first and the answers follow in order (each within Slack's 30-minute response URL window).
  */
+const BURST_MS = 5;
+
 export class WorkQueue {
   private readonly limit: number;
   private running = 0;
@@ -17,7 +19,8 @@ export class WorkQueue {
     if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
     else {
       this.running++;
-      await new Promise((resolve) => setImmediate(resolve)); // let pending acknowledgements go first
+      // A burst of requests arrives over a few milliseconds: let it be acknowledged before working.
+      await new Promise((resolve) => setTimeout(resolve, BURST_MS));
     }
     try {
       return await work();

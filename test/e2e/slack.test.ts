@@ -136,7 +136,7 @@ describe('Slack slash commands', () => {
     const old = Math.floor(Date.now() / 1000) - 600;
     expect((await slack.post(body('/x2'), { timestamp: old })).status).toBe(401);
     const future = await slack.post(body('/x3'), { timestamp: Math.floor(Date.now() / 1000) + 600 });
-    expect(future.text).toMatch(/timestamp is in the future/);
+    expect(future.status).toBe(401);
     const replayed = body('/x4');
     const ts = Math.floor(Date.now() / 1000);
     expect((await slack.post(replayed, { timestamp: ts })).status).toBe(200);

@@ -1,13 +1,14 @@
 import type { RequestListener } from 'node:http';
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../../app/chat-config.ts';
 import type { Policy } from '../../domain/policy.ts';
 import type { ChatCommands } from '../chat-commands.ts';
 import type { WorkQueue } from '../work-queue.ts';
 import { SlackDirectory } from './directory.ts';
+import { EarlyAckReceiver } from './early-ack-receiver.ts';
 import { registerEscalationActions } from './escalation-actions.ts';
-import { guardProperties, type Remember, registerFutureGuard } from './request-guard.ts';
+import type { Remember } from './request-guard.ts';
 import { registerSlashCommands } from './slash-commands.ts';
 
 export interface SlackSurface {
@@ -24,9 +25,9 @@ export interface SlackSurface {
 export const SLACK_EVENTS_PATH = '/slack/events';
 
 /**
- * The Slack surface through Bolt (issue 6 item 1): Socket Mode or the HTTP receiver, by
- * configuration. In HTTP mode the receiver is mounted on the service's own HTTP server (one
- * port), and Bolt verifies the v0 signature and the 5-minute timestamp window.
+ * The Slack surface through Bolt (issue 6 item 1): Socket Mode or HTTP, by configuration. In
+ * HTTP mode the receiver (early-ack-receiver.ts: v0 signature, 5-minute window both ways, an
+ * immediate acknowledgement) is mounted on the service's own HTTP server (one port).
  */
 export function createSlackSurface(
   config: SlackConfig,
@@ -49,16 +50,10 @@ export function createSlackSurface(
     logLevel: LogLevel.WARN,
     clientOptions,
   };
-  let receiver: HTTPReceiver | null = null;
+  let receiver: EarlyAckReceiver | null = null;
   let app: App;
   if (config.mode === 'http') {
-    receiver = new HTTPReceiver({
-      signingSecret: config.signingSecret,
-      endpoints: SLACK_EVENTS_PATH,
-      processBeforeResponse: false,
-      unhandledRequestTimeoutMillis: 3001,
-      customPropertiesExtractor: guardProperties,
-    });
+    receiver = new EarlyAckReceiver(config.signingSecret, (err) => log.warn({ err }, 'Slack request failed'));
     app = new App({ ...common, receiver });
   } else {
     // The Socket Mode client opens its connection with its own Web API client: point it too.
@@ -78,7 +73,6 @@ export function createSlackSurface(
     }
     await next();
   });
-  registerFutureGuard(app);
   const directory = new SlackDirectory(app.client, policy);
   registerSlashCommands(app, commands, directory, remember, work);
   registerEscalationActions(app, commands, directory, remember, work);

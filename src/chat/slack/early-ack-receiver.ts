@@ -1,0 +1,125 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { App, Receiver } from '@slack/bolt';
+
+const WINDOW_S = 300;
+const BODY_LIMIT = 1_000_000;
+
+/** What happens to a request before Bolt's listeners see it (exported for tests of the rules). */
+export type Admission = 'ok' | 'bad_signature' | 'stale';
+
+export function admit(
+  secret: string,
+  signature: string,
+  timestamp: string,
+  raw: Buffer,
+  now = Date.now(),
+): Admission {
+  if (!/^\d+$/.test(timestamp)) return 'bad_signature';
+  const expected = Buffer.from(
+    `v0=${createHmac('sha256', secret).update(`v0:${timestamp}:`).update(raw).digest('hex')}`,
+  );
+  const given = Buffer.from(signature);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'bad_signature';
+  // Both ways: Bolt's own receiver refuses old timestamps but accepts ones from the future.
+  return Math.abs(now / 1000 - Number(timestamp)) > WINDOW_S ? 'stale' : 'ok';
+}
+
+/**
+ * Slack's HTTP endpoint as a Bolt receiver that acknowledges first (ecosystem.md §1.10: a custom
+ * receiver feeding `app.processEvent`). It checks the v0 signature and the 5-minute window both
+ * ways (401 otherwise), then answers slash commands, button clicks and events with an empty 200
+ * at once — before any Bolt middleware runs — so 50 commands arriving together are all
+ * acknowledged within milliseconds. Payloads whose answer carries data (dialog submissions with
+ * validation errors, URL verification) keep Bolt's real `ack`.
+ */
+export class EarlyAckReceiver implements Receiver {
+  private app: App | null = null;
+  private readonly secret: string;
+  private readonly onError: (err: unknown) => void;
+
+  constructor(secret: string, onError: (err: unknown) => void) {
+    this.secret = secret;
+    this.onError = onError;
+  }
+
+  init(app: App): void {
+    this.app = app;
+  }
+
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+
+  readonly requestListener: RequestListener = (req, res) => {
+    void this.handle(req, res).catch((err) => {
+      this.onError(err);
+      if (!res.headersSent) reply(res, 500, '');
+    });
+  };
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const raw = await readBody(req);
+    if (raw === null) return reply(res, 413, 'body too large');
+    const signature = String(req.headers['x-slack-signature'] ?? '');
+    const timestamp = String(req.headers['x-slack-request-timestamp'] ?? '');
+    const verdict = admit(this.secret, signature, timestamp, raw);
+    if (verdict !== 'ok')
+      return reply(res, 401, verdict === 'stale' ? 'stale timestamp' : 'invalid signature');
+    const body = parse(raw.toString(), String(req.headers['content-type'] ?? ''));
+    if (body.type === 'url_verification')
+      return reply(res, 200, JSON.stringify({ challenge: body.challenge }), 'application/json');
+    const needsAnswer = body.type === 'view_submission';
+    let answered = false;
+    const ack = async (response?: unknown) => {
+      if (answered) return;
+      answered = true;
+      if (response === undefined || response === '') reply(res, 200, '');
+      else
+        reply(
+          res,
+          200,
+          typeof response === 'string' ? response : JSON.stringify(response),
+          'application/json',
+        );
+    };
+    if (!needsAnswer) {
+      await ack();
+      // Bolt's own processing waits until the requests already read have been acknowledged too.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const retry = req.headers['x-slack-retry-num'];
+    await this.app?.processEvent({
+      body,
+      ack: needsAnswer ? ack : async () => {},
+      ...(retry
+        ? { retryNum: Number(retry), retryReason: String(req.headers['x-slack-retry-reason'] ?? '') }
+        : {}),
+      customProperties: { slackSignature: signature, slackTimestamp: Number(timestamp) },
+    });
+    if (!answered) await ack(); // a dialog nobody answered still must not hang
+  }
+}
+
+function parse(text: string, type: string): Record<string, unknown> {
+  if (type.includes('application/json')) return JSON.parse(text) as Record<string, unknown>;
+  const form = Object.fromEntries(new URLSearchParams(text));
+  return typeof form.payload === 'string' ? (JSON.parse(form.payload) as Record<string, unknown>) : form;
+}
+
+function reply(res: ServerResponse, status: number, body: string, type = 'text/plain'): void {
+  res.writeHead(status, { 'content-type': type });
+  res.end(body);
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= BODY_LIMIT) chunks.push(c);
+    });
+    req.on('end', () => resolve(size > BODY_LIMIT ? null : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
