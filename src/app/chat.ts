@@ -23,13 +23,12 @@ import type { CommandRegistry } from '../commands/registry.ts';
 import type { Ledger } from '../ledger/port.ts';
 import type { ChatConfig } from './chat-config.ts';
 import type { Logger } from './logger.ts';
+import type { ServiceMetrics } from './metrics.ts';
 import type { ChatPolicy } from './policy-file.ts';
 
 export interface RunningChat {
   routes: Map<string, RequestListener>;
   slack: SlackSurface | null;
-  /** Outbound 429s seen, per platform (issue 6 item 7; exported as metrics in issue 7). */
-  rateLimited(): Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -47,6 +46,7 @@ export interface ChatDeps {
   nc: NatsConnection;
   prefix: string;
   log: Logger;
+  metrics: ServiceMetrics;
 }
 
 /**
@@ -56,8 +56,7 @@ export interface ChatDeps {
  */
 export async function startChat(d: ChatDeps): Promise<RunningChat> {
   const routes = new Map<string, RequestListener>();
-  if (!d.config.slack && !d.config.discord)
-    return { routes, slack: null, rateLimited: () => ({}), stop: async () => {} };
+  if (!d.config.slack && !d.config.discord) return { routes, slack: null, stop: async () => {} };
   const commands = new ChatCommands(d.registry);
   const remember = (key: string, expiresAt: Date) => d.ledger.recordIdempotencyKey(key, expiresAt);
   const work = new WorkQueue(CHAT_WORK_CONCURRENCY);
@@ -71,13 +70,15 @@ export async function startChat(d: ChatDeps): Promise<RunningChat> {
   if (slack) {
     registerMailReplies(slack.app, { commands, directory: slack.directory, store, remember, work });
     if (slack.requestListener) routes.set(SLACK_EVENTS_PATH, slack.requestListener);
-    slack.client.on(WebClientEvent.RATE_LIMITED, () => slackQueue.countRateLimited());
+    slack.client.on(WebClientEvent.RATE_LIMITED, () => d.metrics.chatRateLimited.inc({ platform: 'slack' }));
     surfaces.push(new SlackCards(slack.client, slackQueue));
     direct.push(new SlackDirect(slack.client));
     await slack.start();
     d.log.info({ mode: d.config.slack?.mode }, 'Slack surface on');
   }
-  const discord = d.config.discord ? new DiscordRest(d.config.discord) : null;
+  const discord = d.config.discord
+    ? new DiscordRest(d.config.discord, () => d.metrics.chatRateLimited.inc({ platform: 'discord' }))
+    : null;
   if (d.config.discord && discord) {
     const handler = discordInteractions({
       config: d.config.discord,
@@ -106,7 +107,6 @@ export async function startChat(d: ChatDeps): Promise<RunningChat> {
   return {
     routes,
     slack,
-    rateLimited: () => ({ slack: slackQueue.rateLimited, discord: discord?.rateLimited ?? 0 }),
     stop: async () => {
       await stopMail();
       await stopNotifier();

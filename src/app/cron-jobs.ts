@@ -28,6 +28,7 @@ export async function startCronJobs(
   registry: CommandRegistry,
   config: ServiceConfig,
   log: Logger,
+  onRun: (job: string, ok: boolean) => void = () => {},
 ): Promise<{ stop: () => Promise<void>; lease: LeaderLease; scheduler: Scheduler }> {
   const lease = await LeaderLease.open(
     nc,
@@ -37,7 +38,7 @@ export async function startCronJobs(
     log,
   );
   const signals = await openLiveSignals(nc, config.subjectPrefix);
-  const scheduler = new Scheduler(() => lease.token(), log);
+  const scheduler = new Scheduler(() => lease.token(), log, onRun);
   const executeAs =
     (who: string, token: number): Execute =>
     (verb, args) =>

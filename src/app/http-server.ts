@@ -28,7 +28,7 @@ export async function startHttpServer(options: {
       void readiness(options).then(({ ready, checks }) => send(res, ready ? 200 : 503, { ready, checks }));
       return;
     }
-    send(res, 404, { error: 'not found; try /livez or /readyz' });
+    send(res, 404, { error: 'not found; try /livez, /readyz or /metrics' });
   });
   await listen(server, options.host, options.port);
   const address = server.address();

@@ -16,6 +16,7 @@ import { type HttpServer, startHttpServer } from './http-server.ts';
 import { openLedger } from './ledger-factory.ts';
 import { natsLiveDelivery } from './live-delivery.ts';
 import type { Logger } from './logger.ts';
+import { ServiceMetrics } from './metrics.ts';
 import { removeRuntime, writeRuntime } from './runtime-file.ts';
 
 export interface RunningService {
@@ -52,8 +53,11 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     const nats = await natsFor(config, undo);
     const nc = await connectService(nats.url, `gt-service-${process.pid}`);
     undo.push(() => nc.drain());
+    const metrics = new ServiceMetrics();
     const services = {
       ledger,
+      observe: (verb: string, outcome: string, source: string) =>
+        metrics.commands.inc({ verb, outcome, source }),
       now: () => new Date(),
       onWrite: () => {},
       live: await natsLiveDelivery(nc, config.subjectPrefix),
@@ -68,7 +72,9 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     services.onWrite = () => background.relay.wake();
     const api: Subscription = serveApi(nc, config.subjectPrefix, (call) => registry.execute(call));
     undo.push(() => api.drain());
-    const cron = await startCronJobs(nc, ledger, registry, config, log);
+    const cron = await startCronJobs(nc, ledger, registry, config, log, (job, ok) =>
+      metrics.cronRuns.inc({ job, outcome: ok ? 'ok' : 'failed' }),
+    );
     undo.push(() => cron.stop());
     const chat = await startChat({
       config: config.chat,
@@ -78,8 +84,10 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
       nc,
       prefix: config.subjectPrefix,
       log,
+      metrics,
     });
     undo.push(() => chat.stop());
+    chat.routes.set('/metrics', metrics.route);
     const http = await startHttp(config, ledger, nc, () => shuttingDown, chat.routes);
     undo.push(() => http.close());
     writeRuntime(config.home, { nats_url: nats.url, http_url: http.url, pid: process.pid });

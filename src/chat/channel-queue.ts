@@ -2,13 +2,12 @@
  * Outbound posts, one channel at a time: calls to one channel run in order, at least
  * `spacingMs` apart (Slack allows about one message per second per channel), so a burst of cards
  * never trips the platform's limit; the platform clients retry a 429 themselves after
- * `Retry-After`, and every 429 is counted (`rateLimited`).
+ * `Retry-After` (and the composition root counts each in `gt_chat_rate_limited_total`).
  */
 export class ChannelQueue {
   private readonly spacingMs: number;
   private readonly tails = new Map<string, Promise<unknown>>();
   private readonly lastAt = new Map<string, number>();
-  rateLimited = 0;
 
   constructor(spacingMs: number) {
     this.spacingMs = spacingMs;
@@ -29,9 +28,5 @@ export class ChannelQueue {
       if (this.tails.get(channel) === next) this.tails.delete(channel);
     });
     return next;
-  }
-
-  countRateLimited(): void {
-    this.rateLimited++;
   }
 }

@@ -27,6 +27,8 @@ export interface CommandServices {
   log?: { warn(obj: object, msg: string): void };
   /** The chat RBAC policy (policy file); absent: chat principals may do nothing. */
   policy?: Policy;
+  /** Told every command's outcome (metrics). */
+  observe?: (verb: string, outcome: 'ok' | 'refused' | 'error', source: string) => void;
   /** Called after a mutating command succeeded (the event relay publishes at once instead of polling). */
   onWrite?: () => void;
 }

@@ -56,6 +56,7 @@ export class CommandRegistry {
       if (!(err instanceof DomainError)) this.onUnexpected(err, call.verb);
       reply = failure(err);
     }
+    this.services.observe?.(call.verb, outcomeOf(reply), call.source.split(':')[0] ?? call.source);
     if (def.mutates) {
       await this.audit(call, reply);
       if (reply.ok) this.services.onWrite?.();
@@ -107,12 +108,11 @@ export class CommandRegistry {
       source: call.source,
       verb: call.verb,
       args: typeof call.args === 'object' && call.args !== null ? (call.args as Record<string, unknown>) : {},
-      outcome: reply.ok
-        ? ('ok' as const)
-        : reply.error.kind === 'internal'
-          ? ('error' as const)
-          : ('refused' as const),
+      outcome: outcomeOf(reply),
     };
     await this.services.ledger.appendAudit(reply.ok ? record : { ...record, message: reply.error.message });
   }
 }
+
+const outcomeOf = (reply: Reply): 'ok' | 'refused' | 'error' =>
+  reply.ok ? 'ok' : reply.error.kind === 'internal' ? 'error' : 'refused';

@@ -23,9 +23,16 @@ export class Scheduler {
   private readonly leaderToken: () => number | null;
   private readonly log: Log;
 
-  constructor(leaderToken: () => number | null, log: Log) {
+  private readonly onRun: (job: string, ok: boolean) => void;
+
+  constructor(
+    leaderToken: () => number | null,
+    log: Log,
+    onRun: (job: string, ok: boolean) => void = () => {},
+  ) {
     this.leaderToken = leaderToken;
     this.log = log;
+    this.onRun = onRun;
   }
 
   add(job: Job): void {
@@ -48,9 +55,11 @@ export class Scheduler {
       // One line per run (debug): what shows, across replicas, that each tick ran exactly once.
       this.log.debug({ job: job.name, token, trigger, at: new Date().toISOString() }, 'cron job ran');
       await job.run(token);
+      this.onRun(job.name, true);
       return true;
     } catch (err) {
       this.failures.set(job.name, (this.failures.get(job.name) ?? 0) + 1);
+      this.onRun(job.name, false);
       this.log.error({ err, job: job.name }, 'cron job failed');
       return false;
     }

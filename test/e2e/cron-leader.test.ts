@@ -64,6 +64,13 @@ describe('two replicas, one cron', () => {
     const after = cronRuns(follower.serviceOutput);
     expect(after.length).toBeGreaterThan(0); // the follower took over
     expect(Math.min(...after.map((r) => r.token))).toBeGreaterThan(Math.max(...before.map((r) => r.token)));
+    // Each run is logged when it starts and counted when it ends: compare around the fetch.
+    const witnessRuns = () => cronRuns(follower.serviceOutput).filter((r) => r.job === 'witness').length;
+    const startedBefore = witnessRuns();
+    const metrics = await (await fetch(`${follower.runtime().http_url}/metrics`)).text();
+    const counted = Number(/gt_cron_runs_total\{job="witness",outcome="ok"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+    expect(counted).toBeGreaterThanOrEqual(startedBefore - 1);
+    expect(counted).toBeLessThanOrEqual(witnessRuns());
     const all = [...before, ...after];
     for (const job of ['stranded-scan', 'witness', 're-escalation']) {
       const ticks = all.filter((r) => r.job === job && r.trigger === 'tick').map((r) => r.at.slice(0, 19));

@@ -29,6 +29,13 @@ describe('Slack escalation pings and convoy cards', () => {
         ? { body: { ok: true, users: ['U_CAROL'] } }
         : undefined,
     );
+    // The first card post is rate limited: it must be retried after Retry-After, and counted.
+    let limited = false;
+    slackApi.answer((r) => {
+      if (limited || r.path !== '/api/chat.postMessage') return undefined;
+      limited = true;
+      return { status: 429, headers: { 'retry-after': '1' }, body: { ok: false, error: 'ratelimited' } };
+    });
     const policy = join(town.home, 'policy.json');
     writeFileSync(
       policy,
@@ -211,6 +218,11 @@ describe('Slack escalation pings and convoy cards', () => {
     await town.json('bd', ['close', b]);
     await waitFor(() => slackApi.to('/api/chat.update').some((r) => textOf(r).includes('landed')), 10_000);
     expect(cards()).toHaveLength(1); // one card per convoy
+    const metrics = await (await fetch(`${town.runtime().http_url}/metrics`)).text();
+    expect(metrics).toMatch(/gt_chat_rate_limited_total\{platform="slack"\} 1\b/);
+    expect(metrics).toMatch(
+      /gt_commands_total\{verb="gt escalation resolve",outcome="refused",source="slack"\} 3\b/,
+    );
     const edits = slackApi.to('/api/chat.update').filter((r) => textOf(r).includes(convoy));
     expect(new Set(edits.map((r) => (r.body as { channel: string }).channel))).toEqual(
       new Set(['C_CONVOYS']),

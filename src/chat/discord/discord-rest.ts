@@ -14,16 +14,16 @@ export const EPHEMERAL = 64;
 export class DiscordRest {
   private readonly rest: REST;
   private readonly appId: string;
-  rateLimited = 0;
 
-  constructor(config: Pick<DiscordConfig, 'apiUrl' | 'botToken' | 'appId'>) {
+  constructor(
+    config: Pick<DiscordConfig, 'apiUrl' | 'botToken' | 'appId'>,
+    onRateLimited: () => void = () => {},
+  ) {
     this.appId = config.appId;
     this.rest = new REST({ api: config.apiUrl.replace(/\/$/, ''), version: '10', retries: 3 }).setToken(
       config.botToken,
     );
-    this.rest.on(RESTEvents.RateLimited, () => {
-      this.rateLimited++;
-    });
+    this.rest.on(RESTEvents.RateLimited, onRateLimited);
   }
 
   editOriginal(token: string, body: MessageBody): Promise<unknown> {
