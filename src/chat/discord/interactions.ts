@@ -1,9 +1,10 @@
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { RequestListener, ServerResponse } from 'node:http';
 import type { DiscordConfig } from '../../app/chat-config.ts';
 import type { ChatPrincipal } from '../../domain/policy.ts';
 import type { CardStore } from '../card-store.ts';
 import type { ChatAnswer, ChatCommands } from '../chat-commands.ts';
 import { replyArgs } from '../human-mail.ts';
+import { readBody } from '../read-body.ts';
 import type { Remember } from '../slack/request-guard.ts';
 import type { WorkQueue } from '../work-queue.ts';
 import { autocomplete } from './autocomplete.ts';
@@ -32,7 +33,6 @@ export interface Interaction {
 
 const TYPE = { PING: 1, COMMAND: 2, COMPONENT: 3, AUTOCOMPLETE: 4, MODAL_SUBMIT: 5 } as const;
 const REPLY = { PONG: 1, MESSAGE: 4, DEFERRED_MESSAGE: 5, DEFERRED_UPDATE: 6, CHOICES: 8, MODAL: 9 } as const;
-const BODY_LIMIT = 1_000_000;
 
 interface Deps {
   config: DiscordConfig;
@@ -223,17 +223,4 @@ const clip = (text: string): string => {
 function send(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= BODY_LIMIT) chunks.push(c);
-    });
-    req.on('end', () => resolve(size > BODY_LIMIT ? null : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }

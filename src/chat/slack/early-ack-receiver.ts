@@ -1,9 +1,9 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { App, Receiver } from '@slack/bolt';
+import { readBody } from '../read-body.ts';
 
 const WINDOW_S = 300;
-const BODY_LIMIT = 1_000_000;
 
 /** What happens to a request before Bolt's listeners see it (exported for tests of the rules). */
 export type Admission = 'ok' | 'bad_signature' | 'stale';
@@ -109,17 +109,4 @@ function parse(text: string, type: string): Record<string, unknown> {
 function reply(res: ServerResponse, status: number, body: string, type = 'text/plain'): void {
   res.writeHead(status, { 'content-type': type });
   res.end(body);
-}
-
-function readBody(req: IncomingMessage): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= BODY_LIMIT) chunks.push(c);
-    });
-    req.on('end', () => resolve(size > BODY_LIMIT ? null : Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
 }
