@@ -1,6 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { analyseStageSet } from '../commands/gt/convoy/stage.ts';
-import { collectStageSet } from '../commands/gt/convoy/stage-input.ts';
+import { edgesOf } from '../commands/gt/convoy/stage-input.ts';
 import { convoysTracking, trackedBeads } from '../commands/gt/convoy/tracked.ts';
 import type { Bead } from '../domain/bead.ts';
 import { escalationView } from '../domain/escalation.ts';
@@ -63,12 +63,12 @@ export class ChatNotifier {
     const view = escalationView(e);
     for (const surface of this.d.surfaces) {
       const ref = await this.d.store.get(surface.platform, 'esc', e.id);
-      const bumped = ref && view.reescalations > (ref.reescalations ?? 0);
-      if (ref?.message && !bumped) {
+      const bumped = ref !== null && view.reescalations > (ref.reescalations ?? 0);
+      if (ref && !bumped) {
         this.editLater(surface, 'esc', e.id);
         continue;
       }
-      if (e.status === 'closed' || (ref && !ref.message)) continue; // never pinged / being pinged
+      if (e.status === 'closed') continue; // never pinged: nothing to say any more
       const route = routeFor(this.d.routing, await this.rigOf(e), view.severity);
       const channel = route?.channel[surface.platform];
       if (!channel) continue;
@@ -97,12 +97,12 @@ export class ChatNotifier {
     if (convoy.status !== 'open' && convoy.status !== 'closed') return; // staged: no card until launched
     for (const surface of this.d.surfaces) {
       const ref = await this.d.store.get(surface.platform, 'convoy', convoy.id);
-      if (ref?.message) {
+      if (ref) {
         this.editLater(surface, 'convoy', convoy.id);
         continue;
       }
       const channel = this.d.routing.convoys[surface.platform];
-      if (!channel || ref || convoy.status === 'closed') continue;
+      if (!channel || convoy.status === 'closed') continue;
       const claim = await this.d.store.claim(surface.platform, 'convoy', convoy.id);
       if (!claim) continue;
       try {
@@ -126,7 +126,7 @@ export class ChatNotifier {
     if (!line) return;
     for (const surface of this.d.surfaces) {
       const ref = await this.d.store.get(surface.platform, 'convoy', convoyId);
-      const changed = ref?.message ? await surface.reply(ref, line) : null;
+      const changed = ref ? await surface.reply(ref, line) : null;
       if (changed) await this.d.store.put(surface.platform, 'convoy', convoyId, changed);
     }
   }
@@ -135,7 +135,7 @@ export class ChatNotifier {
     this.d.throttle.schedule(`${surface.platform}.${kind}.${id}`, async () => {
       const ref = await this.d.store.get(surface.platform, kind, id);
       const bead = await this.d.ledger.getBead(id);
-      if (!ref?.message || !bead) return;
+      if (!ref || !bead) return;
       if (kind === 'esc') await surface.editEscalation(ref, escalationCardModel(bead));
       else await surface.editConvoy(ref, await this.convoyModel(bead));
     });
@@ -143,10 +143,10 @@ export class ChatNotifier {
 
   private async convoyModel(convoy: Bead) {
     const tracked = await trackedBeads(this.d.ledger, convoy.id);
-    const plan = tracked.length
-      ? await analyseStageSet(this.d.ledger, await collectStageSet(this.d.ledger, [convoy.id]))
-      : null;
-    return convoyCardModel(convoy, tracked, plan?.waves ?? []);
+    if (tracked.length === 0) return convoyCardModel(convoy, tracked, []);
+    const edges = await edgesOf(this.d.ledger, tracked);
+    const set = { kind: 'convoy' as const, convoy, epic: null, beads: tracked, edges };
+    return convoyCardModel(convoy, tracked, (await analyseStageSet(this.d.ledger, set)).waves);
   }
 
   /** An escalation routes by its bead's rig, else its agent's. */

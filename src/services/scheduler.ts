@@ -15,11 +15,11 @@ export interface Job {
 
 /**
  * The cron jobs (node-cron, UTC, no overlap). A job runs only on the replica holding the lease,
- * with the lease's fencing token; failures and skipped runs are logged and counted.
+ * with the lease's fencing token; failures and skipped runs are logged, and each run's outcome
+ * goes to `onRun` (metrics).
  */
 export class Scheduler {
   private readonly tasks: ScheduledTask[] = [];
-  readonly failures = new Map<string, number>();
   private readonly leaderToken: () => number | null;
   private readonly log: Log;
 
@@ -58,7 +58,6 @@ export class Scheduler {
       this.onRun(job.name, true);
       return true;
     } catch (err) {
-      this.failures.set(job.name, (this.failures.get(job.name) ?? 0) + 1);
       this.onRun(job.name, false);
       this.log.error({ err, job: job.name }, 'cron job failed');
       return false;

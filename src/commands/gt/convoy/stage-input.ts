@@ -65,7 +65,8 @@ async function descendants(ledger: Ledger, epic: Bead): Promise<Bead[]> {
   return all;
 }
 
-async function edgesOf(ledger: Ledger, beads: readonly Bead[]): Promise<StageEdge[]> {
+/** Every dependency edge out of `beads` (blockers may lie outside the set). */
+export async function edgesOf(ledger: Ledger, beads: readonly Bead[]): Promise<StageEdge[]> {
   const edges: StageEdge[] = [];
   for (const b of beads) {
     for (const d of await ledger.dependenciesOf(b.id))
