@@ -6,7 +6,6 @@
  *   node bench/chat.bench.ts [--quick]
  */
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import { convoyCardModel } from '../src/chat/cards/convoy-model.ts';
@@ -14,6 +13,7 @@ import { convoyMessage } from '../src/chat/discord/convoy-message.ts';
 import { convoyBlocks } from '../src/chat/slack/convoy-card.ts';
 import { Town } from '../test/e2e/town.ts';
 import { bigConvoy } from '../test/support/bead-fixtures.ts';
+import { writePolicy } from '../test/support/chat-setup.ts';
 import { SlackClient } from '../test/support/slack-client.ts';
 import { mergeResults, writeSection } from './report.ts';
 import { describeMachine, percentile, type ResultRow, round } from './stats.ts';
@@ -34,11 +34,10 @@ const recorderUrl = await new Promise<string>((resolve) =>
   recorder.stdout.once('data', (c: Buffer) => resolve(c.toString().trim())),
 );
 const town = new Town();
-const policy = join(town.home, 'policy.json');
-writeFileSync(
-  policy,
-  JSON.stringify({ roles: { admin: { permissions: ['admin'] } }, slack: { users: { U1: ['admin'] } } }),
-);
+const policy = writePolicy(town, {
+  roles: { admin: { permissions: ['admin'] } },
+  slack: { users: { U1: ['admin'] } },
+});
 await town.up(['--http-port', '0'], {
   SLACK_BOT_TOKEN: 'xoxb-bench',
   SLACK_SIGNING_SECRET: SECRET,

@@ -1,6 +1,5 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slackEnv, writePolicy } from '../support/chat-setup.ts';
 import { RecordingServer } from '../support/recording-server.ts';
 import { SlackClient } from '../support/slack-client.ts';
 import { waitFor } from './runner-process.ts';
@@ -23,19 +22,13 @@ describe('mail to people over Slack', () => {
     slackApi.answer((r) =>
       r.path === '/api/conversations.open' ? { body: { ok: true, channel: { id: 'D_ALICE' } } } : undefined,
     );
-    const policy = join(town.home, 'policy.json');
-    writeFileSync(
-      policy,
-      JSON.stringify({
-        roles: { person: { permissions: ['read', 'mail:send'] } },
-        slack: { users: { U_ALICE: ['person'] } },
-        people: { alice: { slack: 'U_ALICE' } },
-      }),
-    );
+    const policy = writePolicy(town, {
+      roles: { person: { permissions: ['read', 'mail:send'] } },
+      slack: { users: { U_ALICE: ['person'] } },
+      people: { alice: { slack: 'U_ALICE' } },
+    });
     await town.up(['--http-port', '0'], {
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: `${slackApi.url}/api/`,
+      ...slackEnv(slackApi, SECRET),
       GT_POLICY_FILE: policy,
     });
     slack = new SlackClient(town.runtime().http_url, SECRET);

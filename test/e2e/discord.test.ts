@@ -1,6 +1,5 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writePolicy } from '../support/chat-setup.ts';
 import { DiscordClient } from '../support/discord-client.ts';
 import { RecordingServer } from '../support/recording-server.ts';
 import { waitFor } from './runner-process.ts';
@@ -21,19 +20,15 @@ describe('Discord interactions', () => {
 
   beforeAll(async () => {
     await api.start();
-    const policy = join(town.home, 'policy.json');
-    writeFileSync(
-      policy,
-      JSON.stringify({
-        roles: {
-          admin: { permissions: ['admin'] },
-          approver: { permissions: ['read', 'escalation:ack', 'escalation:approve'] },
-          viewer: { permissions: ['read'] },
-        },
-        discord: { users: { '1001': ['admin'], '1003': ['viewer'] }, roles: { R_APPROVER: ['approver'] } },
-        routing: { escalations: [{ channel: { discord: '555' }, mention: { discord: '<@&R_ONCALL>' } }] },
-      }),
-    );
+    const policy = writePolicy(town, {
+      roles: {
+        admin: { permissions: ['admin'] },
+        approver: { permissions: ['read', 'escalation:ack', 'escalation:approve'] },
+        viewer: { permissions: ['read'] },
+      },
+      discord: { users: { '1001': ['admin'], '1003': ['viewer'] }, roles: { R_APPROVER: ['approver'] } },
+      routing: { escalations: [{ channel: { discord: '555' }, mention: { discord: '<@&R_ONCALL>' } }] },
+    });
     await town.up(['--http-port', '0'], {
       DISCORD_APP_ID: APP,
       DISCORD_PUBLIC_KEY: discord.publicKeyHex,

@@ -1,6 +1,5 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slackEnv, usergroupMembers, writePolicy } from '../support/chat-setup.ts';
 import { type Recorded, RecordingServer } from '../support/recording-server.ts';
 import { SlackClient } from '../support/slack-client.ts';
 import { waitFor } from './runner-process.ts';
@@ -22,13 +21,7 @@ describe('Slack escalation pings and convoy cards', () => {
 
   beforeAll(async () => {
     await slackApi.start();
-    slackApi.answer((r) =>
-      r.path === '/api/usergroups.users.list' &&
-      typeof r.body === 'object' &&
-      r.body.usergroup === 'S_APPROVERS'
-        ? { body: { ok: true, users: ['U_CAROL'] } }
-        : undefined,
-    );
+    slackApi.answer(usergroupMembers('S_APPROVERS', ['U_CAROL']));
     // The first card post is rate limited: it must be retried after Retry-After, and counted.
     let limited = false;
     slackApi.answer((r) => {
@@ -36,25 +29,19 @@ describe('Slack escalation pings and convoy cards', () => {
       limited = true;
       return { status: 429, headers: { 'retry-after': '1' }, body: { ok: false, error: 'ratelimited' } };
     });
-    const policy = join(town.home, 'policy.json');
-    writeFileSync(
-      policy,
-      JSON.stringify({
-        roles: {
-          ops: { permissions: ['read', 'escalation:ack'], rigs: ['alpha'] },
-          approver: { permissions: ['read', 'escalation:ack', 'escalation:approve'] },
-        },
-        slack: { users: { U_OPS: ['ops'] }, usergroups: { S_APPROVERS: ['approver'] } },
-        routing: {
-          escalations: [{ channel: { slack: 'C_ESC' }, mention: { slack: '<!subteam^S_ONCALL>' } }],
-          convoys: { slack: 'C_CONVOYS' },
-        },
-      }),
-    );
+    const policy = writePolicy(town, {
+      roles: {
+        ops: { permissions: ['read', 'escalation:ack'], rigs: ['alpha'] },
+        approver: { permissions: ['read', 'escalation:ack', 'escalation:approve'] },
+      },
+      slack: { users: { U_OPS: ['ops'] }, usergroups: { S_APPROVERS: ['approver'] } },
+      routing: {
+        escalations: [{ channel: { slack: 'C_ESC' }, mention: { slack: '<!subteam^S_ONCALL>' } }],
+        convoys: { slack: 'C_CONVOYS' },
+      },
+    });
     await town.up(['--http-port', '0'], {
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: `${slackApi.url}/api/`,
+      ...slackEnv(slackApi, SECRET),
       GT_POLICY_FILE: policy,
       GT_WITNESS_INTERVAL_S: '1', // self-retirement within the test
     });

@@ -1,7 +1,6 @@
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { writePolicy } from '../support/chat-setup.ts';
 import { RecordingServer } from '../support/recording-server.ts';
 import { waitFor } from './runner-process.ts';
 import { Town } from './town.ts';
@@ -38,14 +37,10 @@ describe('Slack Socket Mode', () => {
         }),
       );
     });
-    const policy = join(town.home, 'policy.json');
-    writeFileSync(
-      policy,
-      JSON.stringify({
-        roles: { admin: { permissions: ['admin'] } },
-        slack: { users: { U_ADMIN: ['admin'] } },
-      }),
-    );
+    const policy = writePolicy(town, {
+      roles: { admin: { permissions: ['admin'] } },
+      slack: { users: { U_ADMIN: ['admin'] } },
+    });
     await town.up(['--http-port', '0'], {
       SLACK_MODE: 'socket',
       SLACK_APP_TOKEN: 'xapp-test',

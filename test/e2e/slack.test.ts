@@ -1,7 +1,7 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { slackEnv, usergroupMembers, writePolicy } from '../support/chat-setup.ts';
 import { RecordingServer } from '../support/recording-server.ts';
 import { SlackClient } from '../support/slack-client.ts';
 import { Town } from './town.ts';
@@ -21,33 +21,21 @@ describe('Slack slash commands', () => {
 
   beforeAll(async () => {
     await slackApi.start();
-    slackApi.answer((r) =>
-      r.path === '/api/usergroups.users.list' &&
-      typeof r.body === 'object' &&
-      r.body.usergroup === 'S_APPROVERS'
-        ? { body: { ok: true, users: ['U_CAROL'] } }
-        : undefined,
-    );
-    const policy = join(town.home, 'policy.json');
-    writeFileSync(
-      policy,
-      JSON.stringify({
-        roles: {
-          admin: { permissions: ['admin'] },
-          alphaOps: { permissions: ['read', 'bead:write', 'sling', 'escalation:ack'], rigs: ['alpha'] },
-          approver: { permissions: ['read', 'escalation:ack', 'escalation:approve'] },
-        },
-        slack: {
-          users: { U_ADMIN: ['admin'], U_OPS: ['alphaOps'] },
-          usergroups: { S_APPROVERS: ['approver'] },
-        },
-      }),
-    );
+    slackApi.answer(usergroupMembers('S_APPROVERS', ['U_CAROL']));
+    const policy = writePolicy(town, {
+      roles: {
+        admin: { permissions: ['admin'] },
+        alphaOps: { permissions: ['read', 'bead:write', 'sling', 'escalation:ack'], rigs: ['alpha'] },
+        approver: { permissions: ['read', 'escalation:ack', 'escalation:approve'] },
+      },
+      slack: {
+        users: { U_ADMIN: ['admin'], U_OPS: ['alphaOps'] },
+        usergroups: { S_APPROVERS: ['approver'] },
+      },
+    });
     await town.up(['--http-port', '0'], {
       SLACK_MODE: 'http',
-      SLACK_BOT_TOKEN: 'xoxb-test',
-      SLACK_SIGNING_SECRET: SECRET,
-      SLACK_API_URL: `${slackApi.url}/api/`,
+      ...slackEnv(slackApi, SECRET),
       GT_POLICY_FILE: policy,
     });
     slack = new SlackClient(town.runtime().http_url, SECRET);
