@@ -1,5 +1,5 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import type { Mail } from '../domain/mail.ts';
+import { type Mail, replySubject } from '../domain/mail.ts';
 import { type Person, personOf } from '../domain/people.ts';
 import type { Platform } from '../domain/policy.ts';
 import type { CardRef, CardStore } from './card-store.ts';
@@ -65,7 +65,7 @@ export class HumanMail {
 /** The `gt mail send` arguments of a reply to mail a person received in chat. */
 export const replyArgs = (thread: { mail_id: string; from: string; subject: string }, text: string) => ({
   to: thread.from,
-  subject: thread.subject.startsWith('Re: ') ? thread.subject : `Re: ${thread.subject}`.slice(0, 200),
+  subject: replySubject(thread.subject),
   message: text,
   'reply-to': thread.mail_id,
 });

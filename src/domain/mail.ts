@@ -102,3 +102,7 @@ export function visibleTo(mail: Mail, agent: string, currentSpawn: string | null
   if (mail.expires_at !== null && mail.expires_at <= now) return false;
   return mail.to_spawn === null || mail.to_spawn === currentSpawn;
 }
+
+/** The subject of a reply: `Re: <subject>`, never `Re: Re: …`, within the subject limit. */
+export const replySubject = (subject: string): string =>
+  (subject.startsWith('Re: ') ? subject : `Re: ${subject}`).slice(0, MAX_SUBJECT);
