@@ -23,6 +23,7 @@ export interface DiscordConfig {
   botToken: string;
   /** REST base, without the version (tests point it at a local recording server). */
   apiUrl: string;
+  /** http: the /discord/interactions endpoint; gateway: a bot session (no public endpoint needed). */
   mode: 'http' | 'gateway';
 }
 
@@ -45,7 +46,11 @@ const SlackSchema = z.object({
 
 const DiscordSchema = z.object({
   appId: z.string().regex(/^\d+$/, 'DISCORD_APP_ID must be the numeric application id'),
-  publicKey: z.string().regex(/^[0-9a-fA-F]{64}$/, 'DISCORD_PUBLIC_KEY must be 64 hex characters'),
+  // Only HTTP mode verifies signatures; a gateway session needs no public key.
+  publicKey: z.union([
+    z.literal(''),
+    z.string().regex(/^[0-9a-fA-F]{64}$/, 'DISCORD_PUBLIC_KEY must be 64 hex characters'),
+  ]),
   botToken: z.string().min(1, 'DISCORD_BOT_TOKEN is required'),
   apiUrl: z.url(),
   mode: z.enum(['http', 'gateway']),
@@ -100,10 +105,10 @@ export function loadChatConfig(env: NodeJS.ProcessEnv): ChatConfig {
         'DISCORD_*',
       )
     : null;
-  if (discord?.mode === 'gateway')
+  if (discord?.mode === 'http' && !discord.publicKey)
     throw usageError(
       'bad_config',
-      'DISCORD_MODE=gateway is not available yet; use the HTTP interactions endpoint (DISCORD_MODE=http)',
+      "DISCORD_MODE=http needs DISCORD_PUBLIC_KEY (the application's public key) to verify interactions",
     );
   return { slack, discord };
 }

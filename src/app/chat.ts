@@ -11,6 +11,7 @@ import { ChatCommands } from '../chat/chat-commands.ts';
 import { DiscordCards } from '../chat/discord/discord-cards.ts';
 import { DiscordDirect } from '../chat/discord/discord-mail.ts';
 import { DiscordRest } from '../chat/discord/discord-rest.ts';
+import { connectDiscordGateway, type DiscordGateway } from '../chat/discord/gateway.ts';
 import { DISCORD_INTERACTIONS_PATH, discordInteractions } from '../chat/discord/interactions.ts';
 import { type DirectMessages, HumanMail } from '../chat/human-mail.ts';
 import { ChatNotifier } from '../chat/notifier.ts';
@@ -79,20 +80,23 @@ export async function startChat(d: ChatDeps): Promise<RunningChat> {
   const discord = d.config.discord
     ? new DiscordRest(d.config.discord, () => d.metrics.chatRateLimited.inc({ platform: 'discord' }))
     : null;
+  let gateway: DiscordGateway | null = null;
   if (d.config.discord && discord) {
-    const handler = discordInteractions({
-      config: d.config.discord,
-      commands,
-      rest: discord,
-      remember,
-      work,
-      store,
-      log: d.log,
-    });
-    routes.set(DISCORD_INTERACTIONS_PATH, handler);
+    const interactions = { commands, rest: discord, remember, work, store };
+    if (d.config.discord.mode === 'gateway')
+      gateway = await connectDiscordGateway({
+        ...interactions,
+        botToken: d.config.discord.botToken,
+        log: d.log,
+      });
+    else
+      routes.set(
+        DISCORD_INTERACTIONS_PATH,
+        discordInteractions({ ...interactions, publicKey: d.config.discord.publicKey, log: d.log }),
+      );
     surfaces.push(new DiscordCards(discord, new ChannelQueue(CHANNEL_SPACING_MS)));
     direct.push(new DiscordDirect(discord));
-    d.log.info({}, 'Discord surface on (HTTP interactions)');
+    d.log.info({ mode: d.config.discord.mode }, 'Discord surface on');
   }
   const stopNotifier = await startNotifier(d, surfaces, store);
   const humanMail = new HumanMail(d.chatPolicy.people, direct, store);
@@ -111,6 +115,7 @@ export async function startChat(d: ChatDeps): Promise<RunningChat> {
       await stopMail();
       await stopNotifier();
       await slack?.stop();
+      await gateway?.stop();
     },
   };
 }

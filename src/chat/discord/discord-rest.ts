@@ -26,6 +26,16 @@ export class DiscordRest {
     this.rest.on(RESTEvents.RateLimited, onRateLimited);
   }
 
+  /** The REST client itself (the gateway connection asks it where to connect). */
+  get client(): REST {
+    return this.rest;
+  }
+
+  /** The first response to an interaction that came over the gateway (HTTP ones answer in the response). */
+  callback(id: string, token: string, body: MessageBody): Promise<unknown> {
+    return this.rest.post(Routes.interactionCallback(id, token), { body, auth: false });
+  }
+
   editOriginal(token: string, body: MessageBody): Promise<unknown> {
     return this.rest.patch(Routes.webhookMessage(this.appId, token, '@original'), { body, auth: false });
   }
