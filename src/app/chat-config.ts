@@ -1,9 +1,10 @@
-import { z } from 'zod';
-import { usageError } from '../domain/errors.ts';
+import type { Settings } from './config-schema.ts';
+import { problem } from './config-schema.ts';
 
 /**
- * Chat platform settings, from the environment (secrets never go in files under version control).
- * A platform is on when its credentials are set; a half-configured one is an error at start.
+ * Chat platform settings (secrets come from the environment, never from files under version
+ * control). A platform is on when any of its credentials is set; a half-configured one is a
+ * problem reported at start with the others.
  */
 export interface SlackConfig {
   mode: 'socket' | 'http';
@@ -19,6 +20,7 @@ export interface SlackConfig {
 
 export interface DiscordConfig {
   appId: string;
+  /** '' in gateway mode, which verifies nothing itself. */
   publicKey: string;
   botToken: string;
   /** REST base, without the version (tests point it at a local recording server). */
@@ -32,83 +34,50 @@ export interface ChatConfig {
   discord: DiscordConfig | null;
 }
 
-const nonEmpty = (v: string | undefined) => (v && v.trim() !== '' ? v.trim() : undefined);
-
-const SlackSchema = z.object({
-  mode: z.enum(['socket', 'http']),
-  botToken: z.string().min(1, 'SLACK_BOT_TOKEN is required'),
-  signingSecret: z.string(),
-  appToken: z.string().min(1).nullable(),
-  apiUrl: z.url(),
-  appId: z.string().nullable(),
-  teamId: z.string().nullable(),
-});
-
-const DiscordSchema = z.object({
-  appId: z.string().regex(/^\d+$/, 'DISCORD_APP_ID must be the numeric application id'),
-  // Only HTTP mode verifies signatures; a gateway session needs no public key.
-  publicKey: z.union([
-    z.literal(''),
-    z.string().regex(/^[0-9a-fA-F]{64}$/, 'DISCORD_PUBLIC_KEY must be 64 hex characters'),
-  ]),
-  botToken: z.string().min(1, 'DISCORD_BOT_TOKEN is required'),
-  apiUrl: z.url(),
-  mode: z.enum(['http', 'gateway']),
-});
-
-function check<T>(schema: z.ZodType<T>, raw: unknown, what: string): T {
-  const parsed = schema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map((i) => `  ${what}: ${i.message}`);
-  throw usageError('bad_config', `invalid chat configuration:\n${problems.join('\n')}`);
+/** The chat platforms the checked settings describe, and what is missing for them to work. */
+export function chatConfigFrom(s: Settings): { chat: ChatConfig; problems: string[] } {
+  const problems: string[] = [];
+  return { chat: { slack: slackFrom(s, problems), discord: discordFrom(s, problems) }, problems };
 }
 
-export function loadChatConfig(env: NodeJS.ProcessEnv): ChatConfig {
-  const slackOn =
-    nonEmpty(env.SLACK_BOT_TOKEN) || nonEmpty(env.SLACK_SIGNING_SECRET) || nonEmpty(env.SLACK_APP_TOKEN);
-  const discordOn =
-    nonEmpty(env.DISCORD_APP_ID) || nonEmpty(env.DISCORD_PUBLIC_KEY) || nonEmpty(env.DISCORD_BOT_TOKEN);
-  const slack = slackOn
-    ? check(
-        SlackSchema,
-        {
-          mode: (
-            nonEmpty(env.SLACK_MODE) ?? (nonEmpty(env.SLACK_APP_TOKEN) ? 'socket' : 'http')
-          ).toLowerCase(),
-          botToken: nonEmpty(env.SLACK_BOT_TOKEN) ?? '',
-          signingSecret: nonEmpty(env.SLACK_SIGNING_SECRET) ?? '',
-          appToken: nonEmpty(env.SLACK_APP_TOKEN) ?? null,
-          apiUrl: nonEmpty(env.SLACK_API_URL) ?? 'https://slack.com/api/',
-          appId: nonEmpty(env.SLACK_APP_ID) ?? null,
-          teamId: nonEmpty(env.SLACK_TEAM_ID) ?? null,
-        },
-        'SLACK_*',
-      )
-    : null;
-  if (slack?.mode === 'http' && !slack.signingSecret)
-    throw usageError('bad_config', 'SLACK_MODE=http needs SLACK_SIGNING_SECRET to verify requests');
-  if (slack?.mode === 'socket' && !slack.appToken)
-    throw usageError(
-      'bad_config',
-      'SLACK_MODE=socket needs SLACK_APP_TOKEN (an xapp- token with connections:write)',
+function slackFrom(s: Settings, problems: string[]): SlackConfig | null {
+  if (!s.SLACK_BOT_TOKEN && !s.SLACK_SIGNING_SECRET && !s.SLACK_APP_TOKEN) return null;
+  const mode = s.SLACK_MODE || (s.SLACK_APP_TOKEN ? 'socket' : 'http');
+  if (!s.SLACK_BOT_TOKEN) problems.push(problem('SLACK_BOT_TOKEN', 'is required when Slack is configured'));
+  if (mode === 'http' && !s.SLACK_SIGNING_SECRET)
+    problems.push(problem('SLACK_SIGNING_SECRET', 'is required with SLACK_MODE=http (it verifies requests)'));
+  if (mode === 'socket' && !s.SLACK_APP_TOKEN)
+    problems.push(
+      problem(
+        'SLACK_APP_TOKEN',
+        'is required with SLACK_MODE=socket (an xapp- token with connections:write)',
+      ),
     );
-  const discord = discordOn
-    ? check(
-        DiscordSchema,
-        {
-          appId: nonEmpty(env.DISCORD_APP_ID) ?? '',
-          publicKey: nonEmpty(env.DISCORD_PUBLIC_KEY) ?? '',
-          botToken: nonEmpty(env.DISCORD_BOT_TOKEN) ?? '',
-          apiUrl: nonEmpty(env.DISCORD_API_URL) ?? 'https://discord.com/api',
-          mode: (nonEmpty(env.DISCORD_MODE) ?? 'http').toLowerCase(),
-        },
-        'DISCORD_*',
-      )
-    : null;
-  if (discord?.mode === 'http' && !discord.publicKey)
-    throw usageError(
-      'bad_config',
-      "DISCORD_MODE=http needs DISCORD_PUBLIC_KEY (the application's public key) to verify interactions",
+  return {
+    mode,
+    botToken: s.SLACK_BOT_TOKEN,
+    signingSecret: s.SLACK_SIGNING_SECRET,
+    appToken: s.SLACK_APP_TOKEN || null,
+    apiUrl: s.SLACK_API_URL,
+    appId: s.SLACK_APP_ID || null,
+    teamId: s.SLACK_TEAM_ID || null,
+  };
+}
+
+function discordFrom(s: Settings, problems: string[]): DiscordConfig | null {
+  if (!s.DISCORD_APP_ID && !s.DISCORD_PUBLIC_KEY && !s.DISCORD_BOT_TOKEN) return null;
+  if (!s.DISCORD_APP_ID) problems.push(problem('DISCORD_APP_ID', 'is required when Discord is configured'));
+  if (!s.DISCORD_BOT_TOKEN)
+    problems.push(problem('DISCORD_BOT_TOKEN', 'is required when Discord is configured'));
+  if (s.DISCORD_MODE === 'http' && !s.DISCORD_PUBLIC_KEY)
+    problems.push(
+      problem('DISCORD_PUBLIC_KEY', 'is required with DISCORD_MODE=http (it verifies interactions)'),
     );
-  return { slack, discord };
+  return {
+    appId: s.DISCORD_APP_ID ?? '',
+    publicKey: s.DISCORD_PUBLIC_KEY ?? '',
+    botToken: s.DISCORD_BOT_TOKEN,
+    apiUrl: s.DISCORD_API_URL,
+    mode: s.DISCORD_MODE,
+  };
 }

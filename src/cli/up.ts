@@ -1,4 +1,4 @@
-import { loadServiceConfig, type ServiceFlags } from '../app/config.ts';
+import { loadServiceConfig, type ServiceFlags, secretsOf } from '../app/config.ts';
 import { createLogger } from '../app/logger.ts';
 import { startService } from '../app/service.ts';
 import { optString } from '../commands/args.ts';
@@ -41,7 +41,7 @@ export async function runUp(argv: readonly string[], env: NodeJS.ProcessEnv, io:
     io.err(`error: ${(err as Error).message}`);
     return EXIT.usage;
   }
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, secretsOf(config));
   let service: Awaited<ReturnType<typeof startService>>;
   try {
     service = await startService(config, log);
@@ -55,9 +55,26 @@ export async function runUp(argv: readonly string[], env: NodeJS.ProcessEnv, io:
   io.out('  next: gt rig add <name> --prefix <pfx>   ·   bd create "First task"   ·   bd ready');
   await untilSignal();
   io.out('gt up: stopping');
-  await service.stop();
+  if (!(await withDeadline(service.stop(), config.shutdownDeadlineMs))) {
+    // A step that hangs (a peer that never answers a drain) must not keep a replica from exiting.
+    io.err(
+      `gt up: shutdown took longer than GT_SHUTDOWN_DEADLINE_MS (${config.shutdownDeadlineMs} ms); exiting anyway`,
+    );
+    return EXIT.refused;
+  }
   io.out('gt up: stopped');
   return EXIT.ok;
+}
+
+/** True when `work` finished within `ms`. */
+async function withDeadline(work: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const done = await Promise.race([work.then(() => true as const), late]);
+  clearTimeout(timer);
+  return done;
 }
 
 function untilSignal(): Promise<void> {
