@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
-import { convoyCardModel } from '../src/chat/cards/convoy-model.ts';
+import { convoyCardModel } from '../src/domain/convoy-progress.ts';
 import { convoyMessage } from '../src/chat/discord/convoy-message.ts';
 import { convoyBlocks } from '../src/chat/slack/convoy-card.ts';
 import { Town } from '../test/e2e/town.ts';

@@ -9,6 +9,7 @@ import { Dispatcher } from '../services/dispatcher.ts';
 import { EventRelay } from '../services/event-relay.ts';
 import { MailCarrier } from '../services/mail-carrier.ts';
 import type { Logger } from './logger.ts';
+import type { ServiceMetrics } from './metrics.ts';
 
 const EVENT_ACK_WAIT_MS = 5_000;
 
@@ -24,6 +25,7 @@ export async function startBackground(
   registry: CommandRegistry,
   prefix: string,
   log: Logger,
+  metrics: ServiceMetrics,
 ): Promise<{ relay: EventRelay; stop: () => Promise<void> }> {
   const jsm = await ensureStreams(nc, prefix);
   const relay = await EventRelay.open(nc, ledger, prefix, log);
@@ -31,10 +33,12 @@ export async function startBackground(
   const onError = (name: string) => (err: unknown) =>
     log.error({ err }, `${name} failed; the event will be redelivered`);
   const dispatcher = new Dispatcher(nc, prefix);
-  const feeder = new ConvoyFeeder(ledger, (verb, args) =>
-    registry.execute({ verb, args, actor: FEEDER, source: 'feeder' }),
+  const feeder = new ConvoyFeeder(
+    ledger,
+    (verb, args) => registry.execute({ verb, args, actor: FEEDER, source: 'feeder' }),
+    (ms) => metrics.dispatchLatency.observe(ms / 1000),
   );
-  const carrier = new MailCarrier(nc, ledger, prefix);
+  const carrier = new MailCarrier(nc, ledger, prefix, () => metrics.mailDelivered.inc());
   const stream = eventsStream(prefix);
   const follow = (durable: string, type: string, handle: (m: JsMsg) => Promise<void>) =>
     // Handlers take milliseconds: a short ack wait means an event taken by a replica that died is

@@ -23,12 +23,15 @@ import { WorkQueue } from '../chat/work-queue.ts';
 import type { CommandRegistry } from '../commands/registry.ts';
 import type { Ledger } from '../ledger/port.ts';
 import type { ChatConfig } from './chat-config.ts';
+import type { ReadinessCheck } from './http-server.ts';
 import type { Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import type { ChatPolicy } from './policy-file.ts';
 
 export interface RunningChat {
   routes: Map<string, RequestListener>;
+  /** /readyz checks of the chat adapters that hold a connection. */
+  checks: ReadinessCheck[];
   slack: SlackSurface | null;
   stop(): Promise<void>;
 }
@@ -57,7 +60,8 @@ export interface ChatDeps {
  */
 export async function startChat(d: ChatDeps): Promise<RunningChat> {
   const routes = new Map<string, RequestListener>();
-  if (!d.config.slack && !d.config.discord) return { routes, slack: null, stop: async () => {} };
+  const checks: ReadinessCheck[] = [];
+  if (!d.config.slack && !d.config.discord) return { routes, checks, slack: null, stop: async () => {} };
   const commands = new ChatCommands(d.registry);
   const remember = (key: string, expiresAt: Date) => d.ledger.recordIdempotencyKey(key, expiresAt);
   const work = new WorkQueue(CHAT_WORK_CONCURRENCY);
@@ -66,11 +70,14 @@ export async function startChat(d: ChatDeps): Promise<RunningChat> {
   const direct: DirectMessages[] = [];
   const slackQueue = new ChannelQueue(CHANNEL_SPACING_MS);
   const slack = d.config.slack
-    ? createSlackSurface(d.config.slack, d.chatPolicy.policy, commands, remember, work, d.log)
+    ? createSlackSurface(d.config.slack, d.chatPolicy.policy, commands, remember, work, d.log, (code) =>
+        d.metrics.chatApiErrors.inc({ platform: 'slack', code }),
+      )
     : null;
   if (slack) {
     registerMailReplies(slack.app, { commands, directory: slack.directory, store, remember, work });
     if (slack.requestListener) routes.set(SLACK_EVENTS_PATH, slack.requestListener);
+    checks.push({ name: 'slack', check: async () => healthy(slack.health()) });
     slack.client.on(WebClientEvent.RATE_LIMITED, () => d.metrics.chatRateLimited.inc({ platform: 'slack' }));
     surfaces.push(new SlackCards(slack.client, slackQueue));
     direct.push(new SlackDirect(slack.client));
@@ -78,18 +85,24 @@ export async function startChat(d: ChatDeps): Promise<RunningChat> {
     d.log.info({ mode: d.config.slack?.mode }, 'Slack surface on');
   }
   const discord = d.config.discord
-    ? new DiscordRest(d.config.discord, () => d.metrics.chatRateLimited.inc({ platform: 'discord' }))
+    ? new DiscordRest(
+        d.config.discord,
+        () => d.metrics.chatRateLimited.inc({ platform: 'discord' }),
+        (code) => d.metrics.chatApiErrors.inc({ platform: 'discord', code }),
+      )
     : null;
   let gateway: DiscordGateway | null = null;
   if (d.config.discord && discord) {
     const interactions = { commands, rest: discord, remember, work, store };
-    if (d.config.discord.mode === 'gateway')
-      gateway = await connectDiscordGateway({
+    if (d.config.discord.mode === 'gateway') {
+      const session = await connectDiscordGateway({
         ...interactions,
         botToken: d.config.discord.botToken,
         log: d.log,
       });
-    else
+      gateway = session;
+      checks.push({ name: 'discord', check: async () => healthy(session.health()) });
+    } else
       routes.set(
         DISCORD_INTERACTIONS_PATH,
         discordInteractions({ ...interactions, publicKey: d.config.discord.publicKey, log: d.log }),
@@ -110,6 +123,7 @@ export async function startChat(d: ChatDeps): Promise<RunningChat> {
   );
   return {
     routes,
+    checks,
     slack,
     stop: async () => {
       await stopMail();
@@ -148,6 +162,10 @@ async function startNotifier(
     await stop();
     await throttle.flush();
   };
+}
+
+function healthy(state: string): void {
+  if (state !== 'ok') throw new Error(state);
 }
 
 /** A durable consumer shared by the replicas (each message handled by one), retried on failure. */

@@ -28,7 +28,7 @@ export async function startCronJobs(
   registry: CommandRegistry,
   config: ServiceConfig,
   log: Logger,
-  onRun: (job: string, ok: boolean) => void = () => {},
+  onRun: (job: string, ok: boolean, seconds: number) => void = () => {},
 ): Promise<{ stop: () => Promise<void>; lease: LeaderLease; scheduler: Scheduler }> {
   const lease = await LeaderLease.open(
     nc,

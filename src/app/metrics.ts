@@ -1,40 +1,140 @@
 import type { RequestListener } from 'node:http';
-import { Counter, collectDefaultMetrics, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** What the town looks like now, read at each scrape (see town-gauges.ts). */
+export interface TownSnapshot {
+  beads: Array<{ status: string; count: number }>;
+  convoys: Array<{ status: string; count: number }>;
+  polecats: Array<{ rig: string; verdict: string; count: number }>;
+  escalationsOpen: Array<{ severity: string; count: number }>;
+}
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /**
- * Prometheus metrics on `GET /metrics` (prom-client): every command by verb, outcome and source
- * (cli, slack, discord, cron…), cron job runs by outcome, and chat rate limiting (429s) by
- * platform, plus the process defaults (event loop lag, memory, GC).
+ * Prometheus metrics on `GET /metrics` (prom-client), issue 7's list: counters and histograms
+ * the service moves as it works, gauges of the town's state read from the ledger at each scrape,
+ * and the process defaults (event loop lag, memory, GC).
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
+  private readonly r = [this.registry];
   readonly commands = new Counter({
     name: 'gt_commands_total',
     help: 'Commands run through the command layer',
     labelNames: ['verb', 'outcome', 'source'] as const,
-    registers: [this.registry],
+    registers: this.r,
+  });
+  readonly commandDuration = new Histogram({
+    name: 'gt_command_duration_seconds',
+    help: 'Time to run a command in the command layer',
+    labelNames: ['verb'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: this.r,
   });
   readonly cronRuns = new Counter({
     name: 'gt_cron_runs_total',
     help: 'Cron job runs on the leader, by outcome',
     labelNames: ['job', 'outcome'] as const,
-    registers: [this.registry],
+    registers: this.r,
+  });
+  readonly cronDuration = new Histogram({
+    name: 'gt_cron_job_duration_seconds',
+    help: 'Duration of cron job runs',
+    labelNames: ['job'] as const,
+    buckets: LATENCY_BUCKETS,
+    registers: this.r,
+  });
+  readonly dispatchLatency = new Histogram({
+    name: 'gt_dispatch_latency_seconds',
+    help: 'From a bead closing to the dispatch of work it unblocked',
+    buckets: LATENCY_BUCKETS,
+    registers: this.r,
+  });
+  readonly mailDelivered = new Counter({
+    name: 'gt_mail_delivered_total',
+    help: 'Mail handed to the recipient’s durable subject',
+    registers: this.r,
+  });
+  readonly natsReconnects = new Counter({
+    name: 'gt_nats_reconnects_total',
+    help: 'Reconnections of the service’s NATS connection',
+    registers: this.r,
   });
   readonly chatRateLimited = new Counter({
     name: 'gt_chat_rate_limited_total',
     help: 'Outbound chat calls answered 429 (retried after Retry-After)',
     labelNames: ['platform'] as const,
-    registers: [this.registry],
+    registers: this.r,
   });
+  readonly chatApiErrors = new Counter({
+    name: 'gt_chat_api_errors_total',
+    help: 'Failed outbound chat API calls by error code',
+    labelNames: ['platform', 'code'] as const,
+    registers: this.r,
+  });
+  private readonly beads = new Gauge({
+    name: 'gt_beads',
+    help: 'Beads (not convoys) by status',
+    labelNames: ['status'] as const,
+    registers: this.r,
+  });
+  private readonly convoys = new Gauge({
+    name: 'gt_convoys',
+    help: 'Convoys by status',
+    labelNames: ['status'] as const,
+    registers: this.r,
+  });
+  private readonly polecats = new Gauge({
+    name: 'gt_polecats',
+    help: 'Polecats holding a slot, by rig and witness verdict',
+    labelNames: ['rig', 'verdict'] as const,
+    registers: this.r,
+  });
+  private readonly escalationsOpen = new Gauge({
+    name: 'gt_escalations_open',
+    help: 'Open escalations by severity',
+    labelNames: ['severity'] as const,
+    registers: this.r,
+  });
+  private readTown: (() => Promise<TownSnapshot>) | null = null;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'gt_' });
+    // Present from the first scrape, before anything happened.
+    this.mailDelivered.inc(0);
+    this.natsReconnects.inc(0);
+    this.dispatchLatency.zero({});
+  }
+
+  /** Where the gauges come from (set once the ledger and command layer exist). */
+  watchTown(read: () => Promise<TownSnapshot>): void {
+    this.readTown = read;
   }
 
   readonly route: RequestListener = (_req, res) => {
-    void this.registry.metrics().then((body) => {
-      res.writeHead(200, { 'content-type': this.registry.contentType });
-      res.end(body);
-    });
+    void this.refreshTown()
+      .then(() => this.registry.metrics())
+      .then((body) => {
+        res.writeHead(200, { 'content-type': this.registry.contentType });
+        res.end(body);
+      })
+      .catch((err: Error) => {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(`metrics unavailable: ${err.message}\n`);
+      });
   };
+
+  private async refreshTown(): Promise<void> {
+    if (!this.readTown) return;
+    const town = await this.readTown();
+    this.beads.reset();
+    this.convoys.reset();
+    this.polecats.reset();
+    this.escalationsOpen.reset();
+    for (const b of town.beads) this.beads.set({ status: b.status }, b.count);
+    for (const c of town.convoys) this.convoys.set({ status: c.status }, c.count);
+    for (const p of town.polecats) this.polecats.set({ rig: p.rig, verdict: p.verdict }, p.count);
+    for (const e of town.escalationsOpen) this.escalationsOpen.set({ severity: e.severity }, e.count);
+  }
 }

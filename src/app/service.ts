@@ -12,12 +12,13 @@ import { startChat } from './chat.ts';
 import type { ServiceConfig } from './config.ts';
 import { startCronJobs } from './cron-jobs.ts';
 import { acquireHomeLock } from './home-lock.ts';
-import { type HttpServer, startHttpServer } from './http-server.ts';
+import { type HttpServer, type ReadinessCheck, startHttpServer } from './http-server.ts';
 import { openLedger } from './ledger-factory.ts';
 import { natsLiveDelivery } from './live-delivery.ts';
 import type { Logger } from './logger.ts';
 import { ServiceMetrics } from './metrics.ts';
 import { removeRuntime, writeRuntime } from './runtime-file.ts';
+import { townReader } from './town-gauges.ts';
 
 export interface RunningService {
   natsUrl: string;
@@ -56,8 +57,10 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     const metrics = new ServiceMetrics();
     const services = {
       ledger,
-      observe: (verb: string, outcome: string, source: string) =>
-        metrics.commands.inc({ verb, outcome, source }),
+      observe: (verb: string, outcome: string, source: string, seconds: number) => {
+        metrics.commands.inc({ verb, outcome, source });
+        metrics.commandDuration.observe({ verb }, seconds);
+      },
       now: () => new Date(),
       onWrite: () => {},
       live: await natsLiveDelivery(nc, config.subjectPrefix),
@@ -67,14 +70,17 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     const registry = new CommandRegistry(services, CATALOG, (err, verb) =>
       log.error({ err, verb }, 'command failed unexpectedly'),
     );
-    const background = await startBackground(nc, ledger, registry, config.subjectPrefix, log);
+    metrics.watchTown(townReader(ledger, registry));
+    countReconnects(nc, metrics);
+    const background = await startBackground(nc, ledger, registry, config.subjectPrefix, log, metrics);
     undo.push(() => background.stop());
     services.onWrite = () => background.relay.wake();
     const api: Subscription = serveApi(nc, config.subjectPrefix, (call) => registry.execute(call));
     undo.push(() => api.drain());
-    const cron = await startCronJobs(nc, ledger, registry, config, log, (job, ok) =>
-      metrics.cronRuns.inc({ job, outcome: ok ? 'ok' : 'failed' }),
-    );
+    const cron = await startCronJobs(nc, ledger, registry, config, log, (job, ok, seconds) => {
+      metrics.cronRuns.inc({ job, outcome: ok ? 'ok' : 'failed' });
+      if (ok) metrics.cronDuration.observe({ job }, seconds);
+    });
     undo.push(() => cron.stop());
     const chat = await startChat({
       config: config.chat,
@@ -88,7 +94,7 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     });
     undo.push(() => chat.stop());
     chat.routes.set('/metrics', metrics.route);
-    const http = await startHttp(config, ledger, nc, () => shuttingDown, chat.routes);
+    const http = await startHttp(config, ledger, nc, () => shuttingDown, chat.routes, chat.checks);
     undo.push(() => http.close());
     writeRuntime(config.home, { nats_url: nats.url, http_url: http.url, pid: process.pid });
     undo.push(() => removeRuntime(config.home));
@@ -97,6 +103,13 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     await stop();
     throw err;
   }
+}
+
+/** Counts reconnections of the service's connection (the status iterator ends when it closes). */
+function countReconnects(nc: NatsConnection, metrics: ServiceMetrics): void {
+  void (async () => {
+    for await (const status of nc.status()) if (status.type === 'reconnect') metrics.natsReconnects.inc();
+  })();
 }
 
 async function natsFor(
@@ -115,6 +128,7 @@ function startHttp(
   nc: NatsConnection,
   isShuttingDown: () => boolean,
   routes: ReadonlyMap<string, RequestListener>,
+  chatChecks: readonly ReadinessCheck[],
 ): Promise<HttpServer> {
   return startHttpServer({
     host: config.httpHost,
@@ -130,6 +144,7 @@ function startHttp(
           await nc.flush();
         },
       },
+      ...chatChecks,
     ],
   });
 }

@@ -1,14 +1,12 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { analyseStageSet } from '../commands/gt/convoy/stage.ts';
-import { edgesOf } from '../commands/gt/convoy/stage-input.ts';
-import { convoysTracking, trackedBeads } from '../commands/gt/convoy/tracked.ts';
+import { convoyProgress } from '../commands/gt/convoy/progress.ts';
+import { convoysTracking } from '../commands/gt/convoy/tracked.ts';
 import type { Bead } from '../domain/bead.ts';
 import { escalationView } from '../domain/escalation.ts';
 import { type Routing, routeFor } from '../domain/routing.ts';
 import type { Ledger, LedgerEvent } from '../ledger/port.ts';
 import type { CardStore } from './card-store.ts';
 import type { CardSurface } from './card-surface.ts';
-import { convoyCardModel } from './cards/convoy-model.ts';
 import { escalationCardModel } from './cards/escalation-model.ts';
 import type { Throttle } from './throttle.ts';
 
@@ -141,12 +139,8 @@ export class ChatNotifier {
     });
   }
 
-  private async convoyModel(convoy: Bead) {
-    const tracked = await trackedBeads(this.d.ledger, convoy.id);
-    if (tracked.length === 0) return convoyCardModel(convoy, tracked, []);
-    const edges = await edgesOf(this.d.ledger, tracked);
-    const set = { kind: 'convoy' as const, convoy, epic: null, beads: tracked, edges };
-    return convoyCardModel(convoy, tracked, (await analyseStageSet(this.d.ledger, set)).waves);
+  private convoyModel(convoy: Bead) {
+    return convoyProgress(this.d.ledger, convoy);
   }
 
   /** An escalation routes by its bead's rig, else its agent's. */

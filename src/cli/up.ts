@@ -52,7 +52,7 @@ export async function runUp(argv: readonly string[], env: NodeJS.ProcessEnv, io:
   io.out(
     `gt up: ready — ledger ${service.ledgerKind} (${config.ledgerUrl}), nats ${service.natsUrl}, http ${service.httpUrl}, home ${config.home}`,
   );
-  io.out('  next: gt rig add <name> --prefix <pfx>   ·   bd create "First task"   ·   bd ready');
+  for (const line of nextSteps(config)) io.out(line);
   await untilSignal();
   io.out('gt up: stopping');
   if (!(await withDeadline(service.stop(), config.shutdownDeadlineMs))) {
@@ -64,6 +64,26 @@ export async function runUp(argv: readonly string[], env: NodeJS.ProcessEnv, io:
   }
   io.out('gt up: stopped');
   return EXIT.ok;
+}
+
+/** What to try next; without chat, how to add it (the service is useful from the CLI alone). */
+function nextSteps(config: ReturnType<typeof loadServiceConfig>): string[] {
+  const lines = [
+    '  try:  gt demo   (two demo rigs, a convoy fed wave by wave until it lands)',
+    '        gt rig add <name> --prefix <pfx> --repo <path> --command <cmd>  ·  bd create "First task"  ·  gt convoy watch',
+  ];
+  const { slack, discord } = config.chat;
+  if (!slack && !discord)
+    lines.push(
+      '  chat: none configured. For Slack set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for',
+      '        Socket Mode): docs/slack.md. For Discord set DISCORD_APP_ID, DISCORD_PUBLIC_KEY, DISCORD_BOT_TOKEN:',
+      '        docs/discord.md. Then restart gt up.',
+    );
+  else
+    lines.push(
+      `  chat: ${[slack && `Slack (${slack.mode})`, discord && `Discord (${discord.mode})`].filter(Boolean).join(', ')}`,
+    );
+  return lines;
 }
 
 /** True when `work` finished within `ms`. */

@@ -12,6 +12,7 @@ import { gtAudit } from './gt/audit.ts';
 import { gtConvoyAdd, gtConvoyCreate } from './gt/convoy/create.ts';
 import { gtConvoyLaunch } from './gt/convoy/launch.ts';
 import { gtConvoyCheck, gtConvoyClose, gtConvoyLand } from './gt/convoy/lifecycle.ts';
+import { gtConvoyProgress } from './gt/convoy/progress.ts';
 import { gtConvoyStage } from './gt/convoy/stage.ts';
 import { gtConvoyList, gtConvoyStatus } from './gt/convoy/status.ts';
 import { gtConvoyStranded } from './gt/convoy/stranded.ts';
@@ -55,6 +56,7 @@ export const CATALOG: readonly CommandDef[] = [
   gtConvoyCreate,
   gtConvoyAdd,
   gtConvoyStatus,
+  gtConvoyProgress,
   gtConvoyList,
   gtConvoyCheck,
   gtConvoyClose,

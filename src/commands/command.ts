@@ -28,7 +28,7 @@ export interface CommandServices {
   /** The chat RBAC policy (policy file); absent: chat principals may do nothing. */
   policy?: Policy;
   /** Told every command's outcome (metrics). */
-  observe?: (verb: string, outcome: 'ok' | 'refused' | 'error', source: string) => void;
+  observe?: (verb: string, outcome: 'ok' | 'refused' | 'error', source: string, seconds: number) => void;
   /** Called after a mutating command succeeded (the event relay publishes at once instead of polling). */
   onWrite?: () => void;
 }

@@ -38,6 +38,7 @@ export class CommandRegistry {
       );
     }
     const ctx = this.context(call);
+    const started = performance.now();
     let reply: Reply;
     try {
       const args = checkArgs(call.args, def.syntax, def.usage);
@@ -56,7 +57,8 @@ export class CommandRegistry {
       if (!(err instanceof DomainError)) this.onUnexpected(err, call.verb);
       reply = failure(err);
     }
-    this.services.observe?.(call.verb, outcomeOf(reply), call.source.split(':')[0] ?? call.source);
+    const seconds = (performance.now() - started) / 1000;
+    this.services.observe?.(call.verb, outcomeOf(reply), call.source.split(':')[0] ?? call.source, seconds);
     if (def.mutates) {
       await this.audit(call, reply);
       if (reply.ok) this.services.onWrite?.();

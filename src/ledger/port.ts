@@ -82,6 +82,12 @@ export type LedgerEventType =
   | 'rig_parked'
   | 'rig_unparked';
 
+export interface BeadCount {
+  issue_type: string;
+  status: string;
+  count: number;
+}
+
 export interface LedgerEvent {
   seq: number;
   type: LedgerEventType;
@@ -165,6 +171,8 @@ export interface Ledger {
    * Convoys with nothing left open are absent.
    */
   listOpenConvoyTracks(): Promise<Map<string, TrackedState[]>>;
+  /** How many beads there are by type and status, in one read (the /metrics gauges). */
+  countBeads(): Promise<BeadCount[]>;
   listReady(filter: ReadyFilter): Promise<Bead[]>;
   listBlocked(filter: { rig?: string }): Promise<BlockedBead[]>;
   findCycles(): Promise<string[][]>;

@@ -22,10 +22,13 @@ export const FEEDER: Actor = { kind: 'system', id: 'convoy-feeder' };
 export class ConvoyFeeder {
   private readonly ledger: Ledger;
   private readonly execute: Execute;
+  /** Each dispatch a close caused, with the time since the close (gt_dispatch_latency_seconds). */
+  private readonly onDispatched: (sinceCloseMs: number) => void;
 
-  constructor(ledger: Ledger, execute: Execute) {
+  constructor(ledger: Ledger, execute: Execute, onDispatched: (sinceCloseMs: number) => void = () => {}) {
     this.ledger = ledger;
     this.execute = execute;
+    this.onDispatched = onDispatched;
   }
 
   async handle(msg: JsMsg): Promise<void> {
@@ -46,19 +49,26 @@ export class ConvoyFeeder {
       const ready = tracked
         .filter((b) => b.status !== 'closed' && isDispatchable(b, rigs))
         .sort(compareReady);
-      for (const next of ready) await this.execute('gt sling', { id: next.id });
+      for (const next of ready) this.dispatched(event, await this.execute('gt sling', { id: next.id }));
     }
-    if (bead.rig) await this.releaseQueue(bead.rig);
+    if (bead.rig) await this.releaseQueue(bead.rig, event);
   }
 
   /** Queued beads of the rig, by priority then age, until the rig is full again. */
-  private async releaseQueue(rig: string): Promise<void> {
+  private async releaseQueue(rig: string, cause: LedgerEvent): Promise<void> {
     const queued = (await this.ledger.listBeads({ rig, label: QUEUED_LABEL, status: ['open'] })).sort(
       compareReady,
     );
     for (const b of queued) {
       const reply = await this.execute('gt sling', { id: b.id });
       if (reply.ok && (reply.data as { status?: string }).status === 'queued') return;
+      this.dispatched(cause, reply);
     }
+  }
+
+  private dispatched(cause: LedgerEvent, reply: Reply): void {
+    // Only a fresh hook is a dispatch this close caused (not a queued or already-hooked bead).
+    if (reply.ok && (reply.data as { status?: string }).status === 'hooked')
+      this.onDispatched(Date.now() - Date.parse(cause.at));
   }
 }

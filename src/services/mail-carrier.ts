@@ -12,19 +12,22 @@ export class MailCarrier {
   private readonly js: JetStreamClient;
   private readonly ledger: Ledger;
   private readonly prefix: string;
+  private readonly onDelivered: () => void;
 
-  constructor(nc: NatsConnection, ledger: Ledger, prefix: string) {
+  constructor(nc: NatsConnection, ledger: Ledger, prefix: string, onDelivered: () => void = () => {}) {
     this.js = jetstream(nc);
     this.ledger = ledger;
     this.prefix = prefix;
+    this.onDelivered = onDelivered;
   }
 
   async handle(msg: JsMsg): Promise<void> {
     const event = msg.json<LedgerEvent>();
     const mail = await this.ledger.getMail(String(event.data.mail_id));
     if (!mail) return;
-    await this.js.publish(mailSubject(this.prefix, mail.to), JSON.stringify(mail), {
+    const ack = await this.js.publish(mailSubject(this.prefix, mail.to), JSON.stringify(mail), {
       msgID: `mail-${mail.id}`,
     });
+    if (!ack.duplicate) this.onDelivered();
   }
 }

@@ -23,12 +23,12 @@ export class Scheduler {
   private readonly leaderToken: () => number | null;
   private readonly log: Log;
 
-  private readonly onRun: (job: string, ok: boolean) => void;
+  private readonly onRun: (job: string, ok: boolean, seconds: number) => void;
 
   constructor(
     leaderToken: () => number | null,
     log: Log,
-    onRun: (job: string, ok: boolean) => void = () => {},
+    onRun: (job: string, ok: boolean, seconds: number) => void = () => {},
   ) {
     this.leaderToken = leaderToken;
     this.log = log;
@@ -54,11 +54,12 @@ export class Scheduler {
     try {
       // One line per run (debug): what shows, across replicas, that each tick ran exactly once.
       this.log.debug({ job: job.name, token, trigger, at: new Date().toISOString() }, 'cron job ran');
+      const started = performance.now();
       await job.run(token);
-      this.onRun(job.name, true);
+      this.onRun(job.name, true, (performance.now() - started) / 1000);
       return true;
     } catch (err) {
-      this.onRun(job.name, false);
+      this.onRun(job.name, false, 0);
       this.log.error({ err, job: job.name }, 'cron job failed');
       return false;
     }

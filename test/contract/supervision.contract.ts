@@ -26,6 +26,24 @@ export function registerSupervisionContract(s: ContractState): void {
     expect(claimed?.version).toBeGreaterThan(bead.version);
   });
 
+  it('counts beads by type and status in one read', async () => {
+    expect(await s.ledger.countBeads()).toEqual([]);
+    const a = await s.ledger.createBead({ title: 'a' }, s.ctx());
+    await s.ledger.createBead({ title: 'b' }, s.ctx());
+    await s.ledger.createBead({ title: 'c', issue_type: 'bug' }, s.ctx());
+    await s.ledger.createBead({ title: 'convoy', issue_type: 'convoy' }, s.ctx());
+    await s.ledger.updateBead(a.id, { status: 'in_progress' }, s.ctx());
+    const sorted = (await s.ledger.countBeads()).sort((x, y) =>
+      `${x.issue_type}/${x.status}`.localeCompare(`${y.issue_type}/${y.status}`),
+    );
+    expect(sorted).toEqual([
+      { issue_type: 'bug', status: 'open', count: 1 },
+      { issue_type: 'convoy', status: 'open', count: 1 },
+      { issue_type: 'task', status: 'in_progress', count: 1 },
+      { issue_type: 'task', status: 'open', count: 1 },
+    ]);
+  });
+
   it('lists every slot with its bead’s hook state in one read', async () => {
     await s.ledger.addRig({ name: 'alpha', prefix: 'al', max_polecats: 3 }, s.ctx());
     await s.ledger.addRig({ name: 'beta', prefix: 'be', max_polecats: 3 }, s.ctx());

@@ -86,6 +86,23 @@ describe('Discord gateway mode', () => {
     expect((await town.json<Array<{ parked: boolean }>>('gt', ['rig', 'list']))[0]?.parked).toBe(false);
   });
 
+  it('/readyz follows the gateway session: not ready when it drops, ready again once resumed', async () => {
+    const readyz = async () => {
+      const res = await fetch(`${town.runtime().http_url}/readyz`);
+      return { status: res.status, body: (await res.json()) as { checks: Record<string, string> } };
+    };
+    expect(await readyz()).toMatchObject({ status: 200, body: { checks: { discord: 'ok' } } });
+    gateway.dropSessions();
+    await waitFor(async () => (await readyz()).status === 503, 10_000);
+    expect((await readyz()).body.checks.discord).toMatch(/gateway session closed/);
+    await waitFor(async () => (await readyz()).status === 200, 20_000);
+    expect(gateway.resumes).toBeGreaterThanOrEqual(1);
+    // Interactions flow over the resumed session.
+    const i = discord.interaction(2, DiscordClient.command('gt', ['rig', 'list']));
+    gateway.dispatch('INTERACTION_CREATE', i);
+    await api.waitFor(callback(i));
+  }, 40_000);
+
   it('closes the session when the service stops', async () => {
     expect(gateway.ready).toBe(1);
     expect(await town.down()).toBe(0);

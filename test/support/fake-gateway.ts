@@ -40,6 +40,14 @@ export class FakeGateway {
     for (const s of this.sessions) s.send(packet);
   }
 
+  /** Cuts every session as a network failure would (no close frame); clients resume. */
+  dropSessions(): void {
+    for (const s of this.sessions) s.terminate();
+    this.sessions = [];
+  }
+
+  resumes = 0;
+
   async stop(): Promise<void> {
     for (const s of this.sessions) s.terminate();
     await new Promise<void>((r) => this.server?.close(() => r()));
@@ -51,10 +59,17 @@ export class FakeGateway {
       const packet = JSON.parse(String(raw)) as { op: number; d: Record<string, unknown> };
       if (packet.op === 1) socket.send(JSON.stringify({ op: 11 }));
       if (packet.op === 2) this.identified(socket, packet.d as { token: string; intents: number });
+      if (packet.op === 6) this.resumed(socket);
     });
     socket.on('close', () => {
       this.sessions = this.sessions.filter((s) => s !== socket);
     });
+  }
+
+  private resumed(socket: WebSocket): void {
+    this.resumes++;
+    this.sessions.push(socket);
+    socket.send(JSON.stringify({ op: 0, t: 'RESUMED', s: ++this.seq, d: {} }));
   }
 
   private identified(socket: WebSocket, d: { token: string; intents: number }): void {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { convoyCardModel } from '../../src/chat/cards/convoy-model.ts';
 import { escalationCardModel } from '../../src/chat/cards/escalation-model.ts';
 import { convoyMessage } from '../../src/chat/discord/convoy-message.ts';
 import { escalationMessage } from '../../src/chat/discord/escalation-message.ts';
 import { convoyBlocks } from '../../src/chat/slack/convoy-card.ts';
 import { escalationBlocks } from '../../src/chat/slack/escalation-card.ts';
 import type { Bead } from '../../src/domain/bead.ts';
+import { convoyCardModel } from '../../src/domain/convoy-progress.ts';
 import { beadFixture, bigConvoy } from '../support/bead-fixtures.ts';
 
 const at = '2026-12-02T04:00:00.000Z';

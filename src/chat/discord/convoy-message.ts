@@ -1,5 +1,5 @@
-import type { CardItem, ConvoyCardModel } from '../cards/convoy-model.ts';
-import { progressBar } from '../cards/convoy-model.ts';
+import type { CardItem, ConvoyCardModel } from '../../domain/convoy-progress.ts';
+import { progressBar } from '../../domain/convoy-progress.ts';
 import type { MessageBody } from './discord-rest.ts';
 
 const MAX_ITEMS = 12;

@@ -1,6 +1,6 @@
+import type { ConvoyCardModel } from '../../domain/convoy-progress.ts';
 import type { CardRef } from '../card-store.ts';
 import type { CardSurface } from '../card-surface.ts';
-import type { ConvoyCardModel } from '../cards/convoy-model.ts';
 import type { EscalationCardModel } from '../cards/escalation-model.ts';
 import type { ChannelQueue } from '../channel-queue.ts';
 import { convoyMessage } from './convoy-message.ts';

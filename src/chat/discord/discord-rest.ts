@@ -18,12 +18,17 @@ export class DiscordRest {
   constructor(
     config: Pick<DiscordConfig, 'apiUrl' | 'botToken' | 'appId'>,
     onRateLimited: () => void = () => {},
+    onError: (code: string) => void = () => {},
   ) {
     this.appId = config.appId;
     this.rest = new REST({ api: config.apiUrl.replace(/\/$/, ''), version: '10', retries: 3 }).setToken(
       config.botToken,
     );
     this.rest.on(RESTEvents.RateLimited, onRateLimited);
+    // Every failed response, by HTTP status (a 429 retried later counts too: it is an error answer).
+    this.rest.on(RESTEvents.Response, (_request, response) => {
+      if (response.status >= 400) onError(String(response.status));
+    });
   }
 
   /** The REST client itself (the gateway connection asks it where to connect). */

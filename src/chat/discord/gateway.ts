@@ -3,6 +3,8 @@ import { GatewayDispatchEvents } from 'discord.js';
 import { handleInteraction, type Interaction, type InteractionDeps } from './interaction-handler.ts';
 
 export interface DiscordGateway {
+  /** For /readyz: 'ok' while the session is up, else why not. */
+  health(): string;
   stop(): Promise<void>;
 }
 
@@ -35,7 +37,17 @@ export async function connectDiscordGateway(d: Deps): Promise<DiscordGateway> {
   manager.on(WebSocketShardEvents.Error, ({ error }) =>
     d.log.warn({ err: error }, 'Discord gateway error; discord.js reconnects'),
   );
-  manager.on(WebSocketShardEvents.Ready, () => d.log.info({}, 'Discord gateway session ready'));
+  let health = 'gateway session not ready yet';
+  manager.on(WebSocketShardEvents.Ready, () => {
+    health = 'ok';
+    d.log.info({}, 'Discord gateway session ready');
+  });
+  manager.on(WebSocketShardEvents.Resumed, () => {
+    health = 'ok';
+  });
+  manager.on(WebSocketShardEvents.Closed, ({ code }) => {
+    health = `gateway session closed (${code}); reconnecting`;
+  });
   await manager.connect();
-  return { stop: async () => manager.destroy() };
+  return { health: () => health, stop: async () => manager.destroy() };
 }

@@ -1,5 +1,5 @@
-import type { CardItem, ConvoyCardModel } from '../cards/convoy-model.ts';
-import { progressBar } from '../cards/convoy-model.ts';
+import type { CardItem, ConvoyCardModel } from '../../domain/convoy-progress.ts';
+import { progressBar } from '../../domain/convoy-progress.ts';
 import type { Block } from './escalation-card.ts';
 import { clip } from './format.ts';
 

@@ -9,7 +9,8 @@ const GROUP_CACHE_MS = 5 * 60_000;
  * each named group are fetched with `usergroups.users.list` (Tier 2) and cached for 5 minutes.
  */
 export class SlackDirectory {
-  private readonly client: WebClient;
+  /** The Web API client listeners answer with (it counts failures). */
+  readonly client: WebClient;
   private readonly policy: Policy;
   private readonly groups = new Map<string, { members: Set<string>; at: number }>();
 

@@ -25,13 +25,13 @@ export function registerEscalationActions(
 ): void {
   app.action<BlockAction<ButtonAction>>(
     ESCALATION_ACTION,
-    async ({ ack, body, action, respond, context, client }) => {
+    async ({ ack, body, action, respond, context }) => {
       await ack();
       const value = parseButtonValue(action.value ?? '');
       if (!value) return;
       if (value.action === 'pick') {
         // A trigger id expires within seconds: open the dialog before anything slow.
-        await client.views.open({
+        await directory.client.views.open({
           trigger_id: body.trigger_id,
           view: pickView(value, body.channel?.id ?? ''),
         });
@@ -57,7 +57,7 @@ export function registerEscalationActions(
     },
   );
 
-  app.view(PICK_VIEW, async ({ ack, body, view, client }) => {
+  app.view(PICK_VIEW, async ({ ack, body, view }) => {
     const [id = '', version = '', channel = ''] = view.private_metadata.split(':');
     const address = view.state.values.target?.address?.value?.trim() ?? '';
     const force = (view.state.values.force?.force?.selected_options ?? []).length > 0;
@@ -77,7 +77,7 @@ export function registerEscalationActions(
         principal,
       );
       if (!answer.reply?.ok && channel)
-        await client.chat.postEphemeral({ channel, user: body.user.id, text: answer.text });
+        await directory.client.chat.postEphemeral({ channel, user: body.user.id, text: answer.text });
     });
   });
 }

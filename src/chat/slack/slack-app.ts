@@ -5,6 +5,7 @@ import type { SlackConfig } from '../../app/chat-config.ts';
 import type { Policy } from '../../domain/policy.ts';
 import type { ChatCommands } from '../chat-commands.ts';
 import type { WorkQueue } from '../work-queue.ts';
+import { CountingWebClient, type OnSlackError } from './counting-client.ts';
 import { SlackDirectory } from './directory.ts';
 import { EarlyAckReceiver } from './early-ack-receiver.ts';
 import { registerEscalationActions } from './escalation-actions.ts';
@@ -20,6 +21,8 @@ export interface SlackSurface {
   app: App;
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** For /readyz: 'ok', or why Slack cannot reach us now (Socket Mode disconnected). */
+  health(): string;
 }
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -36,6 +39,7 @@ export function createSlackSurface(
   remember: Remember,
   work: WorkQueue,
   log: { warn(obj: object, msg: string): void },
+  onApiError: OnSlackError = () => {},
 ): SlackSurface {
   const clientOptions = {
     slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/`,
@@ -51,6 +55,7 @@ export function createSlackSurface(
     clientOptions,
   };
   let receiver: EarlyAckReceiver | null = null;
+  let socketState = 'Socket Mode not connected yet';
   let app: App;
   if (config.mode === 'http') {
     receiver = new EarlyAckReceiver(config.signingSecret, (err) => log.warn({ err }, 'Slack request failed'));
@@ -63,6 +68,13 @@ export function createSlackSurface(
       installerOptions: { clientOptions },
     });
     app = new App({ ...common, receiver: socket });
+    socket.client.on('connected', () => {
+      socketState = 'ok';
+    });
+    for (const state of ['disconnected', 'reconnecting'])
+      socket.client.on(state, () => {
+        socketState = `Socket Mode ${state}`;
+      });
   }
   app.use(async ({ body, next }) => {
     const b = body as { api_app_id?: string; team_id?: string; team?: { id?: string } };
@@ -73,12 +85,14 @@ export function createSlackSurface(
     }
     await next();
   });
-  const directory = new SlackDirectory(app.client, policy);
+  // Our outbound calls go through a client that counts failures (Bolt keeps its own for acks).
+  const client = new CountingWebClient(config.botToken, clientOptions, onApiError);
+  const directory = new SlackDirectory(client, policy);
   registerSlashCommands(app, commands, directory, remember, work);
   registerEscalationActions(app, commands, directory, remember, work);
   return {
     app,
-    client: app.client,
+    client,
     directory,
     requestListener: receiver ? receiver.requestListener : null,
     start: async () => {
@@ -87,5 +101,7 @@ export function createSlackSurface(
     stop: async () => {
       if (config.mode === 'socket') await app.stop();
     },
+    // In HTTP mode Slack calls us: ready as soon as the HTTP server is.
+    health: () => (config.mode === 'socket' ? socketState : 'ok'),
   };
 }

@@ -1,7 +1,7 @@
 import type { KnownBlock, WebClient } from '@slack/web-api';
+import type { ConvoyCardModel } from '../../domain/convoy-progress.ts';
 import type { CardRef } from '../card-store.ts';
 import type { CardSurface } from '../card-surface.ts';
-import type { ConvoyCardModel } from '../cards/convoy-model.ts';
 import type { EscalationCardModel } from '../cards/escalation-model.ts';
 import type { ChannelQueue } from '../channel-queue.ts';
 import { convoyBlocks, convoyText } from './convoy-card.ts';

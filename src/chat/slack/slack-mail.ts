@@ -48,7 +48,7 @@ export function registerMailReplies(
     work: WorkQueue;
   },
 ): void {
-  app.event('message', async ({ event, body, client }) => {
+  app.event('message', async ({ event, body }) => {
     const e = event as unknown as MessageEvent;
     if (!e.thread_ts || !e.user || e.bot_id || e.subtype) return;
     const eventId = (body as { event_id?: string }).event_id ?? `${e.channel}.${e.thread_ts}.${e.text}`;
@@ -59,7 +59,11 @@ export function registerMailReplies(
       const principal = await deps.directory.principal(e.user as string);
       const answer = await deps.commands.run('gt mail send', replyArgs(thread, e.text ?? ''), principal);
       const text = answer.reply?.ok ? `↩️ sent to ${thread.from}` : answer.text;
-      await client.chat.postMessage({ channel: e.channel, thread_ts: e.thread_ts as string, text });
+      await deps.directory.client.chat.postMessage({
+        channel: e.channel,
+        thread_ts: e.thread_ts as string,
+        text,
+      });
     });
   });
 }

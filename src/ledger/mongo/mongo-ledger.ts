@@ -9,6 +9,7 @@ import type { ReadyFilter } from '../../domain/readiness.ts';
 import type { NewRig, Rig } from '../../domain/rig.ts';
 import type {
   AuditRecord,
+  BeadCount,
   BeadFilter,
   BlockedBead,
   ClaimRequest,
@@ -176,6 +177,10 @@ export class MongoLedger implements Ledger {
 
   dependentsOf(id: string): Promise<Dependency[]> {
     return this.queries.dependentsOf(id);
+  }
+
+  countBeads(): Promise<BeadCount[]> {
+    return this.queries.countBeads();
   }
 
   listOpenConvoyTracks(): Promise<Map<string, TrackedState[]>> {

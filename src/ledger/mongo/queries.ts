@@ -10,7 +10,7 @@ import {
   NOT_READY_TYPES,
   type ReadyFilter,
 } from '../../domain/readiness.ts';
-import type { BeadFilter, BlockedBead } from '../port.ts';
+import type { BeadCount, BeadFilter, BlockedBead } from '../port.ts';
 import { toDependency } from './dependency-writes.ts';
 import { type BeadDoc, beadFromDoc } from './documents.ts';
 import { SnapshotCache } from './snapshot.ts';
@@ -41,6 +41,15 @@ export class Queries {
     const cursor = this.beads.find(filter, NO_INTERNALS).sort({ priority: 1, created_at: -1, _id: 1 });
     if (f.limit && f.limit > 0) cursor.limit(Math.floor(f.limit));
     return (await cursor.toArray()).map(beadFromDoc);
+  }
+
+  async countBeads(): Promise<BeadCount[]> {
+    const groups = await this.beads
+      .aggregate<{ _id: { t: string; s: string }; n: number }>([
+        { $group: { _id: { t: '$issue_type', s: '$status' }, n: { $sum: 1 } } },
+      ])
+      .toArray();
+    return groups.map((g) => ({ issue_type: g._id.t, status: g._id.s, count: g.n }));
   }
 
   async listOpenConvoyTracks(): Promise<Map<string, TrackedState[]>> {

@@ -9,6 +9,7 @@ import type { ReadyFilter } from '../../domain/readiness.ts';
 import type { NewRig, Rig } from '../../domain/rig.ts';
 import type {
   AuditRecord,
+  BeadCount,
   BeadFilter,
   BlockedBead,
   ClaimRequest,
@@ -244,6 +245,16 @@ export class SqliteLedger implements Ledger {
       });
     }
     return byConvoy;
+  }
+
+  async countBeads(): Promise<BeadCount[]> {
+    return this.database
+      .allArrays('SELECT issue_type, status, COUNT(*) FROM beads GROUP BY issue_type, status')
+      .map(([issue_type, status, count]) => ({
+        issue_type: String(issue_type),
+        status: String(status),
+        count: Number(count),
+      }));
   }
 
   async listSlotHooks(): Promise<SlotHook[]> {

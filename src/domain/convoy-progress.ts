@@ -1,6 +1,6 @@
-import type { Bead } from '../../domain/bead.ts';
-import { progressOf } from '../../domain/convoy.ts';
-import type { Wave } from '../../domain/staging.ts';
+import type { Bead } from './bead.ts';
+import { progressOf } from './convoy.ts';
+import { buildDag, computeWaves, type StageEdge, type Wave } from './staging.ts';
 
 export interface CardItem {
   id: string;
@@ -69,4 +69,17 @@ export function convoyCardModel(
 export function progressBar(done: number, total: number, width = 20): string {
   const filled = total === 0 ? 0 : Math.round((done / total) * width);
   return `${'▓'.repeat(filled)}${'░'.repeat(width - filled)} ${done}/${total}`;
+}
+
+/**
+ * The convoy's waves as planned, whatever has closed since: Kahn layering over every tracked
+ * bead (closed ones count as open), so wave numbers stay put while the progress fills them.
+ * Blockers outside the convoy do not shape the picture.
+ */
+export function plannedWaves(tracked: readonly Bead[], edges: readonly StageEdge[]): Wave[] {
+  const asPlanned = tracked.map((b) => ({
+    ...b,
+    status: b.status === 'closed' ? ('open' as const) : b.status,
+  }));
+  return computeWaves(buildDag(asPlanned, edges), () => false).waves;
 }

@@ -1,0 +1,66 @@
+import type { PolecatRow } from '../commands/gt/polecats.ts';
+import type { CommandRegistry } from '../commands/registry.ts';
+import { escalationView } from '../domain/escalation.ts';
+import type { Ledger } from '../ledger/port.ts';
+import type { TownSnapshot } from './metrics.ts';
+
+const METRICS_ACTOR = { kind: 'system', id: 'metrics' } as const;
+
+/**
+ * The town's state for the /metrics gauges, read at scrape time: bead and convoy counts in one
+ * grouped read, open escalations by severity, and polecats by the witness's verdict (through
+ * `gt polecats`, so the verdicts are the same ones operators see).
+ */
+export function townReader(ledger: Ledger, registry: CommandRegistry): () => Promise<TownSnapshot> {
+  return async () => {
+    const counts = await ledger.countBeads();
+    const escalations = await ledger.listBeads({ issue_type: 'escalation' });
+    const polecats = await registry.execute({
+      verb: 'gt polecats',
+      args: {},
+      actor: METRICS_ACTOR,
+      source: 'metrics',
+    });
+    return {
+      beads: sum(
+        counts.filter((c) => c.issue_type !== 'convoy'),
+        (c) => ({ status: c.status }),
+        (c) => c.count,
+      ),
+      convoys: sum(
+        counts.filter((c) => c.issue_type === 'convoy'),
+        (c) => ({ status: c.status }),
+        (c) => c.count,
+      ),
+      escalationsOpen: sum(
+        escalations,
+        (e) => ({ severity: escalationView(e).severity }),
+        () => 1,
+      ),
+      polecats: polecats.ok
+        ? sum(
+            polecats.data as PolecatRow[],
+            (p) => ({ rig: p.rig, verdict: p.verdict }),
+            () => 1,
+          )
+        : [],
+    };
+  };
+}
+
+/** Groups items by the labels `key` gives them and adds up `value`. */
+function sum<T, K extends Record<string, string>>(
+  items: readonly T[],
+  key: (t: T) => K,
+  value: (t: T) => number,
+): Array<K & { count: number }> {
+  const groups = new Map<string, K & { count: number }>();
+  for (const item of items) {
+    const labels = key(item);
+    const id = JSON.stringify(labels);
+    const group = groups.get(id) ?? { ...labels, count: 0 };
+    group.count += value(item);
+    groups.set(id, group);
+  }
+  return [...groups.values()];
+}

@@ -1,0 +1,55 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import { callApi } from '../bus/api-client.ts';
+import { connectClient } from '../bus/connection.ts';
+import { DEFAULT_SUBJECT_PREFIX } from '../bus/subjects.ts';
+import { resolveVerb } from '../commands/catalog.ts';
+import { verbName } from '../commands/command.ts';
+import { parseWords } from '../commands/syntax.ts';
+import { refused, usageError } from '../domain/errors.ts';
+import { actorFromEnv } from './actor.ts';
+
+/**
+ * One connection to the service for CLI commands that make several calls (`gt convoy watch`,
+ * `gt demo`): words in, the reply's data out, exactly as `gt …` / `bd …` would run them.
+ */
+export class ApiSession {
+  readonly nc: NatsConnection;
+  readonly prefix: string;
+  private readonly env: NodeJS.ProcessEnv;
+
+  private constructor(nc: NatsConnection, prefix: string, env: NodeJS.ProcessEnv) {
+    this.nc = nc;
+    this.prefix = prefix;
+    this.env = env;
+  }
+
+  static async open(natsUrl: string, env: NodeJS.ProcessEnv, name: string): Promise<ApiSession> {
+    const nc = await connectClient(natsUrl, `${name}-${process.pid}`);
+    return new ApiSession(nc, env.GT_SUBJECT_PREFIX || DEFAULT_SUBJECT_PREFIX, env);
+  }
+
+  /** Runs `root words…`; a refusal becomes an error carrying the service's message. */
+  async run<T = unknown>(root: 'gt' | 'bd', words: readonly string[]): Promise<T> {
+    const resolved = resolveVerb(root, words);
+    if (!resolved) throw usageError('unknown_command', `unknown command "${root} ${words.join(' ')}"`);
+    const args = parseWords(resolved.rest, resolved.def.syntax, resolved.def.usage);
+    const reply = await callApi(this.nc, this.prefix, {
+      verb: verbName(resolved.def),
+      args,
+      actor: actorFromEnv(this.env),
+      source: 'cli',
+    });
+    if (!reply.ok) throw refused('command_failed', `${root} ${words.join(' ')}: ${reply.error.message}`);
+    return reply.data as T;
+  }
+
+  /** Calls `onEvent` for every ledger event the relay publishes (core subscription, no state left). */
+  onEvents(onEvent: () => void): { stop(): void } {
+    const sub = this.nc.subscribe(`${this.prefix}.evt.>`, { callback: () => onEvent() });
+    return { stop: () => sub.unsubscribe() };
+  }
+
+  close(): Promise<void> {
+    return this.nc.close();
+  }
+}

@@ -1,0 +1,215 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { resolveHome } from '../app/config.ts';
+import { readRuntime } from '../app/runtime-file.ts';
+import { flag, optInt, optString } from '../commands/args.ts';
+import { progressText } from '../commands/gt/convoy/progress.ts';
+import { parseWords, type Syntax } from '../commands/syntax.ts';
+import { DomainError } from '../domain/errors.ts';
+import { ApiSession } from './api-session.ts';
+import { watchConvoys } from './convoy-watch.ts';
+import { DEMO_RIGS, demoBranches, prepareDemoTown, stageDemoConvoy } from './demo-town.ts';
+import { LiveFrame } from './live-frame.ts';
+import { EXIT, type Output } from './output.ts';
+
+export const DEMO_USAGE = 'gt demo [--home DIR] [--http-port N] [--pace S] [--exit]';
+export const DEMO_SUMMARY =
+  'A live demo: two rigs on fresh git repositories, a convoy fed wave by wave by real polecats until it lands';
+
+const SYNTAX: Syntax = {
+  positionals: [],
+  flags: {
+    home: { type: 'string', description: 'GT_HOME (the demo lives in $GT_HOME/demo)' },
+    'http-port': { type: 'string', description: 'HTTP port of the service the demo starts (default 8420)' },
+    pace: { type: 'string', description: 'seconds each demo polecat works (default 2)' },
+    exit: { type: 'boolean', description: 'stop the service the demo started once the convoy landed' },
+  },
+};
+
+const GT_BIN = resolve(import.meta.dirname, '../../bin/gt.mjs');
+const LAND_TIMEOUT_MS = 120_000;
+
+/**
+ * `gt demo`: joins the running town (or starts `gt up` when there is none), prepares two rigs on
+ * git repositories under $GT_HOME/demo, stages and launches a convoy, runs one rig runner per rig
+ * with the `shell` runtime and shows the waves being fed until the convoy lands. Then it says
+ * where the branches are; a service it started keeps serving (Ctrl-C stops it) unless --exit.
+ */
+export async function runDemo(argv: readonly string[], env: NodeJS.ProcessEnv, io: Output): Promise<number> {
+  let args: ReturnType<typeof parseWords>;
+  try {
+    args = parseWords(argv, SYNTAX, DEMO_USAGE);
+    optInt(args, 'pace', 0, 60);
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    io.err(`error: ${err.message}`);
+    return EXIT.usage;
+  }
+  const home = resolveHome(optString(args, 'home'), env);
+  const childEnv = { ...env, GT_HOME: home };
+  const children: ChildProcess[] = [];
+  const stopAll = async () => {
+    for (const child of children.reverse()) await stopChild(child);
+  };
+  try {
+    const service = await joinOrStartService(home, childEnv, optString(args, 'http-port'), io);
+    if (service.child) children.push(service.child);
+    const api = await ApiSession.open(service.natsUrl, childEnv, 'gt-demo');
+    try {
+      await showDemo(
+        api,
+        home,
+        { ...childEnv, GT_NATS_URL: service.natsUrl },
+        optInt(args, 'pace', 0, 60) ?? 2,
+        children,
+        io,
+      );
+    } finally {
+      await api.close();
+    }
+    for (const runner of children.splice(service.child ? 1 : 0)) await stopChild(runner);
+    if (service.child && !flag(args, 'exit')) await keepServing(service, io);
+    await stopAll();
+    return EXIT.ok;
+  } catch (err) {
+    io.err(`error: ${(err as Error).message}`);
+    await stopAll();
+    return EXIT.refused;
+  }
+}
+
+async function showDemo(
+  api: ApiSession,
+  home: string,
+  env: NodeJS.ProcessEnv,
+  pace: number,
+  children: ChildProcess[],
+  io: Output,
+): Promise<void> {
+  const demoDir = join(home, 'demo');
+  const repos = await prepareDemoTown(api, demoDir, pace);
+  const { convoy, waves } = await stageDemoConvoy(api);
+  io.out(`Staged ${convoy}: 7 beads in ${waves} waves across ${DEMO_RIGS.map((r) => r.name).join(' and ')}.`);
+  mkdirSync(join(demoDir, 'logs'), { recursive: true });
+  for (const rig of DEMO_RIGS)
+    children.push(startChild(['rig', 'run', rig.name], env, join(demoDir, 'logs', `${rig.name}-runner.log`)));
+  const started = Date.now();
+  // The stage warns that the convoy crosses rigs: that is the point of the demo, hence --force.
+  await api.run('gt', ['convoy', 'launch', convoy, '--force']);
+  io.out('Launched: wave 1 is dispatched; each close feeds the next wave.\n');
+  const frame = new LiveFrame(io.out, Boolean(process.stdout.isTTY));
+  const landed = await watchConvoys(api, [convoy], (p) => frame.draw(p.map(progressText).join('\n')), {
+    timeoutMs: LAND_TIMEOUT_MS,
+  });
+  if (!landed)
+    throw new Error(
+      `the demo convoy did not land in ${LAND_TIMEOUT_MS / 1000} s; see ${join(demoDir, 'logs')}`,
+    );
+  io.out(
+    `\n✅ ${convoy} landed in ${((Date.now() - started) / 1000).toFixed(1)} s. The polecats' work is on their branches:`,
+  );
+  for (const rig of DEMO_RIGS) {
+    const repo = repos[rig.name] as string;
+    io.out(`  ${rig.name}  ${repo}`);
+    for (const b of demoBranches(repo)) io.out(`    ${b.branch}   ${b.subject}`);
+  }
+  const open = await api.run<Array<{ id: string; title: string }>>('gt', ['escalation', 'list']);
+  for (const e of open) io.out(`A polecat asked a person: ${e.id} "${e.title}" — npx gt escalation list`);
+  io.out(`Look at them:  git -C ${repos['demo-web']} log --oneline --graph --all`);
+  io.out(`Replay what happened:  npx gt feed --last 60 · npx gt convoy status ${convoy}`);
+}
+
+async function joinOrStartService(
+  home: string,
+  env: NodeJS.ProcessEnv,
+  httpPort: string | undefined,
+  io: Output,
+): Promise<{ natsUrl: string; httpUrl: string; child: ChildProcess | null }> {
+  const running = env.GT_NATS_URL ? { nats_url: env.GT_NATS_URL, http_url: '' } : readRuntime(home);
+  if (running?.nats_url && (await answers(running.nats_url, env))) {
+    io.out(`Using the running town at ${running.nats_url} (home ${home}).`);
+    return { natsUrl: running.nats_url, httpUrl: running.http_url, child: null };
+  }
+  io.out(`Starting the service (gt up, home ${home})…`);
+  mkdirSync(home, { recursive: true });
+  const child = startChild(
+    ['up', ...(httpPort ? ['--http-port', httpPort] : [])],
+    env,
+    join(home, 'gt-up.log'),
+  );
+  await untilServing(child, home, join(home, 'gt-up.log'));
+  const runtime = readRuntime(home);
+  if (!runtime) throw new Error('gt up started but wrote no runtime.json');
+  io.out(`Service ready: nats ${runtime.nats_url}, http ${runtime.http_url}.`);
+  return { natsUrl: runtime.nats_url, httpUrl: runtime.http_url, child };
+}
+
+/** Resolves once the child wrote runtime.json (it does when ready); fails if it exits first. */
+function untilServing(child: ChildProcess, home: string, logFile: string): Promise<void> {
+  return new Promise((ready, fail) => {
+    const since = Date.now();
+    const finish = (then: () => void) => {
+      clearInterval(poll);
+      child.off('exit', onExit);
+      then();
+    };
+    const onExit = (code: number | null) =>
+      finish(() => fail(new Error(`gt up exited (${code}); see ${logFile}`)));
+    const poll = setInterval(() => {
+      if (readRuntime(home)?.pid === child.pid) finish(ready);
+      else if (Date.now() - since > 30_000)
+        finish(() => fail(new Error(`gt up did not become ready in 30 s; see ${logFile}`)));
+    }, 100);
+    child.once('exit', onExit);
+  });
+}
+
+/** True when a service answers on that NATS (a stale runtime.json is not a town). */
+async function answers(natsUrl: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  try {
+    const api = await ApiSession.open(natsUrl, env, 'gt-demo-probe');
+    try {
+      await api.run('gt', ['rig', 'list']);
+      return true;
+    } finally {
+      await api.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+function startChild(args: string[], env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
+  const log = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [GT_BIN, ...args], { env, stdio: ['ignore', log, log] });
+  // Whatever ends this process (a crash, a closed pipe), the town it started does not outlive it.
+  const orphanGuard = () => child.kill('SIGTERM');
+  process.once('exit', orphanGuard);
+  child.once('exit', () => process.off('exit', orphanGuard));
+  return child;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function keepServing(service: { natsUrl: string; httpUrl: string }, io: Output): Promise<void> {
+  io.out(
+    [
+      '',
+      `The town keeps running (nats ${service.natsUrl}, http ${service.httpUrl}). In another terminal:`,
+      '  npx gt convoy list --all        npx gt feed        npx bd list --all',
+      '  npx gt rig run demo-api         (a runner, to sling more work: npx gt sling <bead>)',
+      'Chat: set SLACK_* or DISCORD_* and restart (docs/slack.md, docs/discord.md).',
+      'Ctrl-C stops the town.',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+}
