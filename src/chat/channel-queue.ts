@@ -24,9 +24,12 @@ export class ChannelQueue {
         return call();
       });
     this.tails.set(channel, next);
-    void next.finally(() => {
+    // Both branches: a failed call is the caller's to handle (it gets `next`); an unhandled copy of
+    // the rejection here would take the whole process down.
+    const forget = () => {
       if (this.tails.get(channel) === next) this.tails.delete(channel);
-    });
+    };
+    next.then(forget, forget);
     return next;
   }
 }

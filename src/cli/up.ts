@@ -42,6 +42,10 @@ export async function runUp(argv: readonly string[], env: NodeJS.ProcessEnv, io:
     return EXIT.usage;
   }
   const log = createLogger(config.logLevel, secretsOf(config));
+  // A stray rejection is a bug to fix, not a reason to drop every rig's dispatch: log it loudly.
+  process.on('unhandledRejection', (err) =>
+    log.error({ err }, 'unhandled rejection (a bug); the service keeps running'),
+  );
   let service: Awaited<ReturnType<typeof startService>>;
   try {
     service = await startService(config, log);

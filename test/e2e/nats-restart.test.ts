@@ -39,6 +39,8 @@ describe('nats-server restart under a running service', () => {
       if (ready !== 200) await new Promise((r) => setTimeout(r, 100));
     }
     expect(ready).toBe(200);
+    const metrics = await (await fetch(`${town.runtime().http_url}/metrics`)).text();
+    expect(metrics).toMatch(/^gt_nats_reconnects_total [1-9]/m);
     await town.json('bd', ['close', a]);
     let status = '';
     for (let i = 0; i < 100 && status !== 'hooked'; i++) {

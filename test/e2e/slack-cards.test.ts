@@ -226,4 +226,26 @@ describe('Slack escalation pings and convoy cards', () => {
       'false',
     );
   }, 60_000);
+
+  it('counts a failed Web API call by its error code, survives it, and the ping arrives on redelivery', async () => {
+    let refusedOnce = false;
+    slackApi.answer((r) => {
+      const body = r.body as { channel?: string; text?: string };
+      if (refusedOnce || r.path !== '/api/chat.postMessage' || !String(body.text).includes('Flaky ping'))
+        return undefined;
+      refusedOnce = true;
+      return { body: { ok: false, error: 'not_in_channel' } };
+    });
+    const flaky = () =>
+      posts('C_ESC').filter((r) => String((r.body as { text?: string }).text).includes('Flaky ping'));
+    await town.json('gt', ['escalate', '-s', 'low', 'Flaky ping']);
+    await waitFor(
+      () => flaky().length === 2,
+      30_000,
+      () => town.serviceOutput.slice(-2000),
+    );
+    expect(flaky().map((r) => (r.answer as { ok: boolean }).ok)).toEqual([false, true]);
+    const metrics = await (await fetch(`${town.runtime().http_url}/metrics`)).text();
+    expect(metrics).toMatch(/gt_chat_api_errors_total\{platform="slack",code="not_in_channel"\} 1\b/);
+  }, 40_000);
 });

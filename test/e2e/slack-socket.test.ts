@@ -65,7 +65,8 @@ describe('Slack Socket Mode', () => {
     const [open] = slackApi.to('/api/apps.connections.open');
     expect(open?.headers.authorization).toBe('Bearer xapp-test');
     // /readyz reflects the Socket Mode connection (hello received).
-    const readyz = async () => (await (await fetch(`${town.runtime().http_url}/readyz`)).json()) as { checks: Record<string, string> };
+    const readyz = async () =>
+      (await (await fetch(`${town.runtime().http_url}/readyz`)).json()) as { checks: Record<string, string> };
     await waitFor(async () => (await readyz()).checks.slack === 'ok', 10_000);
     socket?.send(
       JSON.stringify({

@@ -1,0 +1,156 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { Town } from './town.ts';
+
+const METRICS = [
+  'gt_commands_total',
+  'gt_command_duration_seconds',
+  'gt_beads',
+  'gt_convoys',
+  'gt_dispatch_latency_seconds',
+  'gt_polecats',
+  'gt_escalations_open',
+  'gt_mail_delivered_total',
+  'gt_nats_reconnects_total',
+  'gt_chat_api_errors_total',
+  'gt_cron_job_duration_seconds',
+  'gt_process_cpu_seconds_total',
+  'gt_nodejs_eventloop_lag_seconds',
+];
+
+/** Sum of every sample of a metric whose labels contain `labels` (e.g. `status="closed"`). */
+function sample(text: string, name: string, labels = ''): number {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_]+)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (m?.[1] === name && (m[2] ?? '').includes(labels)) total += Number(m[3]);
+  }
+  return total;
+}
+
+/** `gt demo …` as a user runs it (it can take longer than the usual CLI timeout). */
+function runDemo(
+  env: NodeJS.ProcessEnv,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [GT, 'demo', ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString();
+    });
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    child.once('exit', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+const GT = join(import.meta.dirname, '../../bin/gt.mjs');
+
+const branches = (repo: string) =>
+  execFileSync('git', ['-C', repo, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/polecat/'], {
+    encoding: 'utf8',
+  })
+    .split('\n')
+    .filter(Boolean);
+
+/**
+ * Issue 7: the demo as the README runs it, and the metrics it moves. `gt demo` starts its own
+ * service when none runs (the README's run command), or joins the running one.
+ */
+describe('gt demo', () => {
+  it('on a fresh home: starts the service, lands the convoy, shows the branches, stops everything (--exit)', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'gt-demo-'));
+    try {
+      const r = await runDemo(new Town(home).env(), [
+        '--home',
+        home,
+        '--http-port',
+        '0',
+        '--pace',
+        '0',
+        '--exit',
+      ]);
+      expect(r.stderr).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/Starting the service/);
+      expect(r.stdout).toMatch(/Staged hq-cv-\w+: 7 beads in 5 waves/);
+      expect(r.stdout).toMatch(/✅ hq-cv-\w+ landed in [\d.]+ s/);
+      expect(r.stdout).toMatch(/wave 5 {2}▓{10} 1\/1/);
+      const api = join(home, 'demo/repos/api');
+      const web = join(home, 'demo/repos/web');
+      expect(branches(api)).toHaveLength(3);
+      expect(branches(web)).toHaveLength(4);
+      for (const b of branches(web)) expect(r.stdout).toContain(b);
+      expect(r.stdout).toContain(`git -C ${web} log --oneline --graph --all`);
+      // Each branch carries the polecat's real commit.
+      const log = execFileSync('git', ['-C', web, 'log', '--all', '--format=%s'], { encoding: 'utf8' });
+      expect(log.match(/demo work by demo-web\//g)).toHaveLength(4);
+      expect(existsSync(join(home, 'runtime.json'))).toBe(false); // the service it started has stopped
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  describe('against a running town', () => {
+    const town = new Town();
+    afterAll(() => town.destroy());
+
+    it('moves every metric of the list while it runs', async () => {
+      await town.up(['--http-port', '0'], { GT_WITNESS_INTERVAL_S: '1' });
+      const metrics = async () => (await fetch(`${town.runtime().http_url}/metrics`)).text();
+      const before = await metrics();
+      for (const name of METRICS) expect(before, name).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
+      const demo = spawn(process.execPath, [GT, 'demo', '--pace', '1'], {
+        env: town.env(),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      demo.stdout.on('data', (c: Buffer) => {
+        output += c.toString();
+      });
+      demo.stderr.on('data', (c: Buffer) => {
+        output += c.toString();
+      });
+      const exited = new Promise<number | null>((r) => demo.once('exit', (code) => r(code)));
+      // Gauges of the moment: polecats at work and an open escalation, seen while the demo runs.
+      const during = { polecats: 0, escalations: 0 };
+      while (demo.exitCode === null) {
+        const now = await metrics();
+        during.polecats = Math.max(during.polecats, sample(now, 'gt_polecats', 'rig="demo-'));
+        during.escalations = Math.max(
+          during.escalations,
+          sample(now, 'gt_escalations_open', 'severity="low"'),
+        );
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(await exited, output).toBe(0);
+      expect(output).toMatch(/Using the running town/);
+      const after = await metrics();
+      expect(during.polecats).toBeGreaterThan(0);
+      expect(during.escalations).toBe(1);
+      expect(sample(after, 'gt_commands_total')).toBeGreaterThan(sample(before, 'gt_commands_total'));
+      expect(sample(after, 'gt_command_duration_seconds_count')).toBeGreaterThan(
+        sample(before, 'gt_command_duration_seconds_count'),
+      );
+      const closed = (
+        await town.json<Array<{ issue_type: string; status: string }>>('bd', ['list', '--all'])
+      ).filter((b) => b.issue_type !== 'convoy' && b.status === 'closed');
+      expect(closed.length).toBeGreaterThanOrEqual(7); // the demo's work, and its question once retired
+      expect(sample(after, 'gt_beads', 'status="closed"')).toBe(closed.length);
+      expect(sample(after, 'gt_convoys', 'status="closed"')).toBe(1);
+      // Waves 2–5 were each dispatched by a close: 3 + 1 + 1 + 1.
+      expect(sample(after, 'gt_dispatch_latency_seconds_count')).toBe(6);
+      expect(sample(after, 'gt_mail_delivered_total')).toBeGreaterThanOrEqual(7);
+      expect(sample(after, 'gt_cron_job_duration_seconds_count', 'job="witness"')).toBeGreaterThan(
+        sample(before, 'gt_cron_job_duration_seconds_count', 'job="witness"'),
+      );
+      // Reconnects and chat API errors move in nats-restart.test.ts and slack.test.ts: a demo has neither.
+    }, 120_000);
+  });
+});
