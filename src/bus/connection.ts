@@ -6,7 +6,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
  */
 export function connectService(url: string, name: string): Promise<NatsConnection> {
   return connect({
-    servers: url,
+    servers: url.split(','),
     name,
     maxReconnectAttempts: -1,
     waitOnFirstConnect: true,
@@ -16,5 +16,5 @@ export function connectService(url: string, name: string): Promise<NatsConnectio
 
 /** A short-lived client (a CLI call): fail fast when nothing listens. */
 export function connectClient(url: string, name: string): Promise<NatsConnection> {
-  return connect({ servers: url, name, maxReconnectAttempts: 0, timeout: 2000 });
+  return connect({ servers: url.split(','), name, maxReconnectAttempts: 0, timeout: 2000 });
 }

@@ -1,0 +1,83 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SETTINGS } from '../../src/app/config-schema.ts';
+
+const ROOT = join(import.meta.dirname, '../..');
+const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
+
+/**
+ * No Docker engine runs here, so the image and compose files are checked for the properties
+ * issue 7 asks of them, and against the code they ship (what they copy exists, every setting
+ * they pass is one the service reads).
+ */
+describe('Dockerfile', () => {
+  const dockerfile = read('Dockerfile');
+  const runtime = dockerfile.slice(dockerfile.indexOf('AS runtime'));
+
+  it('builds in two stages on the Node 24 slim image, with production dependencies only', () => {
+    expect(dockerfile.match(/^FROM node:24-slim AS (\w+)$/gm)).toEqual([
+      'FROM node:24-slim AS build',
+      'FROM node:24-slim AS runtime',
+    ]);
+    expect(dockerfile).toMatch(/npm install [^\n]*--omit=dev/);
+    expect(runtime).toMatch(/COPY --from=build \/app\/node_modules \.\/node_modules/);
+  });
+
+  it('runs as a non-root user under an init process, with a HEALTHCHECK on /livez', () => {
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toMatch(/^ENTRYPOINT \["\/usr\/bin\/tini", "--", "node", "bin\/gt\.mjs"\]$/m);
+    expect(runtime).toMatch(/tini/);
+    expect(runtime).toMatch(/^HEALTHCHECK [\s\S]*\/livez/m);
+    expect(runtime).toMatch(/^CMD \["up"\]$/m);
+  });
+
+  it('copies only what exists, and sets only real settings', () => {
+    for (const [, path] of runtime.matchAll(/^COPY (?!--from)(\S+) /gm))
+      expect(existsSync(join(ROOT, path as string)), path).toBe(true);
+    for (const [, name] of runtime.matchAll(/\b(GT_[A-Z_]+)=/g))
+      expect(SETTINGS, name).toHaveProperty(name as string);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  const compose = read('docker-compose.yml');
+  const service = (name: string) => {
+    const start = compose.indexOf(`\n  ${name}:\n`);
+    expect(start, `service ${name}`).toBeGreaterThan(0);
+    const rest = compose.slice(start + 1);
+    const end = rest.slice(1).search(/\n {2}\S|\nvolumes:/);
+    return rest.slice(0, end + 1);
+  };
+
+  it('runs NATS with JetStream on a volume, MongoDB as a replica set, two service replicas and one runner', () => {
+    expect(service('nats')).toMatch(/--jetstream/);
+    expect(service('nats')).toMatch(/nats-data:\/data/);
+    expect(service('mongo')).toMatch(/--replSet", "rs0"/);
+    expect(service('mongo')).toMatch(/rs\.initiate/);
+    for (const replica of ['gt-1', 'gt-2']) expect(service(replica)).toMatch(/<<: \*service/);
+    expect(service('runner')).toMatch(/command: \["rig", "run"/);
+    expect(compose).toMatch(/GT_LEDGER_URL: mongodb:\/\/mongo:27017\/gastown\?replicaSet=rs0/);
+    expect(compose).toMatch(/GT_NATS_URL: nats:\/\/nats:4222/);
+  });
+
+  it('passes only settings the service reads, and builds the image from this Dockerfile', () => {
+    for (const [, name] of compose.matchAll(/^\s+(GT_[A-Z_]+):/gm))
+      expect(SETTINGS, name).toHaveProperty(name as string);
+    expect(compose).toMatch(/^ {2}build: \.$/m);
+  });
+});
+
+describe('Slack app manifest', () => {
+  it('asks for exactly the scopes docs/slack.md explains', () => {
+    const manifest = read('docs/slack-manifest.yaml');
+    const scopes = manifest.slice(manifest.indexOf('    bot:')).split('\n').slice(1);
+    const end = scopes.findIndex((l) => !/^ {6}- \S+$/.test(l));
+    const asked = scopes.slice(0, end).map((l) => l.trim().slice(2));
+    const explained = [...read('docs/slack.md').matchAll(/^\| `([a-z.:]+)` \|/gm)].map((m) => m[1]);
+    expect(asked.length).toBeGreaterThan(3);
+    expect(asked.sort()).toEqual(explained.sort());
+    // Every URL Slack calls is the one endpoint the service mounts.
+    for (const [, url] of manifest.matchAll(/url: (\S+)/g)) expect(url).toMatch(/\/slack\/events$/);
+  });
+});
