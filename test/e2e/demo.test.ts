@@ -103,6 +103,11 @@ describe('gt demo', () => {
 
     it('moves every metric of the list while it runs', async () => {
       await town.up(['--http-port', '0'], { GT_WITNESS_INTERVAL_S: '1' });
+      // Without chat, gt up says what to try and how to add Slack or Discord.
+      expect(town.serviceOutput).toMatch(/try: {2}gt demo/);
+      expect(town.serviceOutput).toMatch(
+        /chat: none configured[\s\S]*docs\/slack\.md[\s\S]*docs\/discord\.md/,
+      );
       const metrics = async () => (await fetch(`${town.runtime().http_url}/metrics`)).text();
       const before = await metrics();
       for (const name of METRICS) expect(before, name).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
