@@ -8,9 +8,9 @@
 import { spawn } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { join } from 'node:path';
-import { convoyCardModel } from '../src/domain/convoy-progress.ts';
 import { convoyMessage } from '../src/chat/discord/convoy-message.ts';
 import { convoyBlocks } from '../src/chat/slack/convoy-card.ts';
+import { convoyCardModel } from '../src/domain/convoy-progress.ts';
 import { Town } from '../test/e2e/town.ts';
 import { bigConvoy } from '../test/support/bead-fixtures.ts';
 import { writePolicy } from '../test/support/chat-setup.ts';

@@ -53,7 +53,8 @@ export class Scheduler {
     if (token === null) return false;
     try {
       // One line per run (debug): what shows, across replicas, that each tick ran exactly once.
-      this.log.debug({ job: job.name, token, trigger, at: new Date().toISOString() }, 'cron job ran');
+      // `fence`, not `token`: log redaction removes every field named token.
+      this.log.debug({ job: job.name, fence: token, trigger, at: new Date().toISOString() }, 'cron job ran');
       const started = performance.now();
       await job.run(token);
       this.onRun(job.name, true, (performance.now() - started) / 1000);

@@ -5,7 +5,8 @@ import { Town } from './town.ts';
 
 interface CronRun {
   job: string;
-  token: number;
+  /** The leader lease revision (fencing token) of the replica that ran it. */
+  fence: number;
   /** `tick` for a scheduled run, `lead` for the stranded scan a replica runs when it starts leading. */
   trigger: 'tick' | 'lead';
   at: string;
@@ -63,7 +64,7 @@ describe('two replicas, one cron', () => {
     const before = cronRuns(leader.serviceOutput);
     const after = cronRuns(follower.serviceOutput);
     expect(after.length).toBeGreaterThan(0); // the follower took over
-    expect(Math.min(...after.map((r) => r.token))).toBeGreaterThan(Math.max(...before.map((r) => r.token)));
+    expect(Math.min(...after.map((r) => r.fence))).toBeGreaterThan(Math.max(...before.map((r) => r.fence)));
     // Each run is logged when it starts and counted when it ends: compare around the fetch.
     const witnessRuns = () => cronRuns(follower.serviceOutput).filter((r) => r.job === 'witness').length;
     const startedBefore = witnessRuns();
