@@ -38,9 +38,10 @@ const LAND_TIMEOUT_MS = 120_000;
  */
 export async function runDemo(argv: readonly string[], env: NodeJS.ProcessEnv, io: Output): Promise<number> {
   let args: ReturnType<typeof parseWords>;
+  let pace: number;
   try {
     args = parseWords(argv, SYNTAX, DEMO_USAGE);
-    optInt(args, 'pace', 0, 60);
+    pace = optInt(args, 'pace', 0, 60) ?? 2;
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
     io.err(`error: ${err.message}`);
@@ -48,34 +49,26 @@ export async function runDemo(argv: readonly string[], env: NodeJS.ProcessEnv, i
   }
   const home = resolveHome(optString(args, 'home'), env);
   const childEnv = { ...env, GT_HOME: home };
-  const children: ChildProcess[] = [];
-  const stopAll = async () => {
-    for (const child of children.reverse()) await stopChild(child);
-  };
+  const runners: ChildProcess[] = [];
+  let started: ChildProcess | null = null;
   try {
     const service = await joinOrStartService(home, childEnv, optString(args, 'http-port'), io);
-    if (service.child) children.push(service.child);
+    started = service.child;
     const api = await ApiSession.open(service.natsUrl, childEnv, 'gt-demo');
     try {
-      await showDemo(
-        api,
-        home,
-        { ...childEnv, GT_NATS_URL: service.natsUrl },
-        optInt(args, 'pace', 0, 60) ?? 2,
-        children,
-        io,
-      );
+      await showDemo(api, home, { ...childEnv, GT_NATS_URL: service.natsUrl }, pace, runners, io);
     } finally {
       await api.close();
     }
-    for (const runner of children.splice(service.child ? 1 : 0)) await stopChild(runner);
-    if (service.child && !flag(args, 'exit')) await keepServing(service, io);
-    await stopAll();
+    await stopChildren(runners);
+    if (started && !flag(args, 'exit')) await keepServing(service, io);
     return EXIT.ok;
   } catch (err) {
     io.err(`error: ${(err as Error).message}`);
-    await stopAll();
     return EXIT.refused;
+  } finally {
+    await stopChildren(runners);
+    if (started) await stopChild(started);
   }
 }
 
@@ -84,7 +77,7 @@ async function showDemo(
   home: string,
   env: NodeJS.ProcessEnv,
   pace: number,
-  children: ChildProcess[],
+  runners: ChildProcess[],
   io: Output,
 ): Promise<void> {
   const demoDir = join(home, 'demo');
@@ -93,7 +86,7 @@ async function showDemo(
   io.out(`Staged ${convoy}: 7 beads in ${waves} waves across ${DEMO_RIGS.map((r) => r.name).join(' and ')}.`);
   mkdirSync(join(demoDir, 'logs'), { recursive: true });
   for (const rig of DEMO_RIGS)
-    children.push(startChild(['rig', 'run', rig.name], env, join(demoDir, 'logs', `${rig.name}-runner.log`)));
+    runners.push(startChild(['rig', 'run', rig.name], env, join(demoDir, 'logs', `${rig.name}-runner.log`)));
   const started = Date.now();
   // The stage warns that the convoy crosses rigs: that is the point of the demo, hence --force.
   await api.run('gt', ['convoy', 'launch', convoy, '--force']);
@@ -188,6 +181,10 @@ function startChild(args: string[], env: NodeJS.ProcessEnv, logFile: string): Ch
   process.once('exit', orphanGuard);
   child.once('exit', () => process.off('exit', orphanGuard));
   return child;
+}
+
+async function stopChildren(children: ChildProcess[]): Promise<void> {
+  for (const child of children.splice(0)) await stopChild(child);
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
