@@ -96,7 +96,7 @@ export const SETTINGS = {
     group: 'service',
     default: '10000',
     doc: 'on SIGTERM, how long the ordered shutdown may take before the process exits anyway',
-    schema: z.coerce.number().int('must be milliseconds').min(100, 'must be 100 or more'),
+    schema: z.coerce.number().int('must be milliseconds').min(1, 'must be 1 or more'),
   },
   GT_POLICY_FILE: {
     group: 'service',

@@ -52,6 +52,10 @@ export async function startNatsServer(options: {
       stdio: ['ignore', 'ignore', 'pipe'],
     },
   );
+  // If this process ends without stopping it (a shutdown past its deadline), the server goes too.
+  const orphanGuard = () => child.kill('SIGTERM');
+  process.once('exit', orphanGuard);
+  child.once('exit', () => process.off('exit', orphanGuard));
   await waitUntilReady(child);
   return { url: `nats://127.0.0.1:${port}`, pid: child.pid as number, stop: () => stopChild(child) };
 }
