@@ -6,11 +6,8 @@ import { DomainError } from '../domain/errors.ts';
 import { ApiSession } from './api-session.ts';
 import { discoverNatsUrl } from './discovery.ts';
 import { LiveFrame } from './live-frame.ts';
+import { WATCH } from './local-verbs.ts';
 import { EXIT, type Output } from './output.ts';
-
-export const WATCH_USAGE = 'gt convoy watch [<convoy>…] [--timeout S] [--json]';
-export const WATCH_SUMMARY =
-  'Live progress bars per convoy and wave until they land (default: every open convoy); Ctrl-C stops';
 
 const SYNTAX: Syntax = {
   positionals: [{ name: 'convoys', variadic: true }],
@@ -78,7 +75,7 @@ export async function runConvoyWatch(
 ): Promise<number> {
   let args: ReturnType<typeof parseWords>;
   try {
-    args = parseWords(argv, SYNTAX, WATCH_USAGE);
+    args = parseWords(argv, SYNTAX, WATCH.usage);
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
     io.err(`error: ${err.message}`);

@@ -11,11 +11,8 @@ import { ApiSession } from './api-session.ts';
 import { watchConvoys } from './convoy-watch.ts';
 import { DEMO_RIGS, demoBranches, prepareDemoTown, stageDemoConvoy } from './demo-town.ts';
 import { LiveFrame } from './live-frame.ts';
+import { DEMO } from './local-verbs.ts';
 import { EXIT, type Output } from './output.ts';
-
-export const DEMO_USAGE = 'gt demo [--home DIR] [--http-port N] [--pace S] [--exit]';
-export const DEMO_SUMMARY =
-  'A live demo: two rigs on fresh git repositories, a convoy fed wave by wave by real polecats until it lands';
 
 const SYNTAX: Syntax = {
   positionals: [],
@@ -40,7 +37,7 @@ export async function runDemo(argv: readonly string[], env: NodeJS.ProcessEnv, i
   let args: ReturnType<typeof parseWords>;
   let pace: number;
   try {
-    args = parseWords(argv, SYNTAX, DEMO_USAGE);
+    args = parseWords(argv, SYNTAX, DEMO.usage);
     pace = optInt(args, 'pace', 0, 60) ?? 2;
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;

@@ -3,11 +3,8 @@ import { DiscordRest } from '../chat/discord/discord-rest.ts';
 import { optString } from '../commands/args.ts';
 import { parseWords, type Syntax } from '../commands/syntax.ts';
 import { DomainError } from '../domain/errors.ts';
+import { DISCORD_REGISTER } from './local-verbs.ts';
 import { EXIT, type Output } from './output.ts';
-
-export const DISCORD_REGISTER_USAGE = 'gt discord register [--guild ID]';
-export const DISCORD_REGISTER_SUMMARY =
-  'Register /gt and /bd with Discord (one guild: at once; global: may take up to an hour)';
 
 const SYNTAX: Syntax = {
   positionals: [],
@@ -26,7 +23,7 @@ export async function runDiscordRegister(
 ): Promise<number> {
   let guild: string | null;
   try {
-    guild = optString(parseWords(argv, SYNTAX, DISCORD_REGISTER_USAGE), 'guild') ?? null;
+    guild = optString(parseWords(argv, SYNTAX, DISCORD_REGISTER.usage), 'guild') ?? null;
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
     io.err(`error: ${err.message}`);

@@ -9,11 +9,8 @@ import { parseRigName } from '../domain/rig.ts';
 import type { LedgerEvent } from '../ledger/port.ts';
 import { discoverNatsUrl } from './discovery.ts';
 import { feedLine } from './feed-line.ts';
+import { FEED } from './local-verbs.ts';
 import { EXIT, type Output } from './output.ts';
-
-export const FEED_USAGE = 'gt feed [--json] [--rig R] [--last N] [--count N]';
-export const FEED_SUMMARY =
-  'The live activity stream of ledger events (text, or NDJSON with --json); Ctrl-C stops it';
 
 const SYNTAX: Syntax = {
   positionals: [],
@@ -36,7 +33,7 @@ interface FeedOptions {
 }
 
 function parse(argv: readonly string[]): FeedOptions {
-  const args = parseWords(argv, SYNTAX, FEED_USAGE);
+  const args = parseWords(argv, SYNTAX, FEED.usage);
   const rig = optString(args, 'rig');
   return {
     json: flag(args, 'json'),
@@ -57,10 +54,6 @@ function parse(argv: readonly string[]): FeedOptions {
  * stream, not a request.
  */
 export async function runFeed(argv: readonly string[], env: NodeJS.ProcessEnv, io: Output): Promise<number> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    io.out(`usage: ${FEED_USAGE}\n\n${FEED_SUMMARY}`);
-    return EXIT.ok;
-  }
   let o: FeedOptions;
   let natsUrl: string;
   try {

@@ -12,11 +12,8 @@ import type { Rig } from '../domain/rig.ts';
 import { parseRigName } from '../domain/rig.ts';
 import { polecatCommand } from '../domain/runtime-presets.ts';
 import { discoverNatsUrl } from './discovery.ts';
+import { RIG_RUN } from './local-verbs.ts';
 import { EXIT, type Output } from './output.ts';
-
-export const RIG_RUN_USAGE = 'gt rig run <name> [--max-polecats N]';
-export const RIG_RUN_SUMMARY =
-  'Run the rig runner: take the rig’s dispatch queue and spawn polecats in git worktrees';
 
 const SYNTAX: Syntax = {
   positionals: [{ name: 'name', required: true }],
@@ -49,7 +46,7 @@ export async function runRigRunner(
   let max: number | undefined;
   let flags: { nats?: string; home?: string };
   try {
-    const args = parseWords(argv, SYNTAX, RIG_RUN_USAGE);
+    const args = parseWords(argv, SYNTAX, RIG_RUN.usage);
     name = parseRigName(optString(args, 'name'));
     max = optInt(args, 'max-polecats', 1, 1000);
     flags = {

@@ -4,10 +4,8 @@ import { startService } from '../app/service.ts';
 import { optString } from '../commands/args.ts';
 import { parseWords, type Syntax } from '../commands/syntax.ts';
 import { DomainError } from '../domain/errors.ts';
+import { UP } from './local-verbs.ts';
 import { EXIT, type Output } from './output.ts';
-
-export const UP_USAGE = 'gt up [--home DIR] [--nats URL] [--ledger URL] [--http-port N]';
-export const UP_SUMMARY = 'Run the service in the foreground (embedded SQLite ledger and NATS by default)';
 
 const UP_SYNTAX: Syntax = {
   positionals: [],
@@ -23,7 +21,7 @@ const UP_SYNTAX: Syntax = {
 export async function runUp(argv: readonly string[], env: NodeJS.ProcessEnv, io: Output): Promise<number> {
   let flags: ServiceFlags;
   try {
-    const args = parseWords(argv, UP_SYNTAX, UP_USAGE);
+    const args = parseWords(argv, UP_SYNTAX, UP.usage);
     flags = {};
     for (const key of ['home', 'nats', 'ledger', 'http-port'] as const) {
       const v = optString(args, key);
