@@ -100,11 +100,13 @@ export async function runRigRunner(
       log: (m) => io.out(`[${name}] ${m}`),
     });
     await runner.start();
-    io.out(`rig runner ${name}: ready (max ${max ?? rig.max_polecats} polecats, repo ${rig.repo})`);
-    await new Promise<void>((done) => {
+    // Listen before saying ready: whoever reacts to the ready line with SIGTERM must reach us.
+    const stopRequested = new Promise<void>((done) => {
       process.once('SIGINT', done);
       process.once('SIGTERM', done);
     });
+    io.out(`rig runner ${name}: ready (max ${max ?? rig.max_polecats} polecats, repo ${rig.repo})`);
+    await stopRequested;
     await runner.stop();
     io.out(`rig runner ${name}: stopped`);
     return EXIT.ok;

@@ -51,11 +51,13 @@ export async function runUp(argv: readonly string[], env: NodeJS.ProcessEnv, io:
     io.err(`error: ${(err as Error).message}`);
     return EXIT.refused;
   }
+  // Listen before saying ready: whoever reacts to the ready line with SIGTERM must reach us.
+  const stopRequested = untilSignal();
   io.out(
     `gt up: ready — ledger ${service.ledgerKind} (${config.ledgerUrl}), nats ${service.natsUrl}, http ${service.httpUrl}, home ${config.home}`,
   );
   for (const line of nextSteps(config)) io.out(line);
-  await untilSignal();
+  await stopRequested;
   io.out('gt up: stopping');
   if (!(await withDeadline(service.stop(), config.shutdownDeadlineMs))) {
     // A step that hangs (a peer that never answers a drain) must not keep a replica from exiting.

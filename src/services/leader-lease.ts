@@ -53,7 +53,7 @@ export class LeaderLease {
       if (this.revision === null) {
         await this.takeOverFromOwnPast();
         this.revision = await this.kv.create('cron', this.id);
-        this.log.info({ id: this.id, token: this.revision }, 'took the cron lease');
+        this.log.info({ id: this.id, fence: this.revision }, 'took the cron lease');
         this.onAcquire();
       } else {
         this.revision = await this.kv.update('cron', this.id, this.revision);

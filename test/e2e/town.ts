@@ -49,6 +49,7 @@ export class Town {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.service = child;
+    const from = this.serviceOutput.length; // an earlier run's output must not count
     await new Promise<void>((ready, fail) => {
       const timer = setTimeout(
         () => fail(new Error(`gt up not ready in 20 s:\n${this.serviceOutput}`)),
@@ -56,7 +57,7 @@ export class Town {
       );
       const onData = (chunk: Buffer) => {
         this.serviceOutput += chunk.toString();
-        if (/ready/.test(this.serviceOutput)) {
+        if (/^gt up: ready/m.test(this.serviceOutput.slice(from))) {
           clearTimeout(timer);
           ready();
         }
