@@ -3,9 +3,9 @@ import type { ResultRow } from './stats.ts';
 
 /**
  * Writes one benchmark's section of BENCHMARKS.md (between markers, so several benchmarks share
- * the file) and merges its rows into bench/results.json (replacing rows of the same name).
+ * the file; a new section goes last, or first with `atTop`) and merges its rows into bench/results.json (replacing rows of the same name).
  */
-export function writeSection(mdPath: string, key: string, markdown: string): void {
+export function writeSection(mdPath: string, key: string, markdown: string, atTop = false): void {
   const start = `<!-- ${key}:start -->`;
   const end = `<!-- ${key}:end -->`;
   const block = `${start}\n${markdown.trim()}\n${end}`;
@@ -14,10 +14,13 @@ export function writeSection(mdPath: string, key: string, markdown: string): voi
     : '# Benchmarks\n\nResults of `bench/`; regenerate with the npm scripts named in each section.\n';
   const from = current.indexOf(start);
   const to = current.indexOf(end);
+  const firstSection = current.indexOf('<!-- ');
   const next =
     from >= 0 && to > from
       ? current.slice(0, from) + block + current.slice(to + end.length)
-      : `${current.trimEnd()}\n\n${block}\n`;
+      : atTop && firstSection >= 0
+        ? `${current.slice(0, firstSection)}${block}\n\n${current.slice(firstSection)}`
+        : `${current.trimEnd()}\n\n${block}\n`;
   writeFileSync(mdPath, next);
 }
 

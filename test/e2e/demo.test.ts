@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { waitFor } from './runner-process.ts';
 import { Town } from './town.ts';
 
 const METRICS = [
@@ -97,9 +98,12 @@ describe('gt demo', () => {
     it('moves every metric of the list while it runs', async () => {
       await town.up(['--http-port', '0'], { GT_WITNESS_INTERVAL_S: '1' });
       // Without chat, gt up says what to try and how to add Slack or Discord.
-      expect(town.serviceOutput).toMatch(/try: {2}gt demo/);
-      expect(town.serviceOutput).toMatch(
-        /chat: none configured[\s\S]*docs\/slack\.md[\s\S]*docs\/discord\.md/,
+      const nextSteps =
+        /try: {2}gt demo[\s\S]*chat: none configured[\s\S]*docs\/slack\.md[\s\S]*docs\/discord\.md/;
+      await waitFor(
+        () => nextSteps.test(town.serviceOutput),
+        5_000,
+        () => town.serviceOutput,
       );
       const metrics = async () => (await fetch(`${town.runtime().http_url}/metrics`)).text();
       const before = await metrics();
