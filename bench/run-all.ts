@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { writeSection } from './report.ts';
 import { describeMachine, type ResultRow } from './stats.ts';
 
-const BENCHES = ['ledger', 'staging', 'feeding', 'agents', 'supervision', 'chat'] as const;
+const BENCHES = ['ledger', 'staging', 'feeding', 'agents', 'supervision', 'chat', 'fleet'] as const;
 const quick = process.argv.includes('--quick');
 const only = process.argv.filter((a) => !a.startsWith('--')).slice(2);
 const dir = import.meta.dirname;

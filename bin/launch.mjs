@@ -3,6 +3,7 @@
 // Node 24 that scripts/setup.sh caches, forwarding arguments, signals and the exit code.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import module from 'node:module';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +13,9 @@ const modern = major > 22 || (major === 22 && minor >= 12);
 
 export async function launch(tool, scriptUrl) {
   if (modern) {
+    // V8's compile cache (type-stripped TypeScript included) cuts a CLI start from ~0.35 s to
+    // ~0.15 s of CPU: it matters when 50 polecats call `gt` on the same cores as the service.
+    module.enableCompileCache?.();
     const entry = new URL(`../src/cli/${tool}.ts`, import.meta.url);
     const { main } = await import(entry.href);
     process.exitCode = await main(process.argv.slice(2));
