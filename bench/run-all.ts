@@ -2,7 +2,8 @@
  * `npm run bench [-- --quick]`: every benchmark, one after the other (never in parallel: they
  * share two cores), each writing its section of BENCHMARKS.md and its rows of
  * bench/results.json; then a summary section at the top of BENCHMARKS.md with every row, its
- * target and whether it is met. `--quick` uses each benchmark's small sizes (for reviews).
+ * target and whether it is met. `--quick` uses each benchmark's small sizes (for reviews, under
+ * two minutes); naming benchmarks runs only those (`npm run bench -- fleet memory`).
  * Exit code 1 when a benchmark fails to run; unmet targets are reported, not failures.
  */
 import { spawnSync } from 'node:child_process';
@@ -11,7 +12,7 @@ import { join } from 'node:path';
 import { writeSection } from './report.ts';
 import { describeMachine, type ResultRow } from './stats.ts';
 
-const BENCHES = ['ledger', 'staging', 'feeding', 'agents', 'supervision', 'chat', 'fleet'] as const;
+const BENCHES = ['ledger', 'staging', 'feeding', 'agents', 'supervision', 'chat', 'fleet', 'memory'] as const;
 const quick = process.argv.includes('--quick');
 const only = process.argv.filter((a) => !a.startsWith('--')).slice(2);
 const dir = import.meta.dirname;

@@ -46,8 +46,10 @@ export class ConvoyFeeder {
     for (const convoy of await convoysTracking(this.ledger, bead.id)) {
       const tracked = await trackedBeads(this.ledger, convoy.id);
       await this.execute('gt convoy check', { convoy: convoy.id });
+      // A queued bead already waits its turn in its rig's queue (released below, in priority
+      // order, when a slot of that rig frees): slinging it again would only queue it again.
       const ready = tracked
-        .filter((b) => b.status !== 'closed' && isDispatchable(b, rigs))
+        .filter((b) => b.status !== 'closed' && !b.labels.includes(QUEUED_LABEL) && isDispatchable(b, rigs))
         .sort(compareReady);
       for (const next of ready) this.dispatched(event, await this.execute('gt sling', { id: next.id }));
     }

@@ -42,6 +42,28 @@ describe('convoy feeder', () => {
     });
   });
 
+  it('leaves queued beads to their rig’s queue: a close elsewhere writes nothing for them', async () => {
+    await ok('gt rig add', { name: 'beta', prefix: 'be', 'max-polecats': '1' });
+    const both = [
+      (await ok<{ id: string }>('bd create', { title: 'one', rig: 'beta' })).id,
+      (await ok<{ id: string }>('bd create', { title: 'two', rig: 'beta' })).id,
+    ];
+    const a = await bead('a');
+    await ok('gt convoy launch', { ids: [...both, a], force: true });
+    // beta has one slot: one of its beads runs, the other waits in beta's queue.
+    const queued = await h.ledger.listBeads({ rig: 'beta', label: 'gt:queued' });
+    expect(queued).toHaveLength(1);
+    const waiting = queued[0]?.id as string;
+    await ok('bd close', { ids: [a] });
+    const before = (await h.ledger.eventsSince(0, 10_000)).length;
+    calls = [];
+    await feeder.onClosed(await lastClose(a));
+    expect(calls.filter((c) => c.includes(waiting))).toEqual([]);
+    const after = await h.ledger.eventsSince(before, 10_000);
+    expect(after.filter((e) => e.bead_id === waiting)).toEqual([]);
+    expect((await show(waiting))?.status).toBe('open');
+  });
+
   it('the same close twice changes nothing the second time', async () => {
     const a = await bead('a');
     const b = await bead('b');

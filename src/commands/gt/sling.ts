@@ -44,7 +44,7 @@ export async function sling(
   if (name === null && (await reclaimStaleSlots(ledger, rigName, ctx.now)))
     name = await ledger.takeSlot(rigName, id, names, ctx);
   if (name === null) {
-    await ledger.updateBead(id, { add_labels: [QUEUED_LABEL] }, ctx);
+    if (!bead.labels.includes(QUEUED_LABEL)) await ledger.updateBead(id, { add_labels: [QUEUED_LABEL] }, ctx);
     return { id, rig: rigName, convoy_id: convoyId, status: 'queued', polecat: null };
   }
   const polecat = polecatAddress(rigName, name);
