@@ -36,7 +36,7 @@ for (const size of SIZES) {
     const relaySeconds = (Date.now() - started) / 1000;
     for (const [tool, args] of [
       ['bd', ['ready', '--limit', '100']],
-      ['bd', ['blocked']],
+      ['bd', ['dep', 'cycles']],
       ['gt', ['convoy', 'list']],
     ] as const) {
       await town.json(tool, [...args]);

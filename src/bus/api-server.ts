@@ -1,6 +1,6 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { z } from 'zod';
-import { usageError } from '../domain/errors.ts';
+import { refused, usageError } from '../domain/errors.ts';
 import { failure, type Invocation, type Reply } from '../domain/reply.ts';
 import { API_QUEUE, apiWildcard, verbFromApiSubject } from './subjects.ts';
 
@@ -26,14 +26,29 @@ export function serveApi(nc: NatsConnection, prefix: string, execute: Execute): 
     queue: API_QUEUE,
     callback: (err, msg) => {
       if (err) return;
-      void answer(msg, prefix, execute);
+      void answer(msg, prefix, execute, nc.info?.max_payload ?? 1024 * 1024);
     },
   });
 }
 
-async function answer(msg: Msg, prefix: string, execute: Execute): Promise<void> {
+async function answer(msg: Msg, prefix: string, execute: Execute, maxPayload: number): Promise<void> {
   const reply = await handle(msg, prefix, execute);
-  if (msg.reply) msg.respond(JSON.stringify(reply));
+  if (!msg.reply) return;
+  const body = JSON.stringify(reply);
+  const size = Buffer.byteLength(body);
+  // Over the server's max_payload the reply could not be sent at all: the caller would wait for
+  // its timeout and blame the network. Say what happened instead (the command itself ran).
+  msg.respond(size <= maxPayload ? body : JSON.stringify(tooLarge(size, maxPayload)));
+}
+
+function tooLarge(size: number, max: number): Reply {
+  const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+  return failure(
+    refused(
+      'reply_too_large',
+      `the answer is ${mib(size)}, more than NATS carries in one message (${mib(max)}); narrow it (--rig, --status, --label, --limit) or raise max_payload on the NATS server`,
+    ),
+  );
 }
 
 async function handle(msg: Msg, prefix: string, execute: Execute): Promise<Reply> {

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { stopChild } from './child-process.ts';
@@ -33,9 +33,16 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * The embedded server carries replies up to 8 MiB (the default is 1 MiB, about 2,000 beads of
+ * `bd list --json`); bigger answers are refused with a message (see api-server.ts).
+ */
+export const EMBEDDED_MAX_PAYLOAD = 8 * 1024 * 1024;
+
 export async function startNatsServer(options: {
   storeDir: string;
   port?: number;
+  maxPayload?: number;
 }): Promise<NatsServerProcess> {
   const binary = findNatsServerBinary();
   if (!binary) {
@@ -45,9 +52,11 @@ export async function startNatsServer(options: {
   const pidFile = join(options.storeDir, 'nats-server.pid');
   await stopOrphan(pidFile, options.storeDir);
   const port = options.port ?? (await freePort());
+  const config = join(options.storeDir, 'nats-server.conf');
+  writeFileSync(config, `max_payload: ${options.maxPayload ?? EMBEDDED_MAX_PAYLOAD}\n`);
   const child = spawn(
     binary,
-    ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', options.storeDir, '-P', pidFile],
+    ['-c', config, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', options.storeDir, '-P', pidFile],
     {
       stdio: ['ignore', 'ignore', 'pipe'],
     },
