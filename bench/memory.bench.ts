@@ -1,7 +1,7 @@
 /**
  * Memory benchmark (issue 8): the resident memory of `gt up` with 10,000 and 100,000 beads in
  * its ledger (every other bead blocked by the one before it, spread over five rigs), after it has
- * relayed their events and answered the reads an operator makes (`bd ready`, `bd blocked`,
+ * relayed their events and answered the reads an operator makes (`bd ready`, `bd dep cycles`,
  * `gt convoy list`, a /metrics scrape). The ledger is seeded directly through the SQLite adapter
  * (the API would take minutes for 100,000 creates); the service then starts on it like any
  * restart. 500 heartbeating agents are measured by bench:agents.
@@ -67,7 +67,7 @@ writeSection(
   [
     '## Memory (`npm run bench:memory`)',
     '',
-    `Machine: ${describeMachine()}. Date: ${new Date().toISOString().slice(0, 10)}.${quick ? ' **Quick mode.**' : ''} \`gt up\` restarted on a seeded SQLite ledger; peak VmRSS of the service process while it relays every event to JetStream and answers \`bd ready\`, \`bd blocked\`, \`gt convoy list\` and a /metrics scrape. 500 heartbeating agents: see Agents.`,
+    `Machine: ${describeMachine()}. Date: ${new Date().toISOString().slice(0, 10)}.${quick ? ' **Quick mode.**' : ''} \`gt up\` restarted on a seeded SQLite ledger; peak VmRSS of the service process while it relays every event to JetStream and answers \`bd ready\`, \`bd dep cycles\` over the whole graph, \`gt convoy list\` and a /metrics scrape. 500 heartbeating agents: see Agents.`,
     '',
     '| ledger | events relayed in | peak RSS | target | met |',
     '|---|---|---|---|---|',
