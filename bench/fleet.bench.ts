@@ -206,7 +206,7 @@ function report(
       `| beads never spawned | ${value('fleet.beads_never_spawned')?.value} | 0 | ${yes(value('fleet.beads_never_spawned'))} |`,
       `| service peak RSS | ${value('fleet.service_peak_rss')?.value} MiB | — | n/a |`,
       '',
-      'Throughput is bounded by the polecats themselves here: each `gt done` is a Node process (≈ 0.4 s of CPU) on the same two cores as the service, the runners, nats-server and git.',
+      'Throughput is bounded by the polecats themselves here: each `gt done` is a Node process (≈ 0.15 s of CPU with the compile cache) on the same two cores as the service, the runners, nats-server and git. Close → dispatch latency under this load is seconds at the tail: the feeder handles closes one after another on what CPU is left (bench:feeding measures the same path without competing polecats: p50 ≈ 4 ms, p99 ≈ 11 ms). Reducing the per-close cost of the feeder is open work (issue 8).',
     ].join('\n'),
   );
   mergeResults('bench/results.json', rows);

@@ -32,10 +32,14 @@ export async function consumeDurable(
     await jsm.consumers.add(stream, config);
   }
   const consumer = await jetstream(nc).consumers.get(stream, durable);
-  const messages = await consumer.consume({ max_messages: 64 });
+  // A small buffer: a message's ack wait runs from its delivery, so messages waiting long in a
+  // large client-side buffer behind slow handlers (a loaded machine) would be redelivered while
+  // still queued here — duplicate work that makes the backlog worse.
+  const messages = await consumer.consume({ max_messages: 8 });
   const loop = (async () => {
     for await (const msg of messages) {
       try {
+        msg.working(); // the ack wait restarts now that handling starts
         await handle(msg);
         msg.ack();
       } catch (err) {

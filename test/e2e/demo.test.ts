@@ -1,8 +1,11 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, type NatsServerProcess, startNatsServer } from '../../src/bus/nats-server-process.ts';
+import { slackEnv, writePolicy } from '../support/chat-setup.ts';
+import { RecordingServer } from '../support/recording-server.ts';
 import { waitFor } from './runner-process.ts';
 import { Town } from './town.ts';
 
@@ -86,28 +89,49 @@ describe('gt demo', () => {
       const log = execFileSync('git', ['-C', web, 'log', '--all', '--format=%s'], { encoding: 'utf8' });
       expect(log.match(/demo work by demo-web\//g)).toHaveLength(4);
       expect(existsSync(join(home, 'runtime.json'))).toBe(false); // the service it started has stopped
+      // Without chat, the gt up it started said what to try and how to add Slack or Discord.
+      expect(readFileSync(join(home, 'gt-up.log'), 'utf8')).toMatch(
+        /try: {2}gt demo[\s\S]*chat: none configured[\s\S]*docs\/slack\.md[\s\S]*docs\/discord\.md/,
+      );
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
   }, 120_000);
 
-  describe('against a running town', () => {
+  describe('against a running town (its own NATS, restarted; a Slack that refuses card posts)', () => {
     const town = new Town();
-    afterAll(() => town.destroy());
+    const slackApi = new RecordingServer();
+    let nats: NatsServerProcess;
+    let port: number;
+    const natsStore = () => join(town.home, 'external-nats');
+    beforeAll(async () => {
+      await slackApi.start();
+      slackApi.answer((r) =>
+        r.path === '/api/chat.postMessage' ? { body: { ok: false, error: 'channel_not_found' } } : undefined,
+      );
+      port = await freePort();
+      nats = await startNatsServer({ storeDir: natsStore(), port });
+    });
+    afterAll(async () => {
+      await town.destroy();
+      await nats.stop();
+      await slackApi.stop();
+    });
 
     it('moves every metric of the list while it runs', async () => {
-      await town.up(['--http-port', '0'], { GT_WITNESS_INTERVAL_S: '1' });
-      // Without chat, gt up says what to try and how to add Slack or Discord.
-      const nextSteps =
-        /try: {2}gt demo[\s\S]*chat: none configured[\s\S]*docs\/slack\.md[\s\S]*docs\/discord\.md/;
-      await waitFor(
-        () => nextSteps.test(town.serviceOutput),
-        5_000,
-        () => town.serviceOutput,
-      );
+      const policy = writePolicy(town, { roles: {}, routing: { convoys: { slack: 'C_GONE' } } });
+      await town.up(['--http-port', '0', '--nats', nats.url], {
+        GT_WITNESS_INTERVAL_S: '1',
+        GT_POLICY_FILE: policy,
+        ...slackEnv(slackApi, 'secret'),
+      });
       const metrics = async () => (await fetch(`${town.runtime().http_url}/metrics`)).text();
       const before = await metrics();
       for (const name of METRICS) expect(before, name).toMatch(new RegExp(`^# TYPE ${name} `, 'm'));
+      // NATS goes away and comes back: the service reconnects (and counts it) before the demo.
+      await nats.stop();
+      nats = await startNatsServer({ storeDir: natsStore(), port });
+      await waitFor(async () => (await fetch(`${town.runtime().http_url}/readyz`)).status === 200, 20_000);
       const demo = spawn(process.execPath, [GT, 'demo', '--pace', '1'], {
         env: town.env(),
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -152,7 +176,13 @@ describe('gt demo', () => {
       expect(sample(after, 'gt_cron_job_duration_seconds_count', 'job="witness"')).toBeGreaterThan(
         sample(before, 'gt_cron_job_duration_seconds_count', 'job="witness"'),
       );
-      // Reconnects and chat API errors move in nats-restart.test.ts and slack.test.ts: a demo has neither.
+      expect(sample(after, 'gt_nats_reconnects_total')).toBeGreaterThan(
+        sample(before, 'gt_nats_reconnects_total'),
+      );
+      // The demo convoy's card could not be posted: counted by platform and Slack's error code.
+      expect(
+        sample(after, 'gt_chat_api_errors_total', 'platform="slack",code="channel_not_found"'),
+      ).toBeGreaterThan(0);
     }, 120_000);
   });
 });
