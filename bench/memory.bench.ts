@@ -6,7 +6,7 @@
  * (the API would take minutes for 100,000 creates); the service then starts on it like any
  * restart. 500 heartbeating agents are measured by bench:agents.
  *
- *   node bench/memory.bench.ts [--quick]      (quick: 2,000 and 10,000 beads)
+ *   node bench/memory.bench.ts [--quick]      (quick: 1,000 and 5,000 beads)
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { mergeResults, writeSection } from './report.ts';
 import { describeMachine, type ResultRow, round } from './stats.ts';
 
 const quick = process.argv.includes('--quick');
-const SIZES = quick ? [2_000, 10_000] : [10_000, 100_000];
+const SIZES = quick ? [1_000, 5_000] : [10_000, 100_000];
 const TARGET_MIB = 512;
 const say = (m: string) => process.stderr.write(`${m}\n`);
 
