@@ -19,6 +19,9 @@ export interface Setting {
 
 const seconds = (min: number) =>
   z.coerce.number().int(`must be a whole number of seconds`).min(min, `must be ${min} or more`);
+/** One of a few words, whatever their case (`SLACK_MODE=Socket` is fine). */
+const choice = <const T extends readonly [string, ...string[]]>(values: T, message: string) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(values, message));
 /** '' (unset) or a value the schema accepts; the schema's own message when it does not. */
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (v === '' ? undefined : v), schema.optional());
@@ -75,7 +78,7 @@ export const SETTINGS = {
     group: 'service',
     default: 'normal',
     doc: 'SQLite synchronous mode: normal (WAL, fast) or full (fsync every commit)',
-    schema: z.enum(['normal', 'full'], 'must be normal or full'),
+    schema: choice(['normal', 'full'], 'must be normal or full'),
   },
   GT_LOG_LEVEL: {
     group: 'service',
@@ -144,7 +147,7 @@ export const SETTINGS = {
     group: 'slack',
     default: '',
     doc: 'socket or http; default socket when SLACK_APP_TOKEN is set, else http',
-    schema: optional(z.enum(['socket', 'http'], 'must be socket or http')),
+    schema: optional(choice(['socket', 'http'], 'must be socket or http')),
   },
   SLACK_BOT_TOKEN: {
     group: 'slack',
@@ -189,7 +192,7 @@ export const SETTINGS = {
     group: 'discord',
     default: 'http',
     doc: 'http (the /discord/interactions endpoint) or gateway (a bot session, no public endpoint)',
-    schema: z.enum(['http', 'gateway'], 'must be http or gateway'),
+    schema: choice(['http', 'gateway'], 'must be http or gateway'),
   },
   DISCORD_APP_ID: {
     group: 'discord',
@@ -221,10 +224,13 @@ export const SETTINGS = {
 export type SettingName = keyof typeof SETTINGS;
 export type Settings = { [K in SettingName]: z.output<(typeof SETTINGS)[K]['schema']> };
 
-/** The names of secret settings (for log redaction and for keeping them out of messages). */
-export const SECRET_SETTINGS = (Object.keys(SETTINGS) as SettingName[]).filter(
-  (name) => (SETTINGS[name] as Setting).secret,
-);
+/** The values of the secret settings in force (the logger removes them from every line). */
+export function secretValues(settings: Settings): string[] {
+  return (Object.keys(SETTINGS) as SettingName[])
+    .filter((name) => (SETTINGS[name] as Setting).secret)
+    .map((name) => settings[name])
+    .filter((v): v is string => typeof v === 'string' && v !== '');
+}
 
 /**
  * Reads every setting from the flags and the environment (flag over variable over default) and
@@ -238,7 +244,6 @@ export function readSettings(
   for (const [name, s] of Object.entries(SETTINGS) as Array<[SettingName, Setting]>) {
     const given = flags[name] ?? env[name]?.trim();
     raw[name] = given === undefined || given === '' ? s.default : given;
-    if (name.endsWith('_MODE') || name === 'GT_SQLITE_SYNC') raw[name] = raw[name].toLowerCase();
   }
   const shape = Object.fromEntries(Object.entries(SETTINGS).map(([k, s]) => [k, s.schema]));
   const parsed = z.object(shape).safeParse(raw);

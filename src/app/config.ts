@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DomainError, usageError } from '../domain/errors.ts';
 import { type ChatConfig, chatConfigFrom } from './chat-config.ts';
-import { readSettings, type SettingName } from './config-schema.ts';
+import { readSettings, type SettingName, secretValues } from './config-schema.ts';
 import { type ChatPolicy, loadChatPolicy } from './policy-file.ts';
 
 /** The service's validated settings (see config-schema.ts for each one's meaning and default). */
@@ -25,6 +25,8 @@ export interface ServiceConfig {
   maxRespawns: number;
   chat: ChatConfig;
   chatPolicy: ChatPolicy;
+  /** Secret values in force (tokens, signing secrets): never logged. */
+  secrets: string[];
 }
 
 export interface ServiceFlags {
@@ -81,16 +83,9 @@ export function loadServiceConfig(flags: ServiceFlags, env: NodeJS.ProcessEnv): 
     maxRespawns: s.GT_MAX_RESPAWNS,
     chat: chat.chat,
     chatPolicy,
+    secrets: secretValues(s),
   };
 }
 
 const invalid = (problems: string[]) =>
   usageError('bad_config', `invalid configuration:\n${problems.join('\n')}\nSee docs/configuration.md.`);
-
-/** The secret values in force (the logger removes them from every line). */
-export function secretsOf(config: ServiceConfig): string[] {
-  const { slack, discord } = config.chat;
-  return [slack?.botToken, slack?.signingSecret, slack?.appToken, discord?.botToken].filter(
-    (v): v is string => typeof v === 'string' && v !== '',
-  );
-}

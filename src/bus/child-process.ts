@@ -12,3 +12,10 @@ export function stopChild(child: ChildProcess, graceMs = 5000): Promise<void> {
     child.kill('SIGTERM');
   });
 }
+
+/** Whatever ends this process (a crash, a deadline, a closed pipe), `child` does not outlive it. */
+export function endWithParent(child: ChildProcess): void {
+  const orphanGuard = () => child.kill('SIGTERM');
+  process.once('exit', orphanGuard);
+  child.once('exit', () => process.off('exit', orphanGuard));
+}

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { stopChild } from './child-process.ts';
+import { endWithParent, stopChild } from './child-process.ts';
 
 /**
  * A `nats-server` child process with JetStream, for `gt up` without GT_NATS_URL (and for tests).
@@ -62,9 +62,7 @@ export async function startNatsServer(options: {
     },
   );
   // If this process ends without stopping it (a shutdown past its deadline), the server goes too.
-  const orphanGuard = () => child.kill('SIGTERM');
-  process.once('exit', orphanGuard);
-  child.once('exit', () => process.off('exit', orphanGuard));
+  endWithParent(child);
   await waitUntilReady(child);
   return { url: `nats://127.0.0.1:${port}`, pid: child.pid as number, stop: () => stopChild(child) };
 }

@@ -104,7 +104,7 @@ export class ChatNotifier {
       const claim = await this.d.store.claim(surface.platform, 'convoy', convoy.id);
       if (!claim) continue;
       try {
-        const posted = await surface.postConvoy(channel, await this.convoyModel(convoy));
+        const posted = await surface.postConvoy(channel, await convoyProgress(this.d.ledger, convoy));
         await this.d.store.put(surface.platform, 'convoy', convoy.id, posted);
       } catch (err) {
         await claim.release();
@@ -135,12 +135,8 @@ export class ChatNotifier {
       const bead = await this.d.ledger.getBead(id);
       if (!ref || !bead) return;
       if (kind === 'esc') await surface.editEscalation(ref, escalationCardModel(bead));
-      else await surface.editConvoy(ref, await this.convoyModel(bead));
+      else await surface.editConvoy(ref, await convoyProgress(this.d.ledger, bead));
     });
-  }
-
-  private convoyModel(convoy: Bead) {
-    return convoyProgress(this.d.ledger, convoy);
   }
 
   /** An escalation routes by its bead's rig, else its agent's. */

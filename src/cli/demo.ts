@@ -3,6 +3,7 @@ import { mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolveHome } from '../app/config.ts';
 import { readRuntime } from '../app/runtime-file.ts';
+import { endWithParent, stopChild } from '../bus/child-process.ts';
 import { flag, optInt, optString } from '../commands/args.ts';
 import { progressText } from '../commands/gt/convoy/progress.ts';
 import { parseWords, type Syntax } from '../commands/syntax.ts';
@@ -173,22 +174,12 @@ async function answers(natsUrl: string, env: NodeJS.ProcessEnv): Promise<boolean
 function startChild(args: string[], env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
   const log = openSync(logFile, 'a');
   const child = spawn(process.execPath, [GT_BIN, ...args], { env, stdio: ['ignore', log, log] });
-  // Whatever ends this process (a crash, a closed pipe), the town it started does not outlive it.
-  const orphanGuard = () => child.kill('SIGTERM');
-  process.once('exit', orphanGuard);
-  child.once('exit', () => process.off('exit', orphanGuard));
+  endWithParent(child); // the town the demo started never outlives it
   return child;
 }
 
 async function stopChildren(children: ChildProcess[]): Promise<void> {
   for (const child of children.splice(0)) await stopChild(child);
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  child.kill('SIGTERM');
-  await exited;
 }
 
 async function keepServing(service: { natsUrl: string; httpUrl: string }, io: Output): Promise<void> {

@@ -1,4 +1,4 @@
-import { loadServiceConfig, type ServiceFlags, secretsOf } from '../app/config.ts';
+import { loadServiceConfig, type ServiceFlags } from '../app/config.ts';
 import { createLogger } from '../app/logger.ts';
 import { startService } from '../app/service.ts';
 import { optString } from '../commands/args.ts';
@@ -39,7 +39,7 @@ export async function runUp(argv: readonly string[], env: NodeJS.ProcessEnv, io:
     io.err(`error: ${(err as Error).message}`);
     return EXIT.usage;
   }
-  const log = createLogger(config.logLevel, secretsOf(config));
+  const log = createLogger(config.logLevel, config.secrets);
   // A stray rejection is a bug to fix, not a reason to drop every rig's dispatch: log it loudly.
   process.on('unhandledRejection', (err) =>
     log.error({ err }, 'unhandled rejection (a bug); the service keeps running'),
