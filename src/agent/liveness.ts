@@ -1,5 +1,6 @@
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { livenessBucket } from '../bus/nats-permissions.ts';
 
 /** What a rig runner knows about one polecat's process — one of the witness's signals. */
 export interface Liveness {
@@ -38,8 +39,9 @@ export class LivenessReporter {
     this.prefix = prefix;
   }
 
+  /** The bucket exists once the service has started (live-signals.ts creates it). */
   static async open(nc: NatsConnection, prefix: string): Promise<LivenessReporter> {
-    return new LivenessReporter(nc, await new Kvm(nc).create(`${prefix}_liveness`, { history: 1 }), prefix);
+    return new LivenessReporter(nc, await new Kvm(nc).open(livenessBucket(prefix)), prefix);
   }
 
   async report(l: Liveness): Promise<void> {

@@ -1,7 +1,7 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { callApi } from '../bus/api-client.ts';
-import { mailStream, mailSubject } from '../bus/streams.ts';
+import { mailDurable, mailStream, mailSubject } from '../bus/streams.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { Mail } from '../domain/mail.ts';
 
@@ -18,7 +18,7 @@ export async function openMailbox(
   onMail: (mail: Mail) => Promise<void>,
 ): Promise<{ close(): Promise<void> }> {
   const jsm = await jetstreamManager(nc);
-  const durable = `mail-${actor.id.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  const durable = mailDurable(actor.id);
   try {
     await jsm.consumers.info(mailStream(prefix), durable);
   } catch {

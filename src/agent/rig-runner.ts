@@ -1,10 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JsMsg } from '@nats-io/jetstream';
+import { type JsMsg, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { callApi } from '../bus/api-client.ts';
 import { consumeDurable } from '../bus/durable-consumer.ts';
-import { dispatchStream, dispatchSubject, ensureStreams } from '../bus/streams.ts';
+import { dispatchStream, dispatchSubject } from '../bus/streams.ts';
 import { controlSubject, type StopOrder } from '../bus/subjects.ts';
 import type { Actor } from '../domain/actor.ts';
 import type { Bead } from '../domain/bead.ts';
@@ -25,6 +25,8 @@ export interface RunnerOptions {
   maxPolecats: number;
   /** Directory holding `gt` and `bd` shims, put first on each polecat's PATH. */
   binDir: string;
+  /** NATS credentials per polecat slot name (a runner's credentials file); none = polecats find their own. */
+  polecatCredentials?: Record<string, { user: string; password: string }> | undefined;
   log: (msg: string) => void;
 }
 
@@ -45,6 +47,11 @@ function promptText(beadId: string, p: HookPrompt): string {
     'When finished: commit your work, then run `gt done` (or `gt done --status escalated` if you are stuck).',
     '',
   ].join('\n');
+}
+
+function withoutNatsCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { GT_NATS_USER: _user, GT_NATS_PASSWORD: _password, GT_NATS_CREDS: _file, ...rest } = env;
+  return rest;
 }
 
 function isRunning(pid: number): boolean {
@@ -97,7 +104,8 @@ export class RigRunner {
 
   async start(): Promise<void> {
     const { nc, prefix, rig } = this.o;
-    const jsm = await ensureStreams(nc, prefix);
+    // The service created the streams; a runner (confined to its queue) only uses them.
+    const jsm = await jetstreamManager(nc);
     this.liveness = await LivenessReporter.open(nc, prefix);
     await this.accountForPrevious();
     this.control = nc.subscribe(controlSubject(prefix, rig.name), {
@@ -160,7 +168,8 @@ export class RigRunner {
     mkdirSync(join(home, 'prompts', rig.name), { recursive: true });
     writeFileSync(promptFile, promptText(bead.id, prompt));
     const env = {
-      ...process.env,
+      ...withoutNatsCredentials(process.env),
+      ...this.polecatLogin(name),
       GT_AGENT: dispatch.polecat,
       GT_RIG: rig.name,
       GT_BEAD: bead.id,
@@ -195,6 +204,12 @@ export class RigRunner {
     void cleanup.finally(() => {
       if (this.cleanups.get(bead.id) === cleanup) this.cleanups.delete(bead.id);
     });
+  }
+
+  /** The slot's own NATS user: a polecat never runs with the runner's rights. */
+  private polecatLogin(name: string): Record<string, string> {
+    const own = this.o.polecatCredentials?.[name];
+    return own ? { GT_NATS_USER: own.user, GT_NATS_PASSWORD: own.password } : {};
   }
 
   /** Stops one process and waits for it (its exit handler reports and cleans up). */

@@ -51,6 +51,31 @@ export const SETTINGS = {
     flag: '--nats',
     schema: optional(url(/^(nats|tls|wss?):\/\/\S+$/, 'nats://host:4222')),
   },
+  GT_NATS_AUTH: {
+    group: 'service',
+    default: 'on',
+    doc: 'embedded nats-server only: per-agent and per-runner NATS users (docs/nats-auth.md); off = no authentication',
+    schema: choice(['on', 'off'], 'must be on or off'),
+  },
+  GT_NATS_USER: {
+    group: 'service',
+    default: '',
+    doc: 'external NATS with users: the service’s user (with GT_NATS_PASSWORD), or use GT_NATS_CREDS',
+    schema: z.string(),
+  },
+  GT_NATS_PASSWORD: {
+    group: 'service',
+    default: '',
+    doc: 'the password of GT_NATS_USER',
+    secret: true,
+    schema: z.string(),
+  },
+  GT_NATS_CREDS: {
+    group: 'service',
+    default: '',
+    doc: 'a credentials file {"user","password"} to log in to an external NATS',
+    schema: z.string(),
+  },
   GT_HTTP_HOST: {
     group: 'service',
     default: '127.0.0.1',

@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { asNatsCredentials, findCredentials, type NatsCredentials } from '../bus/credentials.ts';
 import { DomainError, usageError } from '../domain/errors.ts';
 import { type ChatConfig, chatConfigFrom } from './chat-config.ts';
 import { readSettings, type SettingName, secretValues } from './config-schema.ts';
@@ -9,6 +10,10 @@ import { type ChatPolicy, loadChatPolicy } from './policy-file.ts';
 export interface ServiceConfig {
   home: string;
   natsUrl: string | undefined;
+  /** Embedded nats-server: generate users and permissions (nats-users.ts). */
+  natsAuth: boolean;
+  /** How the service logs in to an external NATS (GT_NATS_USER/PASSWORD or GT_NATS_CREDS). */
+  natsLogin: NatsCredentials | undefined;
   ledgerUrl: string;
   httpHost: string;
   httpPort: number;
@@ -62,11 +67,29 @@ export function loadServiceConfig(flags: ServiceFlags, env: NodeJS.ProcessEnv): 
     if (!(err instanceof DomainError)) throw err;
     problems.push(`  GT_POLICY_FILE: ${err.message}`);
   }
+  let natsLogin: NatsCredentials | undefined;
+  try {
+    natsLogin = asNatsCredentials(
+      findCredentials(
+        {
+          GT_NATS_USER: s.GT_NATS_USER,
+          GT_NATS_PASSWORD: s.GT_NATS_PASSWORD,
+          GT_NATS_CREDS: s.GT_NATS_CREDS,
+        },
+        [],
+      ),
+    );
+  } catch (err) {
+    problems.push(`  GT_NATS_CREDS: ${(err as Error).message}`);
+  }
+  if (s.GT_NATS_USER && !s.GT_NATS_PASSWORD) problems.push('  GT_NATS_PASSWORD: required with GT_NATS_USER');
   if (problems.length > 0 || !chatPolicy) throw invalid(problems);
   const home = resolveHome(s.GT_HOME, {});
   return {
     home,
     natsUrl: s.GT_NATS_URL || undefined,
+    natsAuth: s.GT_NATS_AUTH === 'on',
+    natsLogin,
     ledgerUrl: s.GT_LEDGER_URL || `sqlite:${join(home, 'ledger.db')}`,
     httpHost: s.GT_HTTP_HOST,
     httpPort: s.GT_HTTP_PORT,

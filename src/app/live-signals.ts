@@ -2,6 +2,7 @@ import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { type Liveness, livenessKey } from '../agent/liveness.ts';
 import { KvMirror } from '../bus/kv-mirror.ts';
+import { livenessBucket } from '../bus/nats-permissions.ts';
 import type { Signals } from '../domain/witness.ts';
 import { heartbeatKey } from './live-delivery.ts';
 
@@ -19,7 +20,7 @@ export interface LiveSignals {
 
 export async function openLiveSignals(nc: NatsConnection, prefix: string): Promise<LiveSignals> {
   const kvm = new Kvm(nc);
-  const liveness = await KvMirror.open<Liveness>(await kvm.create(`${prefix}_liveness`, { history: 1 }));
+  const liveness = await KvMirror.open<Liveness>(await kvm.create(livenessBucket(prefix), { history: 1 }));
   const beats = await KvMirror.open<{ at: string }>(await kvm.create(`${prefix}_heartbeats`, { history: 1 }));
   return {
     observe: (agent) => ({

@@ -1,9 +1,7 @@
 import type { RequestListener } from 'node:http';
-import { join } from 'node:path';
-import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { serveApi } from '../bus/api-server.ts';
 import { connectService } from '../bus/connection.ts';
-import { type NatsServerProcess, startNatsServer } from '../bus/nats-server-process.ts';
 import { CATALOG } from '../commands/catalog.ts';
 import { CommandRegistry } from '../commands/registry.ts';
 import type { Ledger } from '../ledger/port.ts';
@@ -19,6 +17,7 @@ import type { Logger } from './logger.ts';
 import { ServiceMetrics } from './metrics.ts';
 import { removeRuntime, writeRuntime } from './runtime-file.ts';
 import { townReader } from './town-gauges.ts';
+import { townNats } from './town-nats.ts';
 
 export interface RunningService {
   natsUrl: string;
@@ -51,8 +50,8 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     const ledger = await openLedger(config.ledgerUrl, { sqliteSync: config.sqliteSync });
     await ledger.init();
     undo.push(() => ledger.close());
-    const nats = await natsFor(config, undo);
-    const nc = await connectService(nats.url, `gt-service-${process.pid}`);
+    const nats = await townNats(config, ledger, undo);
+    const nc = await connectService(nats.url, `gt-service-${process.pid}`, { credentials: nats.credentials });
     undo.push(() => nc.drain());
     const metrics = new ServiceMetrics();
     const services = {
@@ -62,7 +61,7 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
         metrics.commandDuration.observe({ verb }, seconds);
       },
       now: () => new Date(),
-      onWrite: () => {},
+      onWrite: (_verb: string): void | Promise<void> => {},
       live: await natsLiveDelivery(nc, config.subjectPrefix),
       log,
       policy: config.chatPolicy.policy,
@@ -74,8 +73,15 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     countReconnects(nc, metrics);
     const background = await startBackground(nc, ledger, registry, config.subjectPrefix, log, metrics);
     undo.push(() => background.stop());
-    services.onWrite = () => background.relay.wake();
-    const api: Subscription = serveApi(nc, config.subjectPrefix, (call) => registry.execute(call));
+    services.onWrite = async (verb) => {
+      background.relay.wake();
+      // The new rig's runner can log in as soon as `gt rig add` answers.
+      if (verb === 'gt rig add')
+        await nats
+          .rigsChanged()
+          .catch((err) => log.error({ err }, 'NATS users not reloaded for the new rig'));
+    };
+    const api = serveApi(nc, config.subjectPrefix, (call) => registry.execute(call));
     undo.push(() => api.drain());
     const cron = await startCronJobs(nc, ledger, registry, config, log, (job, ok, seconds) => {
       metrics.cronRuns.inc({ job, outcome: ok ? 'ok' : 'failed' });
@@ -110,16 +116,6 @@ function countReconnects(nc: NatsConnection, metrics: ServiceMetrics): void {
   void (async () => {
     for await (const status of nc.status()) if (status.type === 'reconnect') metrics.natsReconnects.inc();
   })();
-}
-
-async function natsFor(
-  config: ServiceConfig,
-  undo: Array<() => Promise<void> | void>,
-): Promise<{ url: string }> {
-  if (config.natsUrl) return { url: config.natsUrl };
-  const child: NatsServerProcess = await startNatsServer({ storeDir: join(config.home, 'nats') });
-  undo.push(() => child.stop());
-  return child;
 }
 
 function startHttp(

@@ -1,7 +1,7 @@
 import { type NatsConnection, RequestError } from '@nats-io/transport-node';
 import type { Actor } from '../domain/actor.ts';
 import type { Reply } from '../domain/reply.ts';
-import { apiSubject } from './subjects.ts';
+import { apiSubject, identifiedApiSubject, identityOf } from './subjects.ts';
 
 /** Raised when no service answers: the CLI maps it to exit code 3. */
 export class ServiceUnavailable extends Error {
@@ -20,7 +20,12 @@ export async function callApi(
 ): Promise<Reply> {
   const body = JSON.stringify({ args: call.args, actor: call.actor, source: call.source });
   try {
-    const msg = await nc.request(apiSubject(prefix, call.verb), body, { timeout: timeoutMs });
+    // Agents and runners speak on their own subjects (what NATS authorization confines them to).
+    const identity = identityOf(call.actor);
+    const subject = identity
+      ? identifiedApiSubject(prefix, identity, call.verb)
+      : apiSubject(prefix, call.verb);
+    const msg = await nc.request(subject, body, { timeout: timeoutMs });
     return msg.json<Reply>();
   } catch (err) {
     if (err instanceof RequestError && err.isNoResponders()) {

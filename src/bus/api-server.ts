@@ -1,10 +1,19 @@
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import { z } from 'zod';
+import type { Actor } from '../domain/actor.ts';
 import { refused, usageError } from '../domain/errors.ts';
 import { failure, type Invocation, type Reply } from '../domain/reply.ts';
-import { API_QUEUE, apiWildcard, verbFromApiSubject } from './subjects.ts';
+import {
+  API_QUEUE,
+  actorOf,
+  apiWildcard,
+  type Identity,
+  identifiedApiWildcard,
+  parseIdentifiedSubject,
+  verbFromApiSubject,
+} from './subjects.ts';
 
-/** The request envelope on `gt.api.<verb>`. Anything else gets a clear `malformed_request` reply. */
+/** The request envelope on `gt.api.<verb>` and `gt.as.<identity>.<verb>`. Anything else gets a clear `malformed_request` reply. */
 const Envelope = z.object({
   args: z.unknown().optional(),
   actor: z.object({
@@ -21,14 +30,17 @@ export type Execute = (call: Invocation) => Promise<Reply>;
  * request is answered once. Requests are handled concurrently; ordering between requests of
  * different clients is not promised (each write is atomic in the ledger anyway).
  */
-export function serveApi(nc: NatsConnection, prefix: string, execute: Execute): Subscription {
-  return nc.subscribe(apiWildcard(prefix), {
-    queue: API_QUEUE,
-    callback: (err, msg) => {
-      if (err) return;
-      void answer(msg, prefix, execute, nc.info?.max_payload ?? 1024 * 1024);
-    },
-  });
+export function serveApi(nc: NatsConnection, prefix: string, execute: Execute): { drain(): Promise<void> } {
+  const serve = (subject: string) =>
+    nc.subscribe(subject, {
+      queue: API_QUEUE,
+      callback: (err, msg) => {
+        if (err) return;
+        void answer(msg, prefix, execute, nc.info?.max_payload ?? 1024 * 1024);
+      },
+    });
+  const subscriptions: Subscription[] = [serve(apiWildcard(prefix)), serve(identifiedApiWildcard(prefix))];
+  return { drain: async () => void (await Promise.all(subscriptions.map((s) => s.drain()))) };
 }
 
 async function answer(msg: Msg, prefix: string, execute: Execute, maxPayload: number): Promise<void> {
@@ -66,5 +78,41 @@ async function handle(msg: Msg, prefix: string, execute: Execute): Promise<Reply
     return failure(usageError('malformed_request', `bad request envelope (${problems})`));
   }
   const { args, actor, source } = parsed.data;
-  return execute({ verb: verbFromApiSubject(prefix, msg.subject), args, actor, source: source ?? 'api' });
+  if (!msg.subject.startsWith(`${prefix}.as.`))
+    return execute({ verb: verbFromApiSubject(prefix, msg.subject), args, actor, source: source ?? 'api' });
+  const caller = parseIdentifiedSubject(prefix, msg.subject);
+  if (!caller)
+    return failure(
+      usageError(
+        'malformed_request',
+        `${msg.subject} names no caller; use <prefix>.as.agent.<rig>.<name>.<verb>`,
+      ),
+    );
+  const refusal = identifiedRefusal(caller.identity, actor, caller.verb, args);
+  if (refusal) return failure(refusal);
+  return execute({ verb: caller.verb, args, actor: actorOf(caller.identity), source: source ?? 'api' });
+}
+
+/** What a rig runner may ask: the rig list and the hooks of its own rig's polecats. */
+const RUNNER_VERBS = new Set(['gt rig list', 'gt hook']);
+
+/**
+ * A request on an identified subject speaks for that identity only: the envelope may not claim
+ * someone else, and a runner asks only what running its rig needs.
+ */
+function identifiedRefusal(identity: Identity, claimed: Actor, verb: string, args: unknown): Error | null {
+  const actor = actorOf(identity);
+  if (claimed.kind !== actor.kind || claimed.id !== actor.id)
+    return refused(
+      'identity_mismatch',
+      `this request travels as ${actor.kind} ${actor.id} but claims ${claimed.kind} ${claimed.id}; send it on the subject of ${claimed.id} with its credentials`,
+    );
+  if (identity.kind !== 'runner') return null;
+  const agent = (args as { agent?: unknown } | undefined)?.agent;
+  if (!RUNNER_VERBS.has(verb) || (verb === 'gt hook' && !String(agent).startsWith(`${identity.rig}/`)))
+    return refused(
+      'forbidden',
+      `the runner of ${identity.rig} may only list rigs and read the hooks of ${identity.rig}'s polecats`,
+    );
+  return null;
 }

@@ -1,20 +1,36 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type ConnectionOptions, connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsCredentials } from './credentials.ts';
+
+/**
+ * How a connection authenticates and where its replies arrive: identified callers (agents,
+ * runners) use their own inbox prefix, the only one their permissions let them subscribe to.
+ */
+export interface ConnectAs {
+  credentials?: NatsCredentials | undefined;
+  inboxPrefix?: string | undefined;
+}
+
+const asOptions = (as: ConnectAs): Partial<ConnectionOptions> => ({
+  ...(as.credentials && { user: as.credentials.user, pass: as.credentials.pass }),
+  ...(as.inboxPrefix && { inboxPrefix: as.inboxPrefix }),
+});
 
 /**
  * Opens a NATS connection for a long-lived process: reconnect forever (the default gives up after
  * ~10 attempts and then closes for good) and wait for the first connect instead of failing.
  */
-export function connectService(url: string, name: string): Promise<NatsConnection> {
+export function connectService(url: string, name: string, as: ConnectAs = {}): Promise<NatsConnection> {
   return connect({
     servers: url.split(','),
     name,
     maxReconnectAttempts: -1,
     waitOnFirstConnect: true,
     reconnectTimeWait: 500,
+    ...asOptions(as),
   });
 }
 
 /** A short-lived client (a CLI call): fail fast when nothing listens. */
-export function connectClient(url: string, name: string): Promise<NatsConnection> {
-  return connect({ servers: url.split(','), name, maxReconnectAttempts: 0, timeout: 2000 });
+export function connectClient(url: string, name: string, as: ConnectAs = {}): Promise<NatsConnection> {
+  return connect({ servers: url.split(','), name, maxReconnectAttempts: 0, timeout: 2000, ...asOptions(as) });
 }

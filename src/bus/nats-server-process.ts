@@ -11,6 +11,8 @@ import { endWithParent, stopChild } from './child-process.ts';
 export interface NatsServerProcess {
   url: string;
   pid: number;
+  /** Rewrites the server's `authorization` block and waits until the running server has loaded it. */
+  reconfigure(authorization: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -43,6 +45,8 @@ export async function startNatsServer(options: {
   storeDir: string;
   port?: number;
   maxPayload?: number;
+  /** An `authorization { users … }` block (nats-users.ts); none = anyone may connect. */
+  authorization?: string;
 }): Promise<NatsServerProcess> {
   const binary = findNatsServerBinary();
   if (!binary) {
@@ -53,18 +57,64 @@ export async function startNatsServer(options: {
   await stopOrphan(pidFile, options.storeDir);
   const port = options.port ?? (await freePort());
   const config = join(options.storeDir, 'nats-server.conf');
-  writeFileSync(config, `max_payload: ${options.maxPayload ?? EMBEDDED_MAX_PAYLOAD}\n`);
-  const child = spawn(
-    binary,
-    ['-c', config, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', options.storeDir, '-P', pidFile],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
+  // JetStream lives in the file, not on the command line: a reload drops command-line JetStream
+  // options and JetStream with them (nats-server#6606).
+  const writeConfig = (authorization: string) =>
+    writeFileSync(
+      config,
+      [
+        `max_payload: ${options.maxPayload ?? EMBEDDED_MAX_PAYLOAD}`,
+        `jetstream: { store_dir: ${JSON.stringify(options.storeDir)} }`,
+        authorization,
+      ].join('\n'),
+      { mode: 0o600 },
+    );
+  writeConfig(options.authorization ?? '');
+  const child = spawn(binary, ['-c', config, '-a', '127.0.0.1', '-p', String(port), '-P', pidFile], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   // If this process ends without stopping it (a shutdown past its deadline), the server goes too.
   endWithParent(child);
   await waitUntilReady(child);
-  return { url: `nats://127.0.0.1:${port}`, pid: child.pid as number, stop: () => stopChild(child) };
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    pid: child.pid as number,
+    reconfigure: (authorization) => {
+      writeConfig(authorization);
+      const reloaded = waitForLine(child, 'Reloaded server configuration', 'reload its configuration');
+      child.kill('SIGHUP');
+      return reloaded;
+    },
+    stop: () => stopChild(child),
+  };
+}
+
+/** Resolves when the server logs `line` (its stderr), fails after 10 s or on exit. */
+function waitForLine(child: ChildProcess, line: string, what: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const done = (err?: Error) => {
+      clearTimeout(timer);
+      child.stderr?.off('data', onData);
+      child.off('exit', onExit);
+      child.off('error', done);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes(line)) done();
+    };
+    const onExit = (code: number | null) =>
+      done(new Error(`nats-server exited with code ${code}:\n${output}`));
+    const timer = setTimeout(
+      () => done(new Error(`nats-server did not ${what} within 10 s:\n${output}`)),
+      10_000,
+    );
+    child.stderr?.on('data', onData);
+    child.once('exit', onExit);
+    child.once('error', done);
+  });
 }
 
 /**
@@ -87,28 +137,11 @@ async function stopOrphan(pidFile: string, storeDir: string): Promise<void> {
   if (existsSync(`/proc/${pid}`)) process.kill(pid, 'SIGKILL');
 }
 
-function waitUntilReady(child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(
-      () => fail(new Error(`nats-server did not start within 10 s:\n${output}`)),
-      10_000,
-    );
-    const fail = (err: Error) => {
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(err);
-    };
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Server is ready')) {
-        clearTimeout(timer);
-        child.stderr?.removeAllListeners('data');
-        child.stderr?.resume();
-        resolve();
-      }
-    });
-    child.once('exit', (code) => fail(new Error(`nats-server exited with code ${code}:\n${output}`)));
-    child.once('error', fail);
-  });
+async function waitUntilReady(child: ChildProcess): Promise<void> {
+  try {
+    await waitForLine(child, 'Server is ready', 'start');
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
 }

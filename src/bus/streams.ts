@@ -20,6 +20,9 @@ export function mailSubject(prefix: string, address: string): string {
   return `${prefix}.mail.${kind}.${id}`;
 }
 
+/** An agent's durable mail consumer (agent/mailbox.ts), named so NATS permissions can name it. */
+export const mailDurable = (address: string): string => `mail-${address.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+
 export const eventSubject = (prefix: string, type: string, rig: string | null) =>
   `${prefix}.evt.${type}.${rig ?? 'town'}`;
 export const dispatchSubject = (prefix: string, rig: string) => `${prefix}.dispatch.${rig}`;

@@ -7,6 +7,7 @@ import { verbName } from '../commands/command.ts';
 import { parseWords } from '../commands/syntax.ts';
 import { refused, usageError } from '../domain/errors.ts';
 import { actorFromEnv } from './actor.ts';
+import { discoverConnectAs } from './discovery.ts';
 
 /**
  * One connection to the service for CLI commands that make several calls (`gt convoy watch`,
@@ -23,8 +24,17 @@ export class ApiSession {
     this.env = env;
   }
 
-  static async open(natsUrl: string, env: NodeJS.ProcessEnv, name: string): Promise<ApiSession> {
-    const nc = await connectClient(natsUrl, `${name}-${process.pid}`);
+  static async open(
+    natsUrl: string,
+    env: NodeJS.ProcessEnv,
+    name: string,
+    home?: string,
+  ): Promise<ApiSession> {
+    const nc = await connectClient(
+      natsUrl,
+      `${name}-${process.pid}`,
+      discoverConnectAs(home ? { home } : {}, env),
+    );
     return new ApiSession(nc, env.GT_SUBJECT_PREFIX || DEFAULT_SUBJECT_PREFIX, env);
   }
 

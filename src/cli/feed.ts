@@ -7,7 +7,7 @@ import { parseWords, type Syntax } from '../commands/syntax.ts';
 import { DomainError } from '../domain/errors.ts';
 import { parseRigName } from '../domain/rig.ts';
 import type { LedgerEvent } from '../ledger/port.ts';
-import { discoverNatsUrl } from './discovery.ts';
+import { discoverConnectAs, discoverNatsUrl } from './discovery.ts';
 import { feedLine } from './feed-line.ts';
 import { FEED } from './local-verbs.ts';
 import { EXIT, type Output } from './output.ts';
@@ -70,7 +70,7 @@ export async function runFeed(argv: readonly string[], env: NodeJS.ProcessEnv, i
     return EXIT.unreachable;
   }
   const prefix = env.GT_SUBJECT_PREFIX || DEFAULT_SUBJECT_PREFIX;
-  const nc = await connectService(natsUrl, `gt-feed-${process.pid}`);
+  const nc = await connectService(natsUrl, `gt-feed-${process.pid}`, discoverConnectAs(o.flags, env));
   try {
     const stream = eventsStream(prefix);
     const { state } = await (await jetstreamManager(nc)).streams.info(stream);

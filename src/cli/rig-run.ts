@@ -4,7 +4,14 @@ import { RigRunner } from '../agent/rig-runner.ts';
 import { resolveHome } from '../app/config.ts';
 import { callApi } from '../bus/api-client.ts';
 import { connectService } from '../bus/connection.ts';
-import { DEFAULT_SUBJECT_PREFIX } from '../bus/subjects.ts';
+import {
+  asNatsCredentials,
+  type CredentialsFile,
+  findCredentials,
+  operatorCredentialsPath,
+  runnerCredentialsPath,
+} from '../bus/credentials.ts';
+import { DEFAULT_SUBJECT_PREFIX, inboxPrefixFor } from '../bus/subjects.ts';
 import { optInt, optString } from '../commands/args.ts';
 import { parseWords, type Syntax } from '../commands/syntax.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -67,7 +74,21 @@ export async function runRigRunner(
     return EXIT.unreachable;
   }
   const prefix = env.GT_SUBJECT_PREFIX || DEFAULT_SUBJECT_PREFIX;
-  const nc = await connectService(natsUrl, `gt-rig-run-${name}-${process.pid}`);
+  let login: CredentialsFile | null;
+  try {
+    login = findCredentials(env, [runnerCredentialsPath(home, name), operatorCredentialsPath(home)]);
+  } catch (err) {
+    io.err(`error: ${(err as Error).message}`);
+    return EXIT.usage;
+  }
+  const nc = await connectService(natsUrl, `gt-rig-run-${name}-${process.pid}`, {
+    credentials: asNatsCredentials(login),
+    inboxPrefix: inboxPrefixFor(prefix, { kind: 'runner', rig: name }),
+  });
+  // A refused subject (a permission the runner lacks) would otherwise only show as a timeout.
+  void (async () => {
+    for await (const s of nc.status()) if (s.type === 'error') io.err(`[${name}] NATS: ${s.error.message}`);
+  })();
   try {
     const rigs = await callApi(nc, prefix, {
       verb: 'gt rig list',
@@ -97,6 +118,7 @@ export async function runRigRunner(
       home,
       maxPolecats: max ?? rig.max_polecats,
       binDir: writeShims(home),
+      polecatCredentials: login?.polecats,
       log: (m) => io.out(`[${name}] ${m}`),
     });
     await runner.start();

@@ -30,7 +30,8 @@ export interface CommandServices {
   /** Told every command's outcome (metrics). */
   observe?: (verb: string, outcome: 'ok' | 'refused' | 'error', source: string, seconds: number) => void;
   /** Called after a mutating command succeeded (the event relay publishes at once instead of polling). */
-  onWrite?: () => void;
+  /** After a successful write (the verb says which): wake the relay, refresh what depends on it. */
+  onWrite?: (verb: string) => void | Promise<void>;
 }
 
 export interface CommandContext {

@@ -61,7 +61,7 @@ export class CommandRegistry {
     this.services.observe?.(call.verb, outcomeOf(reply), call.source.split(':')[0] ?? call.source, seconds);
     if (def.mutates) {
       await this.audit(call, reply);
-      if (reply.ok) this.services.onWrite?.();
+      if (reply.ok) await this.services.onWrite?.(call.verb);
     }
     return reply;
   }

@@ -1,4 +1,3 @@
-import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Town } from './town.ts';
 
@@ -48,7 +47,7 @@ describe('bad input through the CLI and the API subject', () => {
   });
 
   it('malformed JSON and smuggled operators on the API subject get a clear reply', async () => {
-    const nc = await connect({ servers: town.runtime().nats_url });
+    const nc = await town.connectNats();
     try {
       const ask = async (verb: string, body: string) =>
         (await nc.request(`gt.api.${verb}`, body, { timeout: 5000 })).json();

@@ -1,5 +1,4 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Town } from './town.ts';
 
@@ -117,7 +116,7 @@ describe('convoys fed by events', () => {
   }, 60_000);
 
   it('every claim produced exactly one dispatch message on its rig work queue', async () => {
-    const nc = await connect({ servers: town.runtime().nats_url });
+    const nc = await town.connectNats();
     try {
       const jsm = await jetstreamManager(nc);
       const claims = (await town.json<Bead[]>('bd', ['list', '--all'])).filter((b) =>

@@ -1,5 +1,4 @@
 import { jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Town } from './town.ts';
 
@@ -20,7 +19,7 @@ describe('crash recovery', () => {
 
   /** How many dispatch messages for `beadId` sit on the rig's work queue (no runner consumes them here). */
   async function dispatchesOf(beadId: string): Promise<number> {
-    const nc = await connect({ servers: town.runtime().nats_url });
+    const nc = await town.connectNats();
     try {
       const jsm = await jetstreamManager(nc);
       const { state } = await jsm.streams.info('GT_DISPATCH');

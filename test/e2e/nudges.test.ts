@@ -1,4 +1,3 @@
-import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listenForNudges } from '../../src/bus/nudges.ts';
 import type { Nudge } from '../../src/domain/nudge.ts';
@@ -14,7 +13,7 @@ describe('nudges', () => {
   afterAll(() => town.destroy());
 
   it('delivers live to a listening agent, queues for an offline one, hands queued ones over once', async () => {
-    const nc = await connect({ servers: town.runtime().nats_url });
+    const nc = await town.connectNats();
     const live: Nudge[] = [];
     const sub = listenForNudges(nc, 'gt', 'alpha/witness', (n) => live.push(n));
     await nc.flush();

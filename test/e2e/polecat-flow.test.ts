@@ -2,7 +2,6 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LivenessReporter } from '../../src/agent/liveness.ts';
 import { Town } from './town.ts';
@@ -81,7 +80,7 @@ describe('polecats through the rig runner', () => {
       expect(bead?.close_reason.endsWith(git(repo, 'rev-parse', branch))).toBe(true);
     }
     // The runner reported each polecat's process: started, then exited with code 0.
-    const nc = await connect({ servers: town.runtime().nats_url });
+    const nc = await town.connectNats();
     try {
       const liveness = await LivenessReporter.open(nc, 'gt');
       const [last] = await town.json<Bead[]>('bd', ['show', b]);

@@ -2,7 +2,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Liveness, LivenessReporter } from '../../src/agent/liveness.ts';
 import { Town } from './town.ts';
@@ -61,7 +61,7 @@ describe('rig runner lifecycle', () => {
       'init',
     ]);
     await town.up();
-    nc = await connect({ servers: town.runtime().nats_url });
+    nc = await town.connectNats();
     liveness = await LivenessReporter.open(nc, 'gt');
   }, 60_000);
   afterAll(async () => {

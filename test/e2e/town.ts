@@ -1,7 +1,8 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 
 /**
  * A real town for end-to-end tests: `gt up` as a child process on a temporary $GT_HOME (its own
@@ -82,6 +83,16 @@ export class Town {
     const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
     child.kill(signal);
     return exited;
+  }
+
+  /** Connects to the town's NATS as its operator (the credentials `gt up` wrote, if any). */
+  connectNats(): Promise<NatsConnection> {
+    const creds = join(this.home, 'creds', 'operator.json');
+    const login = existsSync(creds) ? JSON.parse(readFileSync(creds, 'utf8')) : null;
+    return connect({
+      servers: this.runtime().nats_url,
+      ...(login && { user: login.user, pass: login.password }),
+    });
   }
 
   runtime(): { nats_url: string; http_url: string; pid: number } {

@@ -1,5 +1,4 @@
 import { rmSync } from 'node:fs';
-import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callApi } from '../../src/bus/api-client.ts';
 import { gitRepo, RunnerProcess, waitFor } from './runner-process.ts';
@@ -48,7 +47,7 @@ describe('50 healthy polecats under a 1 s witness', () => {
   });
 
   it('flags none of them over 15 witness ticks', async () => {
-    const nc = await connect({ servers: town.runtime().nats_url });
+    const nc = await town.connectNats();
     const ids: string[] = [];
     try {
       for (let i = 0; i < 50; i++) {

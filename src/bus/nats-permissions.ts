@@ -1,0 +1,88 @@
+import { dispatchStream, mailDurable, mailStream } from './streams.ts';
+import { type Identity, identifiedApiSubject, inboxPrefixFor } from './subjects.ts';
+
+/**
+ * What each NATS user may do, in nats-server's permission syntax. Three kinds of user:
+ *  - the service and operators: everything (they run the command layer and the CLI);
+ *  - a rig runner: its rig's dispatch queue, its rig's process reports, its own API subject;
+ *  - an agent (one polecat slot `<rig>/<name>`): its own mail consumer, nudges, heartbeats and API
+ *    subject, replies to its own inbox — nothing of anyone else's.
+ * JetStream is reached through `$JS.API.*` request subjects, so confining a consumer means naming
+ * the consumer (and, for creation, its filter subject) in the allowed subject. Consumer creation
+ * uses the subject form that carries the filter (`CONSUMER.CREATE.<stream>.<name>.<filter>`,
+ * nats-server ≥ 2.9), which the server checks against the request body: an agent cannot create
+ * "its" consumer over someone else's mail.
+ */
+export interface Permissions {
+  publish: { allow: string[] };
+  subscribe: { allow: string[] };
+  /** May answer requests it received (nudges), on the reply subject only. */
+  allow_responses?: boolean;
+}
+
+/** The liveness KV bucket runners write (agent/liveness.ts). */
+export const livenessBucket = (prefix: string): string => `${prefix}_liveness`;
+
+export function permissionsFor(prefix: string, identity: Identity): Permissions {
+  return identity.kind === 'agent'
+    ? agentPermissions(prefix, identity)
+    : runnerPermissions(prefix, identity.rig);
+}
+
+/** Using one durable consumer: read its state, create it over `filter`, pull and acknowledge. */
+function consumerUse(stream: string, durable: string, filter: string): string[] {
+  return [
+    `$JS.API.CONSUMER.INFO.${stream}.${durable}`,
+    `$JS.API.CONSUMER.CREATE.${stream}.${durable}.${filter}`,
+    `$JS.API.CONSUMER.MSG.NEXT.${stream}.${durable}`,
+    `$JS.ACK.${stream}.${durable}.>`,
+  ];
+}
+
+function agentPermissions(prefix: string, id: Extract<Identity, { kind: 'agent' }>): Permissions {
+  const address = `${id.rig}/${id.name}`;
+  return {
+    publish: {
+      allow: [
+        apiRequests(prefix, id),
+        `${prefix}.hb.${id.rig}.${id.name}`,
+        '$JS.API.INFO',
+        ...consumerUse(mailStream(prefix), mailDurable(address), `${prefix}.mail.${id.rig}.${id.name}`),
+      ],
+    },
+    subscribe: { allow: [`${inboxPrefixFor(prefix, id)}.>`, `${prefix}.nudge.${id.rig}.${id.name}`] },
+    allow_responses: true,
+  };
+}
+
+function runnerPermissions(prefix: string, rig: string): Permissions {
+  const id: Identity = { kind: 'runner', rig };
+  const bucket = `KV_${livenessBucket(prefix)}`;
+  return {
+    publish: {
+      allow: [
+        apiRequests(prefix, id),
+        `${prefix}.hb.${rig}.*`,
+        '$JS.API.INFO',
+        `$JS.API.STREAM.INFO.${dispatchStream(prefix)}`,
+        ...consumerUse(dispatchStream(prefix), `runner-${rig}`, `${prefix}.dispatch.${rig}`),
+        // Its polecats' process reports: written under the rig's keys, read back after a restart.
+        `$KV.${livenessBucket(prefix)}.${rig}.*`,
+        `$JS.API.STREAM.INFO.${bucket}`,
+        // Reads name the key in the body, not the subject: any process report may be read (pids
+        // and agent names, no secrets); writes stay confined to the rig's keys above.
+        `$JS.API.DIRECT.GET.${bucket}.$KV.${livenessBucket(prefix)}.${rig}.*`,
+        `$JS.API.STREAM.MSG.GET.${bucket}`,
+        // Listing the rig's keys runs a short-lived consumer filtered to them.
+        `$JS.API.CONSUMER.CREATE.${bucket}.*.$KV.${livenessBucket(prefix)}.${rig}.*`,
+        `$JS.API.CONSUMER.INFO.${bucket}.*`,
+        `$JS.API.CONSUMER.MSG.NEXT.${bucket}.*`,
+        `$JS.API.CONSUMER.DELETE.${bucket}.*`,
+      ],
+    },
+    subscribe: { allow: [`${inboxPrefixFor(prefix, id)}.>`, `${prefix}.control.${rig}`] },
+  };
+}
+
+/** Every verb, on the identity's own API subject (the API server refuses a claimed other actor). */
+const apiRequests = (prefix: string, id: Identity): string => identifiedApiSubject(prefix, id, '>');
