@@ -10,7 +10,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { connect } from '@nats-io/transport-node';
 import { callApi } from '../src/bus/api-client.ts';
 import { deliverNudge, listenForNudges } from '../src/bus/nudges.ts';
 import { mailStream, mailSubject } from '../src/bus/streams.ts';
@@ -22,8 +21,8 @@ const quick = process.argv.includes('--quick');
 const say = (m: string) => process.stderr.write(`${m}\n`);
 const town = new Town();
 await town.up();
-const url = town.runtime().nats_url;
-const nc = await connect({ servers: url });
+const _url = town.runtime().nats_url;
+const nc = await town.connectNats();
 const js = jetstream(nc);
 const jsm = await jetstreamManager(nc);
 await town.json('gt', ['rig', 'add', 'alpha', '--prefix', 'al', '--max-polecats', '1000']);

@@ -100,9 +100,8 @@ async function seed(path: string, size: number): Promise<{ edges: number }> {
 
 /** Waits until the relay has published every seeded event (the EVENTS stream holds them all). */
 async function untilRelayed(town: Town, size: number): Promise<void> {
-  const { connect } = await import('@nats-io/transport-node');
   const { jetstreamManager } = await import('@nats-io/jetstream');
-  const nc = await connect({ servers: town.runtime().nats_url });
+  const nc = await town.connectNats();
   try {
     const jsm = await jetstreamManager(nc);
     for (;;) {
