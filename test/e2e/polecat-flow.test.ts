@@ -28,7 +28,7 @@ describe('polecats through the rig runner', () => {
     git(repo, 'commit', '-q', '--allow-empty', '-m', 'initial');
     await town.up();
     const script = [
-      'echo "work for $GT_BEAD" > "work-$GT_BEAD.txt"',
+      'echo "work for $GT_BEAD at nice $(nice)" > "work-$GT_BEAD.txt"',
       'git add .',
       'git -c user.email=p@example.com -c user.name=polecat commit -qm "work on $GT_BEAD"',
       'gt done',
@@ -77,6 +77,8 @@ describe('polecats through the rig runner', () => {
       expect(bead?.close_reason).toMatch(/^Done by alpha\/\w+ at [0-9a-f]{40}$/);
       const branch = `polecat/${bead?.assignee?.split('/')[1]}/${id}`;
       expect(git(repo, 'log', '-1', '--format=%s', branch)).toBe(`work on ${id}`);
+      // Polecats run below the coordination plane's CPU priority (polecat-process.ts).
+      expect(git(repo, 'show', `${branch}:work-${id}.txt`)).toBe(`work for ${id} at nice 10`);
       expect(bead?.close_reason.endsWith(git(repo, 'rev-parse', branch))).toBe(true);
     }
     // The runner reported each polecat's process: started, then exited with code 0.
