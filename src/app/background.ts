@@ -43,16 +43,9 @@ export async function startBackground(
   const follow = (durable: string, type: string, handle: (m: JsMsg) => Promise<void>) =>
     // Handlers take milliseconds: a short ack wait means an event taken by a replica that died is
     // handed to another (or to this one after a restart) within seconds, not half a minute.
-    consumeDurable(
-      nc,
-      jsm,
-      stream,
-      durable,
-      `${prefix}.evt.${type}.>`,
-      handle,
-      onError(durable),
-      EVENT_ACK_WAIT_MS,
-    );
+    consumeDurable(nc, jsm, stream, durable, `${prefix}.evt.${type}.>`, handle, onError(durable), {
+      ackWaitMs: EVENT_ACK_WAIT_MS,
+    });
   const stops = [
     await follow('dispatcher', 'bead_claimed', (m) => dispatcher.handle(m)),
     await follow('convoy-feeder', 'bead_closed', (m) => feeder.handle(m)),

@@ -2,7 +2,7 @@ import type { RequestListener } from 'node:http';
 import type { JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { WebClientEvent } from '@slack/web-api';
-import { consumeDurable } from '../bus/durable-consumer.ts';
+import { backoff, consumeDurable } from '../bus/durable-consumer.ts';
 import { ensureStreams, eventsStream, mailStream } from '../bus/streams.ts';
 import { CardStore } from '../chat/card-store.ts';
 import type { CardSurface } from '../chat/card-surface.ts';
@@ -134,6 +134,9 @@ export async function startChat(d: ChatDeps): Promise<RunningChat> {
   };
 }
 
+/** A post the platform keeps refusing is retried ever less often, at most every 5 minutes. */
+const CHAT_RETRY_DELAY = backoff(5 * 60_000);
+
 async function startNotifier(
   d: ChatDeps,
   surfaces: CardSurface[],
@@ -178,6 +181,14 @@ async function follow(
   startAt: 'all' | 'new',
 ): Promise<() => Promise<void>> {
   const jsm = await ensureStreams(d.nc, d.prefix);
-  const onError = (err: unknown) => d.log.error({ err }, `${durable} failed; it will be retried`);
-  return consumeDurable(d.nc, jsm, stream, durable, subject, handle, onError, 10_000, startAt);
+  const onError = (err: unknown, deliveries: number) =>
+    d.log.error(
+      { err, deliveries },
+      `${durable} failed; it will be retried in ${CHAT_RETRY_DELAY(deliveries) / 1000} s`,
+    );
+  return consumeDurable(d.nc, jsm, stream, durable, subject, handle, onError, {
+    ackWaitMs: 10_000,
+    startAt,
+    retryDelayMs: CHAT_RETRY_DELAY,
+  });
 }

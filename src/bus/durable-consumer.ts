@@ -1,6 +1,25 @@
 import { AckPolicy, DeliverPolicy, type JetStreamManager, type JsMsg, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 
+export interface ConsumeOptions {
+  /** How long a delivered message may go unacknowledged before it is redelivered. */
+  ackWaitMs?: number;
+  /** `new`: a consumer created now starts at the next message (no replay of history). */
+  startAt?: 'all' | 'new';
+  /** How long a failed message waits before its next try, by deliveries so far (default 1 s). */
+  retryDelayMs?: (deliveries: number) => number;
+}
+
+/**
+ * Growing waits for failures that may last (a chat platform refusing a channel, a user who
+ * blocked the bot): 1 s, 2 s, 4 s … up to `maxMs`. The message is never dropped — what it carries
+ * is in the ledger — but it stops hammering the platform and the log.
+ */
+export const backoff =
+  (maxMs: number) =>
+  (deliveries: number): number =>
+    Math.min(maxMs, 1000 * 2 ** Math.min(30, Math.max(0, deliveries - 1)));
+
 /**
  * A durable pull consumer shared by every service replica (each message goes to one of them),
  * with explicit acks: a message whose handler throws is redelivered after `ackWaitMs`.
@@ -13,11 +32,10 @@ export async function consumeDurable(
   durable: string,
   filterSubject: string,
   handle: (msg: JsMsg) => Promise<void>,
-  onError: (err: unknown) => void,
-  ackWaitMs = 30_000,
-  /** `new`: a consumer created now starts at the next message (no replay of history). */
-  startAt: 'all' | 'new' = 'all',
+  onError: (err: unknown, deliveries: number) => void,
+  options: ConsumeOptions = {},
 ): Promise<() => Promise<void>> {
+  const { ackWaitMs = 30_000, startAt = 'all', retryDelayMs = () => 1000 } = options;
   const config = {
     durable_name: durable,
     ack_policy: AckPolicy.Explicit,
@@ -43,8 +61,8 @@ export async function consumeDurable(
         await handle(msg);
         msg.ack();
       } catch (err) {
-        onError(err);
-        msg.nak(1000);
+        onError(err, msg.info.deliveryCount);
+        msg.nak(retryDelayMs(msg.info.deliveryCount));
       }
     }
   })();
