@@ -61,7 +61,7 @@ export async function startCronJobs(
         maxRespawns: thresholds.maxRespawns,
       };
       const s = await strandedScan(deps, new Date());
-      if (s.dispatched.length || s.released.length || s.escalated.length || s.stuck.length)
+      if (s.dispatched.length || s.released.length || s.escalated.length || s.landed.length || s.stuck.length)
         log.info({ ...s, token }, 'stranded scan');
     },
   };

@@ -1,6 +1,6 @@
 import { isDispatchable, strandedReason } from '../commands/gt/convoy/stranded.ts';
 import { trackedBeads } from '../commands/gt/convoy/tracked.ts';
-import { isSlingableType, type TrackedState } from '../domain/convoy.ts';
+import { isSlingableType, landsNow, type TrackedState } from '../domain/convoy.ts';
 import { escalationView } from '../domain/escalation.ts';
 import { signalsFor } from '../domain/polecat-signals.ts';
 import type { Reply } from '../domain/reply.ts';
@@ -28,6 +28,8 @@ export interface ScanSummary {
   released: string[];
   /** Abandoned beads handed to a person instead (uncommitted work, or the respawn limit reached). */
   escalated: string[];
+  /** Convoys whose beads were all closed while nobody landed them (the close's event was lost). */
+  landed: string[];
   stuck: Array<{ convoy_id: string; reason: string }>;
 }
 
@@ -39,16 +41,19 @@ export interface ScanSummary {
  * steps of a command, a missed event), and reports convoys that cannot move as ONE escalation
  * folded across scans (upstream #4104), which retires itself when nothing is stuck any more.
  * Empty convoys stay open and unreported (rolling convoys). A polecat whose runner still reports
- * is the witness's business (respawn), not the scan's. Every action goes through the command
+ * is the witness's business (respawn), not the scan's. A convoy whose beads all closed without
+ * it landing (the closing event lost) is landed. Every action goes through the command
  * layer as the system actor.
  */
 export async function strandedScan(d: ScanDeps, now: Date): Promise<ScanSummary> {
   const rigs = new Map((await d.ledger.listRigs()).map((r) => [r.name, r]));
   const slots = new Map((await d.ledger.listSlotHooks()).map((s) => [s.bead_id, s]));
   const underEscalation = await beadsUnderEscalation(d.ledger);
-  const summary: ScanSummary = { dispatched: [], released: [], escalated: [], stuck: [] };
+  const summary: ScanSummary = { dispatched: [], released: [], escalated: [], landed: [], stuck: [] };
   // One narrow read of every open convoy's beads; a convoy is read again only after it changed.
-  for (const [convoyId, tracked] of await d.ledger.listOpenConvoyTracks()) {
+  const open = await d.ledger.listOpenConvoyTracks();
+  await landFinished(d, open, summary);
+  for (const [convoyId, tracked] of open) {
     let changed = false;
     for (const bead of tracked) {
       const slot = slots.get(bead.id);
@@ -73,6 +78,24 @@ export async function strandedScan(d: ScanDeps, now: Date): Promise<ScanSummary>
   }
   await reportStuck(d, summary.stuck);
   return summary;
+}
+
+/**
+ * Open convoys with nothing left open (absent from `open`) whose beads all closed: their last
+ * close's landing was lost. Owned and empty (rolling) convoys stay open (domain landsNow), so a
+ * scan writes nothing for them; `gt convoy check` is idempotent if the feeder lands one first.
+ */
+async function landFinished(
+  d: ScanDeps,
+  open: ReadonlyMap<string, readonly TrackedState[]>,
+  summary: ScanSummary,
+): Promise<void> {
+  for (const convoy of await d.ledger.listBeads({ issue_type: 'convoy', status: ['open'] })) {
+    if (open.has(convoy.id) || !landsNow(convoy, await trackedBeads(d.ledger, convoy.id))) continue;
+    const reply = await d.execute('gt convoy check', { convoy: convoy.id });
+    if (reply.ok && (reply.data as { closed: string[] }).closed.includes(convoy.id))
+      summary.landed.push(convoy.id);
+  }
 }
 
 async function beadsUnderEscalation(ledger: Ledger): Promise<Set<string>> {

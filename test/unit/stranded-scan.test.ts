@@ -30,6 +30,16 @@ describe('stranded scan', () => {
   const bead = async (title: string, rig = 'alpha') => (await ok<Bead>('bd create', { title, rig })).id;
   const show = async (id: string) => (await ok<Bead[]>('bd show', { ids: [id] }))[0] as Bead;
 
+  it('lands a convoy whose beads all closed while nobody landed it (a lost close event)', async () => {
+    const a = await bead('only');
+    const convoy = (await ok<{ id: string }>('gt convoy create', { words: ['finished unnoticed', a] })).id;
+    await ok('bd close', { ids: [a] }); // no feeder runs here: the convoy stays open
+    expect((await show(convoy)).status).toBe('open');
+    expect((await scan()).landed).toEqual([convoy]);
+    expect((await show(convoy)).status).toBe('closed');
+    expect((await scan()).landed).toEqual([]); // once
+  });
+
   it('dispatches ready work nobody slung (a crash between the steps of a command)', async () => {
     const [a, b] = [await bead('a'), await bead('b')];
     await ok('gt convoy create', { words: ['open but never fed', a, b] });
