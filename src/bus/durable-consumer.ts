@@ -8,6 +8,11 @@ export interface ConsumeOptions {
   startAt?: 'all' | 'new';
   /** How long a failed message waits before its next try, by deliveries so far (default 1 s). */
   retryDelayMs?: (deliveries: number) => number;
+  /**
+   * Messages handled at once (default 1: in order). Only for handlers whose every action is
+   * idempotent and compare-and-swap, so two messages racing change nothing twice.
+   */
+  concurrency?: number;
 }
 
 /**
@@ -35,7 +40,7 @@ export async function consumeDurable(
   onError: (err: unknown, deliveries: number) => void,
   options: ConsumeOptions = {},
 ): Promise<() => Promise<void>> {
-  const { ackWaitMs = 30_000, startAt = 'all', retryDelayMs = () => 1000 } = options;
+  const { ackWaitMs = 30_000, startAt = 'all', retryDelayMs = () => 1000, concurrency = 1 } = options;
   const config = {
     durable_name: durable,
     ack_policy: AckPolicy.Explicit,
@@ -54,17 +59,24 @@ export async function consumeDurable(
   // large client-side buffer behind slow handlers (a loaded machine) would be redelivered while
   // still queued here — duplicate work that makes the backlog worse.
   const messages = await consumer.consume({ max_messages: 8 });
-  const loop = (async () => {
-    for await (const msg of messages) {
-      try {
-        msg.working(); // the ack wait restarts now that handling starts
-        await handle(msg);
-        msg.ack();
-      } catch (err) {
-        onError(err, msg.info.deliveryCount);
-        msg.nak(retryDelayMs(msg.info.deliveryCount));
-      }
+  const handleOne = async (msg: JsMsg) => {
+    try {
+      msg.working(); // the ack wait restarts now that handling starts
+      await handle(msg);
+      msg.ack();
+    } catch (err) {
+      onError(err, msg.info.deliveryCount);
+      msg.nak(retryDelayMs(msg.info.deliveryCount));
     }
+  };
+  const loop = (async () => {
+    const inFlight = new Set<Promise<void>>();
+    for await (const msg of messages) {
+      const handling: Promise<void> = handleOne(msg).finally(() => inFlight.delete(handling));
+      inFlight.add(handling);
+      if (inFlight.size >= concurrency) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
   })();
   return async () => {
     await messages.close();
