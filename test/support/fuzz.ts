@@ -86,6 +86,10 @@ export function deepNest(depth: number, kind: 'array' | 'object' = depth % 2 ? '
   return v;
 }
 
+/** The JSON text of `depth` nested arrays or objects (too deep for JSON.stringify to write). */
+export const deepJsonText = (depth: number): string =>
+  depth % 2 ? `${'['.repeat(depth)}${']'.repeat(depth)}` : `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+
 /** A JSON text with a `__proto__` key written literally (JSON.stringify never writes one). */
 export const withProtoKey = (inner: string): string =>
   `{"__proto__":${inner},"constructor":{"prototype":${inner}}}`;
