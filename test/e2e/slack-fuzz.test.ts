@@ -146,10 +146,12 @@ describe('Slack endpoint under random input', () => {
         ),
         fc.boolean(),
         fc.option(fc.tuple(protoKey, nastyString)),
-        async (fields, json, extra) => {
+        fc.option(fc.constantFrom(42, null, ['list'], { length: 1e9 }), { freq: 8 }),
+        async (fields, json, extra, oddText) => {
           const path = `/resp/${++seq}`;
           const payload: Record<string, unknown> = { ...fields, response_url: `${api.url}${path}` };
           if (extra) payload[extra[0]] = extra[1];
+          if (json && oddText !== null) payload.text = oddText; // Slack sends a string; a JSON body need not
           const body = json
             ? JSON.stringify(payload)
             : new URLSearchParams(

@@ -12,8 +12,13 @@ export const FUZZ_SCALE = Math.max(1, Number(process.env.GT_FUZZ_RUNS ?? '1') ||
 export const runs = (n: number): number => Math.round(n * FUZZ_SCALE);
 /** The seed of every property in a file (`GT_FUZZ_SEED=123` replays a failing run). */
 export const FUZZ_SEED = process.env.GT_FUZZ_SEED ? Number(process.env.GT_FUZZ_SEED) : undefined;
+/**
+ * Against live processes a failing input is reported as found (with its seed and path to replay):
+ * shrinking re-runs it dozens of times, each up to a timeout. `GT_FUZZ_SHRINK=1` shrinks anyway.
+ */
 export const fuzzOptions = (numRuns: number) => ({
   numRuns: runs(numRuns),
+  endOnFailure: process.env.GT_FUZZ_SHRINK !== '1',
   ...(FUZZ_SEED === undefined ? {} : { seed: FUZZ_SEED }),
 });
 
