@@ -81,7 +81,12 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
           .rigsChanged()
           .catch((err) => log.error({ err }, 'NATS users not reloaded for the new rig'));
     };
-    const api = serveApi(nc, config.subjectPrefix, (call) => registry.execute(call));
+    const api = serveApi(
+      nc,
+      config.subjectPrefix,
+      (call) => registry.execute(call),
+      (err) => log.error({ err }, 'an API request failed below the command layer'),
+    );
     undo.push(() => api.drain());
     const cron = await startCronJobs(nc, ledger, registry, config, log, (job, ok, seconds) => {
       metrics.cronRuns.inc({ job, outcome: ok ? 'ok' : 'failed' });

@@ -30,21 +30,40 @@ export type Execute = (call: Invocation) => Promise<Reply>;
  * request is answered once. Requests are handled concurrently; ordering between requests of
  * different clients is not promised (each write is atomic in the ledger anyway).
  */
-export function serveApi(nc: NatsConnection, prefix: string, execute: Execute): { drain(): Promise<void> } {
+export function serveApi(
+  nc: NatsConnection,
+  prefix: string,
+  execute: Execute,
+  onFault: (err: unknown) => void = () => {},
+): { drain(): Promise<void> } {
   const serve = (subject: string) =>
     nc.subscribe(subject, {
       queue: API_QUEUE,
       callback: (err, msg) => {
         if (err) return;
-        void answer(msg, prefix, execute, nc.info?.max_payload ?? 1024 * 1024);
+        void answer(msg, prefix, execute, nc.info?.max_payload ?? 1024 * 1024, onFault);
       },
     });
   const subscriptions: Subscription[] = [serve(apiWildcard(prefix)), serve(identifiedApiWildcard(prefix))];
   return { drain: async () => void (await Promise.all(subscriptions.map((s) => s.drain()))) };
 }
 
-async function answer(msg: Msg, prefix: string, execute: Execute, maxPayload: number): Promise<void> {
-  const reply = await handle(msg, prefix, execute);
+async function answer(
+  msg: Msg,
+  prefix: string,
+  execute: Execute,
+  maxPayload: number,
+  onFault: (err: unknown) => void,
+): Promise<void> {
+  let reply: Reply;
+  try {
+    reply = await handle(msg, prefix, execute);
+  } catch (err) {
+    // The command layer answers every refusal itself; reaching here is a fault below it (the
+    // ledger unreachable mid-write). The caller hears so at once instead of waiting out its timeout.
+    onFault(err);
+    reply = failure(err);
+  }
   if (!msg.reply) return;
   const body = JSON.stringify(reply);
   const size = Buffer.byteLength(body);

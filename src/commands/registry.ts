@@ -40,8 +40,10 @@ export class CommandRegistry {
     const ctx = this.context(call);
     const started = performance.now();
     let reply: Reply;
+    let checked: Args | undefined;
     try {
       const args = checkArgs(call.args, def.syntax, def.usage);
+      checked = args;
       if (!isAllowed(call.actor, def.permission)) {
         throw refused(
           'forbidden',
@@ -60,7 +62,7 @@ export class CommandRegistry {
     const seconds = (performance.now() - started) / 1000;
     this.services.observe?.(call.verb, outcomeOf(reply), call.source.split(':')[0] ?? call.source, seconds);
     if (def.mutates) {
-      await this.audit(call, reply);
+      await this.audit(call, reply, checked);
       if (reply.ok) await this.services.onWrite?.(call.verb);
     }
     return reply;
@@ -102,14 +104,16 @@ export class CommandRegistry {
     };
   }
 
-  private async audit(call: Invocation, reply: Reply): Promise<void> {
+  private async audit(call: Invocation, reply: Reply, checked: Args | undefined): Promise<void> {
     const record = {
       at: this.services.now().toISOString(),
       actor: call.actor.id,
       actor_kind: call.actor.kind,
       source: call.source,
       verb: call.verb,
-      args: typeof call.args === 'object' && call.args !== null ? (call.args as Record<string, unknown>) : {},
+      // Arguments that failed the check can be anything a caller sent (nested 10,000 deep, 8 MiB,
+      // `$`-keys): the audit keeps a short preview of them, never the value itself.
+      args: checked ?? { unchecked: preview(call.args) },
       outcome: outcomeOf(reply),
     };
     await this.services.ledger.appendAudit(reply.ok ? record : { ...record, message: reply.error.message });
@@ -118,3 +122,14 @@ export class CommandRegistry {
 
 const outcomeOf = (reply: Reply): 'ok' | 'refused' | 'error' =>
   reply.ok ? 'ok' : reply.error.kind === 'internal' ? 'error' : 'refused';
+
+/** At most 500 characters of what a caller sent, whatever it is. */
+function preview(raw: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(raw) ?? String(raw);
+  } catch {
+    text = '(not representable as JSON)';
+  }
+  return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}

@@ -65,7 +65,7 @@ function splitInline(word: string): [string, string | undefined] {
 
 function flagName(raw: string, syntax: Syntax, usage: string): string {
   const bare = raw.replace(/^--?/, '');
-  if (raw.startsWith('--') && syntax.flags[bare]) return bare;
+  if (raw.startsWith('--') && Object.hasOwn(syntax.flags, bare)) return bare;
   if (!raw.startsWith('--')) {
     const match = Object.entries(syntax.flags).find(([, spec]) => spec.short === bare);
     if (match) return match[0];
@@ -117,7 +117,8 @@ export function checkArgs(raw: unknown, syntax: Syntax, usage: string): Args {
   const args: Args = {};
   for (const [name, value] of Object.entries(raw)) {
     const positional = syntax.positionals.find((p) => p.name === name);
-    const flag = syntax.flags[name];
+    // Own names only: `constructor` or `__proto__` are not flags of any verb.
+    const flag = Object.hasOwn(syntax.flags, name) ? syntax.flags[name] : undefined;
     const expectList = positional?.variadic || flag?.list;
     const expectBool = flag?.type === 'boolean';
     if (!positional && !flag)

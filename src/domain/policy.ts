@@ -66,8 +66,14 @@ export interface ChatNeed {
 
 export function rolesOf(policy: Policy, p: ChatPrincipal): Role[] {
   const members = policy.members[p.platform];
-  const names = [...(members.users[p.user] ?? []), ...p.groups.flatMap((g) => members.groups[g] ?? [])];
-  return [...new Set(names)].flatMap((n) => policy.roles[n] ?? []);
+  // Own entries only: a user or group id such as `constructor` names nobody.
+  const own = <T>(map: Record<string, T>, key: string): T | undefined =>
+    Object.hasOwn(map, key) ? map[key] : undefined;
+  const names = [
+    ...(own(members.users, p.user) ?? []),
+    ...p.groups.flatMap((g) => own(members.groups, g) ?? []),
+  ];
+  return [...new Set(names)].flatMap((n) => own(policy.roles, n) ?? []);
 }
 
 const grants = (role: Role, permission: ChatPermission): boolean =>

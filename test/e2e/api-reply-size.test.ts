@@ -16,17 +16,26 @@ describe('API replies larger than max_payload', () => {
   let nats: NatsServerProcess;
   let server: NatsConnection;
   let client: NatsConnection;
+  const faults: Error[] = [];
   beforeAll(async () => {
     nats = await startNatsServer({ storeDir: dir, maxPayload: 64 * 1024 });
     server = await connect({ servers: nats.url });
     client = await connect({ servers: nats.url });
-    serveApi(server, 'gt', async (call) => ({
-      ok: true,
-      data: Array.from({ length: Number((call.args as { n: number }).n) }, (_, i) => ({
-        id: `al-${i}`,
-        title: 'x'.repeat(100),
-      })),
-    }));
+    serveApi(
+      server,
+      'gt',
+      async (call) => {
+        if (call.verb === 'bd show') throw new Error('ledger went away mid-write');
+        return {
+          ok: true,
+          data: Array.from({ length: Number((call.args as { n: number }).n) }, (_, i) => ({
+            id: `al-${i}`,
+            title: 'x'.repeat(100),
+          })),
+        };
+      },
+      (err) => faults.push(err as Error),
+    );
   });
   afterAll(async () => {
     await client.close();
@@ -54,5 +63,18 @@ describe('API replies larger than max_payload', () => {
     expect(big.ok ? '' : big.error.message).toMatch(
       /answer is 0\.\d MiB, more than NATS carries in one message \(0\.1 MiB\); narrow it/,
     );
+  });
+
+  it('answers at once with an internal error, and reports it, when execution itself throws', async () => {
+    const started = Date.now();
+    const reply = await callApi(
+      client,
+      'gt',
+      { verb: 'bd show', args: {}, actor: { kind: 'human', id: 't' }, source: 'test' },
+      5_000,
+    );
+    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(reply).toMatchObject({ ok: false, error: { kind: 'internal', code: 'internal' } });
+    expect(faults.map((e) => e.message)).toEqual(['ledger went away mid-write']);
   });
 });

@@ -65,6 +65,9 @@ describe('chat policy', () => {
         { permission: 'read', rigs: [] },
       ),
     ).toBe('read');
+    // Ids that are names of Object.prototype's members name nobody (found by fuzzing).
+    for (const user of ['constructor', '__proto__', 'toString'])
+      expect(authorize(policy, slack(user, [user]), { permission: 'read', rigs: [] })).toBe('read');
   });
 
   it('routes escalations by rig and severity, first match wins', () => {

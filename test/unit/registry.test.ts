@@ -80,6 +80,21 @@ describe('command registry', () => {
     expect(unexpected).toEqual([]);
   });
 
+  it('audits a refusal of arguments nested 10,000 deep or megabytes long with a short preview (found by fuzzing)', async () => {
+    const deep = JSON.parse(`${'['.repeat(10_000)}${']'.repeat(10_000)}`);
+    expect(await run('bd create', deep)).toMatchObject({ ok: false, error: { code: 'malformed_args' } });
+    expect(await run('bd create', { title: [{ $gt: 'x'.repeat(1_000_000) }] })).toMatchObject({
+      ok: false,
+      error: { code: 'bad_argument_type' },
+    });
+    const [big, nested] = await ledger.listAudit(2);
+    expect(nested?.args).toEqual({
+      unchecked: expect.stringMatching(/^(\[\[\[.*…|\(not representable as JSON\))$/),
+    });
+    expect(String(big?.args.unchecked).length).toBeLessThanOrEqual(501);
+    expect(unexpected).toEqual([]);
+  });
+
   it('partial success of multi-id close: closes what it can, reports the rest', async () => {
     const a = await ledger.createBead({ title: 'A' }, { actor: 'x', now: new Date() });
     const b = await ledger.createBead({ title: 'B' }, { actor: 'x', now: new Date() });

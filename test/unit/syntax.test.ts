@@ -42,4 +42,13 @@ describe('command words', () => {
     expect(() => checkArgs('nope', syntax, 'u')).toThrow(/JSON object/);
     expect(() => checkArgs({ title: 't', labels: 'a' }, syntax, 'u')).toThrow(/wrong type/);
   });
+
+  it('knows only its own flag names: `constructor` or `__proto__` are not flags (found by fuzzing)', () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      expect(() => checkArgs(JSON.parse(`{"title":"t","${name}":"x"}`), syntax, 'u')).toThrow(
+        /unknown argument/,
+      );
+      expect(() => parseWords(['t', `--${name}`, 'x'], syntax, 'u')).toThrow(/unknown flag/);
+    }
+  });
 });

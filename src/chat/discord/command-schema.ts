@@ -140,7 +140,7 @@ export function argsFromOptions(def: CommandDef, leaf: readonly InteractionOptio
   for (const o of leaf) {
     if (o.value === undefined) continue;
     const positional = def.syntax.positionals.find((p) => p.name === o.name);
-    const flag = def.syntax.flags[o.name];
+    const flag = Object.hasOwn(def.syntax.flags, o.name) ? def.syntax.flags[o.name] : undefined;
     if (flag?.type === 'boolean') args[o.name] = o.value === true;
     else if (positional?.variadic) args[o.name] = splitWords(String(o.value));
     else if (flag?.list)

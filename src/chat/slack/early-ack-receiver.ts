@@ -66,6 +66,7 @@ export class EarlyAckReceiver implements Receiver {
     if (verdict !== 'ok')
       return reply(res, 401, verdict === 'stale' ? 'stale timestamp' : 'invalid signature');
     const body = parse(raw.toString(), String(req.headers['content-type'] ?? ''));
+    if (!body) return reply(res, 400, 'the body is neither a form nor a JSON object');
     if (body.type === 'url_verification')
       return reply(res, 200, JSON.stringify({ challenge: body.challenge }), 'application/json');
     const needsAnswer = body.type === 'view_submission';
@@ -88,22 +89,37 @@ export class EarlyAckReceiver implements Receiver {
       await new Promise((resolve) => setImmediate(resolve));
     }
     const retry = req.headers['x-slack-retry-num'];
-    await this.app?.processEvent({
-      body,
-      ack: needsAnswer ? ack : async () => {},
-      ...(retry
-        ? { retryNum: Number(retry), retryReason: String(req.headers['x-slack-retry-reason'] ?? '') }
-        : {}),
-      customProperties: { slackSignature: signature, slackTimestamp: Number(timestamp) },
-    });
-    if (!answered) await ack(); // a dialog nobody answered still must not hang
+    try {
+      await this.app?.processEvent({
+        body,
+        ack: needsAnswer ? ack : async () => {},
+        ...(retry
+          ? { retryNum: Number(retry), retryReason: String(req.headers['x-slack-retry-reason'] ?? '') }
+          : {}),
+        customProperties: { slackSignature: signature, slackTimestamp: Number(timestamp) },
+      });
+    } finally {
+      // A dialog nobody answered — or whose listener failed on a malformed payload — must not hang.
+      if (!answered) await ack();
+    }
   }
 }
 
-function parse(text: string, type: string): Record<string, unknown> {
-  if (type.includes('application/json')) return JSON.parse(text) as Record<string, unknown>;
+/** The payload as an object; null when the body is not JSON, or JSON that is not an object. */
+function parse(text: string, type: string): Record<string, unknown> | null {
+  const object = (json: string): Record<string, unknown> | null => {
+    try {
+      const value: unknown = JSON.parse(json);
+      return typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? (value as Record<string, unknown>)
+        : null;
+    } catch {
+      return null;
+    }
+  };
+  if (type.includes('application/json')) return object(text);
   const form = Object.fromEntries(new URLSearchParams(text));
-  return typeof form.payload === 'string' ? (JSON.parse(form.payload) as Record<string, unknown>) : form;
+  return typeof form.payload === 'string' ? object(form.payload) : form;
 }
 
 function reply(res: ServerResponse, status: number, body: string, type = 'text/plain'): void {

@@ -76,6 +76,11 @@ export function createSlackSurface(
         socketState = `Socket Mode ${state}`;
       });
   }
+  // Bolt keeps a Web API client pool per workspace in a plain object indexed by the payload's team
+  // id: team_id "constructor" or "__proto__" found Object.prototype's members there and the request
+  // failed before any listener ran, unanswered (found by fuzzing). Without a prototype they are keys.
+  const pools = (app as unknown as { clients?: unknown }).clients;
+  if (typeof pools === 'object' && pools !== null) Object.setPrototypeOf(pools, null);
   app.use(async ({ body, next }) => {
     const b = body as { api_app_id?: string; team_id?: string; team?: { id?: string } };
     const team = b.team_id ?? b.team?.id;

@@ -30,7 +30,9 @@ export function registerSlashCommands(
         let inChannel = false;
         try {
           const principal = await directory.principal(command.user_id, command.user_name);
-          const answer = await commands.runWords(root, splitWords(command.text ?? ''), principal);
+          // Slack sends text as a string; anything else (a signed JSON body with an object) is no words.
+          const typed = typeof command.text === 'string' ? command.text : '';
+          const answer = await commands.runWords(root, splitWords(typed), principal);
           text = answer.text;
           inChannel = answer.public;
         } catch (err) {
