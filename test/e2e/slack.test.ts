@@ -67,6 +67,8 @@ describe('Slack slash commands', () => {
     expect(listed.text).toContain('From Slack');
     const audit = await town.json<Array<{ actor: string; source: string; verb: string }>>('gt', ['audit']);
     expect(audit[0]).toMatchObject({ actor: 'slack:U_ADMIN', source: 'slack', verb: 'bd create' });
+    // No Web API call beyond the answers: Bolt does not ask auth.test who the bot is each time.
+    expect(slackApi.to('/api/auth.test')).toEqual([]);
   });
 
   it('gives the same result as the CLI for the same words', async () => {

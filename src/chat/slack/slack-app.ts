@@ -50,6 +50,11 @@ export function createSlackSurface(
     token: config.botToken,
     // No auth.test round trip at start; we listen to commands and actions only, never to messages.
     tokenVerificationEnabled: false,
+    // Without both ids Bolt 5.1 calls auth.test before EVERY request (its singleAuthorization
+    // overwrites its own cache each call): an extra Web API round trip per command and click.
+    // They only serve ignoreSelf and mention matching, which we do not use.
+    botId: '',
+    botUserId: '',
     ignoreSelf: false,
     logLevel: LogLevel.WARN,
     clientOptions,
