@@ -46,7 +46,7 @@ describe(`kill -9 of gt up during a ${SCALE.killBeads}-bead convoy (${SCALE.kill
         dispatchedTwice: audit.dispatchedTwice.length,
         mailLost: audit.mailLost.length,
         recoveries: kills,
-        note: `seed ${random.seed}; ${audit.unreachableRetries} polecat gt calls retried (exit 3); ${audit.retriedDones} gt done retried after a lost reply; ${audit.mailDuplicates} mail stored twice by a retried send`,
+        note: `seed ${random.seed}; ${audit.unreachableRetries} polecat gt calls retried (exit 3); ${audit.respawns} witness respawns; ${audit.retriedDones} gt done retried after a lost reply; ${audit.mailDuplicates} mail stored twice by a retried send`,
       });
       expect({ lost: audit.lost, twice: audit.dispatchedTwice, mailLost: audit.mailLost }).toEqual({
         lost: [],

@@ -2,12 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { ServiceUnavailable } from '../../../src/bus/api-client.ts';
 import { freePort, type NatsServerProcess, startNatsServer } from '../../../src/bus/nats-server-process.ts';
-import { ApiSession } from '../../../src/cli/api-session.ts';
 import { RunnerProcess } from '../../e2e/runner-process.ts';
 import { Town } from '../../e2e/town.ts';
 import { writePolecatScript } from './polecat-script.ts';
+import { Refused, TestSession } from './test-session.ts';
 
 /**
  * A nats-server the test owns (GT_NATS_URL / `--nats`), so it can be stopped and started again
@@ -27,6 +26,10 @@ export class ExternalNats {
     const nats = new ExternalNats(await freePort(), storeDir);
     await nats.restart();
     return nats;
+  }
+
+  get running(): boolean {
+    return this.server !== null;
   }
 
   get url(): string {
@@ -63,6 +66,8 @@ export interface Audit {
   retriedDones: number;
   /** Polecat `gt` calls that found no service (exit 3) and were retried: the faults were felt. */
   unreachableRetries: number;
+  /** Witness respawns recorded on the beads (a polecat that died is started again: not a double dispatch). */
+  respawns: number;
 }
 
 /**
@@ -74,7 +79,7 @@ export class FaultTown {
   readonly replicas: Town[];
   readonly rigs: Rig[] = [];
   readonly runners: RunnerProcess[] = [];
-  private session: ApiSession | null = null;
+  private session: TestSession | null = null;
 
   readonly nats: ExternalNats;
   readonly upArgs: string[];
@@ -112,7 +117,7 @@ export class FaultTown {
     const ft = new FaultTown(nats, args, env, options.replicas ?? 1);
     ft.replicas[0] = probe;
     for (const town of ft.replicas) await town.up(args, env);
-    ft.session = await ApiSession.open(nats.url, { ...probe.env(), GT_NATS_URL: nats.url }, 'fault-test');
+    ft.session = await TestSession.open(nats.url);
     return ft;
   }
 
@@ -126,11 +131,10 @@ export class FaultTown {
     const deadline = Date.now() + patienceMs;
     for (;;) {
       try {
-        return await (this.session as ApiSession).run<T>(root, words);
+        return await (this.session as TestSession).run<T>(root, words);
       } catch (err) {
-        const transient =
-          err instanceof ServiceUnavailable || /TIMEOUT|timeout|disconnect/i.test(String(err));
-        if (!transient || Date.now() > deadline) throw err;
+        // No responder, a timeout, a disconnect: the service or NATS is away. A refusal is final.
+        if (err instanceof Refused || Date.now() > deadline) throw err;
         await new Promise((r) => setTimeout(r, 250));
       }
     }
@@ -248,12 +252,21 @@ export class FaultTown {
     const logs = this.polecatLogs();
     const retriedDones = logs.split('gt done: already done').length - 1;
     const unreachableRetries = logs.split('service unreachable, retrying').length - 1;
-    return { lost, dispatchedTwice, mailLost, mailDuplicates, retriedDones, unreachableRetries };
+    const respawned = beads.reduce((n, b) => n + respawns(b), 0);
+    return {
+      lost,
+      dispatchedTwice,
+      mailLost,
+      mailDuplicates,
+      retriedDones,
+      unreachableRetries,
+      respawns: respawned,
+    };
   }
 
   /** Ids of the mail messages on the mayor's JetStream subject. */
   private async streamedMailIds(): Promise<Set<string>> {
-    const jsm = await jetstreamManager((this.session as ApiSession).nc);
+    const jsm = await jetstreamManager((this.session as TestSession).nc);
     const ids = new Set<string>();
     const { state } = await jsm.streams.info('GT_MAIL');
     for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
@@ -284,6 +297,8 @@ export class FaultTown {
   }
 
   async destroy(): Promise<void> {
+    // A test that failed mid-outage: runners drain their consumers on the way out, through NATS.
+    if (!this.nats.running) await this.nats.restart();
     for (const r of this.runners) await r.stop();
     await this.session?.close().catch(() => {});
     for (const town of this.replicas.slice(1)) await town.destroy();

@@ -28,7 +28,8 @@ sleep "0.$((RANDOM % 4))"
 mkdir -p work
 printf '%s by %s\\n' "$GT_BEAD" "$GT_AGENT" > "work/$GT_BEAD.txt"
 git add work
-git -c user.name="$GT_AGENT" -c user.email=polecat@gastown.invalid commit -q -m "$GT_BEAD: work by $GT_AGENT"
+# A respawned polecat (its predecessor died after committing) finds the work already there.
+git diff --cached --quiet || git -c user.name="$GT_AGENT" -c user.email=polecat@gastown.invalid commit -q -m "$GT_BEAD: work by $GT_AGENT"
 gtr mail send mayor -s "$GT_BEAD done" -m "committed on $GT_BRANCH" >/dev/null
 err=$(mktemp)
 if ! gtr done >/dev/null 2>"$err"; then
