@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { polecatNames } from '../../src/domain/sling.ts';
 import { NOT_TESTED } from '../support/mongo-targets.ts';
 import { cronRuns, doubleTicks } from './support/cron-runs.ts';
 import { FaultTown } from './support/fault-town.ts';
@@ -9,6 +10,7 @@ import { recordRow } from './support/tally.ts';
 import { Refused } from './support/test-session.ts';
 
 type Bead = { id: string; status: string; assignee: string | null; close_reason: string | null };
+type Slot = { address: string; bead_id: string | null };
 
 /**
  * Issue 8, fault 4: two and three `gt up` replicas on one NATS and one MongoDB-protocol ledger.
@@ -68,7 +70,9 @@ for (const replicas of targets.length > 0 ? SCALE.replicaCounts : []) {
         await ft.waitLanded(convoy, TEST_TIMEOUT_MS / 2);
         const audit = await ft.audit(ids);
         const runs = allRuns();
-        const fences = new Set(runs.map((r) => r.fence));
+        const leaders = ft.replicas.filter((t) =>
+          cronRuns(t.serviceOutput).some((r) => r.trigger === 'lead'),
+        ).length;
 
         const decisions = await raceDecisions(ft, SCALE.clicks);
         recordRow(inject('faultSummaryDir'), {
@@ -78,7 +82,7 @@ for (const replicas of targets.length > 0 ? SCALE.replicaCounts : []) {
           dispatchedTwice: audit.dispatchedTwice.length,
           mailLost: audit.mailLost.length,
           recoveries: 1,
-          note: `seed ${random.seed}; ${runs.filter((r) => r.trigger === 'tick').length} cron ticks, ${doubleTicks(runs)} run twice, ${fences.size} leader terms; ${decisions.escalations} escalations × ${SCALE.clicks} concurrent clicks: ${decisions.applied} applied, ${decisions.refused} refused, ${decisions.wrong} wrong`,
+          note: `seed ${random.seed}; ${runs.filter((r) => r.trigger === 'tick').length} cron ticks, ${doubleTicks(runs)} run twice, ${leaders} replicas took the lead; ${decisions.escalations} escalations × ${SCALE.clicks} concurrent clicks: ${decisions.applied} applied, ${decisions.refused} refused, ${decisions.wrong} wrong`,
         });
         expect({ lost: audit.lost, twice: audit.dispatchedTwice, mailLost: audit.mailLost }).toEqual({
           lost: [],
@@ -86,8 +90,8 @@ for (const replicas of targets.length > 0 ? SCALE.replicaCounts : []) {
           mailLost: [],
         });
         expect(doubleTicks(runs)).toBe(0);
-        expect(fences.size).toBeGreaterThan(1); // the kill moved the lease
-        expect(decisions.wrong).toBe(0);
+        expect(leaders).toBeGreaterThan(1); // the kill moved the lease
+        expect(decisions.why).toEqual([]);
         expect(decisions.applied).toBe(decisions.escalations);
       },
       TEST_TIMEOUT_MS,
@@ -97,12 +101,15 @@ for (const replicas of targets.length > 0 ? SCALE.replicaCounts : []) {
 
 /**
  * Escalations about beads hooked to polecats of a rig with no runner (so nothing else moves
- * them), each hit by `clicks` concurrent decisions: half `resolve --action reassign:queue`, half
- * `ack`, spread by NATS over the replicas' queue group. Exactly one resolve may succeed; the bead
- * must be back in the queue, unassigned, once; the escalation closed with one reason.
+ * them), each hit by `clicks` concurrent decisions spread by NATS over the replicas' queue
+ * group: "reassign to free polecat A", "reassign to free polecat B" and "acknowledge", as
+ * several people clicking different buttons at once. At most one resolve may win its
+ * compare-and-swap; the bead must end hooked to the winner's choice, holding exactly one slot,
+ * and the escalation closed with that one reason. If every resolve lost to the ack, nothing may
+ * have moved, and the person's second click applies.
  */
 async function raceDecisions(ft: FaultTown, clicks: number) {
-  await ft.call('gt', ['rig', 'add', 'held', '--prefix', 'held', '--max-polecats', '3']);
+  await ft.call('gt', ['rig', 'add', 'held', '--prefix', 'held', '--max-polecats', '9']);
   const escalations: Array<{ esc: string; bead: string }> = [];
   for (let i = 0; i < 3; i++) {
     const bead = (await ft.call<Bead>('bd', ['create', `held ${i}`, '--rig', 'held'])).id;
@@ -119,43 +126,54 @@ async function raceDecisions(ft: FaultTown, clicks: number) {
       agent,
       '--kind',
       'stuck-agent',
-      '--propose',
-      'reassign:queue',
-      '--propose',
-      'acknowledge',
     ]);
     escalations.push({ esc: esc.id, bead });
   }
+  const slots = async () =>
+    (await ft.call<Slot[]>('gt', ['polecats', '--rig', 'held'])).filter((r) => r.bead_id);
   let applied = 0;
   let refused = 0;
-  let wrong = 0;
+  const why: string[] = [];
   for (const { esc, bead } of escalations) {
-    const burst = Array.from({ length: clicks }, (_, k) =>
-      k % 2 === 0
-        ? ft
-            .call('gt', ['escalation', 'resolve', esc, '--action', 'reassign:queue'], 0)
-            .then(() => 'resolved')
-        : ft.call('gt', ['escalation', 'ack', esc], 0).then(() => 'acked'),
-    );
+    const busy = new Set((await slots()).map((r) => r.address));
+    const [a, b] = polecatNames(9)
+      .map((n) => `held/${n}`)
+      .filter((x) => !busy.has(x)) as [string, string];
+    const burst = Array.from({ length: clicks }, (_, k) => {
+      const to = [a, b, null][k % 3];
+      const click = to
+        ? ft.call('gt', ['escalation', 'resolve', esc, '--action', `reassign:${to}`], 0)
+        : ft.call('gt', ['escalation', 'ack', esc], 0);
+      return click.then(() => to ?? 'ack');
+    });
     const outcomes = await Promise.allSettled(burst);
-    let resolved = outcomes.filter((o) => o.status === 'fulfilled' && o.value === 'resolved').length;
+    const winners = outcomes.flatMap((o) => (o.status === 'fulfilled' && o.value !== 'ack' ? [o.value] : []));
     refused += outcomes.filter((o) => o.status === 'rejected' && o.reason instanceof Refused).length;
-    // Anything else rejected (a timeout, an internal error) is wrong, as is a second resolve.
-    wrong += outcomes.filter((o) => o.status === 'rejected' && !(o.reason instanceof Refused)).length;
-    if (resolved === 0) {
-      // Every resolve lost its compare-and-swap to the ack: nothing moved, and the person, told
-      // "changed while you decided", clicks again.
+    for (const o of outcomes)
+      if (o.status === 'rejected' && !(o.reason instanceof Refused)) why.push(`${esc}: ${String(o.reason)}`);
+    if (winners.length === 0) {
+      // Every resolve lost its compare-and-swap to the ack: nothing may have moved; click again.
       const [still] = await ft.call<Bead[]>('bd', ['show', bead]);
-      if (still?.status !== 'hooked') wrong++;
-      await ft.call('gt', ['escalation', 'resolve', esc, '--action', 'reassign:queue']);
-      resolved = 1;
+      if (busy.has(still?.assignee ?? '') === false)
+        why.push(`${esc}: all resolves refused, yet ${bead} moved`);
+      await ft.call('gt', ['escalation', 'resolve', esc, '--action', `reassign:${a}`]);
+      winners.push(a);
     }
     const [e] = await ft.call<Bead[]>('bd', ['show', esc]);
-    const [b] = await ft.call<Bead[]>('bd', ['show', bead]);
-    const once = resolved === 1 && e?.status === 'closed' && /queue/.test(e.close_reason ?? '');
-    const moved = b?.status === 'open' && b.assignee === null;
-    if (once && moved) applied++;
-    else wrong++;
+    const [after] = await ft.call<Bead[]>('bd', ['show', bead]);
+    const holding = (await slots()).filter((r) => r.bead_id === bead).map((r) => r.address);
+    const ok =
+      winners.length === 1 &&
+      e?.status === 'closed' &&
+      e.close_reason?.includes(winners[0] as string) &&
+      after?.assignee === winners[0] &&
+      holding.length === 1 &&
+      holding[0] === winners[0];
+    if (ok) applied++;
+    else
+      why.push(
+        `${esc}: winners ${winners.join(',')}; escalation ${e?.status} (${e?.close_reason}); ${bead} on ${after?.assignee}; slots ${holding.join(',')}`,
+      );
   }
-  return { escalations: escalations.length, applied, refused, wrong };
+  return { escalations: escalations.length, applied, refused, wrong: why.length, why };
 }

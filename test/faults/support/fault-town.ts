@@ -6,7 +6,7 @@ import { freePort, type NatsServerProcess, startNatsServer } from '../../../src/
 import { RunnerProcess } from '../../e2e/runner-process.ts';
 import { Town } from '../../e2e/town.ts';
 import { writePolecatScript } from './polecat-script.ts';
-import { Refused, TestSession } from './test-session.ts';
+import { MaybeApplied, Refused, TestSession } from './test-session.ts';
 
 /**
  * A nats-server the test owns (GT_NATS_URL / `--nats`), so it can be stopped and started again
@@ -133,8 +133,9 @@ export class FaultTown {
       try {
         return await (this.session as TestSession).run<T>(root, words);
       } catch (err) {
-        // No responder, a timeout, a disconnect: the service or NATS is away. A refusal is final.
-        if (err instanceof Refused || Date.now() > deadline) throw err;
+        // No responder, a read's timeout, a disconnect: the service or NATS is away. A refusal,
+        // or a write that may have been applied, is final.
+        if (err instanceof Refused || err instanceof MaybeApplied || Date.now() > deadline) throw err;
         await new Promise((r) => setTimeout(r, 250));
       }
     }
