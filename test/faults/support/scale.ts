@@ -20,13 +20,13 @@ export const SCALE = FULL
     }
   : {
       label: 'reduced',
-      killBeads: 40,
+      killBeads: 30,
       kills: 3,
-      natsBeads: 20,
+      natsBeads: 12,
       natsRestarts: 1,
-      ferretBeads: 16,
+      ferretBeads: 12,
       ferretRestarts: 1,
-      replicaBeads: 16,
+      replicaBeads: 10,
       // CI time: the harder case only; the full run does both.
       replicaCounts: [3],
       clicks: 6,
