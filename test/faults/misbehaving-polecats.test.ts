@@ -56,15 +56,17 @@ describe('misbehaving polecats: hang, crash loop, exit without gt done, gt done 
       const { convoy_id: convoy } = await ft.call<{ convoy_id: string }>('gt', ['convoy', 'stage', ...all]);
       await ft.call('gt', ['convoy', 'launch', convoy, '--force']);
 
-      // The person on call: approve the first proposed reassignment of each escalation.
+      // The person on call approves each escalation's "back to the queue" reassignment (the
+      // feeder re-slings the bead to a free polecat). A named polecat proposed a moment ago may
+      // be busy by the time of the click: that click is refused, and the person looks again.
       const decided = new Map<string, string>(); // bead → escalation kind
       const deadline = Date.now() + TEST_TIMEOUT_MS - 30_000;
       while ((await ft.convoyStatus(convoy)).status !== 'closed') {
         if (Date.now() > deadline) throw new Error(`convoy did not land\n${ft.logs()}`);
         for (const e of await ft.call<Escalation[]>('gt', ['escalation', 'list'])) {
-          const action = e.proposed_actions.find((a) => a.startsWith('reassign:') && a !== 'reassign:queue');
-          if (e.status !== 'open' || !action || decided.has(e.bead_id)) continue;
-          await ft.call('gt', ['escalation', 'resolve', e.id, '--action', action]);
+          if (e.status !== 'open' || !e.proposed_actions.includes('reassign:queue') || decided.has(e.bead_id))
+            continue;
+          await ft.call('gt', ['escalation', 'resolve', e.id, '--action', 'reassign:queue']);
           decided.set(e.bead_id, e.kind);
         }
         await sleep(500);
