@@ -87,6 +87,7 @@ function render(def: CommandDef, reply: Reply, json: boolean, io: Output): numbe
     if (json && reply.error.details?.result !== undefined)
       io.out(JSON.stringify(reply.error.details.result, null, 2));
     io.err(`error: ${reply.error.message}`);
+    if (reply.error.kind === 'unavailable') return EXIT.unreachable;
     return reply.error.kind === 'usage' ? EXIT.usage : EXIT.refused;
   }
   for (const message of reply.errors ?? []) io.err(`error: ${message}`);

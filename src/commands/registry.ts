@@ -1,7 +1,7 @@
 import { isAllowed } from '../domain/actor.ts';
 import { DomainError, refused, usageError } from '../domain/errors.ts';
 import { authorize, type ChatPrincipal, EMPTY_POLICY, mayEver } from '../domain/policy.ts';
-import { failure, type Invocation, type Reply } from '../domain/reply.ts';
+import { failure, type Invocation, type Reply, unavailable } from '../domain/reply.ts';
 import { chatNeed, chatPermissionOf } from './chat-rules.ts';
 import type { CommandContext, CommandDef, CommandServices } from './command.ts';
 import { verbName } from './command.ts';
@@ -57,11 +57,13 @@ export class CommandRegistry {
         : { ok: true, data: result.data };
     } catch (err) {
       if (!(err instanceof DomainError)) this.onUnexpected(err, call.verb);
-      reply = failure(err);
+      // An unexpected failure while the ledger is down is the outage, not a bug: say "retry"
+      // (exit 3, like a service that is not there) instead of a final "internal error".
+      reply = err instanceof DomainError || (await this.ledgerAnswers()) ? failure(err) : unavailable();
     }
     const seconds = (performance.now() - started) / 1000;
     this.services.observe?.(call.verb, outcomeOf(reply), call.source.split(':')[0] ?? call.source, seconds);
-    if (def.mutates) {
+    if (def.mutates && !(!reply.ok && reply.error.kind === 'unavailable')) {
       await this.audit(call, reply, checked);
       if (reply.ok) await this.services.onWrite?.(call.verb);
     }
@@ -94,6 +96,13 @@ export class CommandRegistry {
     );
   }
 
+  private ledgerAnswers(): Promise<boolean> {
+    return this.services.ledger.ping().then(
+      () => true,
+      () => false,
+    );
+  }
+
   private context(call: Invocation): CommandContext {
     const services = this.services;
     return {
@@ -121,7 +130,11 @@ export class CommandRegistry {
 }
 
 const outcomeOf = (reply: Reply): 'ok' | 'refused' | 'error' =>
-  reply.ok ? 'ok' : reply.error.kind === 'internal' ? 'error' : 'refused';
+  reply.ok
+    ? 'ok'
+    : reply.error.kind === 'internal' || reply.error.kind === 'unavailable'
+      ? 'error'
+      : 'refused';
 
 /** At most 500 characters of what a caller sent, whatever it is. */
 function preview(raw: unknown): string {

@@ -14,7 +14,8 @@ export interface Invocation {
 }
 
 export interface ReplyError {
-  kind: DomainError['kind'] | 'internal';
+  /** `unavailable`: the service cannot serve now (its ledger does not answer); retry later (exit 3). */
+  kind: DomainError['kind'] | 'internal' | 'unavailable';
   code: string;
   message: string;
   details?: Record<string, unknown>;
@@ -32,5 +33,17 @@ export function failure(err: unknown): Reply {
   return {
     ok: false,
     error: { kind: 'internal', code: 'internal', message: 'internal error; see the service log' },
+  };
+}
+
+/** The service is up but its ledger is not answering: the caller should retry, as when no service answers. */
+export function unavailable(): Reply {
+  return {
+    ok: false,
+    error: {
+      kind: 'unavailable',
+      code: 'ledger_unavailable',
+      message: 'the service is not ready: its ledger does not answer (see /readyz); retry shortly',
+    },
   };
 }

@@ -30,6 +30,28 @@ export async function startFerretDb(): Promise<FerretDb | null> {
   if (!binary) return null;
   const dir = mkdtempSync(join(tmpdir(), 'gt-ferretdb-'));
   const port = await freePort();
+  let child: ChildProcess;
+  try {
+    child = await launchFerretDb(binary, dir, port);
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    uri: `mongodb://127.0.0.1:${port}/`,
+    stop: async () => {
+      await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Starts FerretDB on `port` with its SQLite files in `dir` and resolves once it accepts
+ * connections. The same `dir` and `port` again is a restart of the same database (the fault
+ * suite stops and restarts it under a running service).
+ */
+export async function launchFerretDb(binary: string, dir: string, port: number): Promise<ChildProcess> {
   const child = spawn(
     binary,
     [
@@ -51,16 +73,9 @@ export async function startFerretDb(): Promise<FerretDb | null> {
     await waitForPort(port, child, () => output);
   } catch (err) {
     child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-  return {
-    uri: `mongodb://127.0.0.1:${port}/`,
-    stop: async () => {
-      await stopChild(child);
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
+  return child;
 }
 
 async function waitForPort(port: number, child: ChildProcess, output: () => string): Promise<void> {
