@@ -44,7 +44,11 @@ export class Town {
   }
 
   /** Starts `gt up` and resolves once it printed its ready line. */
-  async up(args: string[] = ['--http-port', '0'], env: Record<string, string> = {}): Promise<void> {
+  async up(
+    args: string[] = ['--http-port', '0'],
+    env: Record<string, string> = {},
+    readyWithinMs = 20_000,
+  ): Promise<void> {
     const child = spawn(process.execPath, [BIN.gt, 'up', ...args], {
       env: this.env(env),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -53,8 +57,8 @@ export class Town {
     const from = this.serviceOutput.length; // an earlier run's output must not count
     await new Promise<void>((ready, fail) => {
       const timer = setTimeout(
-        () => fail(new Error(`gt up not ready in 20 s:\n${this.serviceOutput}`)),
-        20_000,
+        () => fail(new Error(`gt up not ready in ${readyWithinMs / 1000} s:\n${this.serviceOutput}`)),
+        readyWithinMs,
       );
       const onData = (chunk: Buffer) => {
         this.serviceOutput += chunk.toString();

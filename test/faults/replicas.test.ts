@@ -113,8 +113,16 @@ async function raceDecisions(ft: FaultTown, clicks: number) {
   const escalations: Array<{ esc: string; bead: string }> = [];
   for (let i = 0; i < 3; i++) {
     const bead = (await ft.call<Bead>('bd', ['create', `held ${i}`, '--rig', 'held'])).id;
-    await ft.call('gt', ['sling', bead]);
-    const agent = ((await ft.call<Bead[]>('bd', ['show', bead]))[0] as Bead).assignee as string;
+    // `gt sling` makes a one-bead convoy, which the stranded scan (every second here, on the
+    // leader) may sling first: then ours is refused ("changed while it was being slung") and
+    // the bead is hooked once, by the scan. Either way it must end hooked to one polecat.
+    await ft.call('gt', ['sling', bead]).catch((err) => {
+      if (!(err instanceof Refused) || !/changed while it was being slung/.test(err.message)) throw err;
+    });
+    const hooked = (await ft.call<Bead[]>('bd', ['show', bead]))[0] as Bead;
+    if (hooked.status !== 'hooked' || !hooked.assignee)
+      throw new Error(`${bead} not hooked: ${JSON.stringify(hooked)}`);
+    const agent = hooked.assignee;
     const esc = await ft.call<Bead>('gt', [
       'escalate',
       '-s',

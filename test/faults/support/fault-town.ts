@@ -123,7 +123,9 @@ export class FaultTown {
 
   /** `gt up` of replica `i` again (after a kill), on the same home, NATS and ledger. */
   restartService(i = 0): Promise<void> {
-    return (this.replicas[i] as Town).up(this.upArgs, this.serviceEnv);
+    // A restart under full load (replicas and polecats on FerretDB, two cores) can take longer
+    // than the 20 s an idle start gets.
+    return (this.replicas[i] as Town).up(this.upArgs, this.serviceEnv, 90_000);
   }
 
   /** Runs `root words…` for the test, retrying while no service answers (killed, restarting). */
