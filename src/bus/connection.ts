@@ -30,7 +30,22 @@ export function connectService(url: string, name: string, as: ConnectAs = {}): P
   });
 }
 
-/** A short-lived client (a CLI call): fail fast when nothing listens. */
-export function connectClient(url: string, name: string, as: ConnectAs = {}): Promise<NatsConnection> {
-  return connect({ servers: url.split(','), name, maxReconnectAttempts: 0, timeout: 2000, ...asOptions(as) });
+/**
+ * A client: fail fast when nothing listens. A one-shot CLI call gives up on a lost connection; a
+ * session (`gt convoy watch`, `gt demo`) rides out a NATS restart (`reconnect`).
+ */
+export function connectClient(
+  url: string,
+  name: string,
+  as: ConnectAs = {},
+  reconnect = false,
+): Promise<NatsConnection> {
+  return connect({
+    servers: url.split(','),
+    name,
+    timeout: 2000,
+    maxReconnectAttempts: reconnect ? -1 : 0,
+    reconnectTimeWait: 500,
+    ...asOptions(as),
+  });
 }

@@ -30,10 +30,12 @@ export class ApiSession {
     name: string,
     home?: string,
   ): Promise<ApiSession> {
+    // A session outlives a NATS restart (it reconnects); only the first connect fails fast.
     const nc = await connectClient(
       natsUrl,
       `${name}-${process.pid}`,
       discoverConnectAs(home ? { home } : {}, env),
+      true,
     );
     return new ApiSession(nc, env.GT_SUBJECT_PREFIX || DEFAULT_SUBJECT_PREFIX, env);
   }

@@ -28,7 +28,10 @@ describe('nats-server restart under a running service', () => {
     const a = (await town.json<Bead>('bd', ['create', 'A', '--rig', 'alpha'])).id;
     const b = (await town.json<Bead>('bd', ['create', 'B', '--rig', 'alpha'])).id;
     await town.json('bd', ['dep', 'add', b, a]);
-    await town.json('gt', ['convoy', 'launch', a, b]);
+    const { convoy_id } = await town.json<{ convoy_id: string }>('gt', ['convoy', 'launch', a, b]);
+    // A live `gt convoy watch` rides out the restart too and ends when the convoy lands.
+    const watching = town.run('gt', ['convoy', 'watch', convoy_id, '--timeout', '28']);
+    await new Promise((r) => setTimeout(r, 1000));
     await nats.stop();
     const down = await fetch(`${town.runtime().http_url}/readyz`);
     expect(down.status).toBe(503);
@@ -65,5 +68,8 @@ describe('nats-server restart under a running service', () => {
     } finally {
       await nc.close();
     }
+    await town.json('bd', ['close', b]);
+    const watched = await watching;
+    expect(watched.code, watched.stderr).toBe(0);
   }, 60_000);
 });
