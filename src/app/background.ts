@@ -12,7 +12,6 @@ import type { Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
 
 const EVENT_ACK_WAIT_MS = 5_000;
-const FEEDER_CONCURRENCY = 4;
 
 /**
  * The service's event-driven machinery: the relay (ledger events → JetStream), the dispatcher
@@ -41,19 +40,15 @@ export async function startBackground(
   );
   const carrier = new MailCarrier(nc, ledger, prefix, () => metrics.mailDelivered.inc());
   const stream = eventsStream(prefix);
-  const follow = (durable: string, type: string, handle: (m: JsMsg) => Promise<void>, concurrency = 1) =>
+  const follow = (durable: string, type: string, handle: (m: JsMsg) => Promise<void>) =>
     // Handlers take milliseconds: a short ack wait means an event taken by a replica that died is
     // handed to another (or to this one after a restart) within seconds, not half a minute.
     consumeDurable(nc, jsm, stream, durable, `${prefix}.evt.${type}.>`, handle, onError(durable), {
       ackWaitMs: EVENT_ACK_WAIT_MS,
-      concurrency,
     });
   const stops = [
     await follow('dispatcher', 'bead_claimed', (m) => dispatcher.handle(m)),
-    // Closes are fed several at a time: under a burst of closes (50 polecats finishing on a busy
-    // machine) one slow close must not hold the next convoy's feeding; every feeder action is a
-    // CAS through the command layer, so two closes racing dispatch nothing twice.
-    await follow('convoy-feeder', 'bead_closed', (m) => feeder.handle(m), FEEDER_CONCURRENCY),
+    await follow('convoy-feeder', 'bead_closed', (m) => feeder.handle(m)),
     await follow('mail-carrier', 'mail_sent', (m) => carrier.handle(m)),
   ];
   return {

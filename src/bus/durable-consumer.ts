@@ -8,11 +8,6 @@ export interface ConsumeOptions {
   startAt?: 'all' | 'new';
   /** How long a failed message waits before its next try, by deliveries so far (default 1 s). */
   retryDelayMs?: (deliveries: number) => number;
-  /**
-   * Messages handled at once (default 1: in order). Only for handlers whose every action is
-   * idempotent and compare-and-swap, so two messages racing change nothing twice.
-   */
-  concurrency?: number;
 }
 
 /**
@@ -40,7 +35,7 @@ export async function consumeDurable(
   onError: (err: unknown, deliveries: number) => void,
   options: ConsumeOptions = {},
 ): Promise<() => Promise<void>> {
-  const { ackWaitMs = 30_000, startAt = 'all', retryDelayMs = () => 1000, concurrency = 1 } = options;
+  const { ackWaitMs = 30_000, startAt = 'all', retryDelayMs = () => 1000 } = options;
   const config = {
     durable_name: durable,
     ack_policy: AckPolicy.Explicit,
@@ -70,13 +65,7 @@ export async function consumeDurable(
     }
   };
   const loop = (async () => {
-    const inFlight = new Set<Promise<void>>();
-    for await (const msg of messages) {
-      const handling: Promise<void> = handleOne(msg).finally(() => inFlight.delete(handling));
-      inFlight.add(handling);
-      if (inFlight.size >= concurrency) await Promise.race(inFlight);
-    }
-    await Promise.all(inFlight);
+    for await (const msg of messages) await handleOne(msg);
   })();
   return async () => {
     await messages.close();

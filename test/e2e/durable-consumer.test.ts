@@ -63,34 +63,4 @@ describe('durable consumer', () => {
       expect(gap).toBeLessThan((i + 1) * 400 + 1500);
     });
   });
-
-  it('handles up to `concurrency` messages at once, and one at a time by default', async () => {
-    const jsm = await ensureStreams(nc, 'gt');
-    const peakWith = async (durable: string, concurrency?: number) => {
-      let now = 0;
-      let peak = 0;
-      let done = 0;
-      const stop = await consumeDurable(
-        nc,
-        jsm,
-        eventsStream('gt'),
-        durable,
-        `gt.evt.${durable}.>`,
-        async () => {
-          peak = Math.max(peak, ++now);
-          await new Promise((r) => setTimeout(r, 150));
-          now--;
-          done++;
-        },
-        () => {},
-        concurrency ? { concurrency } : {},
-      );
-      for (let i = 0; i < 6; i++) await jetstream(nc).publish(`gt.evt.${durable}.town`, '{}');
-      for (let i = 0; i < 100 && done < 6; i++) await new Promise((r) => setTimeout(r, 50));
-      await stop();
-      return { peak, done };
-    };
-    expect(await peakWith('serial_test')).toEqual({ peak: 1, done: 6 });
-    expect(await peakWith('pool_test', 3)).toEqual({ peak: 3, done: 6 });
-  });
 });
