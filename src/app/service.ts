@@ -48,8 +48,9 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     const lock = acquireHomeLock(config.home);
     undo.push(() => lock.release());
     const ledger = await openLedger(config.ledgerUrl, { sqliteSync: config.sqliteSync });
-    await ledger.init();
+    // Closed on the way out even when init fails: an open client would keep a failed start alive.
     undo.push(() => ledger.close());
+    await ledger.init();
     const nats = await townNats(config, ledger, undo);
     const nc = await connectService(nats.url, `gt-service-${process.pid}`, { credentials: nats.credentials });
     undo.push(() => nc.drain());

@@ -49,6 +49,8 @@ export async function runUp(argv: readonly string[], env: NodeJS.ProcessEnv, io:
     service = await startService(config, log);
   } catch (err) {
     io.err(`error: ${(err as Error).message}`);
+    // A failed start must end the process even if a client library still holds a handle open.
+    setTimeout(() => process.exit(EXIT.refused), 2000).unref();
     return EXIT.refused;
   }
   // Listen before saying ready: whoever reacts to the ready line with SIGTERM must reach us.
