@@ -71,6 +71,9 @@ describe('two replicas, one cron', () => {
     const metrics = await (await fetch(`${follower.runtime().http_url}/metrics`)).text();
     const counted = Number(/gt_cron_runs_total\{job="witness",outcome="ok"\} (\d+)/.exec(metrics)?.[1] ?? 0);
     expect(counted).toBeGreaterThanOrEqual(startedBefore - 1);
+    // A run's log line reaches us through the child's stderr pipe, possibly after /metrics
+    // answered: give the lines already written time to arrive before comparing.
+    await new Promise((r) => setTimeout(r, 500));
     expect(counted).toBeLessThanOrEqual(witnessRuns());
     const all = [...before, ...after];
     for (const job of ['stranded-scan', 'witness', 're-escalation']) {
