@@ -1,6 +1,6 @@
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { livenessBucket } from '../bus/nats-permissions.ts';
+import { livenessBucket } from '../bus/streams.ts';
 
 /** What a rig runner knows about one polecat's process — one of the witness's signals. */
 export interface Liveness {

@@ -5,8 +5,7 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { callApi } from '../bus/api-client.ts';
 import { consumeDurable } from '../bus/durable-consumer.ts';
 import { dispatchStream, dispatchSubject } from '../bus/streams.ts';
-import { controlSubject, type StopOrder } from '../bus/subjects.ts';
-import type { Actor } from '../domain/actor.ts';
+import { actorOf, controlSubject, type StopOrder } from '../bus/subjects.ts';
 import type { Bead } from '../domain/bead.ts';
 import type { HookPrompt, HookView } from '../domain/hook.ts';
 import { respawnCount } from '../domain/respawns.ts';
@@ -145,7 +144,7 @@ export class RigRunner {
   }
 
   private async hookOf(polecat: string): Promise<Hook> {
-    const actor: Actor = { kind: 'system', id: `runner:${this.o.rig.name}` };
+    const actor = actorOf({ kind: 'runner', rig: this.o.rig.name });
     const reply = await callApi(this.o.nc, this.o.prefix, {
       verb: 'gt hook',
       args: { agent: polecat },

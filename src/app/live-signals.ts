@@ -2,7 +2,7 @@ import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { type Liveness, livenessKey } from '../agent/liveness.ts';
 import { KvMirror } from '../bus/kv-mirror.ts';
-import { livenessBucket } from '../bus/nats-permissions.ts';
+import { livenessBucket } from '../bus/streams.ts';
 import type { Signals } from '../domain/witness.ts';
 import { heartbeatKey } from './live-delivery.ts';
 

@@ -54,18 +54,17 @@ export async function consumeDurable(
   // large client-side buffer behind slow handlers (a loaded machine) would be redelivered while
   // still queued here — duplicate work that makes the backlog worse.
   const messages = await consumer.consume({ max_messages: 8 });
-  const handleOne = async (msg: JsMsg) => {
-    try {
-      msg.working(); // the ack wait restarts now that handling starts
-      await handle(msg);
-      msg.ack();
-    } catch (err) {
-      onError(err, msg.info.deliveryCount);
-      msg.nak(retryDelayMs(msg.info.deliveryCount));
-    }
-  };
   const loop = (async () => {
-    for await (const msg of messages) await handleOne(msg);
+    for await (const msg of messages) {
+      try {
+        msg.working(); // the ack wait restarts now that handling starts
+        await handle(msg);
+        msg.ack();
+      } catch (err) {
+        onError(err, msg.info.deliveryCount);
+        msg.nak(retryDelayMs(msg.info.deliveryCount));
+      }
+    }
   })();
   return async () => {
     await messages.close();

@@ -1,4 +1,4 @@
-import { dispatchStream, mailDurable, mailStream } from './streams.ts';
+import { dispatchStream, livenessBucket, mailDurable, mailStream } from './streams.ts';
 import { type Identity, identifiedApiSubject, inboxPrefixFor } from './subjects.ts';
 
 /**
@@ -19,9 +19,6 @@ export interface Permissions {
   /** May answer requests it received (nudges), on the reply subject only. */
   allow_responses?: boolean;
 }
-
-/** The liveness KV bucket runners write (agent/liveness.ts). */
-export const livenessBucket = (prefix: string): string => `${prefix}_liveness`;
 
 export function permissionsFor(prefix: string, identity: Identity): Permissions {
   return identity.kind === 'agent'

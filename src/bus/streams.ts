@@ -20,6 +20,9 @@ export function mailSubject(prefix: string, address: string): string {
   return `${prefix}.mail.${kind}.${id}`;
 }
 
+/** The KV bucket of polecat process reports that runners write (agent/liveness.ts). */
+export const livenessBucket = (prefix: string): string => `${prefix}_liveness`;
+
 /** An agent's durable mail consumer (agent/mailbox.ts), named so NATS permissions can name it. */
 export const mailDurable = (address: string): string => `mail-${address.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 

@@ -27,16 +27,19 @@ export type Identity = { kind: 'agent'; rig: string; name: string } | { kind: 'r
 /** Subject tokens a NATS permission can name exactly: no dots, wildcards or spaces. */
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
-export const identityTokens = (id: Identity): string =>
+const identityTokens = (id: Identity): string =>
   id.kind === 'agent' ? `agent.${id.rig}.${id.name}` : `runner.${id.rig}`;
 
 /** An agent address (`rig/name`) as an identity, or null when it cannot be one (`mayor/`, odd names). */
-export function agentIdentity(address: string): Identity | null {
+function agentIdentity(address: string): Identity | null {
   const [rig, name, ...rest] = address.split('/');
   return rig && name && rest.length === 0 && TOKEN.test(rig) && TOKEN.test(name)
     ? { kind: 'agent', rig, name }
     : null;
 }
+
+/** A rig runner's actor id is `runner:<rig>`. */
+const RUNNER_ACTOR = 'runner:';
 
 /** The identity an actor's requests travel under, if it has one (agents and rig runners). */
 export function identityOf(actor: Pick<Actor, 'kind' | 'id'>): Identity | null {
@@ -45,9 +48,6 @@ export function identityOf(actor: Pick<Actor, 'kind' | 'id'>): Identity | null {
     actor.kind === 'system' && actor.id.startsWith(RUNNER_ACTOR) && actor.id.slice(RUNNER_ACTOR.length);
   return rig && TOKEN.test(rig) ? { kind: 'runner', rig } : null;
 }
-
-/** A rig runner's actor id is `runner:<rig>`. */
-const RUNNER_ACTOR = 'runner:';
 
 export const actorOf = (id: Identity): Actor =>
   id.kind === 'agent'

@@ -11,7 +11,7 @@ import {
   operatorCredentialsPath,
   runnerCredentialsPath,
 } from '../bus/credentials.ts';
-import { DEFAULT_SUBJECT_PREFIX, inboxPrefixFor } from '../bus/subjects.ts';
+import { actorOf, DEFAULT_SUBJECT_PREFIX, type Identity, inboxPrefixFor } from '../bus/subjects.ts';
 import { optInt, optString } from '../commands/args.ts';
 import { parseWords, type Syntax } from '../commands/syntax.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -74,6 +74,7 @@ export async function runRigRunner(
     return EXIT.unreachable;
   }
   const prefix = env.GT_SUBJECT_PREFIX || DEFAULT_SUBJECT_PREFIX;
+  const runnerIdentity: Identity = { kind: 'runner', rig: name };
   let login: CredentialsFile | null;
   try {
     login = findCredentials(env, [runnerCredentialsPath(home, name), operatorCredentialsPath(home)]);
@@ -83,7 +84,7 @@ export async function runRigRunner(
   }
   const nc = await connectService(natsUrl, `gt-rig-run-${name}-${process.pid}`, {
     credentials: asNatsCredentials(login),
-    inboxPrefix: inboxPrefixFor(prefix, { kind: 'runner', rig: name }),
+    inboxPrefix: inboxPrefixFor(prefix, runnerIdentity),
   });
   // A refused subject (a permission the runner lacks) would otherwise only show as a timeout.
   void (async () => {
@@ -93,7 +94,7 @@ export async function runRigRunner(
     const rigs = await callApi(nc, prefix, {
       verb: 'gt rig list',
       args: {},
-      actor: { kind: 'system', id: `runner:${name}` },
+      actor: actorOf(runnerIdentity),
       source: 'runner',
     });
     const rig = rigs.ok ? (rigs.data as Rig[]).find((r) => r.name === name) : undefined;
