@@ -49,7 +49,7 @@ async function benchMongo(): Promise<{ result: WorkloadResult; target: string } 
   for (const o of others) await o.stop();
   if (!target) return null;
   const { createMongoLedger } = await import('../src/ledger/mongo/mongo-ledger.ts');
-  const ledger: Ledger = await createMongoLedger(target.uri, `bench_${Date.now()}`);
+  const ledger: Ledger = await createMongoLedger(target.uri, { dbName: `bench_${Date.now()}` });
   await ledger.init();
   try {
     return {

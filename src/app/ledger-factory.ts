@@ -2,7 +2,10 @@ import type { Ledger } from '../ledger/port.ts';
 import { SqliteLedger } from '../ledger/sqlite/sqlite-ledger.ts';
 
 /** Chooses the adapter from the ledger URL: `sqlite:<path>` (default) or `mongodb://…`. */
-export async function openLedger(url: string, options: { sqliteSync: 'normal' | 'full' }): Promise<Ledger> {
+export async function openLedger(
+  url: string,
+  options: { sqliteSync: 'normal' | 'full'; onWarning?: (message: string) => void },
+): Promise<Ledger> {
   if (url.startsWith('sqlite:')) {
     return new SqliteLedger({
       path: url.slice('sqlite:'.length),
@@ -11,5 +14,8 @@ export async function openLedger(url: string, options: { sqliteSync: 'normal' | 
   }
   // Loaded on demand so the embedded default never pays for the MongoDB driver.
   const { createMongoLedger } = await import('../ledger/mongo/mongo-ledger.ts');
-  return createMongoLedger(url);
+  return createMongoLedger(url, {
+    onReconnect: (stuckMs) =>
+      options.onWarning?.(`MongoDB driver monitor stuck for ${stuckMs} ms; reconnected the ledger client`),
+  });
 }

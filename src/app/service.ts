@@ -47,7 +47,10 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
   try {
     const lock = acquireHomeLock(config.home);
     undo.push(() => lock.release());
-    const ledger = await openLedger(config.ledgerUrl, { sqliteSync: config.sqliteSync });
+    const ledger = await openLedger(config.ledgerUrl, {
+      sqliteSync: config.sqliteSync,
+      onWarning: (message) => log.warn(message),
+    });
     // Closed on the way out even when init fails: an open client would keep a failed start alive.
     undo.push(() => ledger.close());
     await ledger.init();

@@ -50,6 +50,9 @@ describe.runIf(installed)(`FerretDB stopped and restarted during a ${SCALE.ferre
     return last;
   };
 
+  /** The service's warnings that its MongoDB client was reconnected (heartbeat-watchdog.ts). */
+  const ledgerReconnects = () => ft.town.serviceOutput.split('reconnected the ledger client').length - 1;
+
   it(
     '/readyz is not ready while the ledger is down, recovers, and nothing acknowledged is lost',
     async () => {
@@ -73,7 +76,9 @@ describe.runIf(installed)(`FerretDB stopped and restarted during a ${SCALE.ferre
         await sleep(random.between(500, 3_000));
         await ferret.restart();
         restarts++;
-        expect((await waitReadiness(200, 30_000)).status).toBe(200);
+        const up = await waitReadiness(200, 30_000);
+        // The checks in the message, so a failure shows which one stayed red and why.
+        expect(up.status, JSON.stringify(up.body.checks)).toBe(200);
         await during;
       }
       await ft.waitLanded(convoy, TEST_TIMEOUT_MS - 60_000);
@@ -88,7 +93,7 @@ describe.runIf(installed)(`FerretDB stopped and restarted during a ${SCALE.ferre
         dispatchedTwice: audit.dispatchedTwice.length,
         mailLost: audit.mailLost.length,
         recoveries: restarts,
-        note: `seed ${random.seed}; /readyz 503 (ledger failing) during ${notReadySeen}/${restarts} outages; ${acknowledged.length} writes acknowledged during outages, ${missing.length} missing; ${audit.unreachableRetries} polecat gt calls retried (exit 3); ${audit.respawns} witness respawns; ${audit.mailDuplicates} mail stored twice`,
+        note: `seed ${random.seed}; /readyz 503 (ledger failing) during ${notReadySeen}/${restarts} outages; ${acknowledged.length} writes acknowledged during outages, ${missing.length} missing; ${audit.unreachableRetries} polecat gt calls retried (exit 3); ${audit.respawns} witness respawns; ${audit.mailDuplicates} mail stored twice; ${ledgerReconnects()} wedged driver monitors reconnected`,
       });
       expect({ lost: audit.lost, missing, twice: audit.dispatchedTwice, mailLost: audit.mailLost }).toEqual({
         lost: [],

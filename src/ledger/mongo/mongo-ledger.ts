@@ -27,6 +27,7 @@ import { Cas, type LockDoc } from './cas.ts';
 import { type CommentDoc, CommentStore } from './comments.ts';
 import { DependencyWrites } from './dependency-writes.ts';
 import { type BeadDoc, COLLECTIONS, type RigDoc } from './documents.ts';
+import { HeartbeatWatchdog } from './heartbeat-watchdog.ts';
 import { ensureIndexes } from './indexes.ts';
 import { type MailDoc, MailStore } from './mail-store.ts';
 import { NudgeStore } from './nudge-store.ts';
@@ -57,9 +58,12 @@ export class MongoLedger implements Ledger {
   private readonly slots: SlotStore;
   private readonly records: Records;
   private upkeep: Upkeep | null = null;
+  private readonly watchdog: HeartbeatWatchdog;
 
-  constructor(client: MongoClient, dbName: string) {
+  /** `onReconnect` hears when a wedged driver monitor made the client reconnect (heartbeat-watchdog.ts). */
+  constructor(client: MongoClient, dbName: string, onReconnect: (stuckMs: number) => void = () => {}) {
     this.client = client;
+    this.watchdog = new HeartbeatWatchdog(client, onReconnect);
     this.db = client.db(dbName);
     const beads = this.db.collection<BeadDoc>(COLLECTIONS.beads);
     const rigs = this.db.collection<RigDoc>(COLLECTIONS.rigs);
@@ -80,6 +84,7 @@ export class MongoLedger implements Ledger {
   }
 
   async init(): Promise<void> {
+    this.watchdog.start();
     await this.client.connect();
     const { ttl } = await ensureIndexes(this.db);
     this.upkeep = new Upkeep(this.db, this.outbox, ttl);
@@ -100,6 +105,7 @@ export class MongoLedger implements Ledger {
   }
 
   async close(): Promise<void> {
+    await this.watchdog.stop();
     await this.client.close();
   }
 
@@ -287,8 +293,19 @@ export function dbNameFromUri(uri: string): string {
   return decodeURIComponent(path);
 }
 
-/** A ledger on `uri`: database `dbName`, else the one the URI names, else `gastown`. */
-export async function createMongoLedger(uri: string, dbName?: string): Promise<MongoLedger> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000 });
-  return new MongoLedger(client, dbName ?? (dbNameFromUri(uri) || 'gastown'));
+/**
+ * A ledger on `uri`: database `dbName`, else the one the URI names, else `gastown`. Connect
+ * timeout 5 s (driver default 30 s; the URI may say otherwise): it bounds how long a wedged
+ * monitor goes unnoticed (heartbeat-watchdog.ts).
+ */
+export async function createMongoLedger(
+  uri: string,
+  options: { dbName?: string; onReconnect?: (stuckMs: number) => void } = {},
+): Promise<MongoLedger> {
+  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000, ...connectTimeoutUnlessSet(uri) });
+  return new MongoLedger(client, options.dbName ?? (dbNameFromUri(uri) || 'gastown'), options.onReconnect);
+}
+
+function connectTimeoutUnlessSet(uri: string): { connectTimeoutMS?: number } {
+  return /[?&]connectTimeoutMS=/i.test(uri) ? {} : { connectTimeoutMS: 5_000 };
 }
