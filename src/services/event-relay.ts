@@ -2,9 +2,12 @@ import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { eventSubject } from '../bus/streams.ts';
-import type { Ledger } from '../ledger/port.ts';
+import type { Ledger, LedgerEvent } from '../ledger/port.ts';
 
 type Log = { error(obj: object, msg: string): void };
+
+/** Events read and published per round: bounds the messages in flight and the memory they take. */
+const BATCH = 500;
 
 /**
  * Publishes ledger events to JetStream, in order, from a high-water mark kept in a KV bucket.
@@ -66,16 +69,36 @@ export class EventRelay {
   /** Publishes everything after the mark; the mark only moves past what JetStream acknowledged. */
   async pump(): Promise<void> {
     for (;;) {
-      const events = await this.ledger.eventsSince(this.hwm, 500);
+      const events = await this.ledger.eventsSince(this.hwm, BATCH);
       if (events.length === 0) return;
-      for (const e of events) {
-        await this.js.publish(eventSubject(this.prefix, e.type, e.rig), JSON.stringify(e), {
-          msgID: `evt-${e.seq}`,
-        });
-        this.hwm = e.seq;
-      }
+      const failure = await this.publishAll(events);
       await this.kv.put('hwm', String(this.hwm));
+      if (failure) throw failure;
     }
+  }
+
+  /**
+   * Publishes a batch pipelined: every message goes out at once, in seq order on one connection
+   * (so the stream stores them in that order), and the acks are awaited together. One round trip
+   * per event instead made the relay the bottleneck of a busy town: in the fleet benchmark a close
+   * waited ~5 s to reach the stream. The mark moves to the last event before the first failure;
+   * anything after it that did get stored is republished and absorbed by the `evt-<seq>` msgID
+   * (the failed one then follows it in the stream: consumers read current state, not order).
+   */
+  private async publishAll(events: readonly LedgerEvent[]): Promise<unknown> {
+    const results = await Promise.allSettled(
+      events.map((e) =>
+        this.js.publish(eventSubject(this.prefix, e.type, e.rig), JSON.stringify(e), {
+          msgID: `evt-${e.seq}`,
+        }),
+      ),
+    );
+    for (const [i, event] of events.entries()) {
+      const result = results[i];
+      if (result?.status === 'rejected') return result.reason;
+      this.hwm = event.seq;
+    }
+    return null;
   }
 
   async stop(): Promise<void> {
