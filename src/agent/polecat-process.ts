@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { atLowPriority, polecatNice } from './cpu-priority.ts';
 
 export interface PolecatProcess {
   pid: number;
@@ -23,18 +24,6 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 }
 
 /**
- * Polecats run at a lower CPU priority (nice 10, inherited by what they start): on a saturated
- * machine the coordination plane — service, runners, their git work — must stay responsive, or
- * every close waits behind agents' builds before the next bead is fed. An agent waiting on a
- * model API is not slowed by it. GT_POLECAT_NICE=0 turns it off. `nice` (coreutils) sets it
- * before bash starts, so nothing the polecat runs escapes it.
- */
-function niced(argv: string[], env: NodeJS.ProcessEnv): string[] {
-  const nice = Number(env.GT_POLECAT_NICE ?? 10);
-  return Number.isInteger(nice) && nice > 0 ? ['nice', '-n', String(Math.min(nice, 19)), ...argv] : argv;
-}
-
-/**
  * Starts a polecat: `bash -c <command>` in its worktree, in its own process group, output to a
  * log file. The environment carries its identity (GT_AGENT, GT_RIG, GT_BEAD, GT_BRANCH…).
  */
@@ -46,11 +35,12 @@ export function startPolecat(
 ): PolecatProcess {
   mkdirSync(dirname(logPath), { recursive: true });
   const log = createWriteStream(logPath, { flags: 'a' });
-  const [program, ...args] = niced(['bash', '-c', command], env) as [string, ...string[]];
+  const argv = atLowPriority(['bash', '-c', command], polecatNice(env));
+  const [program, ...args] = argv as [string, ...string[]];
   const child = spawn(program, args, {
     cwd,
     env,
-    detached: true,
+    detached: true, // its own session and process group, so stop() reaches everything it started
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.pipe(log, { end: false });

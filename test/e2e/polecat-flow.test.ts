@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,6 +17,13 @@ const git = (repo: string, ...args: string[]) =>
  * polecat in a git worktree, the script commits and calls `gt done`, the bead closes, the next
  * one is fed and run, the convoy lands, and the work is on the polecat branches.
  */
+/** Linux with scheduling autogroups (the default): a polecat's own group must be niced as well. */
+const HAS_AUTOGROUPS = existsSync('/proc/self/autogroup');
+if (!HAS_AUTOGROUPS)
+  process.stderr.write(
+    '\n!!! no /proc/self/autogroup here: the polecat autogroup priority check is SKIPPED !!!\n\n',
+  );
+
 describe('polecats through the rig runner', () => {
   const town = new Town();
   const repo = mkdtempSync(join(tmpdir(), 'gt-rig-repo-'));
@@ -28,7 +35,7 @@ describe('polecats through the rig runner', () => {
     git(repo, 'commit', '-q', '--allow-empty', '-m', 'initial');
     await town.up();
     const script = [
-      'echo "work for $GT_BEAD at nice $(nice)" > "work-$GT_BEAD.txt"',
+      '{ echo "work for $GT_BEAD at nice $(nice)"; cat /proc/self/autogroup 2>/dev/null; } > "work-$GT_BEAD.txt"',
       'git add .',
       'git -c user.email=p@example.com -c user.name=polecat commit -qm "work on $GT_BEAD"',
       'gt done',
@@ -78,7 +85,10 @@ describe('polecats through the rig runner', () => {
       const branch = `polecat/${bead?.assignee?.split('/')[1]}/${id}`;
       expect(git(repo, 'log', '-1', '--format=%s', branch)).toBe(`work on ${id}`);
       // Polecats run below the coordination plane's CPU priority (polecat-process.ts).
-      expect(git(repo, 'show', `${branch}:work-${id}.txt`)).toBe(`work for ${id} at nice 10`);
+      const [work, autogroup] = git(repo, 'show', `${branch}:work-${id}.txt`).split('\n');
+      expect(work).toBe(`work for ${id} at nice 10`);
+      // The polecat's session has a scheduling group of its own; it must be niced too.
+      if (HAS_AUTOGROUPS) expect(autogroup).toMatch(/^\/autogroup-\d+ nice 10$/);
       expect(bead?.close_reason.endsWith(git(repo, 'rev-parse', branch))).toBe(true);
     }
     // The runner reported each polecat's process: started, then exited with code 0.
