@@ -30,9 +30,16 @@ export function connectService(url: string, name: string, as: ConnectAs = {}): P
   });
 }
 
+const CONNECT_TIMEOUT_MS = 15_000;
+
 /**
- * A client: fail fast when nothing listens. A one-shot CLI call gives up on a lost connection; a
- * session (`gt convoy watch`, `gt demo`) rides out a NATS restart (`reconnect`).
+ * A client: fail fast when nothing listens (a refused connection fails at once, whatever the
+ * timeout). A one-shot CLI call gives up on a lost connection; a session (`gt convoy watch`,
+ * `gt demo`) rides out a NATS restart (`reconnect`).
+ *
+ * The handshake may take CONNECT_TIMEOUT_MS: an agent's `gt` starved of CPU on a saturated machine
+ * (its polecat runs at low priority) needed more than the 2 s it had, exited 3 without reaching
+ * the service, and the witness then rightly respawned its polecat (fleet benchmark).
  */
 export function connectClient(
   url: string,
@@ -43,7 +50,7 @@ export function connectClient(
   return connect({
     servers: url.split(','),
     name,
-    timeout: 2000,
+    timeout: CONNECT_TIMEOUT_MS,
     maxReconnectAttempts: reconnect ? -1 : 0,
     reconnectTimeWait: 500,
     ...asOptions(as),
