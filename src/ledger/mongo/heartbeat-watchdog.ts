@@ -1,5 +1,7 @@
 import type { MongoClient, ServerHeartbeatStartedEvent } from 'mongodb';
 
+const RECONNECT_RETRY_MS = 1_000;
+
 /**
  * Reconnects a MongoClient whose server monitor has wedged.
  *
@@ -15,8 +17,6 @@ import type { MongoClient, ServerHeartbeatStartedEvent } from 'mongodb';
  * that bound is stuck. Closing and connecting the client again replaces the monitor; collections
  * already handed out keep working because the driver looks the topology up per operation.
  */
-const RECONNECT_RETRY_MS = 1_000;
-
 export class HeartbeatWatchdog {
   private readonly outstanding = new Map<string, { since: number; awaited: boolean }>();
   private timer: NodeJS.Timeout | null = null;
@@ -64,7 +64,7 @@ export class HeartbeatWatchdog {
 
   /** Reconnects when some heartbeat is past its limit; true when it did. */
   async check(): Promise<boolean> {
-    if (this.reconnecting || this.stopped) return false;
+    if (this.reconnecting !== null || this.stopped) return false;
     const stuckMs = this.longestOverdueMs();
     if (stuckMs === null) return false;
     this.outstanding.clear();
