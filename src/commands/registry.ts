@@ -59,7 +59,7 @@ export class CommandRegistry {
       if (!(err instanceof DomainError)) this.onUnexpected(err, call.verb);
       // An unexpected failure while the ledger is down is the outage, not a bug: say "retry"
       // (exit 3, like a service that is not there) instead of a final "internal error".
-      reply = err instanceof DomainError || (await this.ledgerAnswers()) ? failure(err) : unavailable();
+      reply = err instanceof DomainError || !(await this.isOutage(err)) ? failure(err) : unavailable();
     }
     const seconds = (performance.now() - started) / 1000;
     this.services.observe?.(call.verb, outcomeOf(reply), call.source.split(':')[0] ?? call.source, seconds);
@@ -96,10 +96,12 @@ export class CommandRegistry {
     );
   }
 
-  private ledgerAnswers(): Promise<boolean> {
+  /** The ledger says the error was an outage, or it does not answer now. */
+  private isOutage(err: unknown): Promise<boolean> {
+    if (this.services.ledger.isUnavailableError(err)) return Promise.resolve(true);
     return this.services.ledger.ping().then(
-      () => true,
       () => false,
+      () => true,
     );
   }
 

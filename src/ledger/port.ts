@@ -135,6 +135,12 @@ export interface Ledger {
   close(): Promise<void>;
   /** Throws when the store cannot answer (drives /readyz). */
   ping(): Promise<void>;
+  /**
+   * Whether `err`, thrown by one of this ledger's calls, means the store could not be reached
+   * (the command may be retried) rather than a bug. The registry asks it first: a ping after the
+   * store came back would answer, and misreport the outage as an internal error.
+   */
+  isUnavailableError(err: unknown): boolean;
 
   addRig(rig: NewRig, ctx: WriteContext): Promise<Rig>;
   getRig(name: string): Promise<Rig | null>;

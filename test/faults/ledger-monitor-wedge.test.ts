@@ -119,4 +119,23 @@ describe.runIf(installed)('a MongoDB client whose server monitor wedged', () => 
       await plain.close();
     }
   }, 60_000);
+
+  it('classes what a call throws while the database is down as an outage, and nothing else', async () => {
+    const ledger = new MongoLedger(new MongoClient(ferret.uri, clientOptions), `gt_outage_${process.pid}`);
+    try {
+      await ledger.init();
+      await ferret.stop();
+      const thrown = await ledger.getBead('gt-abc').then(
+        () => null,
+        (err: unknown) => err,
+      );
+      expect(thrown).not.toBeNull();
+      expect(ledger.isUnavailableError(thrown)).toBe(true);
+      expect(ledger.isUnavailableError(new Error('a bug'))).toBe(false);
+      expect(ledger.isUnavailableError(new TypeError('x is undefined'))).toBe(false);
+    } finally {
+      if (!ferret.running) await ferret.restart();
+      await ledger.close();
+    }
+  }, 60_000);
 });

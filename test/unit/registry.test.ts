@@ -118,4 +118,25 @@ describe('command registry', () => {
       error: { code: 'cycle', message: expect.stringContaining(`${b.id} → ${a.id} → ${b.id}`) },
     });
   });
+
+  it('answers "unavailable" (retry) when the ledger classes the failure as an outage, though its ping answers again', async () => {
+    const lost = new Error('connection to the database closed');
+    // The real ledger, except that creating fails the way a dropped connection does.
+    const flaky = (outage: boolean) =>
+      new Proxy(ledger, {
+        get(target, prop, receiver) {
+          if (prop === 'createBead') return () => Promise.reject(lost);
+          if (prop === 'isUnavailableError') return (err: unknown) => outage && err === lost;
+          return Reflect.get(target, prop, receiver);
+        },
+      });
+    const execute = (l: SqliteLedger) =>
+      new CommandRegistry({ ledger: l, now: () => new Date() }, CATALOG, (err) =>
+        unexpected.push(err),
+      ).execute({ verb: 'bd create', args: { title: 'Fix' }, actor: alice, source: 'test' });
+    expect(await execute(flaky(true))).toMatchObject({ ok: false, error: { kind: 'unavailable' } });
+    expect(await execute(flaky(false))).toMatchObject({ ok: false, error: { kind: 'internal' } });
+    // The outage is not audited (the ledger could not take it); the internal error is.
+    expect((await ledger.listAudit(5)).map((a) => a.outcome)).toEqual(['error']);
+  });
 });

@@ -1,4 +1,11 @@
-import { type Db, MongoClient } from 'mongodb';
+import {
+  type Db,
+  MongoClient,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+} from 'mongodb';
 import type { Bead, BeadPatch, NewBead } from '../../domain/bead.ts';
 import type { TrackedState } from '../../domain/convoy.ts';
 import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.ts';
@@ -111,6 +118,16 @@ export class MongoLedger implements Ledger {
 
   async ping(): Promise<void> {
     await this.db.command({ ping: 1 });
+  }
+
+  /** Network, server selection and closed-client errors: the database was out of reach. */
+  isUnavailableError(err: unknown): boolean {
+    return (
+      err instanceof MongoNetworkError ||
+      err instanceof MongoServerSelectionError ||
+      err instanceof MongoNotConnectedError ||
+      err instanceof MongoTopologyClosedError
+    );
   }
 
   addRig(rig: NewRig, ctx: WriteContext): Promise<Rig> {

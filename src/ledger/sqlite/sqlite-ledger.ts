@@ -62,6 +62,11 @@ export class SqliteLedger implements Ledger {
     this.options = options;
   }
 
+  /** An embedded file has no connection to lose: its errors are never an outage. */
+  isUnavailableError(_err: unknown): boolean {
+    return false;
+  }
+
   async init(): Promise<void> {
     if (this.options.path !== ':memory:') mkdirSync(dirname(this.options.path), { recursive: true });
     const opts = this.options.synchronous ? { synchronous: this.options.synchronous } : {};
