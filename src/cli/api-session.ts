@@ -1,13 +1,22 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { callApi } from '../bus/api-client.ts';
+import { callApi, ServiceUnavailable } from '../bus/api-client.ts';
 import { connectClient } from '../bus/connection.ts';
 import { DEFAULT_SUBJECT_PREFIX } from '../bus/subjects.ts';
 import { resolveVerb } from '../commands/catalog.ts';
 import { verbName } from '../commands/command.ts';
 import { parseWords } from '../commands/syntax.ts';
 import { refused, usageError } from '../domain/errors.ts';
+import type { Reply } from '../domain/reply.ts';
 import { actorFromEnv } from './actor.ts';
 import { discoverConnectAs } from './discovery.ts';
+
+/**
+ * How long a session keeps asking when nobody answers: after a NATS restart the session may be
+ * back before the service has re-subscribed (its reconnect is independent), and a watch must not
+ * die of that moment.
+ */
+const UNANSWERED_GRACE_MS = 10_000;
+const UNANSWERED_RETRY_MS = 250;
 
 /**
  * One connection to the service for CLI commands that make several calls (`gt convoy watch`,
@@ -17,11 +26,13 @@ export class ApiSession {
   readonly nc: NatsConnection;
   readonly prefix: string;
   private readonly env: NodeJS.ProcessEnv;
+  private readonly unansweredGraceMs: number;
 
-  private constructor(nc: NatsConnection, prefix: string, env: NodeJS.ProcessEnv) {
+  private constructor(nc: NatsConnection, prefix: string, env: NodeJS.ProcessEnv, unansweredGraceMs: number) {
     this.nc = nc;
     this.prefix = prefix;
     this.env = env;
+    this.unansweredGraceMs = unansweredGraceMs;
   }
 
   static async open(
@@ -29,6 +40,7 @@ export class ApiSession {
     env: NodeJS.ProcessEnv,
     name: string,
     home?: string,
+    unansweredGraceMs = UNANSWERED_GRACE_MS,
   ): Promise<ApiSession> {
     // A session outlives a NATS restart (it reconnects); only the first connect fails fast.
     const nc = await connectClient(
@@ -37,7 +49,7 @@ export class ApiSession {
       discoverConnectAs(home ? { home } : {}, env),
       true,
     );
-    return new ApiSession(nc, env.GT_SUBJECT_PREFIX || DEFAULT_SUBJECT_PREFIX, env);
+    return new ApiSession(nc, env.GT_SUBJECT_PREFIX || DEFAULT_SUBJECT_PREFIX, env, unansweredGraceMs);
   }
 
   /** Runs `root words…`; a refusal becomes an error carrying the service's message. */
@@ -45,7 +57,7 @@ export class ApiSession {
     const resolved = resolveVerb(root, words);
     if (!resolved) throw usageError('unknown_command', `unknown command "${root} ${words.join(' ')}"`);
     const args = parseWords(resolved.rest, resolved.def.syntax, resolved.def.usage);
-    const reply = await callApi(this.nc, this.prefix, {
+    const reply = await this.call({
       verb: verbName(resolved.def),
       args,
       actor: actorFromEnv(this.env),
@@ -53,6 +65,19 @@ export class ApiSession {
     });
     if (!reply.ok) throw refused('command_failed', `${root} ${words.join(' ')}: ${reply.error.message}`);
     return reply.data as T;
+  }
+
+  /** One API call; "nobody answers" is retried for the session's grace, then reported. */
+  private async call(call: Parameters<typeof callApi>[2]): Promise<Reply> {
+    const deadline = Date.now() + this.unansweredGraceMs;
+    for (;;) {
+      try {
+        return await callApi(this.nc, this.prefix, call);
+      } catch (err) {
+        if (!(err instanceof ServiceUnavailable) || Date.now() >= deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, UNANSWERED_RETRY_MS));
+      }
+    }
   }
 
   /** Calls `onEvent` for every ledger event the relay publishes (core subscription, no state left). */

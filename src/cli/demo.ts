@@ -159,7 +159,8 @@ function untilServing(child: ChildProcess, home: string, logFile: string): Promi
 /** True when a service answers on that NATS (a stale runtime.json is not a town). */
 async function answers(natsUrl: string, env: NodeJS.ProcessEnv): Promise<boolean> {
   try {
-    const api = await ApiSession.open(natsUrl, env, 'gt-demo-probe');
+    // A probe: a NATS server without a service answers "nobody" at once, and that is the answer.
+    const api = await ApiSession.open(natsUrl, env, 'gt-demo-probe', undefined, 0);
     try {
       await api.run('gt', ['rig', 'list']);
       return true;
