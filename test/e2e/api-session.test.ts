@@ -35,7 +35,9 @@ describe('CLI API session', () => {
       const answer = session.run<string[]>('gt', ['rig', 'list']);
       await new Promise((r) => setTimeout(r, 1_000));
       const sub = nc.subscribe('gt.api.>', {
-        callback: (_err, msg) => msg.respond(JSON.stringify({ ok: true, data: ['alpha'] })),
+        callback: (_err, msg) => {
+          msg.respond(JSON.stringify({ ok: true, data: ['alpha'] }));
+        },
       });
       await nc.flush();
       try {
