@@ -35,8 +35,10 @@ export function startPolecat(
 ): PolecatProcess {
   mkdirSync(dirname(logPath), { recursive: true });
   const log = createWriteStream(logPath, { flags: 'a' });
-  const argv = atLowPriority(['bash', '-c', command], polecatNice(env));
-  const [program, ...args] = argv as [string, ...string[]];
+  const [program, ...args] = atLowPriority(['bash', '-c', command], polecatNice(env)) as [
+    string,
+    ...string[],
+  ];
   const child = spawn(program, args, {
     cwd,
     env,

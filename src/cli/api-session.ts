@@ -39,8 +39,7 @@ export class ApiSession {
     natsUrl: string,
     env: NodeJS.ProcessEnv,
     name: string,
-    home?: string,
-    unansweredGraceMs = UNANSWERED_GRACE_MS,
+    { home, unansweredGraceMs = UNANSWERED_GRACE_MS }: { home?: string; unansweredGraceMs?: number } = {},
   ): Promise<ApiSession> {
     // A session outlives a NATS restart (it reconnects); only the first connect fails fast.
     const nc = await connectClient(

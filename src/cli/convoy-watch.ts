@@ -86,7 +86,7 @@ export async function runConvoyWatch(
     const nats = optString(args, 'nats');
     const home = optString(args, 'home');
     const natsUrl = discoverNatsUrl({ ...(nats && { nats }), ...(home && { home }) }, env);
-    api = await ApiSession.open(natsUrl, env, 'gt-watch', home);
+    api = await ApiSession.open(natsUrl, env, 'gt-watch', home ? { home } : {});
   } catch (err) {
     io.err(`error: ${(err as Error).message}`);
     return EXIT.unreachable;

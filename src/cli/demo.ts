@@ -160,7 +160,7 @@ function untilServing(child: ChildProcess, home: string, logFile: string): Promi
 async function answers(natsUrl: string, env: NodeJS.ProcessEnv): Promise<boolean> {
   try {
     // A probe: a NATS server without a service answers "nobody" at once, and that is the answer.
-    const api = await ApiSession.open(natsUrl, env, 'gt-demo-probe', undefined, 0);
+    const api = await ApiSession.open(natsUrl, env, 'gt-demo-probe', { unansweredGraceMs: 0 });
     try {
       await api.run('gt', ['rig', 'list']);
       return true;

@@ -30,7 +30,7 @@ describe('CLI API session', () => {
   const env = { GT_HOME: home, GT_ACTOR: 'alice' };
 
   it('keeps asking while nobody answers, and gets the answer once the service is there', async () => {
-    const session = await ApiSession.open(server.url, env, 'test', home);
+    const session = await ApiSession.open(server.url, env, 'test', { home });
     try {
       const answer = session.run<string[]>('gt', ['rig', 'list']);
       await new Promise((r) => setTimeout(r, 1_000));
@@ -51,7 +51,7 @@ describe('CLI API session', () => {
   });
 
   it('reports nobody answering at once when its grace is zero (a probe)', async () => {
-    const session = await ApiSession.open(server.url, env, 'probe', home, 0);
+    const session = await ApiSession.open(server.url, env, 'probe', { home, unansweredGraceMs: 0 });
     try {
       const started = Date.now();
       await expect(session.run('gt', ['rig', 'list'])).rejects.toBeInstanceOf(ServiceUnavailable);

@@ -1,6 +1,7 @@
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MongoLedger } from '../../src/ledger/mongo/mongo-ledger.ts';
+import { waitFor } from '../e2e/runner-process.ts';
 import { findFerretDbBinary } from '../support/ferretdb.ts';
 import { FERRET_MISSING, RestartableFerretDb } from './support/ferret.ts';
 import { sleep } from './support/random.ts';
@@ -96,16 +97,12 @@ describe.runIf(installed)('a MongoDB client whose server monitor wedged', () => 
       await restartUnderLoad(ferret, [plain, ledgerClient]);
 
       // The watchdog's limit is 7 s; give the ledger twice that and then some.
-      const deadline = Date.now() + 20_000;
-      let ledgerUp = false;
-      while (!ledgerUp && Date.now() < deadline) {
-        ledgerUp = await ledger.ping().then(
+      const ledgerUp = () =>
+        ledger.ping().then(
           () => true,
           () => false,
         );
-        if (!ledgerUp) await sleep(250);
-      }
-      expect(ledgerUp).toBe(true);
+      await waitFor(ledgerUp, 20_000, () => 'the ledger did not answer again');
       expect(reconnects).toHaveLength(1);
       expect(reconnects[0]).toBeGreaterThan(7_000);
       expect((await ledger.getBead(before.id))?.title).toBe('written before the outage');

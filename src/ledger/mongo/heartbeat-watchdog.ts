@@ -23,21 +23,19 @@ export class HeartbeatWatchdog {
   private reconnecting: Promise<void> | null = null;
   private stopped = false;
   private readonly onStarted = (e: ServerHeartbeatStartedEvent) =>
-    this.outstanding.set(e.connectionId, { since: this.now(), awaited: e.awaited });
+    this.outstanding.set(e.connectionId, { since: Date.now(), awaited: e.awaited });
   private readonly onEnded = (e: { connectionId: string }) => this.outstanding.delete(e.connectionId);
 
   private readonly client: MongoClient;
   private readonly onReconnect: (stuckMs: number) => void;
-  private readonly now: () => number;
 
-  constructor(client: MongoClient, onReconnect: (stuckMs: number) => void, now: () => number = Date.now) {
+  constructor(client: MongoClient, onReconnect: (stuckMs: number) => void) {
     this.client = client;
     this.onReconnect = onReconnect;
-    this.now = now;
   }
 
   /** How long a heartbeat may take before it counts as stuck: the driver's bound plus slack. */
-  limitMs(awaited: boolean): number {
+  private limitMs(awaited: boolean): number {
     const { connectTimeoutMS, heartbeatFrequencyMS } = this.client.options;
     const connect = connectTimeoutMS || 30_000;
     return (awaited ? connect + heartbeatFrequencyMS : 2 * connect) + 5_000;
@@ -62,18 +60,17 @@ export class HeartbeatWatchdog {
     await this.reconnecting;
   }
 
-  /** Reconnects when some heartbeat is past its limit; true when it did. */
-  async check(): Promise<boolean> {
-    if (this.reconnecting !== null || this.stopped) return false;
+  /** Reconnects when some heartbeat is past its limit. */
+  private async check(): Promise<void> {
+    if (this.reconnecting !== null || this.stopped) return;
     const stuckMs = this.longestOverdueMs();
-    if (stuckMs === null) return false;
+    if (stuckMs === null) return;
     this.outstanding.clear();
     this.onReconnect(stuckMs);
     this.reconnecting = this.reconnect().finally(() => {
       this.reconnecting = null;
     });
     await this.reconnecting;
-    return true;
   }
 
   /**
@@ -96,7 +93,7 @@ export class HeartbeatWatchdog {
   private longestOverdueMs(): number | null {
     let worst: number | null = null;
     for (const { since, awaited } of this.outstanding.values()) {
-      const age = this.now() - since;
+      const age = Date.now() - since;
       if (age > this.limitMs(awaited) && (worst === null || age > worst)) worst = age;
     }
     return worst;
