@@ -116,7 +116,6 @@ for (let i = 0; i < FULL; i++) {
     verb: 'gt mail send',
     args: { to: 'alpha/witness', subject },
     actor: human,
-    source: 'bench',
   });
   await arrived;
   full.push(performance.now() - s);
@@ -186,7 +185,6 @@ const timers = agents.map((actor, i) =>
           verb: 'gt heartbeat',
           args: { activity: 'working' },
           actor,
-          source: 'bench',
         });
       };
       beat();

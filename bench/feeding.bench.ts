@@ -47,7 +47,7 @@ await relay.start();
 services.onWrite = () => relay.wake();
 const dispatcher = new Dispatcher(nc, 'gt');
 const feeder = new ConvoyFeeder(ledger, (verb, args) =>
-  registry.execute({ verb, args, actor: FEEDER, source: 'feeder' }),
+  registry.execute({ verb, args, actor: FEEDER, source: 'system' }),
 );
 const stopDispatch = await consumeDurable(
   nc,
@@ -61,7 +61,7 @@ const stopDispatch = await consumeDurable(
 
 const human = { kind: 'human' as const, id: 'bench' };
 const call = async (verb: string, args: unknown) => {
-  const reply = await callApi(nc, 'gt', { verb, args, actor: human, source: 'bench' });
+  const reply = await callApi(nc, 'gt', { verb, args, actor: human });
   if (!reply.ok) throw new Error(`${verb}: ${reply.error.message}`);
   return reply.data as Record<string, unknown>;
 };

@@ -34,7 +34,7 @@ const ledger = new SqliteLedger({ path: join(dir, 'ledger.db') });
 await ledger.init();
 const registry = new CommandRegistry({ ledger, now: () => new Date() }, CATALOG, (err) => say(String(err)));
 const execute = (verb: string, args: Record<string, unknown>) =>
-  registry.execute({ verb, args, actor: FEEDER, source: 'bench' });
+  registry.execute({ verb, args, actor: FEEDER, source: 'cli' });
 const ctx = (): WriteContext => ({ actor: 'bench', now: new Date() });
 const seen = new Map<string, Pick<Signals, 'process' | 'heartbeatAt'>>();
 const observe = (agent: string) => seen.get(agent) ?? { process: null, heartbeatAt: null };

@@ -50,14 +50,15 @@ export class LivenessReporter {
     this.nc.publish(`${this.prefix}.hb.${rig}.${name}`, JSON.stringify(l));
   }
 
-  /** Every polecat of the rig last reported alive (what a restarted runner must account for). */
-  async aliveIn(rig: string): Promise<Liveness[]> {
-    const found: Liveness[] = [];
-    for await (const key of await this.kv.keys(`${rig}.*`)) {
-      const l = await this.get(key.replace('.', '/'));
-      if (l?.alive) found.push(l);
-    }
-    return found;
+  /**
+   * Every polecat of the rig last reported alive (what a restarted runner must account for), by
+   * reading each of the rig's slots directly. Listing the bucket's keys would need a consumer on
+   * it, and the consumer permissions that takes would let a runner delete anyone's consumer —
+   * the service's watch of the bucket included (docs/nats-auth.md).
+   */
+  async aliveIn(rig: string, slots: readonly string[]): Promise<Liveness[]> {
+    const reports = await Promise.all(slots.map((name) => this.get(`${rig}/${name}`)));
+    return reports.filter((l): l is Liveness => l?.alive === true);
   }
 
   async get(agent: string): Promise<Liveness | null> {

@@ -34,7 +34,7 @@ export async function openMailbox(
   const consumer = await jetstream(nc).consumers.get(mailStream(prefix), durable);
   const messages = await consumer.consume({ max_messages: 16 });
   const call = async (verb: string, id: string) => {
-    const reply = await callApi(nc, prefix, { verb, args: { id }, actor, source: 'mailbox' });
+    const reply = await callApi(nc, prefix, { verb, args: { id }, actor });
     if (!reply.ok) throw new Error(reply.error.message);
     return reply.data as Mail;
   };

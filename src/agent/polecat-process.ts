@@ -33,8 +33,9 @@ export function startPolecat(
   env: NodeJS.ProcessEnv,
   logPath: string,
 ): PolecatProcess {
-  mkdirSync(dirname(logPath), { recursive: true });
-  const log = createWriteStream(logPath, { flags: 'a' });
+  // Owner-only: an agent's output can hold anything it read (code, keys, customer data).
+  mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
+  const log = createWriteStream(logPath, { flags: 'a', mode: 0o600 });
   const [program, ...args] = atLowPriority(['bash', '-c', command], polecatNice(env)) as [
     string,
     ...string[],

@@ -1,5 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { type JsMsg, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { callApi } from '../bus/api-client.ts';
@@ -8,8 +8,11 @@ import { dispatchStream, dispatchSubject } from '../bus/streams.ts';
 import { actorOf, controlSubject, type StopOrder } from '../bus/subjects.ts';
 import type { Bead } from '../domain/bead.ts';
 import type { HookPrompt, HookView } from '../domain/hook.ts';
+import { polecatEnv } from '../domain/polecat-env.ts';
 import { respawnCount } from '../domain/respawns.ts';
 import type { Rig } from '../domain/rig.ts';
+import { polecatNames } from '../domain/sling.ts';
+import { polecatNice } from './cpu-priority.ts';
 import { type Liveness, LivenessReporter } from './liveness.ts';
 import { type PolecatProcess, startPolecat } from './polecat-process.ts';
 import { createWorktree, removeWorktree, uncommittedFiles } from './worktree.ts';
@@ -48,9 +51,14 @@ function promptText(beadId: string, p: HookPrompt): string {
   ].join('\n');
 }
 
-function withoutNatsCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { GT_NATS_USER: _user, GT_NATS_PASSWORD: _password, GT_NATS_CREDS: _file, ...rest } = env;
-  return rest;
+/**
+ * Writes the prompt readable by its owner only: it holds the bead's text, which may be private,
+ * and a polecat of another OS user has no business reading it (whatever the process umask).
+ */
+function writePrompt(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  writeFileSync(path, text, { mode: 0o600 });
+  chmodSync(path, 0o600); // a respawn rewrites an existing file, whose mode `mode` does not change
 }
 
 function isRunning(pid: number): boolean {
@@ -149,7 +157,6 @@ export class RigRunner {
       verb: 'gt hook',
       args: { agent: polecat },
       actor,
-      source: 'runner',
     });
     if (!reply.ok) throw new Error(reply.error.message);
     return reply.data as Hook;
@@ -164,20 +171,27 @@ export class RigRunner {
     await this.cleanups.get(bead.id);
     await createWorktree(rig.repo as string, worktree, prompt.branch);
     const promptFile = join(home, 'prompts', rig.name, `${slug}.md`);
-    mkdirSync(join(home, 'prompts', rig.name), { recursive: true });
-    writeFileSync(promptFile, promptText(bead.id, prompt));
-    const env = {
-      ...withoutNatsCredentials(process.env),
-      ...this.polecatLogin(name),
-      GT_AGENT: dispatch.polecat,
-      GT_RIG: rig.name,
-      GT_BEAD: bead.id,
-      GT_BRANCH: prompt.branch,
-      GT_NATS_URL: this.o.natsUrl,
-      GT_HOME: home,
-      GT_PROMPT_FILE: promptFile,
-      PATH: `${this.o.binDir}:${process.env.PATH ?? ''}`,
-    };
+    writePrompt(promptFile, promptText(bead.id, prompt));
+    // An allow-list, never a copy of this process's environment: that holds the runner's own
+    // NATS login and, on a machine shared with the service, its chat tokens and ledger URL.
+    const env = polecatEnv({
+      runnerEnv: process.env,
+      named: rig.env,
+      binDir: this.o.binDir,
+      own: {
+        ...this.polecatLogin(name),
+        GT_AGENT: dispatch.polecat,
+        GT_RIG: rig.name,
+        GT_BEAD: bead.id,
+        GT_BRANCH: prompt.branch,
+        GT_NATS_URL: this.o.natsUrl,
+        GT_HOME: home,
+        GT_PROMPT_FILE: promptFile,
+        GT_SUBJECT_PREFIX: this.o.prefix,
+        // startPolecat reads its niceness from the environment it is given.
+        GT_POLECAT_NICE: String(polecatNice(process.env)),
+      },
+    });
     const polecat = startPolecat(this.o.command, worktree, env, join(home, 'logs', rig.name, `${slug}.log`));
     const running: Running = {
       process: polecat,
@@ -231,7 +245,9 @@ export class RigRunner {
    * unknown code. Either way the witness sees the truth instead of a stale "alive".
    */
   private async accountForPrevious(): Promise<void> {
-    for (const previous of (await this.liveness?.aliveIn(this.o.rig.name)) ?? []) {
+    const { rig } = this.o;
+    // Its polecats can only hold the rig's slot names (what `gt sling` hands out).
+    for (const previous of (await this.liveness?.aliveIn(rig.name, polecatNames(rig.max_polecats))) ?? []) {
       const gone = async () =>
         this.liveness?.report({
           ...previous,

@@ -35,7 +35,7 @@ export async function startBackground(
   const dispatcher = new Dispatcher(nc, prefix);
   const feeder = new ConvoyFeeder(
     ledger,
-    (verb, args) => registry.execute({ verb, args, actor: FEEDER, source: 'feeder' }),
+    (verb, args) => registry.execute({ verb, args, actor: FEEDER, source: 'system' }),
     (ms) => metrics.dispatchLatency.observe(ms / 1000),
   );
   const carrier = new MailCarrier(nc, ledger, prefix, () => metrics.mailDelivered.inc());

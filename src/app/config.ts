@@ -2,6 +2,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { asNatsCredentials, findCredentials, type NatsCredentials } from '../bus/credentials.ts';
 import { DomainError, usageError } from '../domain/errors.ts';
+import { urlPasswords } from '../domain/redact-url.ts';
 import { type ChatConfig, chatConfigFrom } from './chat-config.ts';
 import { readSettings, type SettingName, secretValues } from './config-schema.ts';
 import { type ChatPolicy, loadChatPolicy } from './policy-file.ts';
@@ -30,7 +31,7 @@ export interface ServiceConfig {
   maxRespawns: number;
   chat: ChatConfig;
   chatPolicy: ChatPolicy;
-  /** Secret values in force (tokens, signing secrets): never logged. */
+  /** Secret values in force (tokens, signing secrets, URL passwords): never logged. */
   secrets: string[];
 }
 
@@ -85,12 +86,13 @@ export function loadServiceConfig(flags: ServiceFlags, env: NodeJS.ProcessEnv): 
   if (s.GT_NATS_USER && !s.GT_NATS_PASSWORD) problems.push('  GT_NATS_PASSWORD: required with GT_NATS_USER');
   if (problems.length > 0 || !chatPolicy) throw invalid(problems);
   const home = resolveHome(s.GT_HOME, {});
+  const ledgerUrl = s.GT_LEDGER_URL || `sqlite:${join(home, 'ledger.db')}`;
   return {
     home,
     natsUrl: s.GT_NATS_URL || undefined,
     natsAuth: s.GT_NATS_AUTH === 'on',
     natsLogin,
-    ledgerUrl: s.GT_LEDGER_URL || `sqlite:${join(home, 'ledger.db')}`,
+    ledgerUrl,
     httpHost: s.GT_HTTP_HOST,
     httpPort: s.GT_HTTP_PORT,
     subjectPrefix: s.GT_SUBJECT_PREFIX,
@@ -106,7 +108,8 @@ export function loadServiceConfig(flags: ServiceFlags, env: NodeJS.ProcessEnv): 
     maxRespawns: s.GT_MAX_RESPAWNS,
     chat: chat.chat,
     chatPolicy,
-    secrets: secretValues(s),
+    // A client library may echo a URL's password in an error, in a form no URL pattern matches.
+    secrets: [...secretValues(s), ...urlPasswords(`${ledgerUrl} ${s.GT_NATS_URL ?? ''}`)],
   };
 }
 

@@ -42,7 +42,7 @@ export async function startCronJobs(
   const executeAs =
     (who: string, token: number): Execute =>
     (verb, args) =>
-      registry.execute({ verb, args, actor: actor(who), source: `cron:lease=${token}` });
+      registry.execute({ verb, args, actor: actor(who), source: 'cron', via: `lease=${token}` });
   const thresholds: Thresholds = {
     spawnGraceMs: config.spawnGraceS * 1000,
     stallMs: config.heartbeatStaleS * 1000,

@@ -1,6 +1,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { refused } from '../domain/errors.ts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-home.ts';
 
 /**
  * One service per $GT_HOME: the SQLite ledger has one writer, and two services would also fight
@@ -12,11 +13,11 @@ export interface HomeLock {
 }
 
 export function acquireHomeLock(home: string): HomeLock {
-  mkdirSync(home, { recursive: true });
+  mkdirSync(home, { recursive: true, mode: PRIVATE_DIR_MODE });
   const path = join(home, 'gt.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      const fd = openSync(path, 'wx');
+      const fd = openSync(path, 'wx', PRIVATE_FILE_MODE);
       writeSync(fd, String(process.pid));
       closeSync(fd);
       return { release: () => rmSync(path, { force: true }) };

@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { redactUrlPasswords } from '../domain/redact-url.ts';
 
 /** Fields that hold secrets wherever they appear in a logged object. */
 const SECRET_PATHS = [
@@ -23,9 +24,12 @@ const SECRET_PATTERNS: RegExp[] = [
   /(\b(?:Bot|Bearer) )[A-Za-z0-9_.-]{20,}/g,
 ];
 
-/** Replaces every secret-looking part of a log line, and every configured secret value. */
+/**
+ * Replaces every secret-looking part of a log line or message (URL passwords included), and every
+ * configured secret value. `gt up` passes what it prints through here as well.
+ */
 export function redactSecrets(line: string, knownSecrets: readonly string[] = []): string {
-  let out = line;
+  let out = redactUrlPasswords(line);
   for (const p of SECRET_PATTERNS)
     out = out.replace(p, (_m, keep?: string) => `${typeof keep === 'string' ? keep : ''}[Redacted]`);
   for (const secret of knownSecrets) if (secret.length >= 6) out = out.split(secret).join('[Redacted]');

@@ -19,7 +19,7 @@ export function townReader(ledger: Ledger, registry: CommandRegistry): () => Pro
       verb: 'gt polecats',
       args: {},
       actor: METRICS_ACTOR,
-      source: 'metrics',
+      source: 'system',
     });
     return {
       beads: sum(

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { NatsCredentials } from '../bus/credentials.ts';
 import { startNatsServer } from '../bus/nats-server-process.ts';
 import { NatsUsers, type RigSlots } from '../bus/nats-users.ts';
+import { namedOperators } from '../domain/policy.ts';
 import { polecatNames } from '../domain/sling.ts';
 import type { Ledger } from '../ledger/port.ts';
 import type { ServiceConfig } from './config.ts';
@@ -27,7 +28,8 @@ export async function townNats(
   const unchanged = async () => {};
   if (config.natsUrl) return { url: config.natsUrl, credentials: config.natsLogin, rigsChanged: unchanged };
   const users = config.natsAuth ? NatsUsers.open(config.home, config.subjectPrefix) : null;
-  const authorization = users?.sync(await rigSlots(ledger));
+  const operators = namedOperators(config.chatPolicy.policy);
+  const authorization = users?.sync(await rigSlots(ledger), operators);
   const server = await startNatsServer({
     storeDir: join(config.home, 'nats'),
     ...(authorization && { authorization }),
@@ -37,7 +39,7 @@ export async function townNats(
   return {
     url: server.url,
     credentials: users.service,
-    rigsChanged: async () => server.reconfigure(users.sync(await rigSlots(ledger))),
+    rigsChanged: async () => server.reconfigure(users.sync(await rigSlots(ledger), operators)),
   };
 }
 

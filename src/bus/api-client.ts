@@ -15,10 +15,11 @@ export class ServiceUnavailable extends Error {
 export async function callApi(
   nc: NatsConnection,
   prefix: string,
-  call: { verb: string; args: unknown; actor: Actor; source: string },
+  call: { verb: string; args: unknown; actor: Actor },
   timeoutMs = 30_000,
 ): Promise<Reply> {
-  const body = JSON.stringify({ args: call.args, actor: call.actor, source: call.source });
+  // No `source`: the service tells how a request arrived from the subject it came on.
+  const body = JSON.stringify({ args: call.args, actor: call.actor });
   try {
     // Agents and runners speak on their own subjects (what NATS authorization confines them to).
     const identity = identityOf(call.actor);

@@ -2,6 +2,7 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import { z } from 'zod';
 import type { Actor } from '../domain/actor.ts';
 import { refused, usageError } from '../domain/errors.ts';
+import { FULL_OPERATOR } from '../domain/policy.ts';
 import { failure, type Invocation, type Reply } from '../domain/reply.ts';
 import {
   API_QUEUE,
@@ -20,7 +21,8 @@ const Envelope = z.object({
     kind: z.enum(['human', 'agent', 'system']),
     id: z.string().min(1).max(200),
   }),
-  source: z.string().max(50).optional(),
+  // Older clients send where they think they are; the service decides that from the subject.
+  source: z.unknown().optional(),
 });
 
 export type Execute = (call: Invocation) => Promise<Reply>;
@@ -96,9 +98,12 @@ async function handle(msg: Msg, prefix: string, execute: Execute): Promise<Reply
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ');
     return failure(usageError('malformed_request', `bad request envelope (${problems})`));
   }
-  const { args, actor, source } = parsed.data;
-  if (!msg.subject.startsWith(`${prefix}.as.`))
-    return execute({ verb: verbFromApiSubject(prefix, msg.subject), args, actor, source: source ?? 'api' });
+  const { args, actor } = parsed.data;
+  if (!msg.subject.startsWith(`${prefix}.as.`)) {
+    const verb = verbFromApiSubject(prefix, msg.subject);
+    const call = trustedCall(verb, args, actor);
+    return call instanceof Error ? failure(call) : execute(call);
+  }
   const caller = parseIdentifiedSubject(prefix, msg.subject);
   if (!caller)
     return failure(
@@ -107,31 +112,47 @@ async function handle(msg: Msg, prefix: string, execute: Execute): Promise<Reply
         `${msg.subject} names no caller; use <prefix>.as.agent.<rig>.<name>.<verb>`,
       ),
     );
-  const refusal = identifiedRefusal(caller.identity, actor, caller.verb, args);
+  const refusal = identityMismatch(caller.identity, actor);
   if (refusal) return failure(refusal);
-  return execute({ verb: caller.verb, args, actor: actorOf(caller.identity), source: source ?? 'api' });
+  return execute({ verb: caller.verb, args, ...arrivedAs(caller.identity) });
 }
 
-/** What a rig runner may ask: the rig list and the hooks of its own rig's polecats. */
-const RUNNER_VERBS = new Set(['gt rig list', 'gt hook']);
-
 /**
- * A request on an identified subject speaks for that identity only: the envelope may not claim
- * someone else, and a runner asks only what running its rig needs.
+ * A request on the plain `<prefix>.api.<verb>` subject comes from a user that may publish
+ * anywhere — the service's own or the town's full operator (or anyone, with NATS authorization
+ * off). Such a caller could speak on any identity's subject anyway, so the name it gives is
+ * taken as its display name; what it may do is the full operator's, or the agent's it claims.
  */
-function identifiedRefusal(identity: Identity, claimed: Actor, verb: string, args: unknown): Error | null {
+function trustedCall(verb: string, args: unknown, claimed: Actor): Invocation | Error {
+  if (claimed.kind === 'agent')
+    return { verb, args, actor: { kind: 'agent', id: claimed.id }, source: 'agent' };
+  if (claimed.kind === 'human')
+    return {
+      verb,
+      args,
+      actor: { kind: 'human', id: claimed.id, operator: FULL_OPERATOR },
+      source: 'cli',
+      via: FULL_OPERATOR,
+    };
+  return refused(
+    'identity_mismatch',
+    'system actors run inside the service; call as a person (GT_ACTOR) or an agent (GT_AGENT)',
+  );
+}
+
+/** Who an identified subject speaks for, and how that request arrived (for audit and metrics). */
+function arrivedAs(identity: Identity): Pick<Invocation, 'actor' | 'source' | 'via'> {
   const actor = actorOf(identity);
-  if (claimed.kind !== actor.kind || claimed.id !== actor.id)
-    return refused(
-      'identity_mismatch',
-      `this request travels as ${actor.kind} ${actor.id} but claims ${claimed.kind} ${claimed.id}; send it on the subject of ${claimed.id} with its credentials`,
-    );
-  if (identity.kind !== 'runner') return null;
-  const agent = (args as { agent?: unknown } | undefined)?.agent;
-  if (!RUNNER_VERBS.has(verb) || (verb === 'gt hook' && !String(agent).startsWith(`${identity.rig}/`)))
-    return refused(
-      'forbidden',
-      `the runner of ${identity.rig} may only list rigs and read the hooks of ${identity.rig}'s polecats`,
-    );
-  return null;
+  if (identity.kind === 'operator') return { actor, source: 'cli', via: identity.name };
+  return { actor, source: identity.kind === 'runner' ? 'system' : 'agent' };
+}
+
+/** A request on an identified subject speaks for that identity only: the envelope may not claim someone else. */
+function identityMismatch(identity: Identity, claimed: Actor): Error | null {
+  const actor = actorOf(identity);
+  if (claimed.kind === actor.kind && claimed.id === actor.id) return null;
+  return refused(
+    'identity_mismatch',
+    `this request travels as ${actor.kind} ${actor.id} but claims ${claimed.kind} ${claimed.id}; send it on the subject of ${claimed.id} with its credentials`,
+  );
 }

@@ -21,6 +21,9 @@ export const credentialsDir = (home: string): string => join(home, 'creds');
 export const operatorCredentialsPath = (home: string): string => join(credentialsDir(home), 'operator.json');
 export const runnerCredentialsPath = (home: string, rig: string): string =>
   join(credentialsDir(home), `runner-${rig}.json`);
+export const mayorCredentialsPath = (home: string): string => join(credentialsDir(home), 'mayor.json');
+export const namedOperatorCredentialsPath = (home: string, name: string): string =>
+  join(credentialsDir(home), `operator-${name}.json`);
 
 export function readCredentialsFile(path: string): CredentialsFile {
   let parsed: Partial<CredentialsFile>;

@@ -1,12 +1,16 @@
-import { dispatchStream, livenessBucket, mailDurable, mailStream } from './streams.ts';
+import { MAYOR } from '../domain/agent-address.ts';
+import { nudgeSubject } from './nudges.ts';
+import { dispatchStream, livenessBucket, mailDurable, mailStream, mailSubject } from './streams.ts';
 import { type Identity, identifiedApiSubject, inboxPrefixFor } from './subjects.ts';
 
 /**
- * What each NATS user may do, in nats-server's permission syntax. Three kinds of user:
- *  - the service and operators: everything (they run the command layer and the CLI);
+ * What each NATS user may do, in nats-server's permission syntax. The kinds of user:
+ *  - the service and the town's operator: everything (they run the command layer and the CLI);
+ *  - a named operator (policy file `cli.users`): its own API subject and reply inbox — the
+ *    command layer decides what its roles allow;
  *  - a rig runner: its rig's dispatch queue, its rig's process reports, its own API subject;
- *  - an agent (one polecat slot `<rig>/<name>`): its own mail consumer, nudges, heartbeats and API
- *    subject, replies to its own inbox — nothing of anyone else's.
+ *  - an agent (one polecat slot `<rig>/<name>`, or the Mayor): its own mail consumer, nudges,
+ *    heartbeats and API subject, replies to its own inbox — nothing of anyone else's.
  * JetStream is reached through `$JS.API.*` request subjects, so confining a consumer means naming
  * the consumer (and, for creation, its filter subject) in the allowed subject. Consumer creation
  * uses the subject form that carries the filter (`CONSUMER.CREATE.<stream>.<name>.<filter>`,
@@ -21,9 +25,19 @@ export interface Permissions {
 }
 
 export function permissionsFor(prefix: string, identity: Identity): Permissions {
-  return identity.kind === 'agent'
-    ? agentPermissions(prefix, identity)
-    : runnerPermissions(prefix, identity.rig);
+  switch (identity.kind) {
+    case 'agent':
+      return agentPermissions(prefix, identity);
+    case 'mayor':
+      return mayorPermissions(prefix);
+    case 'runner':
+      return runnerPermissions(prefix, identity.rig);
+    case 'operator':
+      return {
+        publish: { allow: [apiRequests(prefix, identity)] },
+        subscribe: { allow: [`${inboxPrefixFor(prefix, identity)}.>`] },
+      };
+  }
 }
 
 /** Using one durable consumer: read its state, create it over `filter`, pull and acknowledge. */
@@ -52,6 +66,22 @@ function agentPermissions(prefix: string, id: Extract<Identity, { kind: 'agent' 
   };
 }
 
+/** Like a polecat's, under the Mayor's own subjects (no heartbeat subject: no runner watches it). */
+function mayorPermissions(prefix: string): Permissions {
+  const id: Identity = { kind: 'mayor' };
+  return {
+    publish: {
+      allow: [
+        apiRequests(prefix, id),
+        '$JS.API.INFO',
+        ...consumerUse(mailStream(prefix), mailDurable(MAYOR), mailSubject(prefix, MAYOR)),
+      ],
+    },
+    subscribe: { allow: [`${inboxPrefixFor(prefix, id)}.>`, nudgeSubject(prefix, MAYOR)] },
+    allow_responses: true,
+  };
+}
+
 function runnerPermissions(prefix: string, rig: string): Permissions {
   const id: Identity = { kind: 'runner', rig };
   const bucket = `KV_${livenessBucket(prefix)}`;
@@ -70,11 +100,8 @@ function runnerPermissions(prefix: string, rig: string): Permissions {
         // and agent names, no secrets); writes stay confined to the rig's keys above.
         `$JS.API.DIRECT.GET.${bucket}.$KV.${livenessBucket(prefix)}.${rig}.*`,
         `$JS.API.STREAM.MSG.GET.${bucket}`,
-        // Listing the rig's keys runs a short-lived consumer filtered to them.
-        `$JS.API.CONSUMER.CREATE.${bucket}.*.$KV.${livenessBucket(prefix)}.${rig}.*`,
-        `$JS.API.CONSUMER.INFO.${bucket}.*`,
-        `$JS.API.CONSUMER.MSG.NEXT.${bucket}.*`,
-        `$JS.API.CONSUMER.DELETE.${bucket}.*`,
+        // No consumer on the bucket: a restarted runner reads its rig's slot keys one by one, so
+        // it cannot create, read or delete anyone's consumer (the service's watch included).
       ],
     },
     subscribe: { allow: [`${inboxPrefixFor(prefix, id)}.>`, `${prefix}.control.${rig}`] },

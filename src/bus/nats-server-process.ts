@@ -52,7 +52,10 @@ export async function startNatsServer(options: {
   if (!binary) {
     throw new Error('nats-server not found; install it (apt-get install nats-server) or set GT_NATS_URL');
   }
-  mkdirSync(options.storeDir, { recursive: true });
+  // Owner-only, like the rest of $GT_HOME (the config holds passwords). What the server itself
+  // writes in the store (0640 / 0750 by its own choice) is kept private by the caller's umask,
+  // which the child inherits (app/private-home.ts).
+  mkdirSync(options.storeDir, { recursive: true, mode: 0o700 });
   const pidFile = join(options.storeDir, 'nats-server.pid');
   await stopOrphan(pidFile, options.storeDir);
   const port = options.port ?? (await freePort());

@@ -3,7 +3,9 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from '
 import { dirname, join } from 'node:path';
 import {
   type CredentialsFile,
+  mayorCredentialsPath,
   type NatsCredentials,
+  namedOperatorCredentialsPath,
   operatorCredentialsPath,
   runnerCredentialsPath,
 } from './credentials.ts';
@@ -24,15 +26,19 @@ interface UserEntry {
 
 const SERVICE_USER = 'service';
 const OPERATOR_USER = 'operator';
+const MAYOR_USER = 'agent:mayor/';
 const runnerUser = (rig: string) => `runner:${rig}`;
 const agentUser = (rig: string, name: string) => `agent:${rig}/${name}`;
+/** A narrower operator of the policy file's `cli.users`: the CLI tells its identity from this name. */
+export const namedOperatorUser = (name: string) => `operator:${name}`;
 
 /**
  * The NATS users of a town with an embedded nats-server (`gt up` without GT_NATS_URL): the
- * service and the operator (full rights), one runner per rig and one agent per polecat slot, each
- * confined by nats-permissions.ts. Passwords are random, generated once and kept in
- * `$GT_HOME/nats/users.json` (0600) so restarts keep every issued credential valid. Clients find
- * theirs in `$GT_HOME/creds/` (operator.json, runner-<rig>.json with its polecats').
+ * service and the operator (full rights), the narrower operators the policy file names, the
+ * Mayor, one runner per rig and one agent per polecat slot, each confined by nats-permissions.ts.
+ * Passwords are random, generated once and kept in `$GT_HOME/nats/users.json` (0600) so restarts
+ * keep every issued credential valid. Clients find theirs in `$GT_HOME/creds/` (operator.json,
+ * operator-<name>.json, mayor.json, runner-<rig>.json with its polecats').
  */
 export class NatsUsers {
   private readonly home: string;
@@ -61,9 +67,18 @@ export class NatsUsers {
    * Brings users and credentials files up to date with the rigs; returns the nats-server
    * `authorization` block to (re)load.
    */
-  sync(rigs: readonly RigSlots[]): string {
-    const users: UserEntry[] = [this.entry(SERVICE_USER), this.entry(OPERATOR_USER)];
+  sync(rigs: readonly RigSlots[], operators: readonly string[] = []): string {
+    const users: UserEntry[] = [
+      this.entry(SERVICE_USER),
+      this.entry(OPERATOR_USER),
+      this.entry(MAYOR_USER, { kind: 'mayor' }),
+    ];
     writeSecret(operatorCredentialsPath(this.home), this.file(OPERATOR_USER));
+    writeSecret(mayorCredentialsPath(this.home), this.file(MAYOR_USER));
+    for (const name of operators) {
+      users.push(this.entry(namedOperatorUser(name), { kind: 'operator', name }));
+      writeSecret(namedOperatorCredentialsPath(this.home, name), this.file(namedOperatorUser(name)));
+    }
     for (const { rig, polecats } of rigs) {
       users.push(this.entry(runnerUser(rig), { kind: 'runner', rig }));
       const slots: Record<string, { user: string; password: string }> = {};

@@ -1,4 +1,6 @@
 import type { Actor } from '../domain/actor.ts';
+import { MAYOR } from '../domain/agent-address.ts';
+import { FULL_OPERATOR } from '../domain/policy.ts';
 
 /**
  * NATS subject names (DESIGN.md §4). Every subject starts with a configurable prefix so two towns
@@ -17,21 +19,37 @@ export const verbFromApiSubject = (prefix: string, subject: string): string =>
   subject.slice(`${prefix}.api.`.length).split('.').join(' ');
 
 /**
- * Who a connection speaks for, when that is narrower than "anyone": a polecat (`<rig>/<name>`)
- * or a rig runner. Identified callers send their API requests on `<prefix>.as.<identity>.<verb>`
- * instead of `<prefix>.api.<verb>`, so NATS authorization (nats-permissions.ts) can confine each
- * to its own subjects and the API server knows the caller from the subject, not from the body.
+ * Who a connection speaks for, when that is narrower than "anyone": a polecat or other agent
+ * (`<rig>/<name>`), the Mayor, a rig runner, or a CLI operator user the policy file names.
+ * Identified callers send their API requests on `<prefix>.as.<identity>.<verb>` instead of
+ * `<prefix>.api.<verb>`, so NATS authorization (nats-permissions.ts) can confine each to its own
+ * subjects and the API server knows the caller from the subject, not from the body.
  */
-export type Identity = { kind: 'agent'; rig: string; name: string } | { kind: 'runner'; rig: string };
+export type Identity =
+  | { kind: 'agent'; rig: string; name: string }
+  | { kind: 'mayor' }
+  | { kind: 'runner'; rig: string }
+  | { kind: 'operator'; name: string };
 
 /** Subject tokens a NATS permission can name exactly: no dots, wildcards or spaces. */
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
-const identityTokens = (id: Identity): string =>
-  id.kind === 'agent' ? `agent.${id.rig}.${id.name}` : `runner.${id.rig}`;
+function identityTokens(id: Identity): string {
+  switch (id.kind) {
+    case 'agent':
+      return `agent.${id.rig}.${id.name}`;
+    case 'mayor':
+      return 'mayor';
+    case 'runner':
+      return `runner.${id.rig}`;
+    case 'operator':
+      return `operator.${id.name}`;
+  }
+}
 
-/** An agent address (`rig/name`) as an identity, or null when it cannot be one (`mayor/`, odd names). */
+/** An agent address (`rig/name`, `mayor/`) as an identity, or null when it cannot be one. */
 function agentIdentity(address: string): Identity | null {
+  if (address === MAYOR) return { kind: 'mayor' };
   const [rig, name, ...rest] = address.split('/');
   return rig && name && rest.length === 0 && TOKEN.test(rig) && TOKEN.test(name)
     ? { kind: 'agent', rig, name }
@@ -41,18 +59,33 @@ function agentIdentity(address: string): Identity | null {
 /** A rig runner's actor id is `runner:<rig>`. */
 const RUNNER_ACTOR = 'runner:';
 
-/** The identity an actor's requests travel under, if it has one (agents and rig runners). */
-export function identityOf(actor: Pick<Actor, 'kind' | 'id'>): Identity | null {
+/**
+ * The identity an actor's requests travel under, if it has one: agents, rig runners and named
+ * operators. The town's full operator has none: its user may publish anywhere, so it speaks on
+ * the plain `<prefix>.api.<verb>` subjects.
+ */
+export function identityOf(actor: Pick<Actor, 'kind' | 'id' | 'operator'>): Identity | null {
   if (actor.kind === 'agent') return agentIdentity(actor.id);
-  const rig =
-    actor.kind === 'system' && actor.id.startsWith(RUNNER_ACTOR) && actor.id.slice(RUNNER_ACTOR.length);
+  if (actor.kind === 'human')
+    return actor.operator && actor.operator !== FULL_OPERATOR && TOKEN.test(actor.operator)
+      ? { kind: 'operator', name: actor.operator }
+      : null;
+  const rig = actor.id.startsWith(RUNNER_ACTOR) && actor.id.slice(RUNNER_ACTOR.length);
   return rig && TOKEN.test(rig) ? { kind: 'runner', rig } : null;
 }
 
-export const actorOf = (id: Identity): Actor =>
-  id.kind === 'agent'
-    ? { kind: 'agent', id: `${id.rig}/${id.name}` }
-    : { kind: 'system', id: `${RUNNER_ACTOR}${id.rig}` };
+export function actorOf(id: Identity): Actor {
+  switch (id.kind) {
+    case 'agent':
+      return { kind: 'agent', id: `${id.rig}/${id.name}` };
+    case 'mayor':
+      return { kind: 'agent', id: MAYOR };
+    case 'runner':
+      return { kind: 'system', id: `${RUNNER_ACTOR}${id.rig}` };
+    case 'operator':
+      return { kind: 'human', id: id.name, operator: id.name };
+  }
+}
 
 export const identifiedApiSubject = (prefix: string, id: Identity, verb: string): string =>
   `${prefix}.as.${identityTokens(id)}.${verb.split(' ').join('.')}`;
@@ -65,11 +98,15 @@ export function parseIdentifiedSubject(
   subject: string,
 ): { identity: Identity; verb: string } | null {
   const tokens = subject.slice(`${prefix}.as.`.length).split('.');
-  const [kind, rig, name] = tokens;
-  if (kind === 'agent' && rig && name && tokens.length > 3)
-    return { identity: { kind, rig, name }, verb: tokens.slice(3).join(' ') };
-  if (kind === 'runner' && rig && tokens.length > 2)
-    return { identity: { kind, rig }, verb: tokens.slice(2).join(' ') };
+  const [kind, first, second] = tokens;
+  const verbFrom = (n: number) => tokens.slice(n).join(' ');
+  if (kind === 'agent' && first && second && tokens.length > 3)
+    return { identity: { kind, rig: first, name: second }, verb: verbFrom(3) };
+  if (kind === 'mayor' && tokens.length > 1) return { identity: { kind }, verb: verbFrom(1) };
+  if (kind === 'runner' && first && tokens.length > 2)
+    return { identity: { kind, rig: first }, verb: verbFrom(2) };
+  if (kind === 'operator' && first && tokens.length > 2)
+    return { identity: { kind, name: first }, verb: verbFrom(2) };
   return null;
 }
 

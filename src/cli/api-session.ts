@@ -5,10 +5,10 @@ import { DEFAULT_SUBJECT_PREFIX } from '../bus/subjects.ts';
 import { resolveVerb } from '../commands/catalog.ts';
 import { verbName } from '../commands/command.ts';
 import { parseWords } from '../commands/syntax.ts';
+import type { Actor } from '../domain/actor.ts';
 import { refused, usageError } from '../domain/errors.ts';
 import type { Reply } from '../domain/reply.ts';
-import { actorFromEnv } from './actor.ts';
-import { discoverConnectAs } from './discovery.ts';
+import { discoverCaller } from './discovery.ts';
 
 /**
  * How long a session keeps asking when nobody answers: after a NATS restart the session may be
@@ -25,13 +25,13 @@ const UNANSWERED_RETRY_MS = 250;
 export class ApiSession {
   readonly nc: NatsConnection;
   readonly prefix: string;
-  private readonly env: NodeJS.ProcessEnv;
+  private readonly actor: Actor;
   private readonly unansweredGraceMs: number;
 
-  private constructor(nc: NatsConnection, prefix: string, env: NodeJS.ProcessEnv, unansweredGraceMs: number) {
+  private constructor(nc: NatsConnection, prefix: string, actor: Actor, unansweredGraceMs: number) {
     this.nc = nc;
     this.prefix = prefix;
-    this.env = env;
+    this.actor = actor;
     this.unansweredGraceMs = unansweredGraceMs;
   }
 
@@ -42,13 +42,14 @@ export class ApiSession {
     { home, unansweredGraceMs = UNANSWERED_GRACE_MS }: { home?: string; unansweredGraceMs?: number } = {},
   ): Promise<ApiSession> {
     // A session outlives a NATS restart (it reconnects); only the first connect fails fast.
-    const nc = await connectClient(
-      natsUrl,
-      `${name}-${process.pid}`,
-      discoverConnectAs(home ? { home } : {}, env),
-      true,
+    const caller = discoverCaller(home ? { home } : {}, env);
+    const nc = await connectClient(natsUrl, `${name}-${process.pid}`, caller.connectAs, true);
+    return new ApiSession(
+      nc,
+      env.GT_SUBJECT_PREFIX || DEFAULT_SUBJECT_PREFIX,
+      caller.actor,
+      unansweredGraceMs,
     );
-    return new ApiSession(nc, env.GT_SUBJECT_PREFIX || DEFAULT_SUBJECT_PREFIX, env, unansweredGraceMs);
   }
 
   /** Runs `root words…`; a refusal becomes an error carrying the service's message. */
@@ -59,8 +60,7 @@ export class ApiSession {
     const reply = await this.call({
       verb: verbName(resolved.def),
       args,
-      actor: actorFromEnv(this.env),
-      source: 'cli',
+      actor: this.actor,
     });
     if (!reply.ok) throw refused('command_failed', `${root} ${words.join(' ')}: ${reply.error.message}`);
     return reply.data as T;

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PRIVATE_DIR_MODE } from '../app/private-home.ts';
 import type { ApiSession } from './api-session.ts';
 
 /**
@@ -71,9 +72,9 @@ export async function prepareDemoTown(
   paceSeconds: number,
 ): Promise<Record<string, string>> {
   const script = join(demoDir, 'polecat.sh');
-  mkdirSync(demoDir, { recursive: true });
+  mkdirSync(demoDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   writeFileSync(script, polecatScript(paceSeconds));
-  chmodSync(script, 0o755);
+  chmodSync(script, 0o700); // run by the owner's polecats only, like everything in $GT_HOME
   const existing = new Set(
     (await api.run<Array<{ name: string }>>('gt', ['rig', 'list'])).map((r) => r.name),
   );
@@ -82,7 +83,7 @@ export async function prepareDemoTown(
     const repo = join(demoDir, 'repos', rig.repo);
     repos[rig.name] = repo;
     if (!existsSync(join(repo, '.git'))) {
-      mkdirSync(repo, { recursive: true });
+      mkdirSync(repo, { recursive: true, mode: PRIVATE_DIR_MODE });
       git(repo, 'init', '-q', '-b', 'main');
       writeFileSync(join(repo, 'README.md'), `# ${rig.name}\n\nA repository of gt demo.\n`);
       git(repo, 'add', 'README.md');

@@ -2,12 +2,14 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { resolveHome } from '../app/config.ts';
+import { makeHomePrivate, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../app/private-home.ts';
 import { readRuntime } from '../app/runtime-file.ts';
 import { endWithParent, stopChild } from '../bus/child-process.ts';
 import { flag, optInt, optString } from '../commands/args.ts';
 import { progressText } from '../commands/gt/convoy/progress.ts';
 import { parseWords, type Syntax } from '../commands/syntax.ts';
 import { DomainError } from '../domain/errors.ts';
+import { redactUrlPasswords } from '../domain/redact-url.ts';
 import { ApiSession } from './api-session.ts';
 import { watchConvoys } from './convoy-watch.ts';
 import { DEMO_RIGS, demoBranches, prepareDemoTown, stageDemoConvoy } from './demo-town.ts';
@@ -46,6 +48,9 @@ export async function runDemo(argv: readonly string[], env: NodeJS.ProcessEnv, i
     return EXIT.usage;
   }
   const home = resolveHome(optString(args, 'home'), env);
+  // The demo's repositories, logs and the town it starts (which inherits the umask) stay owner-only.
+  const homeWarning = makeHomePrivate(home);
+  if (homeWarning) io.err(homeWarning);
   const childEnv = { ...env, GT_HOME: home };
   const runners: ChildProcess[] = [];
   let started: ChildProcess | null = null;
@@ -62,7 +67,7 @@ export async function runDemo(argv: readonly string[], env: NodeJS.ProcessEnv, i
     if (started && !flag(args, 'exit')) await keepServing(service, io);
     return EXIT.ok;
   } catch (err) {
-    io.err(`error: ${(err as Error).message}`);
+    io.err(`error: ${redactUrlPasswords((err as Error).message)}`);
     return EXIT.refused;
   } finally {
     await stopChildren(runners);
@@ -82,7 +87,7 @@ async function showDemo(
   const repos = await prepareDemoTown(api, demoDir, pace);
   const { convoy, waves } = await stageDemoConvoy(api);
   io.out(`Staged ${convoy}: 7 beads in ${waves} waves across ${DEMO_RIGS.map((r) => r.name).join(' and ')}.`);
-  mkdirSync(join(demoDir, 'logs'), { recursive: true });
+  mkdirSync(join(demoDir, 'logs'), { recursive: true, mode: PRIVATE_DIR_MODE });
   for (const rig of DEMO_RIGS)
     runners.push(startChild(['rig', 'run', rig.name], env, join(demoDir, 'logs', `${rig.name}-runner.log`)));
   const started = Date.now();
@@ -119,11 +124,10 @@ async function joinOrStartService(
 ): Promise<{ natsUrl: string; httpUrl: string; child: ChildProcess | null }> {
   const running = env.GT_NATS_URL ? { nats_url: env.GT_NATS_URL, http_url: '' } : readRuntime(home);
   if (running?.nats_url && (await answers(running.nats_url, env))) {
-    io.out(`Using the running town at ${running.nats_url} (home ${home}).`);
+    io.out(`Using the running town at ${redactUrlPasswords(running.nats_url)} (home ${home}).`);
     return { natsUrl: running.nats_url, httpUrl: running.http_url, child: null };
   }
   io.out(`Starting the service (gt up, home ${home})…`);
-  mkdirSync(home, { recursive: true });
   const child = startChild(
     ['up', ...(httpPort ? ['--http-port', httpPort] : [])],
     env,
@@ -132,7 +136,7 @@ async function joinOrStartService(
   await untilServing(child, home, join(home, 'gt-up.log'));
   const runtime = readRuntime(home);
   if (!runtime) throw new Error('gt up started but wrote no runtime.json');
-  io.out(`Service ready: nats ${runtime.nats_url}, http ${runtime.http_url}.`);
+  io.out(`Service ready: nats ${redactUrlPasswords(runtime.nats_url)}, http ${runtime.http_url}.`);
   return { natsUrl: runtime.nats_url, httpUrl: runtime.http_url, child };
 }
 
@@ -173,7 +177,7 @@ async function answers(natsUrl: string, env: NodeJS.ProcessEnv): Promise<boolean
 }
 
 function startChild(args: string[], env: NodeJS.ProcessEnv, logFile: string): ChildProcess {
-  const log = openSync(logFile, 'a');
+  const log = openSync(logFile, 'a', PRIVATE_FILE_MODE);
   const child = spawn(process.execPath, [GT_BIN, ...args], { env, stdio: ['ignore', log, log] });
   endWithParent(child); // the town the demo started never outlives it
   return child;
@@ -187,7 +191,7 @@ async function keepServing(service: { natsUrl: string; httpUrl: string }, io: Ou
   io.out(
     [
       '',
-      `The town keeps running (nats ${service.natsUrl}, http ${service.httpUrl}). In another terminal:`,
+      `The town keeps running (nats ${redactUrlPasswords(service.natsUrl)}, http ${service.httpUrl}). In another terminal:`,
       '  npx gt convoy list --all        npx gt feed        npx bd list --all',
       '  npx gt rig run demo-api         (a runner, to sling more work: npx gt sling <bead>)',
       'Chat: set SLACK_* or DISCORD_* and restart (docs/slack.md, docs/discord.md).',

@@ -3,6 +3,7 @@ import { readRuntime, runtimePath } from '../app/runtime-file.ts';
 import type { ConnectAs } from '../bus/connection.ts';
 import { asNatsCredentials, findCredentials, operatorCredentialsPath } from '../bus/credentials.ts';
 import { DEFAULT_SUBJECT_PREFIX, identityOf, inboxPrefixFor } from '../bus/subjects.ts';
+import type { Actor } from '../domain/actor.ts';
 import { actorFromEnv } from './actor.ts';
 
 /** Raised when no service address can be found: exit code 3 with how to start one. */
@@ -24,16 +25,28 @@ export function discoverNatsUrl(flags: { nats?: string; home?: string }, env: No
 }
 
 /**
- * How a CLI process logs in to NATS: the credentials of credentials.ts's search (on the town's
- * machine, the operator's file `gt up` wrote under $GT_HOME/creds), and — when it speaks for an
- * agent (GT_AGENT) — that agent's inbox, the only one an agent's credentials may read.
+ * Who a CLI process is and how it logs in to NATS: the credentials of credentials.ts's search (on
+ * the town's machine, the operator's file `gt up` wrote under $GT_HOME/creds), the actor they and
+ * the environment make (actor.ts), and — when it has an identity of its own (an agent, a named
+ * operator) — that identity's inbox, the only one its credentials may read.
  */
-export function discoverConnectAs(flags: { home?: string }, env: NodeJS.ProcessEnv): ConnectAs {
+export function discoverCaller(
+  flags: { home?: string },
+  env: NodeJS.ProcessEnv,
+): { actor: Actor; connectAs: ConnectAs } {
   const home = resolveHome(flags.home, env);
-  const identity = identityOf(actorFromEnv(env));
+  const login = findCredentials(env, [operatorCredentialsPath(home)]);
+  const actor = actorFromEnv(env, login?.user);
+  const identity = identityOf(actor);
   const prefix = env.GT_SUBJECT_PREFIX || DEFAULT_SUBJECT_PREFIX;
   return {
-    credentials: asNatsCredentials(findCredentials(env, [operatorCredentialsPath(home)])),
-    inboxPrefix: identity ? inboxPrefixFor(prefix, identity) : undefined,
+    actor,
+    connectAs: {
+      credentials: asNatsCredentials(login),
+      inboxPrefix: identity ? inboxPrefixFor(prefix, identity) : undefined,
+    },
   };
 }
+
+export const discoverConnectAs = (flags: { home?: string }, env: NodeJS.ProcessEnv): ConnectAs =>
+  discoverCaller(flags, env).connectAs;

@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RigRunner } from '../agent/rig-runner.ts';
 import { resolveHome } from '../app/config.ts';
+import { makeHomePrivate, PRIVATE_DIR_MODE } from '../app/private-home.ts';
 import { callApi } from '../bus/api-client.ts';
 import { connectService } from '../bus/connection.ts';
 import {
@@ -34,12 +35,12 @@ const SYNTAX: Syntax = {
 /** The `gt` and `bd` a polecat calls: shims to this checkout's launchers, under $GT_HOME/bin. */
 function writeShims(home: string): string {
   const binDir = join(home, 'bin');
-  mkdirSync(binDir, { recursive: true });
+  mkdirSync(binDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const root = resolve(import.meta.dirname, '../..');
   for (const tool of ['gt', 'bd']) {
     const path = join(binDir, tool);
     writeFileSync(path, `#!/bin/sh\nexec "${process.execPath}" "${join(root, 'bin', `${tool}.mjs`)}" "$@"\n`);
-    chmodSync(path, 0o755);
+    chmodSync(path, 0o700); // run by the owner's polecats only, like everything in $GT_HOME
   }
   return binDir;
 }
@@ -66,6 +67,9 @@ export async function runRigRunner(
     return EXIT.usage;
   }
   const home = resolveHome(flags.home, env);
+  // Worktrees, prompts, polecat logs and whatever the polecats write stay owner-only.
+  const homeWarning = makeHomePrivate(home);
+  if (homeWarning) io.err(homeWarning);
   let natsUrl: string;
   try {
     natsUrl = discoverNatsUrl(flags, env);
@@ -95,7 +99,6 @@ export async function runRigRunner(
       verb: 'gt rig list',
       args: {},
       actor: actorOf(runnerIdentity),
-      source: 'runner',
     });
     const rig = rigs.ok ? (rigs.data as Rig[]).find((r) => r.name === name) : undefined;
     if (!rig) {

@@ -7,9 +7,9 @@ import type { CommandDef } from '../commands/command.ts';
 import { verbName } from '../commands/command.ts';
 import { parseWords } from '../commands/syntax.ts';
 import { DomainError } from '../domain/errors.ts';
+import { redactUrlPasswords } from '../domain/redact-url.ts';
 import type { Reply } from '../domain/reply.ts';
-import { actorFromEnv } from './actor.ts';
-import { discoverConnectAs, discoverNatsUrl, NoServiceAddress } from './discovery.ts';
+import { discoverCaller, discoverNatsUrl, NoServiceAddress } from './discovery.ts';
 import { type GlobalFlags, splitGlobalFlags } from './global-flags.ts';
 import { groupHelp, rootHelp, verbHelp } from './help.ts';
 import { EXIT, type Output } from './output.ts';
@@ -67,14 +67,19 @@ async function call(def: CommandDef, args: unknown, flags: GlobalFlags, env: Nod
   let url = '';
   try {
     url = discoverNatsUrl(flags, env);
-    nc = await connectClient(url, `gt-cli-${process.pid}`, discoverConnectAs(flags, env));
+    const caller = discoverCaller(flags, env);
+    nc = await connectClient(url, `gt-cli-${process.pid}`, caller.connectAs);
     const prefix = env.GT_SUBJECT_PREFIX || DEFAULT_SUBJECT_PREFIX;
-    return await callApi(nc, prefix, { verb: verbName(def), args, actor: actorFromEnv(env), source: 'cli' });
+    return await callApi(nc, prefix, { verb: verbName(def), args, actor: caller.actor });
   } catch (err) {
     if (err instanceof NoServiceAddress || err instanceof ServiceUnavailable) io.err(`error: ${err.message}`);
     else if ((err as Error).name === 'AuthorizationError') io.err(`error: ${loginRefused(url)}`);
     else
-      io.err(`error: cannot reach the service at ${url} (${(err as Error).message}); is \`gt up\` running?`);
+      io.err(
+        redactUrlPasswords(
+          `error: cannot reach the service at ${url} (${(err as Error).message}); is \`gt up\` running?`,
+        ),
+      );
     return EXIT.unreachable;
   } finally {
     await nc?.close();
@@ -107,4 +112,4 @@ function usageFailure(io: Output, err: unknown): number {
 
 /** The town's NATS wants credentials these are not (or none were found). */
 export const loginRefused = (url: string): string =>
-  `the NATS server at ${url} refused the login; on the town's machine gt uses $GT_HOME/creds/operator.json, elsewhere set GT_NATS_CREDS (a credentials file) or GT_NATS_USER and GT_NATS_PASSWORD (docs/nats-auth.md)`;
+  `the NATS server at ${redactUrlPasswords(url)} refused the login; on the town's machine gt uses $GT_HOME/creds/operator.json, elsewhere set GT_NATS_CREDS (a credentials file) or GT_NATS_USER and GT_NATS_PASSWORD (docs/nats-auth.md)`;

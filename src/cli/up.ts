@@ -1,9 +1,11 @@
 import { loadServiceConfig, type ServiceFlags } from '../app/config.ts';
-import { createLogger } from '../app/logger.ts';
+import { createLogger, redactSecrets } from '../app/logger.ts';
+import { makeHomePrivate } from '../app/private-home.ts';
 import { startService } from '../app/service.ts';
 import { optString } from '../commands/args.ts';
 import { parseWords, type Syntax } from '../commands/syntax.ts';
 import { DomainError } from '../domain/errors.ts';
+import { redactUrlPasswords } from '../domain/redact-url.ts';
 import { UP } from './local-verbs.ts';
 import { EXIT, type Output } from './output.ts';
 
@@ -36,7 +38,7 @@ export async function runUp(argv: readonly string[], env: NodeJS.ProcessEnv, io:
   try {
     config = loadServiceConfig(flags, env);
   } catch (err) {
-    io.err(`error: ${(err as Error).message}`);
+    io.err(`error: ${redactSecrets((err as Error).message)}`);
     return EXIT.usage;
   }
   const log = createLogger(config.logLevel, config.secrets);
@@ -46,9 +48,12 @@ export async function runUp(argv: readonly string[], env: NodeJS.ProcessEnv, io:
   );
   let service: Awaited<ReturnType<typeof startService>>;
   try {
+    // Before anything is written: the umask also reaches the SQLite files and nats-server's store.
+    const homeWarning = makeHomePrivate(config.home);
+    if (homeWarning) log.warn(homeWarning);
     service = await startService(config, log);
   } catch (err) {
-    io.err(`error: ${(err as Error).message}`);
+    io.err(`error: ${redactSecrets((err as Error).message, config.secrets)}`);
     // A failed start must end the process even if a client library still holds a handle open.
     setTimeout(() => process.exit(EXIT.refused), 2000).unref();
     return EXIT.refused;
@@ -56,7 +61,7 @@ export async function runUp(argv: readonly string[], env: NodeJS.ProcessEnv, io:
   // Listen before saying ready: whoever reacts to the ready line with SIGTERM must reach us.
   const stopRequested = untilSignal();
   io.out(
-    `gt up: ready — ledger ${service.ledgerKind} (${config.ledgerUrl}), nats ${service.natsUrl}, http ${service.httpUrl}, home ${config.home}`,
+    `gt up: ready — ledger ${service.ledgerKind} (${redactUrlPasswords(config.ledgerUrl)}), nats ${redactUrlPasswords(service.natsUrl)}, http ${service.httpUrl}, home ${config.home}`,
   );
   for (const line of nextSteps(config)) io.out(line);
   await stopRequested;

@@ -1,6 +1,8 @@
-import type { Actor, Permission } from '../domain/actor.ts';
+import type { Actor } from '../domain/actor.ts';
 import type { Nudge } from '../domain/nudge.ts';
+import type { Permission } from '../domain/permissions.ts';
 import type { Policy } from '../domain/policy.ts';
+import type { Source } from '../domain/reply.ts';
 import type { Signals } from '../domain/witness.ts';
 import type { Ledger, WriteContext } from '../ledger/port.ts';
 import type { Args, Syntax } from './syntax.ts';
@@ -25,20 +27,23 @@ export interface CommandServices {
   live?: LiveDelivery;
   /** Operational log lines (pino in the service). */
   log?: { warn(obj: object, msg: string): void };
-  /** The chat RBAC policy (policy file); absent: chat principals may do nothing. */
+  /** The policy file (roles and who holds them); absent: the built-in default (EMPTY_POLICY). */
   policy?: Policy;
   /** Told every command's outcome (metrics). */
-  observe?: (verb: string, outcome: 'ok' | 'refused' | 'error', source: string, seconds: number) => void;
-  /** Called after a mutating command succeeded (the event relay publishes at once instead of polling). */
+  observe?: (verb: string, outcome: 'ok' | 'refused' | 'error', source: Source, seconds: number) => void;
   /** After a successful write (the verb says which): wake the relay, refresh what depends on it. */
   onWrite?: (verb: string) => void | Promise<void>;
 }
 
 export interface CommandContext {
   actor: Actor;
-  /** Where the command came from: `cli`, `slack`, `discord`, `http`, `cron`… (for the audit). */
-  source: string;
+  /** How the command arrived (for the audit). */
+  source: Source;
   services: CommandServices;
+  /** Whether the caller holds `permission` somewhere (handlers that show more to some, e.g. mail admins). */
+  may(permission: Permission): boolean;
+  /** The caller's own mail addresses (a chat user's account and the names the policy gives it). */
+  mailAddresses: readonly string[];
   /** A WriteContext stamped with the actor and the current time. */
   write(): WriteContext;
 }
@@ -52,15 +57,19 @@ export interface CommandResult<T> {
   errors?: string[];
 }
 
-/** One verb of the command surface: its words, the permission it needs, what it does, how it reads. */
+/**
+ * One verb of the command surface: its words, what it does, how it reads. Who may run it is the
+ * access matrix's business (domain/access-matrix.ts), not the verb's.
+ */
 export interface CommandDef<T = unknown> {
   path: readonly string[];
   summary: string;
   usage: string;
   syntax: Syntax;
-  permission: Permission;
   /** Mutating commands write an audit record, whatever the outcome. */
   mutates: boolean;
+  /** Arguments kept out of the audit trail (mail bodies are for their sender and recipients only). */
+  unaudited?: readonly string[];
   run(args: Args, ctx: CommandContext): Promise<CommandResult<T>>;
   /** Terminal rendering of `data`; `--json` prints `data` itself. */
   text(data: T): string;

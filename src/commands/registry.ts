@@ -1,8 +1,12 @@
-import { isAllowed } from '../domain/actor.ts';
+import { accessOf } from '../domain/access-matrix.ts';
+import type { Actor } from '../domain/actor.ts';
+import { authorize, mayEverRun, type Principal, principalOf, scopeMatters } from '../domain/authorization.ts';
 import { DomainError, refused, usageError } from '../domain/errors.ts';
-import { authorize, type ChatPrincipal, EMPTY_POLICY, mayEver } from '../domain/policy.ts';
+import { mailAddressesOf } from '../domain/people.ts';
+import { allowsAnywhere, type Permission } from '../domain/permissions.ts';
+import { type ChatPrincipal, EMPTY_POLICY } from '../domain/policy.ts';
 import { failure, type Invocation, type Reply, unavailable } from '../domain/reply.ts';
-import { chatNeed, chatPermissionOf } from './chat-rules.ts';
+import { scopeResolver } from './access/scopes.ts';
 import type { CommandContext, CommandDef, CommandServices } from './command.ts';
 import { verbName } from './command.ts';
 import { type Args, checkArgs } from './syntax.ts';
@@ -37,20 +41,15 @@ export class CommandRegistry {
         usageError('unknown_command', `unknown command ${JSON.stringify(call.verb)}; run \`gt help\``),
       );
     }
-    const ctx = this.context(call);
+    const who = this.principal(call.actor);
+    const ctx = this.context(call, who);
     const started = performance.now();
     let reply: Reply;
     let checked: Args | undefined;
     try {
       const args = checkArgs(call.args, def.syntax, def.usage);
       checked = args;
-      if (!isAllowed(call.actor, def.permission)) {
-        throw refused(
-          'forbidden',
-          `${call.actor.kind} ${call.actor.id} may not run ${call.verb} (needs ${def.permission})`,
-        );
-      }
-      if (call.actor.principal) await this.authorizeChat(call, def, args);
+      await this.authorize(call, who, args);
       const result = await def.run(args, ctx);
       reply = result.errors?.length
         ? { ok: true, data: result.data, errors: result.errors }
@@ -62,38 +61,54 @@ export class CommandRegistry {
       reply = err instanceof DomainError || !(await this.isOutage(err)) ? failure(err) : unavailable();
     }
     const seconds = (performance.now() - started) / 1000;
-    this.services.observe?.(call.verb, outcomeOf(reply), call.source.split(':')[0] ?? call.source, seconds);
-    if (def.mutates && !(!reply.ok && reply.error.kind === 'unavailable')) {
-      await this.audit(call, reply, checked);
-      if (reply.ok) await this.services.onWrite?.(call.verb);
+    this.services.observe?.(call.verb, outcomeOf(reply), call.source, seconds);
+    // Changes are audited whatever their outcome, and so is every refusal of the policy (reads too).
+    const forbidden = !reply.ok && reply.error.code === 'forbidden';
+    if ((def.mutates || forbidden) && !(!reply.ok && reply.error.kind === 'unavailable')) {
+      await this.audit(call, reply, checked, def.unaudited ?? []);
+      if (reply.ok && def.mutates) await this.services.onWrite?.(call.verb);
     }
     return reply;
   }
 
-  /** A chat principal is checked against the policy file, per rig (chat-rules.ts says what a verb needs). */
-  private async authorizeChat(call: Invocation, def: CommandDef, args: Args): Promise<void> {
-    const principal = call.actor.principal as ChatPrincipal;
+  /**
+   * The one policy (domain/access-matrix.ts, domain/authorization.ts) for every actor and every
+   * interface: what the verb needs, from whom, in the rigs of what it touches.
+   */
+  private async authorize(call: Invocation, who: Principal, args: Args): Promise<void> {
+    const access = accessOf(call.verb);
+    if (!access) throw refused('forbidden', `not allowed: ${call.verb} has no access rule`);
     const policy = this.services.policy ?? EMPTY_POLICY;
-    const need = await chatNeed(call.verb, def.permission, args, this.services);
-    const missing =
-      'anywhere' in need
-        ? mayEver(policy, principal, need.permission)
-          ? null
-          : need.permission
-        : authorize(policy, principal, need);
-    if (missing)
-      throw refused(
-        'forbidden',
-        `${principal.name ?? call.actor.id} may not run ${call.verb}: it needs ${missing}; ask an admin to grant it in the policy file`,
-      );
+    const scope = scopeMatters(access, who)
+      ? await scopeResolver(call.verb)({
+          args,
+          ledger: this.services.ledger,
+          actor: call.actor,
+          who,
+          mailAddresses: this.mailAddresses(call.actor),
+        })
+      : null;
+    const denial = authorize(call.verb, access, who, scope, policy);
+    if (denial === null) return;
+    const hint = who.kind === 'person' ? '; ask an admin to grant it in the policy file' : '';
+    throw refused('forbidden', `not allowed: ${denial}${hint}`);
   }
 
   /** The verbs a chat principal may run somewhere (what chat `help` lists). */
   verbsFor(principal: ChatPrincipal): CommandDef[] {
-    const policy = this.services.policy ?? EMPTY_POLICY;
-    return [...this.verbs.values()].filter((def) =>
-      mayEver(policy, principal, chatPermissionOf(verbName(def), def.permission)),
-    );
+    const who = this.principal({ kind: 'human', id: principal.user, principal });
+    return [...this.verbs.values()].filter((def) => {
+      const access = accessOf(verbName(def));
+      return access !== undefined && mayEverRun(access, who);
+    });
+  }
+
+  private principal(actor: Actor): Principal {
+    return principalOf(actor, this.services.policy ?? EMPTY_POLICY);
+  }
+
+  private mailAddresses(actor: Actor): string[] {
+    return mailAddressesOf(actor, (this.services.policy ?? EMPTY_POLICY).people);
   }
 
   /** The ledger says the error was an outage, or it does not answer now. */
@@ -105,30 +120,51 @@ export class CommandRegistry {
     );
   }
 
-  private context(call: Invocation): CommandContext {
+  private context(call: Invocation, who: Principal): CommandContext {
     const services = this.services;
     return {
       actor: call.actor,
       source: call.source,
       services,
+      may: (permission: Permission) => holds(who, permission),
+      mailAddresses: this.mailAddresses(call.actor),
       write: () => ({ actor: call.actor.id, now: services.now() }),
     };
   }
 
-  private async audit(call: Invocation, reply: Reply, checked: Args | undefined): Promise<void> {
+  private async audit(
+    call: Invocation,
+    reply: Reply,
+    checked: Args | undefined,
+    unaudited: readonly string[],
+  ): Promise<void> {
     const record = {
       at: this.services.now().toISOString(),
       actor: call.actor.id,
       actor_kind: call.actor.kind,
-      source: call.source,
+      source: call.via ? `${call.source}:${call.via}` : call.source,
       verb: call.verb,
       // Arguments that failed the check can be anything a caller sent (nested 10,000 deep, 8 MiB,
       // `$`-keys): the audit keeps a short preview of them, never the value itself.
-      args: checked ?? { unchecked: preview(call.args) },
+      args: checked
+        ? withoutKeys(checked, unaudited)
+        : { unchecked: unaudited.length ? '(withheld)' : preview(call.args) },
       outcome: outcomeOf(reply),
     };
     await this.services.ledger.appendAudit(reply.ok ? record : { ...record, message: reply.error.message });
   }
+}
+
+/** What the principal holds anywhere: the service's jobs all, runners nothing role-based. */
+function holds(who: Principal, permission: Permission): boolean {
+  if (who.kind === 'system') return true;
+  if (who.kind === 'runner') return false;
+  return allowsAnywhere(who.roles, permission);
+}
+
+function withoutKeys(args: Args, keys: readonly string[]): Args {
+  if (!keys.some((k) => k in args)) return args;
+  return Object.fromEntries(Object.entries(args).filter(([k]) => !keys.includes(k)));
 }
 
 const outcomeOf = (reply: Reply): 'ok' | 'refused' | 'error' =>

@@ -106,3 +106,7 @@ export function visibleTo(mail: Mail, agent: string, currentSpawn: string | null
 /** The subject of a reply: `Re: <subject>`, never `Re: Re: …`, within the subject limit. */
 export const replySubject = (subject: string): string =>
   (subject.startsWith('Re: ') ? subject : `Re: ${subject}`).slice(0, MAX_SUBJECT);
+
+/** Who a message is for: its sender and its recipient (mail admins aside). */
+export const isPartyTo = (mail: Pick<Mail, 'from' | 'to'>, address: string): boolean =>
+  mail.from === address || mail.to === address;

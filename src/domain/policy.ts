@@ -1,22 +1,11 @@
-/**
- * Chat RBAC (issue 6 item 5): who may do what from Slack or Discord, per rig. Pure: the policy
- * file is parsed and validated by the app; the command layer asks `authorize` before running a
- * verb for a chat principal. Humans on the CLI and agents keep the coarse grants of actor.ts.
- */
-export const CHAT_PERMISSIONS = [
-  'read',
-  'bead:write',
-  'convoy:create',
-  'convoy:launch',
-  'sling',
-  'escalation:ack',
-  'escalation:approve',
-  'escalation:approve-critical',
-  'mail:send',
-  'admin',
-] as const;
-export type ChatPermission = (typeof CHAT_PERMISSIONS)[number];
+import type { Person } from './people.ts';
+import { OWNER, OWNER_ROLE, type Permission, type Role } from './permissions.ts';
 
+/**
+ * The policy file, parsed (app/policy-file.ts): named roles and who holds them — chat users and
+ * groups per platform, CLI operator users, and agents given more than their own work (the Mayor).
+ * Pure: authorization.ts decides with it.
+ */
 export type Platform = 'slack' | 'discord';
 
 /** A chat user as the platform vouched for them (signature checked): user id and group/role ids. */
@@ -29,12 +18,6 @@ export interface ChatPrincipal {
   name?: string;
 }
 
-export interface Role {
-  permissions: ChatPermission[];
-  /** Rigs the role applies to; `*` (the default) is every rig and town-level work. */
-  rigs: string[];
-}
-
 export interface PlatformMembers {
   /** user id → role names */
   users: Record<string, string[]>;
@@ -45,59 +28,55 @@ export interface PlatformMembers {
 export interface Policy {
   roles: Record<string, Role>;
   members: Record<Platform, PlatformMembers>;
-  /** What deciding a critical escalation takes in addition (no built-in role has it). */
-  criticalRequires: ChatPermission;
+  /**
+   * CLI operator users → role names. Null (no `cli` section in the file): the town's `operator`
+   * user is the owner and nobody else is an operator.
+   */
+  operators: Record<string, string[]> | null;
+  /** Agent addresses (`mayor/`) → role names: rights beyond an agent's own work. */
+  agents: Record<string, string[]>;
+  /** What deciding a critical escalation takes in addition (no built-in role but owner has it). */
+  criticalRequires: Permission;
+  /** `human:<name>` → that person's chat accounts: mail to the name is theirs to read. */
+  people: Readonly<Record<string, Person>>;
 }
+
+/** The NATS user `gt up` gives the town's operator. */
+export const FULL_OPERATOR = 'operator';
 
 export const EMPTY_POLICY: Policy = {
   roles: {},
   members: { slack: { users: {}, groups: {} }, discord: { users: {}, groups: {} } },
+  operators: null,
+  agents: {},
   criticalRequires: 'escalation:approve-critical',
+  people: {},
 };
 
-/** What a verb needs from a chat principal: a permission, in every rig it touches. */
-export interface ChatNeed {
-  permission: ChatPermission;
-  /** Rigs the command acts in; empty means town-level work (only `*` roles cover it). */
-  rigs: string[];
-  /** Deciding a critical escalation: the policy's `criticalRequires` is needed too. */
-  critical?: boolean;
+// Own entries only: a user, group or role id such as `constructor` names nobody.
+const own = <T>(map: Readonly<Record<string, T>>, key: string): T | undefined =>
+  Object.hasOwn(map, key) ? map[key] : undefined;
+
+function rolesNamed(policy: Policy, names: readonly string[]): Role[] {
+  return [...new Set(names)].flatMap((n) => (n === OWNER_ROLE ? [OWNER] : (own(policy.roles, n) ?? [])));
 }
 
-export function rolesOf(policy: Policy, p: ChatPrincipal): Role[] {
+export function chatRoles(policy: Policy, p: ChatPrincipal): Role[] {
   const members = policy.members[p.platform];
-  // Own entries only: a user or group id such as `constructor` names nobody.
-  const own = <T>(map: Record<string, T>, key: string): T | undefined =>
-    Object.hasOwn(map, key) ? map[key] : undefined;
-  const names = [
+  return rolesNamed(policy, [
     ...(own(members.users, p.user) ?? []),
     ...p.groups.flatMap((g) => own(members.groups, g) ?? []),
-  ];
-  return [...new Set(names)].flatMap((n) => own(policy.roles, n) ?? []);
+  ]);
 }
 
-const grants = (role: Role, permission: ChatPermission): boolean =>
-  role.permissions.includes('admin') || role.permissions.includes(permission);
-
-const covers = (role: Role, rig: string | null): boolean =>
-  role.rigs.includes('*') || (rig !== null && role.rigs.includes(rig));
-
-/** Whether some role of the principal grants `permission` for `rig` (null: town-level). */
-function allowsIn(roles: readonly Role[], permission: ChatPermission, rig: string | null): boolean {
-  return roles.some((r) => grants(r, permission) && covers(r, rig));
+export function operatorRoles(policy: Policy, operator: string): Role[] {
+  if (policy.operators === null) return operator === FULL_OPERATOR ? [OWNER] : [];
+  return rolesNamed(policy, own(policy.operators, operator) ?? []);
 }
 
-/** Null when allowed; otherwise what is missing, for the refusal message. */
-export function authorize(policy: Policy, p: ChatPrincipal, need: ChatNeed): string | null {
-  const roles = rolesOf(policy, p);
-  const rigs = need.rigs.length > 0 ? need.rigs : [null];
-  const missing = rigs.find((rig) => !allowsIn(roles, need.permission, rig));
-  if (missing !== undefined) return `${need.permission}${missing === null ? '' : ` on rig ${missing}`}`;
-  if (need.critical && !rigs.every((rig) => allowsIn(roles, policy.criticalRequires, rig)))
-    return `${policy.criticalRequires} (the escalation is critical)`;
-  return null;
-}
+export const agentRoles = (policy: Policy, address: string): Role[] =>
+  rolesNamed(policy, own(policy.agents, address) ?? []);
 
-/** Whether the principal has the permission anywhere (what `help` lists). */
-export const mayEver = (policy: Policy, p: ChatPrincipal, permission: ChatPermission): boolean =>
-  rolesOf(policy, p).some((r) => grants(r, permission));
+/** The operator users other than the full one: each gets NATS credentials of its own. */
+export const namedOperators = (policy: Policy): string[] =>
+  Object.keys(policy.operators ?? {}).filter((name) => name !== FULL_OPERATOR);

@@ -10,8 +10,14 @@ export interface Invocation {
   verb: string;
   args: unknown;
   actor: Actor;
-  source: string;
+  /** How the request arrived, set by the service (never by the caller): a closed set, so metrics stay bounded. */
+  source: Source;
+  /** Detail for the audit trail: the CLI operator's NATS user, a cron job's lease token. */
+  via?: string;
 }
+
+export const SOURCES = ['cli', 'agent', 'slack', 'discord', 'cron', 'system'] as const;
+export type Source = (typeof SOURCES)[number];
 
 export interface ReplyError {
   /** `unavailable`: the service cannot serve now (its ledger does not answer); retry later (exit 3). */

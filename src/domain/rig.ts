@@ -10,6 +10,8 @@ export interface Rig {
   /** A runtime preset (e.g. `claude`, `shell`) or null when `command` is given. */
   runtime: string | null;
   command: string | null;
+  /** Variables of the runner's environment its polecats may see (`--env`; see polecat-env.ts). */
+  env: string[];
   parked: boolean;
   created_at: string;
   version: number;
@@ -22,6 +24,7 @@ export interface NewRig {
   max_polecats?: number;
   runtime?: string | null;
   command?: string | null;
+  env?: string[];
 }
 
 export const DEFAULT_MAX_POLECATS = 10;
@@ -78,6 +81,7 @@ export function buildRig(input: NewRig, now: string): Rig {
     max_polecats: input.max_polecats ?? DEFAULT_MAX_POLECATS,
     runtime: input.runtime ?? null,
     command: input.command ?? null,
+    env: input.env ?? [],
     parked: false,
     created_at: now,
     version: 1,

@@ -355,6 +355,23 @@ for (const target of targets) {
       });
     });
 
+    it('reads a rig document written before rigs had env as passing nothing to polecats', async () => {
+      await withFixture(async (fx) => {
+        await fx.ledger.addRig({ name: 'old', prefix: 'od', env: ['ANTHROPIC_API_KEY'] }, clock()());
+        const raw = new MongoClient(target.uri);
+        try {
+          await raw
+            .db(fx.dbName)
+            .collection('rigs')
+            .updateOne({ _id: 'old' as never }, { $unset: { env: '' } });
+        } finally {
+          await raw.close();
+        }
+        expect(await fx.ledger.getRig('old')).toMatchObject({ name: 'old', env: [] });
+        expect((await fx.ledger.setRigParked('old', true, clock()())).env).toEqual([]);
+      });
+    });
+
     it('init is idempotent on an existing database (indexes, TTL fallback, recovery)', async () => {
       await withFixture(async (fx) => {
         await fx.ledger.createBead({ title: 'kept' }, clock()());

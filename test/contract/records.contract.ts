@@ -26,6 +26,22 @@ export function registerRecordsContract(s: ContractState): void {
     );
   });
 
+  it('keeps the variables a rig passes to its polecats (--env): none unless named', async () => {
+    const plain = await s.ledger.addRig({ name: 'plain', prefix: 'pl' }, s.ctx());
+    expect(plain.env).toEqual([]);
+    const env = ['ANTHROPIC_API_KEY', 'OPENAI_API_KEY'];
+    const keyed = await s.ledger.addRig({ name: 'keyed', prefix: 'ky', env }, s.ctx());
+    expect(keyed.env).toEqual(env);
+    expect(await s.ledger.getRig('keyed')).toEqual(keyed);
+    expect((await s.ledger.setRigParked('keyed', true, s.ctx())).env).toEqual(env);
+    const restarted = await s.fx.reopen();
+    expect((await restarted.listRigs()).map((r) => [r.name, r.env])).toEqual([
+      ['keyed', env],
+      ['plain', []],
+    ]);
+    await restarted.close();
+  });
+
   it('appends one event per write with a strictly increasing seq', async () => {
     const [a, b] = await createMany(s.ledger, s.ctx, ['A', 'B']);
     await s.ledger.addDependency(b?.id as string, a?.id as string, 'blocks', s.ctx());

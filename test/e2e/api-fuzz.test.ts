@@ -203,7 +203,7 @@ describe('the API subject under random input', () => {
     const reply = await callApi(
       nc,
       'gt',
-      { verb: 'bd list', args: { all: true }, actor: { kind: 'human', id: 'fuzz' }, source: 'test' },
+      { verb: 'bd list', args: { all: true }, actor: { kind: 'human', id: 'fuzz' } },
       5_000,
     );
     expect(reply).toMatchObject({ ok: true, data: expect.any(Array) });

@@ -45,12 +45,7 @@ describe('API replies larger than max_payload', () => {
   });
 
   const call = (n: number) =>
-    callApi(
-      client,
-      'gt',
-      { verb: 'bd list', args: { n }, actor: { kind: 'human', id: 't' }, source: 'test' },
-      5_000,
-    );
+    callApi(client, 'gt', { verb: 'bd list', args: { n }, actor: { kind: 'human', id: 't' } }, 5_000);
 
   it('answers normally below the limit and refuses clearly above it, without a timeout', async () => {
     expect(client.info?.max_payload).toBe(64 * 1024);
@@ -70,7 +65,7 @@ describe('API replies larger than max_payload', () => {
     const reply = await callApi(
       client,
       'gt',
-      { verb: 'bd show', args: {}, actor: { kind: 'human', id: 't' }, source: 'test' },
+      { verb: 'bd show', args: {}, actor: { kind: 'human', id: 't' } },
       5_000,
     );
     expect(Date.now() - started).toBeLessThan(4_000);

@@ -5,12 +5,13 @@ import { join } from 'node:path';
 import { AckPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LivenessReporter } from '../../src/agent/liveness.ts';
 import { openMailbox } from '../../src/agent/mailbox.ts';
 import { callApi } from '../../src/bus/api-client.ts';
 import type { CredentialsFile } from '../../src/bus/credentials.ts';
 import { type NatsServerProcess, startNatsServer } from '../../src/bus/nats-server-process.ts';
 import { listenForNudges } from '../../src/bus/nudges.ts';
-import { dispatchStream, mailStream } from '../../src/bus/streams.ts';
+import { dispatchStream, livenessBucket, mailStream } from '../../src/bus/streams.ts';
 import { type Identity, inboxPrefixFor } from '../../src/bus/subjects.ts';
 import type { Mail } from '../../src/domain/mail.ts';
 import { RunnerProcess, waitFor } from './runner-process.ts';
@@ -142,7 +143,7 @@ describe('NATS authorization (embedded nats-server)', () => {
 
     // Through the API: its own subject refuses a claimed other identity, and the other subjects
     // refuse it outright; speaking as itself, the command layer keeps B's mailbox closed.
-    const asNux = { verb: 'gt mail inbox', args: {}, actor: nuxActor, source: 'test' };
+    const asNux = { verb: 'gt mail inbox', args: {}, actor: nuxActor };
     await expect(toast.request('gt.api.gt.mail.inbox', JSON.stringify(asNux))).rejects.toThrow(REFUSED);
     await expect(toast.request('gt.as.agent.alpha.Nux.gt.mail.inbox', JSON.stringify(asNux))).rejects.toThrow(
       REFUSED,
@@ -153,9 +154,8 @@ describe('NATS authorization (embedded nats-server)', () => {
       verb: 'gt mail inbox',
       args: { agent: 'alpha/Nux' },
       actor: toastActor,
-      source: 'test',
     });
-    expect(snooping).toMatchObject({ ok: false, error: { code: 'not_your_mail' } });
+    expect(snooping).toMatchObject({ ok: false, error: { code: 'forbidden' } });
 
     // Its own nudges arrive live (it may answer the service's request, and nothing else).
     const nudged: string[] = [];
@@ -199,11 +199,75 @@ describe('NATS authorization (embedded nats-server)', () => {
         verb: 'gt hook',
         args: { agent },
         actor: { kind: 'system', id: 'runner:alpha' },
-        source: 'test',
       });
     expect(await hook('alpha/Toast')).toMatchObject({ ok: true });
     expect(await hook('beta/Toast')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
+
+  it('a runner touches no consumer of the liveness bucket, and a restarted one still re-adopts its polecats', async () => {
+    const bucket = `KV_${livenessBucket('gt')}`;
+    const operator = await town.connectNats();
+    open.push(operator);
+    const admin = await jetstreamManager(operator);
+    // The service's watch of the bucket (its live view of every polecat) and someone else's consumer.
+    const watches = await admin.consumers.list(bucket).next();
+    expect(watches.length).toBeGreaterThan(0);
+    const other = { durable_name: 'someone-else', ack_policy: AckPolicy.None };
+    await admin.consumers.add(bucket, other);
+    const jsm = await jetstreamManager(await asRunner('alpha'));
+    for (const name of [...watches.map((c) => c.name), 'someone-else'])
+      await expect(jsm.consumers.delete(bucket, name), name).rejects.toThrow(REFUSED);
+    const ownKeys = { ack_policy: AckPolicy.None, filter_subject: `$KV.${livenessBucket('gt')}.alpha.*` };
+    await expect(jsm.consumers.add(bucket, ownKeys)).rejects.toThrow(REFUSED);
+    await expect(jsm.consumers.add(bucket, { ...ownKeys, name: 'runner-alpha-keys' })).rejects.toThrow(
+      REFUSED,
+    );
+    for (const c of watches) expect((await admin.consumers.info(bucket, c.name)).name).toBe(c.name);
+    await admin.consumers.delete(bucket, 'someone-else');
+
+    // Re-adoption reads the rig's slot keys directly: it works without any of that.
+    await town.json('gt', [
+      'rig',
+      'add',
+      'delta',
+      '--prefix',
+      'de',
+      '--repo',
+      repo,
+      '--command',
+      'sleep 300',
+    ]);
+    const liveness = await LivenessReporter.open(operator, 'gt');
+    const first = await RunnerProcess.start(town, 'delta');
+    let pid = 0;
+    try {
+      const bead = await town.json<{ id: string }>('bd', ['create', 'outlive the runner', '--rig', 'delta']);
+      await town.json('gt', ['sling', bead.id]);
+      await waitFor(
+        async () => (await liveness.get('delta/Toast'))?.alive === true,
+        20_000,
+        () => first.output,
+      );
+      pid = (await liveness.get('delta/Toast'))?.pid ?? 0;
+      await first.stop('SIGKILL'); // a crash: the polecat lives on
+      const second = await RunnerProcess.start(town, 'delta');
+      try {
+        expect(second.output).toContain(`re-adopted delta/Toast (pid ${pid}) working on ${bead.id}`);
+        process.kill(-pid, 'SIGKILL');
+        await waitFor(
+          async () => (await liveness.get('delta/Toast'))?.alive === false,
+          10_000,
+          () => second.output,
+        );
+        expect(first.output + second.output).not.toMatch(REFUSED);
+      } finally {
+        await second.stop();
+      }
+    } finally {
+      await first.stop();
+      if (pid > 0) killGroup(pid);
+    }
+  }, 60_000);
 
   it('a runner hands each polecat its own user, and the polecat works with it', async () => {
     await town.json('gt', [
@@ -249,11 +313,19 @@ describe('NATS authorization (embedded nats-server)', () => {
       verb: 'gt hook',
       args: {},
       actor: { kind: 'agent', id: 'alpha/Toast' },
-      source: 'test',
     });
     expect(reply).toMatchObject({ ok: true });
   }, 60_000);
 });
+
+/** Ends a polecat's process group a failed test may have left running. */
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
 
 /** The next asynchronous error the server reports on this connection. */
 async function nextError(nc: NatsConnection): Promise<string> {

@@ -28,10 +28,16 @@ export class RunnerProcess {
     child.stderr?.on('data', keep);
   }
 
-  static async start(town: Town, rig: string, args: string[] = []): Promise<RunnerProcess> {
+  /** `env`: variables the runner's environment has on top of the town's (secrets a test plants). */
+  static async start(
+    town: Town,
+    rig: string,
+    args: string[] = [],
+    env: Record<string, string> = {},
+  ): Promise<RunnerProcess> {
     const bin = resolve(import.meta.dirname, '../../bin/gt.mjs');
     const child = spawn(process.execPath, [bin, 'rig', 'run', rig, ...args], {
-      env: town.env(),
+      env: town.env(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const runner = new RunnerProcess(child);
@@ -43,10 +49,11 @@ export class RunnerProcess {
     return runner;
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null) return;
+  /** SIGTERM stops its polecats with it; SIGKILL is a crash: they outlive it (own process groups). */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGTERM');
+    this.child.kill(signal);
     await exited;
   }
 }

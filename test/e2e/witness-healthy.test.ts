@@ -55,7 +55,6 @@ describe('50 healthy polecats under a 1 s witness', () => {
           verb: 'bd create',
           args: { title: `job ${i}`, rig: 'gamma' },
           actor: { kind: 'human', id: 'e2e-user' },
-          source: 'test',
         });
         if (!reply.ok) throw new Error(reply.error.message);
         ids.push((reply.data as Bead).id);

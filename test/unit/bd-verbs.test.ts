@@ -17,7 +17,7 @@ describe('bd and gt verbs', () => {
   afterEach(() => ledger.close());
 
   const ok = async (verb: string, args: unknown = {}) => {
-    const reply = await registry.execute({ verb, args, actor: { kind: 'human', id: 'u' }, source: 'test' });
+    const reply = await registry.execute({ verb, args, actor: { kind: 'human', id: 'u' }, source: 'cli' });
     if (!reply.ok) throw new Error(`${verb}: ${reply.error.message}`);
     return reply.data as never;
   };
@@ -47,7 +47,7 @@ describe('bd and gt verbs', () => {
       verb: 'bd update',
       args: { id },
       actor: { kind: 'human', id: 'u' },
-      source: 't',
+      source: 'cli',
     });
     expect(reply).toMatchObject({ ok: false, error: { code: 'nothing_to_update' } });
   });
@@ -113,7 +113,7 @@ describe('bd and gt verbs', () => {
       verb: 'bd dep remove',
       args: { issue: c, 'depends-on': b },
       actor: { kind: 'human', id: 'u' },
-      source: 't',
+      source: 'cli',
     });
     expect(again).toMatchObject({ ok: false, error: { code: 'no_such_dependency' } });
   });
@@ -148,7 +148,7 @@ describe('bd and gt verbs', () => {
     expect(await ok('gt rig list')).toMatchObject([{ name: 'beta', parked: true }]);
     expect(await ok('gt rig unpark', { name: 'beta' })).toMatchObject({ parked: false });
     const bad = async (args: unknown) =>
-      registry.execute({ verb: 'gt rig add', args, actor: { kind: 'human', id: 'u' }, source: 't' });
+      registry.execute({ verb: 'gt rig add', args, actor: { kind: 'human', id: 'u' }, source: 'cli' });
     expect(await bad({ name: 'gamma' })).toMatchObject({ ok: false, error: { code: 'missing_prefix' } });
     expect(await bad({ name: 'gamma', prefix: 'ga', 'max-polecats': '0' })).toMatchObject({
       ok: false,

@@ -4,13 +4,16 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadChatPolicy } from '../../src/app/policy-file.ts';
 import type { Actor } from '../../src/domain/actor.ts';
-import { authorize, type ChatPrincipal, type Policy } from '../../src/domain/policy.ts';
+import { authorize, principalOf } from '../../src/domain/authorization.ts';
+import type { Permission } from '../../src/domain/permissions.ts';
+import { type ChatPrincipal, EMPTY_POLICY, type Policy } from '../../src/domain/policy.ts';
 import { routeFor } from '../../src/domain/routing.ts';
 import { useCommands } from './command-harness.ts';
 
 type Bead = { id: string; status: string; assignee: string | null };
 
 const policy: Policy = {
+  ...EMPTY_POLICY,
   roles: {
     viewer: { permissions: ['read'], rigs: ['*'] },
     alphaOps: { permissions: ['read', 'sling', 'escalation:ack'], rigs: ['alpha'] },
@@ -26,48 +29,58 @@ const policy: Policy = {
 const slack = (user: string, groups: string[] = []): ChatPrincipal => ({ platform: 'slack', user, groups });
 const as = (p: ChatPrincipal): Actor => ({ kind: 'human', id: `${p.platform}:${p.user}`, principal: p });
 
+/** What the policy says of a chat principal needing `permission` in `rigs` (null: allowed). */
+function decide(
+  p: ChatPrincipal,
+  need: { permission: Permission; rigs: string[]; critical?: boolean },
+): string | null {
+  const access = { permission: need.permission, agent: 'never', runner: 'never', system: 'never' } as const;
+  const denial = authorize(
+    'x',
+    access,
+    principalOf(as(p), policy),
+    { rigs: need.rigs, critical: need.critical ?? false },
+    policy,
+  );
+  return denial?.replace(/^.* it needs /, '') ?? null;
+}
+
 describe('chat policy', () => {
   it('grants by user and by group, per rig; admin implies everything; critical needs more', () => {
-    expect(authorize(policy, slack('U_OPS'), { permission: 'sling', rigs: ['alpha'] })).toBeNull();
-    expect(authorize(policy, slack('U_OPS'), { permission: 'sling', rigs: ['beta'] })).toBe(
-      'sling on rig beta',
+    expect(decide(slack('U_OPS'), { permission: 'sling', rigs: ['alpha'] })).toBeNull();
+    expect(decide(slack('U_OPS'), { permission: 'sling', rigs: ['beta'] })).toBe('sling on rig beta');
+    expect(decide(slack('U_OPS'), { permission: 'sling', rigs: [] })).toBe(
+      'sling on every rig (town-level work)',
     );
-    expect(authorize(policy, slack('U_OPS'), { permission: 'sling', rigs: [] })).toBe('sling'); // town-level
     expect(
-      authorize(policy, slack('U_X', ['S_APPROVERS']), { permission: 'escalation:approve', rigs: ['beta'] }),
+      decide(slack('U_X', ['S_APPROVERS']), { permission: 'escalation:approve', rigs: ['beta'] }),
     ).toBeNull();
     expect(
-      authorize(policy, slack('U_X', ['S_APPROVERS']), {
+      decide(slack('U_X', ['S_APPROVERS']), {
         permission: 'escalation:approve',
         rigs: ['beta'],
         critical: true,
       }),
     ).toBe('escalation:approve-critical (the escalation is critical)');
     expect(
-      authorize(policy, slack('U_ADMIN'), {
+      decide(slack('U_ADMIN'), {
         permission: 'escalation:approve',
         rigs: ['beta'],
         critical: true,
       }),
     ).toBeNull();
     expect(
-      authorize(
-        policy,
-        { platform: 'discord', user: '7', groups: ['R_ADMIN'] },
-        { permission: 'admin', rigs: [] },
-      ),
+      decide({ platform: 'discord', user: '7', groups: ['R_ADMIN'] }, { permission: 'admin', rigs: [] }),
     ).toBeNull();
     // A Slack id means nothing on Discord.
     expect(
-      authorize(
-        policy,
-        { platform: 'discord', user: 'U_ADMIN', groups: [] },
-        { permission: 'read', rigs: [] },
-      ),
-    ).toBe('read');
+      decide({ platform: 'discord', user: 'U_ADMIN', groups: [] }, { permission: 'read', rigs: [] }),
+    ).toBe('read on every rig (town-level work)');
     // Ids that are names of Object.prototype's members name nobody (found by fuzzing).
     for (const user of ['constructor', '__proto__', 'toString'])
-      expect(authorize(policy, slack(user, [user]), { permission: 'read', rigs: [] })).toBe('read');
+      expect(decide(slack(user, [user]), { permission: 'read', rigs: [] })).toBe(
+        'read on every rig (town-level work)',
+      );
   });
 
   it('routes escalations by rig and severity, first match wins', () => {

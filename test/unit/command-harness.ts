@@ -33,7 +33,7 @@ export function useCommands(setup?: (h: CommandHarness) => Promise<unknown>): Co
     },
   };
   const run = (verb: string, args: unknown = {}, actor: Actor = MAYOR): Promise<Reply> =>
-    state.registry.execute({ verb, args, actor, source: 'test' });
+    state.registry.execute({ verb, args, actor, source: 'cli' });
   const h: CommandHarness = {
     get ledger() {
       return state.ledger;

@@ -13,7 +13,7 @@ describe('convoy feeder', () => {
     calls = [];
     feeder = new ConvoyFeeder(h.ledger, (verb, args) => {
       calls.push(`${verb} ${JSON.stringify(args)}`);
-      return h.registry.execute({ verb, args, actor: FEEDER, source: 'feeder' });
+      return h.registry.execute({ verb, args, actor: FEEDER, source: 'system' });
     });
   });
   const bead = async (title: string, extra = {}) =>

@@ -61,6 +61,21 @@ describe('docker-compose.yml', () => {
     expect(compose).toMatch(/GT_NATS_URL: nats:\/\/nats:4222/);
   });
 
+  it('gives the runner neither the service’s .env (chat tokens) nor its ledger URL', () => {
+    const runner = service('runner');
+    expect(runner).not.toMatch(/\*service|\*town|GT_LEDGER_URL|SLACK_|DISCORD_/);
+    expect([...runner.matchAll(/- path: (\S+)/g)].map((m) => m[1])).toEqual(['runner.env']);
+    // What it merges in brings no environment of its own.
+    const merged = [...runner.matchAll(/<<: \*([\w-]+)/g)].map((m) => m[1] as string);
+    expect(merged).toEqual(['image']);
+    for (const name of merged) {
+      const anchor = compose.slice(compose.indexOf(`&${name}\n`)).split(/\n(?=\S)/)[0] as string;
+      expect(anchor).toMatch(/^ {2}image: /m);
+      expect(anchor).not.toMatch(/env_file|environment|GT_|\.env/);
+    }
+    expect(runner).toMatch(/GT_NATS_URL: nats:\/\/nats:4222/);
+  });
+
   it('passes only settings the service reads, and builds the image from this Dockerfile', () => {
     for (const [, name] of compose.matchAll(/^\s+(GT_[A-Z_]+):/gm))
       expect(SETTINGS, name).toHaveProperty(name as string);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/app/logger.ts';
+import { urlPasswords } from '../../src/domain/redact-url.ts';
 
 /** A logger writing into an array, as pino writes to stderr. */
 function capture(knownSecrets: string[] = []) {
@@ -55,5 +56,30 @@ describe('log redaction', () => {
     // What is not secret stays readable.
     expect(out).toContain('/api/v10/webhooks/4242/[Redacted]');
     expect(out).toContain('call failed');
+  });
+
+  it('removes the password of every URL in messages, fields and errors, keeping user and host', () => {
+    const { log, text } = capture();
+    const err = new Error('connect to mongodb://gt:err-pass@db1,db2/town failed');
+    log.error(
+      {
+        err,
+        ledger: 'mongodb+srv://gt:field-pass@cluster0.example.net/town',
+        nats: 'nats://t0ken-value@n1:4222',
+      },
+      'start failed on nats://svc:msg-pass@127.0.0.1:4222',
+    );
+    const out = text();
+    for (const secret of ['err-pass', 'field-pass', 't0ken-value', 'msg-pass'])
+      expect(out).not.toContain(secret);
+    expect(out).toContain('mongodb://gt:***@db1,db2/town');
+    expect(out).toContain('mongodb+srv://gt:***@cluster0.example.net/town');
+    expect(out).toContain('nats://svc:***@127.0.0.1:4222');
+  });
+
+  it('removes a URL password in the form a library echoes it (decoded, outside a URL)', () => {
+    const { log, text } = capture(urlPasswords('mongodb://gt:p%40ss-w0rd@host/db'));
+    log.warn('authentication failed for user gt with password p@ss-w0rd');
+    expect(text()).not.toContain('p@ss-w0rd');
   });
 });

@@ -31,11 +31,11 @@ describe('gt mail', () => {
     expect(await inbox(nux)).toEqual([]);
     expect(await run('gt mail read', { id: sent?.id }, nux)).toMatchObject({
       ok: false,
-      error: { code: 'not_your_mail' },
+      error: { code: 'forbidden' },
     });
     expect(await run('gt mail inbox', { agent: 'alpha/Toast' }, nux)).toMatchObject({
       ok: false,
-      error: { code: 'not_your_mail' },
+      error: { code: 'forbidden' },
     });
     expect(await run('gt mail read', { id: sent?.id }, toast)).toMatchObject({
       ok: true,

@@ -43,9 +43,20 @@ describe('NATS permissions', () => {
     expect(JSON.stringify(agent)).not.toMatch(/DURABLE|STREAM\.(CREATE|UPDATE|DELETE)|dispatch/);
   });
 
+  it('a runner uses one consumer, its rig’s dispatch queue, and none of the liveness bucket', () => {
+    const runner = permissionsFor('gt', { kind: 'runner', rig: 'alpha' });
+    expect(runner.publish.allow.filter((s) => s.includes('.CONSUMER.'))).toEqual([
+      '$JS.API.CONSUMER.INFO.GT_DISPATCH.runner-alpha',
+      '$JS.API.CONSUMER.CREATE.GT_DISPATCH.runner-alpha.gt.dispatch.alpha',
+      '$JS.API.CONSUMER.MSG.NEXT.GT_DISPATCH.runner-alpha',
+    ]);
+    expect(JSON.stringify(runner)).not.toMatch(/DELETE|DURABLE|STREAM\.(CREATE|UPDATE|PURGE)/);
+  });
+
   it('identified subjects round-trip, and only token-safe identities get one', () => {
     for (const actor of [
       { kind: 'agent' as const, id: 'alpha/Toast' },
+      { kind: 'agent' as const, id: 'mayor/' },
       { kind: 'system' as const, id: 'runner:alpha' },
     ]) {
       const identity = identityOf(actor);
@@ -56,7 +67,6 @@ describe('NATS permissions', () => {
       expect(actorOf(identity)).toEqual(actor);
     }
     for (const actor of [
-      { kind: 'agent' as const, id: 'mayor/' },
       { kind: 'agent' as const, id: 'alpha/To.ast' },
       { kind: 'agent' as const, id: 'a/b/c' },
       { kind: 'system' as const, id: 'runner:' },

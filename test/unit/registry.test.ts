@@ -23,7 +23,7 @@ describe('command registry', () => {
   afterEach(() => ledger.close());
 
   const run = (verb: string, args: unknown, actor = alice) =>
-    registry.execute({ verb, args, actor, source: 'test' });
+    registry.execute({ verb, args, actor, source: 'cli' });
 
   it('runs a verb and audits it with the actor and source', async () => {
     const reply = await run('bd create', { title: 'Fix', priority: '1', labels: ['ui'] });
@@ -36,7 +36,7 @@ describe('command registry', () => {
       verb: 'bd create',
       actor: 'alice',
       actor_kind: 'human',
-      source: 'test',
+      source: 'cli',
       outcome: 'ok',
     });
   });
@@ -54,13 +54,17 @@ describe('command registry', () => {
     expect(await ledger.listAudit(5)).toEqual([]);
   });
 
-  it('agents may work beads but not reshape the town', async () => {
-    expect(await run('bd create', { title: 'found a bug' }, polecat)).toMatchObject({ ok: true });
+  it('agents may work beads (in their own rig by default) but not reshape the town', async () => {
+    await run('gt rig add', { name: 'alpha', prefix: 'al' });
+    expect(await run('bd create', { title: 'found a bug' }, polecat)).toMatchObject({
+      ok: true,
+      data: { rig: 'alpha', created_by: 'alpha/Toast' },
+    });
     expect(await run('gt rig add', { name: 'x', prefix: 'x' }, polecat)).toMatchObject({
       ok: false,
-      error: { code: 'forbidden', message: expect.stringContaining('needs admin') },
+      error: { code: 'forbidden', message: expect.stringContaining("it is a person's decision (admin)") },
     });
-    expect(await ledger.listRigs()).toEqual([]);
+    expect((await ledger.listRigs()).map((r) => r.name)).toEqual(['alpha']);
   });
 
   it('refuses unknown verbs, unknown arguments and injected operators without touching the ledger', async () => {
@@ -133,7 +137,7 @@ describe('command registry', () => {
     const execute = (l: SqliteLedger) =>
       new CommandRegistry({ ledger: l, now: () => new Date() }, CATALOG, (err) =>
         unexpected.push(err),
-      ).execute({ verb: 'bd create', args: { title: 'Fix' }, actor: alice, source: 'test' });
+      ).execute({ verb: 'bd create', args: { title: 'Fix' }, actor: alice, source: 'cli' });
     expect(await execute(flaky(true))).toMatchObject({ ok: false, error: { kind: 'unavailable' } });
     expect(await execute(flaky(false))).toMatchObject({ ok: false, error: { kind: 'internal' } });
     // The outage is not audited (the ledger could not take it); the internal error is.

@@ -25,3 +25,24 @@ it('opens a ledger file created before acceptance_criteria existed, and adds the
   await again.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+it('opens a ledger file created before rigs had env, and reads old rigs as passing nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gt-migrate-'));
+  const path = join(dir, 'ledger.db');
+  const ctx = { actor: 't', now: new Date() };
+  const first = new SqliteLedger({ path });
+  await first.init();
+  await first.addRig({ name: 'old', prefix: 'od', env: ['ANTHROPIC_API_KEY'] }, ctx);
+  await first.close();
+  const raw = new DatabaseSync(path);
+  raw.exec('ALTER TABLE rigs DROP COLUMN env');
+  raw.close();
+  const again = new SqliteLedger({ path });
+  await again.init();
+  expect(await again.getRig('old')).toMatchObject({ name: 'old', prefix: 'od', env: [] });
+  const added = await again.addRig({ name: 'new', prefix: 'nw', env: ['OPENAI_API_KEY'] }, ctx);
+  expect(await again.getRig('new')).toEqual(added);
+  expect(added.env).toEqual(['OPENAI_API_KEY']);
+  await again.close();
+  rmSync(dir, { recursive: true, force: true });
+});

@@ -15,7 +15,6 @@ export const bdComment = defineCommand<Comment>({
     ],
     flags: {},
   },
-  permission: 'write',
   mutates: true,
   async run(args, ctx) {
     const text = reqString(args, 'text');
@@ -41,7 +40,6 @@ const labelVerb = (add: boolean) =>
     summary: add ? 'Add a label to a bead' : 'Remove a label from a bead',
     usage: `bd label ${add ? 'add' : 'remove'} <id> <label>`,
     syntax: labelSyntax,
-    permission: 'write',
     mutates: true,
     async run(args, ctx) {
       const id = parseId(reqString(args, 'id'));

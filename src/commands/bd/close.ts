@@ -38,7 +38,6 @@ export const bdClose = defineCommand<Bead[]>({
       force: { type: 'boolean', short: 'f', description: 'close despite open blockers, children or pinning' },
     },
   },
-  permission: 'write',
   mutates: true,
   run: (args, ctx: CommandContext) =>
     eachId(list(args, 'ids'), async (id) => {
@@ -54,7 +53,6 @@ export const bdReopen = defineCommand<Bead[]>({
   summary: 'Reopen beads',
   usage: 'bd reopen <id>…',
   syntax: { positionals: [{ name: 'ids', required: true, variadic: true }], flags: {} },
-  permission: 'write',
   mutates: true,
   run: (args, ctx: CommandContext) =>
     eachId(list(args, 'ids'), async (id) => {

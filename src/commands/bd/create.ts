@@ -1,3 +1,4 @@
+import { homeRigOf } from '../../domain/agent-address.ts';
 import type { Bead } from '../../domain/bead.ts';
 import { parseRigName } from '../../domain/rig.ts';
 import {
@@ -19,7 +20,10 @@ export const bdCreate = defineCommand<Bead>({
   syntax: {
     positionals: [{ name: 'title', required: true }],
     flags: {
-      rig: { type: 'string', description: 'rig whose prefix the id gets (town-level hq- without)' },
+      rig: {
+        type: 'string',
+        description: "rig whose prefix the id gets (without: an agent's own rig, else town-level hq-)",
+      },
       type: { type: 'string', short: 't', description: 'bead type (default task)' },
       priority: { type: 'string', short: 'p', description: '0 (highest) to 4 (default 2)' },
       description: { type: 'string', short: 'd', description: 'longer text' },
@@ -28,11 +32,12 @@ export const bdCreate = defineCommand<Bead>({
       labels: { type: 'string', short: 'l', list: true, description: 'labels, comma-separated' },
     },
   },
-  permission: 'write',
   mutates: true,
   async run(args, ctx) {
-    const rig = optString(args, 'rig');
     const parent = optString(args, 'parent');
+    // An agent's new work goes to its own rig unless it says otherwise (a child goes with its parent).
+    const rig =
+      optString(args, 'rig') ?? (parent === undefined ? (homeRigOf(ctx.actor) ?? undefined) : undefined);
     const type = optString(args, 'type');
     const priority = optString(args, 'priority');
     const bead = await ctx.services.ledger.createBead(

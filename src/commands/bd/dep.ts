@@ -46,7 +46,6 @@ export const bdDepAdd = defineCommand<{
     ...pair,
     flags: { type: { type: 'string', short: 't', description: 'edge type (default blocks)' } },
   },
-  permission: 'write',
   mutates: true,
   async run(args, ctx) {
     const issue = parseId(reqString(args, 'issue'));
@@ -69,7 +68,6 @@ export const bdDepRemove = defineCommand<{ status: 'removed'; issue_id: string; 
   summary: 'Remove the edge between two beads',
   usage: 'bd dep remove <issue> <depends-on>',
   syntax: { ...pair, flags: {} },
-  permission: 'write',
   mutates: true,
   async run(args, ctx) {
     const issue = parseId(reqString(args, 'issue'));
@@ -104,7 +102,6 @@ export const bdDepTree = defineCommand<TreeNode[]>({
   summary: 'What a bead depends on, as a tree',
   usage: 'bd dep tree <id>',
   syntax: { positionals: [{ name: 'id', required: true }], flags: {} },
-  permission: 'read',
   mutates: false,
   async run(args, ctx) {
     const ledger = ctx.services.ledger;
@@ -156,7 +153,6 @@ export const bdDepCycles = defineCommand<string[][]>({
   summary: 'Dependency cycles (blocking and parent-child edges), each as a list of ids',
   usage: 'bd dep cycles',
   syntax: { positionals: [], flags: {} },
-  permission: 'read',
   mutates: false,
   run: async (_args, ctx) => ({ data: await ctx.services.ledger.findCycles() }),
   text: (cycles) => (cycles.length === 0 ? 'No cycles.' : cycles.map(describeCycle).join('\n')),

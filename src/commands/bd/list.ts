@@ -22,7 +22,6 @@ export const bdList = defineCommand<Bead[]>({
       all: { type: 'boolean', description: 'include closed and pinned beads' },
     },
   },
-  permission: 'read',
   mutates: false,
   async run(args, ctx) {
     const filter: BeadFilter = { all: flag(args, 'all') };

@@ -16,7 +16,6 @@ export const bdReady = defineCommand<Bead[]>({
       limit: { type: 'string', short: 'n', description: 'at most N (default 100, 0 = all)' },
     },
   },
-  permission: 'read',
   mutates: false,
   async run(args, ctx) {
     const rig = optString(args, 'rig');
@@ -37,7 +36,6 @@ export const bdBlocked = defineCommand<BlockedItem[]>({
   summary: 'Beads waiting on others, with what blocks them',
   usage: 'bd blocked [--rig R]',
   syntax: { positionals: [], flags: { rig: { type: 'string', description: 'only this rig' } } },
-  permission: 'read',
   mutates: false,
   async run(args, ctx) {
     const rig = optString(args, 'rig');

@@ -16,7 +16,6 @@ export const bdShow = defineCommand<ShownBead[]>({
   summary: 'Show beads with their dependencies and dependents',
   usage: 'bd show <id>…',
   syntax: { positionals: [{ name: 'ids', required: true, variadic: true }], flags: {} },
-  permission: 'read',
   mutates: false,
   async run(args, ctx) {
     const ledger = ctx.services.ledger;

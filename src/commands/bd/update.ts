@@ -36,7 +36,6 @@ export const bdUpdate = defineCommand<Bead[]>({
       'remove-label': { type: 'string', list: true, description: 'labels to remove' },
     },
   },
-  permission: 'write',
   mutates: true,
   async run(args, ctx) {
     const patch = toPatch(args);

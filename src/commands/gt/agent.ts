@@ -1,7 +1,7 @@
+import { parseAgentAddress } from '../../domain/agent-address.ts';
 import type { Bead } from '../../domain/bead.ts';
 import { refused, usageError } from '../../domain/errors.ts';
 import { type HookView, polecatBranch } from '../../domain/hook.ts';
-import { parseAssignee } from '../../domain/validation.ts';
 import type { Ledger } from '../../ledger/port.ts';
 import { optString } from '../args.ts';
 import { type CommandContext, defineCommand } from '../command.ts';
@@ -10,8 +10,10 @@ import { convoysTracking } from './convoy/tracked.ts';
 
 /** The agent-side verbs: what is on my hook, and "I am done". The agent is `--agent` or the caller. */
 
-const agentOf = (args: Args, ctx: CommandContext): string =>
-  parseAssignee(optString(args, 'agent') ?? ctx.actor.id) as string;
+const agentOf = (args: Args, ctx: CommandContext): string => {
+  const raw = optString(args, 'agent');
+  return parseAgentAddress(raw ?? ctx.actor.id, raw === undefined ? 'your address (set --agent)' : '--agent');
+};
 
 export async function hookedBead(ledger: Ledger, agent: string): Promise<Bead | null> {
   const mine = await ledger.listBeads({ assignee: agent, status: ['hooked', 'in_progress'] });
@@ -26,7 +28,6 @@ export const gtHook = defineCommand<HookView>({
     positionals: [],
     flags: { agent: { type: 'string', description: 'whose hook (default: GT_AGENT)' } },
   },
-  permission: 'read',
   mutates: false,
   async run(args, ctx) {
     const ledger = ctx.services.ledger;
@@ -86,7 +87,6 @@ export const gtDone = defineCommand<DoneResult>({
       commit: { type: 'string', description: 'last commit (default: HEAD of the working directory)' },
     },
   },
-  permission: 'write',
   mutates: true,
   async run(args, ctx) {
     const ledger = ctx.services.ledger;

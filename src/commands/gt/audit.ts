@@ -14,7 +14,6 @@ export const gtAudit = defineCommand<AuditRecord[]>({
     positionals: [],
     flags: { limit: { type: 'string', description: 'how many records (default 50, at most 10000)' } },
   },
-  permission: 'read',
   mutates: false,
   run: async (args, ctx) => ({
     data: await ctx.services.ledger.listAudit(optInt(args, 'limit', 1, 10_000) ?? 50),

@@ -1,3 +1,4 @@
+import { parseAgentAddress } from '../../domain/agent-address.ts';
 import type { Bead } from '../../domain/bead.ts';
 import { refused, usageError } from '../../domain/errors.ts';
 import {
@@ -13,7 +14,7 @@ import {
   subjectLabel,
 } from '../../domain/escalation.ts';
 import { parseResolution } from '../../domain/resolution.ts';
-import { parseAssignee, parseDescription, parseId, parseTitle } from '../../domain/validation.ts';
+import { parseDescription, parseId, parseTitle } from '../../domain/validation.ts';
 import type { Ledger, WriteContext } from '../../ledger/port.ts';
 import { list, optString, reqString } from '../args.ts';
 import { type CommandContext, defineCommand } from '../command.ts';
@@ -46,7 +47,6 @@ export const gtEscalate = defineCommand<EscalationRecord>({
       },
     },
   },
-  permission: 'write',
   mutates: true,
   async run(args, ctx) {
     const ledger = ctx.services.ledger;
@@ -84,9 +84,8 @@ async function parseSubject(ledger: Ledger, args: Args, ctx: CommandContext): Pr
   const bead = rawBead === undefined ? null : parseId(rawBead);
   if (bead && !(await ledger.getBead(bead)))
     throw refused('not_found', `bead ${bead} not found; check --bead`);
-  const agent = parseAssignee(
-    optString(args, 'agent') ?? (ctx.actor.kind === 'agent' ? ctx.actor.id : undefined),
-  );
+  const raw = optString(args, 'agent') ?? (ctx.actor.kind === 'agent' ? ctx.actor.id : undefined);
+  const agent = raw === undefined ? null : parseAgentAddress(raw);
   return { kind, bead, agent };
 }
 

@@ -49,7 +49,6 @@ export const gtEscalationResolve = defineCommand<EscalationRecord>({
       ...VERSION_FLAG,
     },
   },
-  permission: 'write',
   mutates: true,
   async run(args, ctx) {
     const ledger = ctx.services.ledger;

@@ -25,7 +25,6 @@ export const gtEscalationList = defineCommand<EscalationRecord[]>({
     positionals: [],
     flags: { all: { type: 'boolean', description: 'include resolved escalations' } },
   },
-  permission: 'read',
   mutates: false,
   run: async (args, ctx) => ({
     data: (await ctx.services.ledger.listBeads({ issue_type: 'escalation', all: flag(args, 'all') })).map(
@@ -40,7 +39,6 @@ export const gtEscalationAck = defineCommand<EscalationRecord>({
   summary: 'Acknowledge an escalation (someone is on it; stops re-escalation)',
   usage: 'gt escalation ack <id> [--version N]',
   syntax: { positionals: [{ name: 'id', required: true }], flags: VERSION_FLAG },
-  permission: 'write',
   mutates: true,
   async run(args, ctx) {
     const ledger = ctx.services.ledger;
@@ -76,7 +74,6 @@ export const gtEscalationRetire = defineCommand<EscalationRecord>({
     positionals: [{ name: 'id', required: true }],
     flags: { why: { type: 'string', description: 'what cleared the condition' } },
   },
-  permission: 'write',
   mutates: true,
   async run(args, ctx) {
     const e = await loadEscalation(ctx.services.ledger, reqString(args, 'id'));
@@ -98,7 +95,6 @@ export const gtEscalationReescalate = defineCommand<EscalationRecord>({
     positionals: [{ name: 'id', required: true }],
     flags: { 'stale-after': { type: 'string', description: 'seconds an unacknowledged severity may stand' } },
   },
-  permission: 'write',
   mutates: true,
   async run(args, ctx) {
     const ledger = ctx.services.ledger;

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { refused, usageError } from '../../domain/errors.ts';
+import { parseAgentAddress } from '../../domain/agent-address.ts';
+import { usageError } from '../../domain/errors.ts';
 import { MAX_NUDGE_MESSAGE, MAX_PENDING_NUDGES, type Nudge, nudgeExpiry } from '../../domain/nudge.ts';
 import { flag, optString, reqString } from '../args.ts';
 import { type CommandContext, defineCommand } from '../command.ts';
@@ -54,8 +55,8 @@ export const gtNudge = defineCommand<NudgeResult>({
     ],
     flags: { urgent: { type: 'boolean', description: 'keep it 2 h instead of 30 min when queued' } },
   },
-  permission: 'write',
   mutates: true,
+  unaudited: ['message'],
   async run(args, ctx) {
     const message = reqString(args, 'message').trim();
     if (message === '' || message.length > MAX_NUDGE_MESSAGE) {
@@ -98,13 +99,13 @@ export const gtHeartbeat = defineCommand<HeartbeatResult>({
       agent: { type: 'string', description: 'whose heartbeat (default: GT_AGENT)' },
     },
   },
-  permission: 'write',
   mutates: false,
   async run(args, ctx) {
-    const agent = optString(args, 'agent') ?? ctx.actor.id;
-    if (ctx.actor.kind === 'agent' && agent !== ctx.actor.id) {
-      throw refused('not_your_heartbeat', `${ctx.actor.id} may only report its own heartbeat`);
-    }
+    const raw = optString(args, 'agent');
+    const agent = parseAgentAddress(
+      raw ?? ctx.actor.id,
+      raw === undefined ? 'your address (set --agent)' : '--agent',
+    );
     const now = ctx.services.now();
     await ctx.services.live?.heartbeat(agent, {
       at: now.toISOString(),

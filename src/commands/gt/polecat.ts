@@ -1,7 +1,7 @@
+import { parseAgentAddress } from '../../domain/agent-address.ts';
 import type { Bead } from '../../domain/bead.ts';
 import { conflict, refused } from '../../domain/errors.ts';
 import { respawnCount, respawnPatch } from '../../domain/respawns.ts';
-import { parseAssignee } from '../../domain/validation.ts';
 import type { Ledger, WriteContext } from '../../ledger/port.ts';
 import { optString, reqString } from '../args.ts';
 import { type CommandContext, defineCommand } from '../command.ts';
@@ -58,7 +58,7 @@ export async function releaseFromHook(
 }
 
 async function hookOf(ctx: CommandContext, raw: string): Promise<{ agent: string; bead: Bead }> {
-  const agent = parseAssignee(raw) as string;
+  const agent = parseAgentAddress(raw, '<agent>');
   const bead = await hookedBead(ctx.services.ledger, agent);
   if (!bead) throw refused('nothing_hooked', `${agent} has nothing on its hook; see gt polecats`);
   return { agent, bead };
@@ -85,7 +85,6 @@ function polecatVerb(word: string, summary: string, act: Act, text: (r: PolecatA
       positionals: [{ name: 'agent', required: true }],
       flags: { reason: { type: 'string', description: 'why (recorded on the bead)' } },
     },
-    permission: 'write',
     mutates: true,
     async run(args, ctx) {
       const { agent, bead } = await hookOf(ctx, reqString(args, 'agent'));

@@ -28,7 +28,6 @@ export const gtPolecats = defineCommand<PolecatRow[]>({
   summary: 'Polecats at work: their beads and health verdicts',
   usage: 'gt polecats [--rig R]',
   syntax: { positionals: [], flags: { rig: { type: 'string', description: 'only this rig' } } },
-  permission: 'read',
   mutates: false,
   async run(args, ctx) {
     const { ledger, live, now } = ctx.services;

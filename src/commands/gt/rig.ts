@@ -1,13 +1,14 @@
 import { usageError } from '../../domain/errors.ts';
+import { parseEnvNames } from '../../domain/polecat-env.ts';
 import { parseMaxPolecats, parseRigName, parseRigPrefix, type Rig } from '../../domain/rig.ts';
-import { optString, reqString } from '../args.ts';
+import { list, optString, reqString } from '../args.ts';
 import { defineCommand } from '../command.ts';
 
 export const gtRigAdd = defineCommand<Rig>({
   path: ['gt', 'rig', 'add'],
   summary: 'Register a rig (a project repository with its own bead prefix)',
   usage:
-    'gt rig add <name> --prefix <pfx> [--repo PATH] [--max-polecats N] [--runtime PRESET | --command CMD]',
+    'gt rig add <name> --prefix <pfx> [--repo PATH] [--max-polecats N] [--runtime PRESET | --command CMD] [--env NAME]…',
   syntax: {
     positionals: [{ name: 'name', required: true }],
     flags: {
@@ -16,9 +17,13 @@ export const gtRigAdd = defineCommand<Rig>({
       'max-polecats': { type: 'string', description: 'concurrent polecats (default 10)' },
       runtime: { type: 'string', description: 'agent runtime preset' },
       command: { type: 'string', description: 'shell command to run as the polecat' },
+      env: {
+        type: 'string',
+        list: true,
+        description: 'a variable of the runner’s environment its polecats may see, e.g. ANTHROPIC_API_KEY',
+      },
     },
   },
-  permission: 'admin',
   mutates: true,
   async run(args, ctx) {
     const prefix = optString(args, 'prefix');
@@ -31,6 +36,7 @@ export const gtRigAdd = defineCommand<Rig>({
     }
     const max = optString(args, 'max-polecats');
     const repo = optString(args, 'repo');
+    const env = parseEnvNames(list(args, 'env'));
     const rig = await ctx.services.ledger.addRig(
       {
         name: parseRigName(reqString(args, 'name')),
@@ -39,6 +45,7 @@ export const gtRigAdd = defineCommand<Rig>({
         ...(max !== undefined && { max_polecats: parseMaxPolecats(max) }),
         ...(runtime !== undefined && { runtime }),
         ...(command !== undefined && { command }),
+        env,
       },
       ctx.write(),
     );
@@ -52,19 +59,22 @@ export const gtRigList = defineCommand<Rig[]>({
   summary: 'List rigs',
   usage: 'gt rig list',
   syntax: { positionals: [], flags: {} },
-  permission: 'read',
   mutates: false,
   run: async (_args, ctx) => ({ data: await ctx.services.ledger.listRigs() }),
   text: (rigs) =>
     rigs.length === 0
       ? 'No rigs yet. Add one: gt rig add <name> --prefix <pfx>'
-      : rigs
-          .map(
-            (r) =>
-              `${r.name}  prefix ${r.prefix}-  max ${r.max_polecats}${r.parked ? '  (parked)' : ''}${r.repo ? `  ${r.repo}` : ''}`,
-          )
-          .join('\n'),
+      : rigs.map(rigLine).join('\n'),
 });
+
+function rigLine(r: Rig): string {
+  const parts = [r.name, `prefix ${r.prefix}-`, `max ${r.max_polecats}`];
+  if (r.parked) parts.push('(parked)');
+  if (r.repo) parts.push(r.repo);
+  // Only names: the values stay in the runner's environment.
+  if (r.env.length > 0) parts.push(`env ${r.env.join(',')}`);
+  return parts.join('  ');
+}
 
 const parking = (parked: boolean) =>
   defineCommand<Rig>({
@@ -72,7 +82,6 @@ const parking = (parked: boolean) =>
     summary: parked ? 'Park a rig: nothing new is dispatched to it' : 'Unpark a rig',
     usage: `gt rig ${parked ? 'park' : 'unpark'} <name>`,
     syntax: { positionals: [{ name: 'name', required: true }], flags: {} },
-    permission: 'admin',
     mutates: true,
     run: async (args, ctx) => ({
       data: await ctx.services.ledger.setRigParked(

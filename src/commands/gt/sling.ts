@@ -103,7 +103,6 @@ export const gtSling = defineCommand<SlingResult>({
     positionals: [{ name: 'id', required: true }, { name: 'rig' }],
     flags: { force: { type: 'boolean', short: 'f', description: 'sling even if blocked or hand-assigned' } },
   },
-  permission: 'write',
   mutates: true,
   run: async (args, ctx: CommandContext) => ({
     data: await sling(

@@ -39,8 +39,10 @@ export interface BeadDoc extends Omit<Bead, 'id'> {
   rev: number;
 }
 
-export interface RigDoc extends Omit<Rig, 'name'> {
+export interface RigDoc extends Omit<Rig, 'name' | 'env'> {
   _id: string;
+  /** Absent in documents written before rigs had it: read as []. */
+  env?: string[];
   outbox: PendingEvent[];
   rev: number;
 }
@@ -121,6 +123,7 @@ export function rigFromDoc(d: RigDoc): Rig {
     max_polecats: d.max_polecats,
     runtime: d.runtime ?? null,
     command: d.command ?? null,
+    env: d.env ?? [],
     parked: d.parked === true,
     created_at: d.created_at,
     version: d.version,

@@ -31,12 +31,15 @@ export class Database {
 
   /** Columns added after a ledger file was first created (CREATE TABLE IF NOT EXISTS keeps the old shape). */
   private migrate(): void {
-    const columns = (this.db.prepare('PRAGMA table_info(beads)').all() as Array<{ name: string }>).map(
+    this.addColumn('beads', 'acceptance_criteria', "TEXT NOT NULL DEFAULT ''");
+    this.addColumn('rigs', 'env', "TEXT NOT NULL DEFAULT '[]'");
+  }
+
+  private addColumn(table: string, column: string, type: string): void {
+    const columns = (this.db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).map(
       (c) => c.name,
     );
-    if (!columns.includes('acceptance_criteria')) {
-      this.db.exec("ALTER TABLE beads ADD COLUMN acceptance_criteria TEXT NOT NULL DEFAULT ''");
-    }
+    if (!columns.includes(column)) this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
   }
 
   private prepare(sql: string): StatementSync {

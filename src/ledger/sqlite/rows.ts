@@ -77,6 +77,7 @@ export function rigFromRow(r: Row): Rig {
     max_polecats: Number(r.max_polecats),
     runtime: strOrNull(r.runtime),
     command: strOrNull(r.command),
+    env: JSON.parse(str(r.env ?? '[]')) as string[],
     parked: Number(r.parked) === 1,
     created_at: str(r.created_at),
     version: Number(r.version),

@@ -14,6 +14,7 @@ CREATE TABLE IF NOT EXISTS rigs (
   max_polecats INTEGER NOT NULL,
   runtime TEXT,
   command TEXT,
+  env TEXT NOT NULL DEFAULT '[]',
   parked INTEGER NOT NULL DEFAULT 0,
   created_at TEXT NOT NULL,
   version INTEGER NOT NULL

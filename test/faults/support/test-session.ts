@@ -28,7 +28,7 @@ export class TestSession {
     const resolved = resolveVerb(root, words);
     if (!resolved) throw new Error(`unknown command "${root} ${words.join(' ')}"`);
     const args = parseWords(resolved.rest, resolved.def.syntax, resolved.def.usage);
-    const call = { verb: verbName(resolved.def), args, actor: this.actor, source: 'cli' };
+    const call = { verb: verbName(resolved.def), args, actor: this.actor };
     const reply = await callApi(this.nc, 'gt', call, timeoutMs).catch((err: Error) => {
       // A write whose answer never came may have been applied: retrying it blindly could apply
       // it twice (the test would then blame the service for its own retry).

@@ -63,7 +63,6 @@ export const gtConvoyCreate = defineCommand<CreatedConvoy>({
       merge: { type: 'string', description: 'direct, mr (default) or local' },
     },
   },
-  permission: 'write',
   mutates: true,
   async run(args, ctx: CommandContext) {
     const ledger = ctx.services.ledger;
@@ -119,7 +118,6 @@ export const gtConvoyAdd = defineCommand<CreatedConvoy>({
     ],
     flags: {},
   },
-  permission: 'write',
   mutates: true,
   async run(args, ctx) {
     const ledger = ctx.services.ledger;

@@ -86,7 +86,6 @@ export const gtConvoyLaunch = defineCommand<LaunchResult>({
     positionals: [{ name: 'ids', required: true, variadic: true }],
     flags: { force: { type: 'boolean', short: 'f', description: 'launch despite staging warnings' } },
   },
-  permission: 'write',
   mutates: true,
   run: async (args, ctx: CommandContext) => ({
     data: await launch(ctx.services.ledger, list(args, 'ids'), flag(args, 'force'), ctx.write()),

@@ -18,7 +18,6 @@ export const gtConvoyCheck = defineCommand<CheckResult>({
     positionals: [{ name: 'convoy' }],
     flags: { 'dry-run': { type: 'boolean', description: 'report, change nothing' } },
   },
-  permission: 'write',
   mutates: true,
   async run(args, ctx) {
     const ledger = ctx.services.ledger;
@@ -66,7 +65,6 @@ export const gtConvoyClose = defineCommand<Bead>({
   summary: 'Close a convoy (refused while tracked beads are open, unless --force)',
   usage: 'gt convoy close <convoy> [-r REASON] [--force]',
   syntax: closeSyntax,
-  permission: 'write',
   mutates: true,
   async run(args, ctx) {
     const ledger = ctx.services.ledger;
@@ -87,7 +85,6 @@ export const gtConvoyLand = defineCommand<Bead>({
   summary: 'Land an owned convoy',
   usage: 'gt convoy land <convoy> [--force]',
   syntax: { positionals: closeSyntax.positionals, flags: { force: closeSyntax.flags.force } },
-  permission: 'write',
   mutates: true,
   async run(args, ctx) {
     const ledger = ctx.services.ledger;

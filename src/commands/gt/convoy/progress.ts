@@ -43,7 +43,6 @@ export const gtConvoyProgress = defineCommand<ConvoyCardModel[]>({
   summary: 'Progress of convoys by wave: done, running, ready and blocked beads',
   usage: 'gt convoy progress <convoy>…',
   syntax: { positionals: [{ name: 'convoys', variadic: true, required: true }], flags: {} },
-  permission: 'read',
   mutates: false,
   async run(args, ctx) {
     const views: ConvoyCardModel[] = [];

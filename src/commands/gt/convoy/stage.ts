@@ -152,7 +152,6 @@ export const gtConvoyStage = defineCommand<StageResult>({
     positionals: [{ name: 'ids', required: true, variadic: true }],
     flags: { title: { type: 'string', description: 'convoy title' } },
   },
-  permission: 'write',
   mutates: true,
   run: async (args, ctx: CommandContext) => ({
     data: await stage(ctx.services.ledger, list(args, 'ids'), optString(args, 'title'), ctx.write()),

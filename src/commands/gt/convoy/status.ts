@@ -26,7 +26,6 @@ export const gtConvoyStatus = defineCommand<ConvoyStatusView | ConvoyStatusView[
   summary: 'Progress of a convoy across every rig (without an id: every open convoy)',
   usage: 'gt convoy status [<convoy>]',
   syntax: { positionals: [{ name: 'convoy' }], flags: {} },
-  permission: 'read',
   mutates: false,
   async run(args, ctx) {
     const ledger = ctx.services.ledger;
@@ -69,7 +68,6 @@ export const gtConvoyList = defineCommand<ConvoyRow[]>({
       tree: { type: 'boolean', description: 'show each convoy’s tracked beads' },
     },
   },
-  permission: 'read',
   mutates: false,
   async run(args, ctx) {
     const ledger = ctx.services.ledger;

@@ -42,7 +42,6 @@ export const gtConvoyStranded = defineCommand<StrandedConvoy[]>({
   summary: 'Open convoys that are not progressing: ready work waiting, empty, or stuck',
   usage: 'gt convoy stranded',
   syntax: { positionals: [], flags: {} },
-  permission: 'read',
   mutates: false,
   async run(_args, ctx) {
     const ledger = ctx.services.ledger;

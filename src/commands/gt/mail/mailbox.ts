@@ -1,23 +1,15 @@
-import type { Actor } from '../../../domain/actor.ts';
-import { notFound, refused } from '../../../domain/errors.ts';
-import { type Mail, parseAddress, visibleTo } from '../../../domain/mail.ts';
+import { notFound } from '../../../domain/errors.ts';
+import { isPartyTo, type Mail, visibleTo } from '../../../domain/mail.ts';
 import type { MailMark } from '../../../ledger/port.ts';
 import { flag, optString, reqString } from '../../args.ts';
 import { type CommandContext, defineCommand } from '../../command.ts';
-import { currentSpawn, senderAddress } from './recipients.ts';
+import { currentSpawn, mailboxOf } from './recipients.ts';
 
 /**
- * Reading mail. Agents read only their own mailbox; people (operators) may read any. A polecat
- * sees only mail meant for its current incarnation (or for whoever holds the name).
+ * Reading mail. Who may read which mailbox and message is the policy's business (a message is
+ * for its sender and recipient; others need mail:admin). A polecat sees only mail meant for its
+ * current incarnation (or for whoever holds the name).
  */
-function mailboxOf(raw: string | undefined, actor: Actor): string {
-  const address = raw !== undefined ? parseAddress(raw, false) : null;
-  const box = address ? ('address' in address ? address.address : `@${address.rig}`) : senderAddress(actor);
-  if (actor.kind === 'agent' && box !== actor.id) {
-    throw refused('not_your_mail', `${actor.id} may only read its own mail, not ${box}`);
-  }
-  return box;
-}
 
 const line = (m: Mail) =>
   `${m.read_at ? ' ' : '●'} ${m.id.slice(0, 8)}  [${m.priority}] ${m.from}: ${m.subject}${m.acked_at ? '  (acked)' : ''}`;
@@ -33,7 +25,6 @@ export const gtMailInbox = defineCommand<Mail[]>({
       unread: { type: 'boolean', description: 'only unread mail' },
     },
   },
-  permission: 'read',
   mutates: false,
   async run(args, ctx) {
     const ledger = ctx.services.ledger;
@@ -46,12 +37,9 @@ export const gtMailInbox = defineCommand<Mail[]>({
   text: (mail) => (mail.length === 0 ? 'No mail.' : mail.map(line).join('\n')),
 });
 
-/** Loads a message the caller may see: the recipient, or a person. */
-async function ownMail(ctx: CommandContext, id: string): Promise<Mail> {
+async function loadMail(ctx: CommandContext, id: string): Promise<Mail> {
   const mail = await ctx.services.ledger.getMail(id);
   if (!mail) throw notFound('mail', id);
-  if (ctx.actor.kind === 'agent' && mail.to !== ctx.actor.id)
-    throw refused('not_your_mail', `${id} is not addressed to ${ctx.actor.id}`);
   return mail;
 }
 
@@ -61,10 +49,9 @@ const receipt = (verb: string, summary: string, mark: MailMark, text: (m: Mail) 
     summary,
     usage: `gt mail ${verb} <id>`,
     syntax: { positionals: [{ name: 'id', required: true }], flags: {} },
-    permission: 'write',
     mutates: true,
     async run(args, ctx) {
-      const mail = await ownMail(ctx, reqString(args, 'id'));
+      const mail = await loadMail(ctx, reqString(args, 'id'));
       return { data: await ctx.services.ledger.markMail(mail.id, mark, ctx.write()) };
     },
     text,
@@ -93,11 +80,13 @@ export const gtMailThread = defineCommand<Mail[]>({
   summary: 'A message and every reply, in order',
   usage: 'gt mail thread <id>',
   syntax: { positionals: [{ name: 'id', required: true }], flags: {} },
-  permission: 'read',
   mutates: false,
   async run(args, ctx) {
-    const mail = await ownMail(ctx, reqString(args, 'id'));
-    return { data: await ctx.services.ledger.mailThread(mail.thread_id) };
+    const mail = await loadMail(ctx, reqString(args, 'id'));
+    const thread = await ctx.services.ledger.mailThread(mail.thread_id);
+    // A participant sees the messages that were for it, not what others in the thread exchanged.
+    if (ctx.may('mail:admin')) return { data: thread };
+    return { data: thread.filter((m) => ctx.mailAddresses.some((me) => isPartyTo(m, me))) };
   },
   text: (mail) => mail.map((m) => `${m.created_at}  ${m.from} → ${m.to}: ${m.subject}`).join('\n'),
 });

@@ -1,7 +1,7 @@
 import type { Actor } from '../../../domain/actor.ts';
 import { refused } from '../../../domain/errors.ts';
 import { type Address, parseAddress, RIG_ROLES } from '../../../domain/mail.ts';
-import { chatMailAddress } from '../../../domain/people.ts';
+import { mailAddressesOf } from '../../../domain/people.ts';
 import { polecatAddress, polecatNames } from '../../../domain/sling.ts';
 import type { Ledger } from '../../../ledger/port.ts';
 
@@ -12,14 +12,14 @@ export interface Recipient {
 }
 
 /** The sender's address: agents by their address, people as `human:<id>`, services as `system:<id>`. */
-export const senderAddress = (actor: Actor): string =>
-  actor.principal
-    ? chatMailAddress(actor.principal.platform, actor.principal.user)
-    : actor.kind === 'agent'
-      ? actor.id
-      : actor.kind === 'human'
-        ? `human:${actor.id}`
-        : `system:${actor.id}`;
+export const senderAddress = (actor: Actor): string => mailAddressesOf(actor, {})[0] as string;
+
+/** The mailbox `--agent` names (an address or `@rig`), or the caller's own. */
+export function mailboxOf(raw: string | undefined, actor: Actor): string {
+  const address = raw !== undefined ? parseAddress(raw, false) : null;
+  if (!address) return senderAddress(actor);
+  return 'address' in address ? address.address : `@${address.rig}`;
+}
 
 /** A convoy owner or notify field: an agent address when it has a slash, else a person. */
 export const ownerAddress = (owner: string): string =>

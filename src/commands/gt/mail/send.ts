@@ -76,8 +76,8 @@ export const gtMailSend = defineCommand<Mail[]>({
       ttl: { type: 'string', description: 'expires after 30m, 2h, 7d…' },
     },
   },
-  permission: 'write',
   mutates: true,
+  unaudited: ['message'],
   async run(args, ctx) {
     const replyTo = optString(args, 'reply-to');
     const out: Outgoing = {

@@ -1,0 +1,129 @@
+import type { Permission } from './permissions.ts';
+
+/**
+ * Who may run each verb: the one permission matrix of the town (docs/security.md prints it).
+ * Every verb of the command catalog has a row, and every row says what each kind of actor may
+ * do — a test fails when a verb is added without one.
+ *
+ *  - **person** (a chat user or a CLI operator): needs `permission` from a role, in every rig the
+ *    command touches (the command layer works out the rigs; see commands/access/scopes.ts).
+ *  - **agent** (a polecat, or any `<rig>/<name>` or `mayor/` identity):
+ *      `allow` any agent; `own` only on its own work (its hook, its mail, its rig's new work —
+ *      the command layer checks the objects) or where a role the policy file gives that agent
+ *      grants `permission`; `grant` only where such a role grants it; `never` not even then —
+ *      decisions that need a person.
+ *  - **runner** (a rig runner): `allow`, `own-rig` (objects of its own rig only) or `never`.
+ *  - **system** (the service's own jobs: feeder, stranded scan, witness, re-escalation): `allow`
+ *    or `never`.
+ */
+export type AgentRule = 'allow' | 'own' | 'grant' | 'never';
+export type RunnerRule = 'allow' | 'own-rig' | 'never';
+export type SystemRule = 'allow' | 'never';
+
+export interface VerbAccess {
+  permission: Permission;
+  agent: AgentRule;
+  runner: RunnerRule;
+  system: SystemRule;
+}
+
+const look = { permission: 'read', agent: 'allow', runner: 'never', system: 'allow' } as const;
+const ownBeadWork = { permission: 'bead:write', agent: 'own', runner: 'never', system: 'allow' } as const;
+const convoyPlanning = {
+  permission: 'convoy:create',
+  agent: 'grant',
+  runner: 'never',
+  system: 'never',
+} as const;
+const convoyRunning = {
+  permission: 'convoy:launch',
+  agent: 'grant',
+  runner: 'never',
+  system: 'never',
+} as const;
+const ownMail = { permission: 'read', agent: 'own', runner: 'never', system: 'never' } as const;
+const polecatControl = {
+  permission: 'polecat:manage',
+  agent: 'never',
+  runner: 'never',
+  system: 'allow',
+} as const;
+const townShape = { permission: 'admin', agent: 'never', runner: 'never', system: 'never' } as const;
+
+export const ACCESS: Readonly<Record<string, VerbAccess>> = {
+  'bd create': ownBeadWork,
+  'bd show': look,
+  'bd list': look,
+  'bd update': ownBeadWork,
+  'bd close': ownBeadWork,
+  'bd reopen': ownBeadWork,
+  'bd dep add': ownBeadWork,
+  'bd dep remove': ownBeadWork,
+  'bd dep tree': look,
+  'bd dep cycles': look,
+  'bd ready': look,
+  'bd blocked': look,
+  'bd comment': ownBeadWork,
+  'bd label add': ownBeadWork,
+  'bd label remove': ownBeadWork,
+
+  'gt rig add': townShape,
+  'gt rig list': { ...look, runner: 'allow' },
+  'gt rig park': townShape,
+  'gt rig unpark': townShape,
+
+  'gt convoy create': convoyPlanning,
+  'gt convoy add': convoyPlanning,
+  'gt convoy stage': convoyPlanning,
+  'gt convoy status': look,
+  'gt convoy progress': look,
+  'gt convoy list': look,
+  'gt convoy stranded': look,
+  'gt convoy launch': convoyRunning,
+  'gt convoy close': convoyRunning,
+  'gt convoy land': convoyRunning,
+  // The feeder and the stranded scan land finished convoys through it.
+  'gt convoy check': { ...convoyRunning, system: 'allow' },
+
+  'gt sling': { permission: 'sling', agent: 'grant', runner: 'never', system: 'allow' },
+  'gt hook': { permission: 'read', agent: 'own', runner: 'own-rig', system: 'allow' },
+  'gt done': { permission: 'bead:write', agent: 'own', runner: 'never', system: 'never' },
+  // Reporting someone else's heartbeat would fake their liveness: people need admin for it.
+  'gt heartbeat': { permission: 'admin', agent: 'own', runner: 'never', system: 'never' },
+  'gt polecats': look,
+
+  'gt mail send': { permission: 'mail:send', agent: 'own', runner: 'never', system: 'allow' },
+  'gt mail inbox': ownMail,
+  'gt mail read': ownMail,
+  'gt mail ack': ownMail,
+  'gt mail archive': ownMail,
+  'gt mail thread': ownMail,
+  'gt nudge': { permission: 'mail:send', agent: 'own', runner: 'never', system: 'allow' },
+
+  'gt escalate': { permission: 'escalation:ack', agent: 'own', runner: 'never', system: 'allow' },
+  'gt escalation list': look,
+  'gt escalation ack': { permission: 'escalation:ack', agent: 'never', runner: 'never', system: 'never' },
+  'gt escalation resolve': {
+    permission: 'escalation:approve',
+    agent: 'never',
+    runner: 'never',
+    system: 'never',
+  },
+  // The service retires what cleared by itself; a person with approve rights may too.
+  'gt escalation retire': {
+    permission: 'escalation:approve',
+    agent: 'never',
+    runner: 'never',
+    system: 'allow',
+  },
+  'gt escalation reescalate': { permission: 'admin', agent: 'never', runner: 'never', system: 'allow' },
+
+  'gt polecat respawn': polecatControl,
+  'gt polecat stop': polecatControl,
+  'gt polecat release': polecatControl,
+
+  'gt audit': { permission: 'audit:read', agent: 'never', runner: 'never', system: 'never' },
+};
+
+export const accessOf = (verb: string): VerbAccess | undefined =>
+  Object.hasOwn(ACCESS, verb) ? ACCESS[verb] : undefined;

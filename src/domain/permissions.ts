@@ -1,0 +1,52 @@
+/**
+ * What a role can grant. One vocabulary for every principal that holds roles — chat users, CLI
+ * operators and agents the policy file names (the Mayor) — so a rule reads the same whichever
+ * interface a request came from. `admin` grants every permission.
+ */
+export const PERMISSIONS = [
+  'read',
+  'bead:write',
+  'convoy:create',
+  'convoy:launch',
+  'sling',
+  'escalation:ack',
+  'escalation:approve',
+  'escalation:approve-critical',
+  'mail:send',
+  'mail:admin',
+  'polecat:manage',
+  'audit:read',
+  'admin',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/** A named set of permissions, limited to some rigs (`*`: every rig and town-level work). */
+export interface Role {
+  permissions: readonly Permission[];
+  rigs: readonly string[];
+}
+
+/**
+ * The role every permission comes with, in every rig. Built in so a town without a policy file
+ * still has someone who can run it: the CLI operator holds it unless the policy file says otherwise.
+ */
+export const OWNER_ROLE = 'owner';
+export const OWNER: Role = { permissions: ['admin'], rigs: ['*'] };
+
+const grants = (role: Role, permission: Permission): boolean =>
+  role.permissions.includes('admin') || role.permissions.includes(permission);
+
+const covers = (role: Role, rig: string | null): boolean =>
+  role.rigs.includes('*') || (rig !== null && role.rigs.includes(rig));
+
+/** Whether some role grants `permission` for `rig` (null: town-level work, which needs `*`). */
+export const allowsIn = (roles: readonly Role[], permission: Permission, rig: string | null): boolean =>
+  roles.some((r) => grants(r, permission) && covers(r, rig));
+
+/** Whether some role grants `permission` in at least one rig. */
+export const allowsAnywhere = (roles: readonly Role[], permission: Permission): boolean =>
+  roles.some((r) => grants(r, permission));
+
+/** Holds every permission everywhere: nothing about the objects a command touches can matter. */
+export const isAllPowerful = (roles: readonly Role[]): boolean =>
+  roles.some((r) => r.permissions.includes('admin') && r.rigs.includes('*'));
