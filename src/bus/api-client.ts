@@ -1,4 +1,4 @@
-import { type NatsConnection, RequestError } from '@nats-io/transport-node';
+import { type NatsConnection, RequestError, TimeoutError } from '@nats-io/transport-node';
 import type { Actor } from '../domain/actor.ts';
 import type { Reply } from '../domain/reply.ts';
 import { apiSubject, identifiedApiSubject, identityOf } from './subjects.ts';
@@ -10,6 +10,10 @@ export class ServiceUnavailable extends Error {
     this.name = 'ServiceUnavailable';
   }
 }
+
+/** No answer in time: the request, or its reply, may have been lost (a server restarting). */
+export const isTimeout = (err: unknown): boolean =>
+  err instanceof TimeoutError || (err instanceof RequestError && err.cause instanceof TimeoutError);
 
 /** Calls one verb of the command layer and returns its Reply. */
 export async function callApi(

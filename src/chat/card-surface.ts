@@ -13,6 +13,9 @@ export interface CardSurface {
   editEscalation(ref: CardRef, m: EscalationCardModel): Promise<void>;
   postConvoy(channel: string, m: ConvoyCardModel): Promise<CardRef>;
   editConvoy(ref: CardRef, m: ConvoyCardModel): Promise<void>;
-  /** A detail line under the card, not broadcast; returns the ref when it changed (a new thread). */
+  /**
+   * A detail line under the card, not broadcast; returns the ref when it changed (a new thread).
+   * `text` is plain text quoting what people and agents wrote: the surface makes it inert.
+   */
   reply(ref: CardRef, text: string): Promise<CardRef | null>;
 }

@@ -4,18 +4,15 @@ import { type Person, personOf } from '../domain/people.ts';
 import type { Platform } from '../domain/policy.ts';
 import type { CardRef, CardStore } from './card-store.ts';
 
-/** Sending a person a direct message (Slack DM, Discord DM). */
+/**
+ * Sending a person a mail as a direct message (Slack DM, Discord DM). Each platform renders the
+ * mail itself, because subject, sender and body are written by others and each platform has its
+ * own way to make such text inert.
+ */
 export interface DirectMessages {
   readonly platform: Platform;
-  send(user: string, text: string, mailId: string): Promise<CardRef>;
+  send(user: string, mail: Mail): Promise<CardRef>;
 }
-
-export const mailText = (mail: Mail): string =>
-  [
-    `📬 *${mail.subject}* — from ${mail.from}`,
-    ...(mail.body ? [mail.body] : []),
-    '_Reply in this thread to answer._',
-  ].join('\n');
 
 /**
  * Mail to a person (issue 6 item 6): `gt mail send --human alice …`, or mail to any
@@ -47,7 +44,7 @@ export class HumanMail {
       const claim = await this.store.claim(dm.platform, 'mail', mail.id);
       if (!claim) continue;
       try {
-        const ref = await dm.send(user, mailText(mail), mail.id);
+        const ref = await dm.send(user, mail);
         await this.store.put(dm.platform, 'mail', mail.id, ref);
         await this.store.putThread(dm.platform, ref, {
           mail_id: mail.id,

@@ -113,7 +113,7 @@ function agentDecision(
     who.roles.length > 0 ? roleDecision(verb, access, who.address, who.roles, scope, policy) : '';
   if (granted === null) return null;
   if (access.agent === 'own')
-    return `${who.address} may run ${verb} only on its own work: ${scope?.notOwn ?? 'not its own'}`;
+    return `${who.address} may run ${verb} only on its own work: ${scope?.notOwn ?? 'not its own'} (anything else needs ${scope?.permission ?? access.permission} from the policy file)`;
   return `${who.address} may not run ${verb}: it needs ${access.permission}, which an agent has only when the policy file grants it`;
 }
 

@@ -1,3 +1,4 @@
+import { AGENT_ADDRESS_RULE, isAgentAddress } from './agent-address.ts';
 import { type IssueType, type Priority, STATUSES, type Status, WORK_TYPES } from './bead.ts';
 import { usageError } from './errors.ts';
 
@@ -103,10 +104,16 @@ export function parseId(raw: unknown, what = 'bead'): string {
   return raw.toLowerCase();
 }
 
+/** An agent (`myrig/Toast`, checked as agent addresses are) or a person's handle (`alice`, `slack:U1`). */
 export function parseAssignee(raw: unknown): string | null {
   if (raw === null || raw === undefined || raw === '') return null;
   if (typeof raw !== 'string' || raw.length > 200 || /\s/.test(raw)) {
     throw usageError('invalid_assignee', 'assignee must be an address without spaces, e.g. myrig/Toast');
   }
+  if (raw.includes('/') && !isAgentAddress(raw))
+    throw usageError(
+      'invalid_assignee',
+      `assignee ${JSON.stringify(raw)} is not an agent address; use ${AGENT_ADDRESS_RULE}`,
+    );
   return raw;
 }

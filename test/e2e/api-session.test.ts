@@ -50,6 +50,30 @@ describe('CLI API session', () => {
     }
   });
 
+  it('asks a read again when its request is lost (a server dying under it), and never a write', async () => {
+    const session = await ApiSession.open(server.url, env, 'lost', { home, answerTimeoutMs: 3_000 });
+    const seen: string[] = [];
+    // A service whose first answer is lost: it hears each request but answers only the second one.
+    const sub = nc.subscribe('gt.api.>', {
+      callback: (_err, msg) => {
+        seen.push(msg.subject);
+        if (seen.filter((s) => s === msg.subject).length > 1)
+          msg.respond(JSON.stringify({ ok: true, data: ['alpha'] }));
+      },
+    });
+    await nc.flush();
+    try {
+      expect(await session.run<string[]>('gt', ['rig', 'list'])).toEqual(['alpha']);
+      expect(seen).toEqual(['gt.api.gt.rig.list', 'gt.api.gt.rig.list']);
+      seen.length = 0;
+      await expect(session.run('bd', ['create', 'once'])).rejects.toThrow();
+      expect(seen).toEqual(['gt.api.bd.create']);
+    } finally {
+      sub.unsubscribe();
+      await session.close();
+    }
+  });
+
   it('reports nobody answering at once when its grace is zero (a probe)', async () => {
     const session = await ApiSession.open(server.url, env, 'probe', { home, unansweredGraceMs: 0 });
     try {

@@ -62,7 +62,7 @@ describe('Discord gateway mode', () => {
     );
     gateway.dispatch('INTERACTION_CREATE', i);
     const [deferral] = await api.waitFor(callback(i));
-    expect(deferral?.body).toEqual({ type: 5, data: { flags: 64 } });
+    expect(deferral?.body).toEqual({ type: 5, data: { flags: 64, allowed_mentions: { parse: [] } } });
     const [announced] = await api.waitFor(webhook(i));
     expect(announced?.body).toMatchObject({ content: expect.stringMatching(/^al-\w+$/) });
     // The same interaction again (a second replica's session, a redelivery): refused, not redone.

@@ -87,7 +87,10 @@ describe('Discord interactions', () => {
   it('defers within 3 s, then answers reads privately and changes in the channel, as the CLI would', async () => {
     const created = await command('bd', ['create'], { title: 'From Discord', rig: 'alpha', priority: '1' });
     expect(created.deferred.ms).toBeLessThan(3000);
-    expect(created.deferred.json).toEqual({ type: 5, data: { flags: 64 } });
+    expect(created.deferred.json).toEqual({
+      type: 5,
+      data: { flags: 64, allowed_mentions: { parse: [] } },
+    });
     // The change is announced in the channel (no ephemeral flag), and the private deferral goes.
     expect(created.answer).toMatchObject({
       method: 'POST',

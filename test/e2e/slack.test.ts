@@ -47,13 +47,21 @@ describe('Slack slash commands', () => {
     await slackApi.stop();
   });
 
-  /** Runs `/<root> <text>` as `user`; resolves with the HTTP ack and the response-URL answer. */
+  /**
+   * Runs `/<root> <text>` as `user`; resolves with the HTTP ack and the response-URL answer, its
+   * text as Slack shows it (answers are escaped mrkdwn, in a code block when aligned).
+   */
   async function slash(root: string, text: string, user = 'U_ADMIN') {
     const path = `/resp/${++n}`;
     const ack = await slack.post(SlackClient.command(root, text, user, `${slackApi.url}${path}`));
     const [answer] = await slackApi.waitFor(path);
     const body = answer?.body as { response_type: string; text: string };
-    return { ack, type: body.response_type, text: body.text.replace(/^```|```$/g, '') };
+    const shown = body.text
+      .replace(/^```|```$/g, '')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&');
+    return { ack, type: body.response_type, text: shown };
   }
 
   it('acknowledges at once and answers changes in the channel, reads only to the caller', async () => {

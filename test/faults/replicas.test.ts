@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { polecatNames } from '../../src/domain/sling.ts';
+import { waitFor } from '../e2e/runner-process.ts';
 import { NOT_TESTED } from '../support/mongo-targets.ts';
 import { cronRuns, doubleTicks } from './support/cron-runs.ts';
 import { FaultTown } from './support/fault-town.ts';
@@ -46,6 +47,9 @@ for (const replicas of targets.length > 0 ? SCALE.replicaCounts : []) {
     afterAll(() => ft?.destroy());
 
     const allRuns = () => ft.replicas.flatMap((t) => cronRuns(t.serviceOutput));
+    /** How many times each replica has taken the lead so far. */
+    const leads = () =>
+      ft.replicas.map((t) => cronRuns(t.serviceOutput).filter((r) => r.trigger === 'lead').length);
     /** The replica whose latest cron run carries the highest fencing token: the leader now. */
     const leader = () => {
       let best = 0;
@@ -64,8 +68,13 @@ for (const replicas of targets.length > 0 ? SCALE.replicaCounts : []) {
         const { convoy, ids } = await ft.launchConvoy(SCALE.replicaBeads, 8);
         while ((await ft.convoyStatus(convoy)).completed < ids.length / 2) await sleep(100);
         const killed = leader();
+        const before = leads();
         await ft.replicas[killed]?.down('SIGKILL');
-        await sleep(random.between(500, 3_000)); // past the lease TTL: a follower takes over
+        // Once the lease TTL has passed a follower takes over; the killed replica comes back only
+        // then (a random while later), so it cannot simply win its own lease back.
+        const followerLed = () => leads().some((n, i) => i !== killed && n > (before[i] ?? 0));
+        await waitFor(followerLed, 30_000, () => 'no follower took the lease after the leader was killed');
+        await sleep(random.between(0, 2_000));
         await ft.restartService(killed);
         await ft.waitLanded(convoy, TEST_TIMEOUT_MS / 2);
         const audit = await ft.audit(ids);

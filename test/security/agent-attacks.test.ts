@@ -6,18 +6,11 @@ import { callApi } from '../../src/bus/api-client.ts';
 import type { CredentialsFile } from '../../src/bus/credentials.ts';
 import { inboxPrefixFor } from '../../src/bus/subjects.ts';
 import type { Reply } from '../../src/domain/reply.ts';
+import type { AuditRecord } from '../../src/ledger/port.ts';
 import { gitRepo, RunnerProcess, waitFor } from '../e2e/runner-process.ts';
 import { Town } from '../e2e/town.ts';
 
 type Bead = { id: string; status: string; assignee: string | null };
-type Audit = {
-  actor: string;
-  actor_kind: string;
-  source: string;
-  verb: string;
-  outcome: string;
-  message?: string;
-};
 
 /**
  * Least privilege, tried as an attacker would: a real town (its own nats-server with per-agent
@@ -231,7 +224,7 @@ describe('an agent of rig alpha, with its own credentials, against the town', ()
     expect(
       (await town.json<Array<{ name: string }>>('gt', ['rig', 'list'])).map((r) => r.name),
     ).not.toContain('evil');
-    const audit = await town.json<Audit[]>('gt', ['audit', '--limit', '500']);
+    const audit = await town.json<AuditRecord[]>('gt', ['audit', '--limit', '500']);
     const refused = audit.filter((a) => a.actor === self && a.outcome === 'refused');
     for (const [verb] of refusals) expect(refused.map((a) => a.verb)).toContain(verb);
     expect(refused.every((a) => a.actor_kind === 'agent' && a.source === 'agent')).toBe(true);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AuditRecord } from '../../src/ledger/port.ts';
 import { Town } from '../e2e/town.ts';
 import { slackEnv, writePolicy } from '../support/chat-setup.ts';
 import { DiscordClient } from '../support/discord-client.ts';
@@ -6,7 +7,6 @@ import { RecordingServer } from '../support/recording-server.ts';
 import { SlackClient } from '../support/slack-client.ts';
 
 type Bead = { id: string; status: string; assignee: string | null };
-type Audit = { actor: string; source: string; verb: string; outcome: string; message?: string };
 
 const SLACK_SECRET = 'slack-signing-secret-for-security-tests';
 const APP = '4343';
@@ -146,7 +146,7 @@ describe('chat users with a role for rig alpha only', () => {
     expect((await town.json<Array<{ id: string }>>('gt', ['escalation', 'list'])).map((e) => e.id)).toContain(
       ids.escalation,
     );
-    const audit = await town.json<Audit[]>('gt', ['audit', '--limit', '200']);
+    const audit = await town.json<AuditRecord[]>('gt', ['audit', '--limit', '200']);
     for (const [actor, source] of [
       ['slack:U_ALPHA', 'slack'],
       ['discord:2001', 'discord'],

@@ -2,18 +2,11 @@ import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SOURCES } from '../../src/domain/reply.ts';
+import type { AuditRecord } from '../../src/ledger/port.ts';
 import { Town } from '../e2e/town.ts';
 import { writePolicy } from '../support/chat-setup.ts';
 
 type Bead = { id: string; status: string; created_by: string };
-type Audit = {
-  actor: string;
-  actor_kind: string;
-  source: string;
-  verb: string;
-  outcome: string;
-  message?: string;
-};
 
 /**
  * People on the CLI and the Mayor are principals of the same policy as chat users: the town's
@@ -55,7 +48,7 @@ describe('CLI operators and the Mayor under the policy file', () => {
     expect(JSON.parse(created.stdout)).toMatchObject({ created_by: 'bob' });
     const [beta] = await town.json<Bead[]>('bd', ['show', ids.beta]);
     expect(beta?.status).toBe('open');
-    const audit = await town.json<Audit[]>('gt', ['audit', '--limit', '50']);
+    const audit = await town.json<AuditRecord[]>('gt', ['audit', '--limit', '50']);
     expect(audit.filter((a) => a.actor === 'bob').map((a) => [a.verb, a.outcome, a.source])).toEqual([
       ['bd create', 'ok', 'cli:bob'],
       ['gt rig park', 'refused', 'cli:bob'],
@@ -107,7 +100,7 @@ describe('CLI operators and the Mayor under the policy file', () => {
         }),
       );
     await nc.close();
-    const audit = await town.json<Audit[]>('gt', ['audit', '--limit', '3']);
+    const audit = await town.json<AuditRecord[]>('gt', ['audit', '--limit', '3']);
     expect(audit.map((a) => [a.actor, a.source])).toEqual(Array(3).fill(['carol', 'cli:operator']));
     const metrics = await (await fetch(`${town.runtime().http_url}/metrics`)).text();
     const sources = [...metrics.matchAll(/gt_commands_total\{[^}]*source="([^"]*)"/g)].map((m) => m[1]);

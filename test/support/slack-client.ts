@@ -72,4 +72,46 @@ export class SlackClient {
   static payload(payload: object): string {
     return new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
   }
+
+  /** The form body of a click on a message button by `user` (answers go to `responseUrl`). */
+  static click(
+    user: string,
+    channel: string,
+    button: { action_id: string; value: string },
+    responseUrl: string,
+  ): string {
+    return SlackClient.payload({
+      type: 'block_actions',
+      user: { id: user, username: user.toLowerCase(), team_id: 'T1' },
+      api_app_id: 'A1',
+      token: 'legacy',
+      team: { id: 'T1', domain: 'town' },
+      channel: { id: channel, name: channel.toLowerCase() },
+      container: { type: 'message', channel_id: channel, message_ts: '1.000001' },
+      trigger_id: `trigger-${Date.now()}`,
+      response_url: responseUrl,
+      actions: [{ type: 'button', block_id: 'esc', action_ts: '1.1', ...button }],
+    });
+  }
+
+  /** The JSON body of an Events API `message` by `user` in the thread `threadTs` of `channel`. */
+  static threadReply(user: string, channel: string, threadTs: string, text: string, eventId: string): string {
+    return JSON.stringify({
+      token: 'legacy',
+      team_id: 'T1',
+      api_app_id: 'A1',
+      type: 'event_callback',
+      event_id: eventId,
+      event_time: Math.floor(Date.now() / 1000),
+      event: {
+        type: 'message',
+        channel,
+        channel_type: 'im',
+        user,
+        text,
+        ts: `${Math.floor(Date.now() / 1000)}.000100`,
+        thread_ts: threadTs,
+      },
+    });
+  }
 }

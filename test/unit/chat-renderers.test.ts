@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { escalationCardModel } from '../../src/chat/cards/escalation-model.ts';
 import { convoyMessage } from '../../src/chat/discord/convoy-message.ts';
 import { escalationMessage } from '../../src/chat/discord/escalation-message.ts';
-import { convoyBlocks } from '../../src/chat/slack/convoy-card.ts';
-import { escalationBlocks } from '../../src/chat/slack/escalation-card.ts';
+import { inertText, mentionsOf, withAllowedMentions } from '../../src/chat/discord/inert.ts';
+import { convoyBlocks, convoyText } from '../../src/chat/slack/convoy-card.ts';
+import { escalationBlocks, escalationText } from '../../src/chat/slack/escalation-card.ts';
+import { commandAnswer, mentionOf } from '../../src/chat/slack/format.ts';
 import type { Bead } from '../../src/domain/bead.ts';
 import { convoyCardModel } from '../../src/domain/convoy-progress.ts';
 import { beadFixture, bigConvoy } from '../support/bead-fixtures.ts';
@@ -104,5 +106,51 @@ describe('chat renderers', () => {
       (embed?.description.length ?? 0) +
       (embed?.fields ?? []).reduce((n, f) => n + f.name.length + f.value.length, 0);
     expect(total).toBeLessThanOrEqual(6000);
+  });
+
+  it('keeps text written by others inert: escaped for Slack, mention-free for Discord', () => {
+    const evil = '<!channel> <@U0VICTIM> @everyone <@&42> & <b>';
+    const m = escalationCardModel(
+      escalation({
+        title: evil,
+        description: evil,
+        status: 'closed',
+        closed_at: at,
+        close_reason: `Resolved: ${evil} by human:<!here>`,
+        labels: ['gt:escalation', 'severity:high', `agent:${evil}`],
+      }),
+    );
+    const slack = JSON.stringify([escalationBlocks(m, '<!subteam^S1>'), escalationText(m)]);
+    expect(slack).not.toMatch(/<!channel>|<@U0VICTIM>|<!here>|<b>|<@&42>/);
+    expect(slack).toContain('&lt;!channel&gt; &lt;@U0VICTIM&gt; @everyone &lt;@&amp;42&gt; &amp; &lt;b&gt;');
+    expect(slack).toContain('<!subteam^S1>'); // the routed mention is the service's own markup
+    const discord = JSON.stringify(escalationMessage(m, '<@&7>'));
+    expect(discord).not.toMatch(/@everyone|<@U0VICTIM>|<@&42>/);
+    expect(discord).toContain(inertText(evil));
+    expect(escalationMessage(m, '<@&7> <@8>').allowed_mentions).toEqual({
+      parse: [],
+      users: ['8'],
+      roles: ['7'],
+    });
+    const convoy = convoyCardModel(bead({ id: 'hq-cv-1', title: evil, issue_type: 'convoy' }), [], []);
+    expect(JSON.stringify([convoyBlocks(convoy), convoyText(convoy)])).not.toMatch(/<!channel>|<b>/);
+    expect(JSON.stringify(convoyMessage(convoy))).not.toMatch(/@everyone|<@U0VICTIM>/);
+    expect(commandAnswer(`a\n${evil}`)).toBe(
+      '```a\n&lt;!channel&gt; &lt;@U0VICTIM&gt; @everyone &lt;@&amp;42&gt; &amp; &lt;b&gt;```',
+    );
+  });
+
+  it('mentions only ids the service verified, and never lets Discord parse mentions', () => {
+    expect(mentionOf('slack:U1')).toBe('<@U1>');
+    expect(mentionOf('slack:<!channel>')).toBe('slack:&lt;!channel&gt;');
+    expect(mentionOf('human:<@U2>')).toBe('human:&lt;@U2&gt;');
+    expect(mentionsOf('<@!5> <@&6> @here')).toEqual({ parse: [], users: ['5'], roles: ['6'] });
+    expect(mentionsOf(null)).toEqual({ parse: [] });
+    expect(
+      withAllowedMentions({ content: 'x', allowed_mentions: { parse: ['everyone'], roles: ['6'] } }),
+    ).toEqual({
+      content: 'x',
+      allowed_mentions: { parse: [], roles: ['6'] },
+    });
   });
 });

@@ -102,6 +102,26 @@ describe('least privilege in the command layer', () => {
     expect((await ok<Array<{ status: string }>>('gt escalation list', {}))[0]?.status).toBe('open');
   });
 
+  it('an escalation is decided by gt escalation only: bd cannot forge who decided it', async () => {
+    const e = await ok<{ id: string }>('gt escalate', { summary: 'stuck', severity: 'high' });
+    const forge = [
+      run('bd close', { ids: [e.id], reason: 'Resolved: acknowledged by slack:U0VICTIM' }),
+      run('bd update', { id: e.id, assignee: 'slack:U0VICTIM', 'add-label': ['gt:acked'] }),
+      run('bd label add', { id: e.id, label: 'gt:acked' }),
+    ];
+    for (const reply of await Promise.all(forge))
+      expect(reply).toMatchObject({
+        ok: false,
+        error: {
+          message: expect.stringContaining('does not decide escalations — use `gt escalation ack|resolve'),
+        },
+      });
+    expect(await run('bd update', { id: e.id, description: 'more detail' })).toMatchObject({ ok: true });
+    expect((await ok<Array<{ id: string; status: string }>>('bd show', { ids: [e.id] }))[0]?.status).toBe(
+      'open',
+    );
+  });
+
   it('mail is for its sender and recipient: no reading, threading or replying into others’ mail', async () => {
     const [secret] = await ok<Mail[]>('gt mail send', {
       to: 'alpha/Nux',

@@ -1,6 +1,7 @@
 import type { CardItem, ConvoyCardModel } from '../../domain/convoy-progress.ts';
 import { progressBar } from '../../domain/convoy-progress.ts';
 import type { MessageBody } from './discord-rest.ts';
+import { inertText } from './inert.ts';
 
 const MAX_ITEMS = 12;
 
@@ -16,11 +17,12 @@ export function convoyMessage(m: ConvoyCardModel): MessageBody {
     ['○ Ready', m.ready],
     ['✓ Done', m.done],
   ] as const;
+  const title = inertText(m.title);
   return {
-    content: m.landed ? `🛬 Landed: **${m.title}**` : `🚚 **${m.title}**`,
+    content: m.landed ? `🛬 Landed: **${title}**` : `🚚 **${title}**`,
     embeds: [
       {
-        title: m.title.slice(0, 256),
+        title: title.slice(0, 256),
         description: [`\`${progressBar(m.completed, m.total)}\``, ...waves].join('\n').slice(0, 4096),
         color: m.landed ? 0x2e7d32 : 0x1565c0,
         fields: sections
@@ -36,7 +38,10 @@ export function convoyMessage(m: ConvoyCardModel): MessageBody {
 function list(items: readonly CardItem[]): string {
   const lines = items
     .slice(0, MAX_ITEMS)
-    .map((i) => `\`${i.id}\` ${i.title.slice(0, 50)}${i.assignee ? ` — ${i.assignee}` : ''}`);
+    .map(
+      (i) =>
+        `\`${i.id}\` ${inertText(i.title.slice(0, 50))}${i.assignee ? ` — ${inertText(i.assignee)}` : ''}`,
+    );
   if (items.length > MAX_ITEMS) lines.push(`… and ${items.length - MAX_ITEMS} more`);
   return lines.join('\n').slice(0, 1024);
 }

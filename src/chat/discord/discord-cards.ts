@@ -6,6 +6,7 @@ import type { ChannelQueue } from '../channel-queue.ts';
 import { convoyMessage } from './convoy-message.ts';
 import type { DiscordRest } from './discord-rest.ts';
 import { escalationMessage } from './escalation-message.ts';
+import { inertText } from './inert.ts';
 
 /** Cards on Discord: channel messages posted and edited with the bot token; details in a thread. */
 export class DiscordCards implements CardSurface {
@@ -41,10 +42,11 @@ export class DiscordCards implements CardSurface {
     await this.queue.run(ref.channel, () => this.rest.edit(ref.channel, ref.message, convoyMessage(m)));
   }
 
+  /** `text` is plain (it quotes titles and reasons as written): shown as typed. */
   async reply(ref: CardRef, text: string): Promise<CardRef | null> {
     const thread = ref.thread ?? (await this.rest.startThread(ref.channel, ref.message, 'details'));
     await this.queue.run(thread, () =>
-      this.rest.post(thread, { content: text.slice(0, 2000), allowed_mentions: { parse: [] } }),
+      this.rest.post(thread, { content: inertText(text).slice(0, 2000), allowed_mentions: { parse: [] } }),
     );
     return ref.thread ? null : { ...ref, thread };
   }

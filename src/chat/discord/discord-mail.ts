@@ -1,6 +1,8 @@
+import type { Mail } from '../../domain/mail.ts';
 import type { CardRef, CardStore } from '../card-store.ts';
 import type { DirectMessages } from '../human-mail.ts';
 import type { DiscordRest } from './discord-rest.ts';
+import { inertText } from './inert.ts';
 
 /** Mail to a person as a Discord DM, with a Reply button (HTTP interactions cannot read DMs). */
 export class DiscordDirect implements DirectMessages {
@@ -11,21 +13,28 @@ export class DiscordDirect implements DirectMessages {
     this.rest = rest;
   }
 
-  async send(user: string, text: string, mailId: string): Promise<CardRef> {
+  async send(user: string, mail: Mail): Promise<CardRef> {
     const channel = await this.rest.openDirect(user);
     const posted = await this.rest.post(channel, {
-      content: text
-        .replace(/\*([^*]+)\*/g, '**$1**')
-        .replace('Reply in this thread to answer.', 'Use Reply to answer.')
-        .slice(0, 2000),
+      content: mailContent(mail),
       components: [
-        { type: 1, components: [{ type: 2, style: 1, label: 'Reply', custom_id: `mail:reply:${mailId}` }] },
+        { type: 1, components: [{ type: 2, style: 1, label: 'Reply', custom_id: `mail:reply:${mail.id}` }] },
       ],
       allowed_mentions: { parse: [] },
     });
     return { channel, message: posted.id };
   }
 }
+
+/** A mail as a Discord DM: subject, sender and body inert (markdown only around them). */
+export const mailContent = (mail: Mail): string =>
+  [
+    `📬 **${inertText(mail.subject)}** — from ${inertText(mail.from)}`,
+    ...(mail.body ? [inertText(mail.body)] : []),
+    '_Use Reply to answer._',
+  ]
+    .join('\n')
+    .slice(0, 2000);
 
 /** The mail a Reply button answers (its DM was remembered when sent). */
 export async function threadOfMail(store: CardStore, mailId: string) {

@@ -1,5 +1,6 @@
 import { REST, RESTEvents, Routes } from 'discord.js';
 import type { DiscordConfig } from '../../app/chat-config.ts';
+import { withAllowedMentions } from './inert.ts';
 
 /** A message body we send (content, embeds, components, flags). */
 export type MessageBody = Record<string, unknown>;
@@ -9,7 +10,8 @@ export const EPHEMERAL = 64;
 /**
  * The Discord REST calls the service makes, through discord.js's REST client (its rate-limit
  * buckets, 429 retries after `retry-after`, and the 50/s global limit). Interaction follow-ups
- * use the interaction token (no bot auth); channel posts use the bot token.
+ * use the interaction token (no bot auth); channel posts use the bot token. Every message posted
+ * or edited here carries `allowed_mentions` that parses nothing (inert.ts).
  */
 export class DiscordRest {
   private readonly rest: REST;
@@ -42,7 +44,10 @@ export class DiscordRest {
   }
 
   editOriginal(token: string, body: MessageBody): Promise<unknown> {
-    return this.rest.patch(Routes.webhookMessage(this.appId, token, '@original'), { body, auth: false });
+    return this.rest.patch(Routes.webhookMessage(this.appId, token, '@original'), {
+      body: withAllowedMentions(body),
+      auth: false,
+    });
   }
 
   deleteOriginal(token: string): Promise<unknown> {
@@ -50,18 +55,21 @@ export class DiscordRest {
   }
 
   followUp(token: string, body: MessageBody): Promise<unknown> {
-    return this.rest.post(Routes.webhook(this.appId, token), { body, auth: false });
+    return this.rest.post(Routes.webhook(this.appId, token), {
+      body: withAllowedMentions(body),
+      auth: false,
+    });
   }
 
   async post(channel: string, body: MessageBody): Promise<{ id: string; channel_id: string }> {
-    return (await this.rest.post(Routes.channelMessages(channel), { body })) as {
+    return (await this.rest.post(Routes.channelMessages(channel), { body: withAllowedMentions(body) })) as {
       id: string;
       channel_id: string;
     };
   }
 
   edit(channel: string, message: string, body: MessageBody): Promise<unknown> {
-    return this.rest.patch(Routes.channelMessage(channel, message), { body });
+    return this.rest.patch(Routes.channelMessage(channel, message), { body: withAllowedMentions(body) });
   }
 
   /** The DM channel with a user. */

@@ -1,6 +1,7 @@
 import type { CardButton, EscalationCardModel } from '../cards/escalation-model.ts';
 import { severityIcon } from '../cards/escalation-model.ts';
 import type { MessageBody } from './discord-rest.ts';
+import { inertText, mentionsOf } from './inert.ts';
 
 const COLOR = { critical: 0xd32f2f, high: 0xf57c00, medium: 0xfbc02d, low: 0x9e9e9e } as const;
 const STYLE = { primary: 1, secondary: 2, danger: 4 } as const;
@@ -24,14 +25,16 @@ const verbOf = (b: CardButton): string =>
 /**
  * An escalation as a Discord message: the mention in `content` (only content notifies), the
  * details in an embed coloured by severity, the proposed actions as buttons (5 per row). Buttons
- * of destructive actions first ask to confirm (Discord has no confirm dialog on a button).
+ * of destructive actions first ask to confirm (Discord has no confirm dialog on a button). Only the
+ * routed mention may notify; everything written by others is inert.
  */
 export function escalationMessage(m: EscalationCardModel, mention: string | null): MessageBody {
+  const title = inertText(m.title);
   const fields = [
     { name: 'Severity', value: m.severity, inline: true },
-    { name: 'Kind', value: m.kind, inline: true },
-    ...(m.agent ? [{ name: 'Agent', value: `\`${m.agent}\``, inline: true }] : []),
-    ...(m.bead ? [{ name: 'Bead', value: `\`${m.bead}\``, inline: true }] : []),
+    { name: 'Kind', value: inertText(m.kind), inline: true },
+    ...(m.agent ? [{ name: 'Agent', value: `\`${inertText(m.agent)}\``, inline: true }] : []),
+    ...(m.bead ? [{ name: 'Bead', value: `\`${inertText(m.bead)}\``, inline: true }] : []),
     ...(m.outcome
       ? [{ name: m.state === 'retired' ? 'Retired' : 'Decision', value: outcomeText(m).slice(0, 1024) }]
       : []),
@@ -50,39 +53,45 @@ export function escalationMessage(m: EscalationCardModel, mention: string | null
   }
   return {
     content:
-      `${mention ? `${mention} ` : ''}${severityIcon(m.severity)} **${m.title}**${m.state === 'open' ? '' : ` (${m.state})`}`.slice(
+      `${mention ? `${mention} ` : ''}${severityIcon(m.severity)} **${title}**${m.state === 'open' ? '' : ` (${m.state})`}`.slice(
         0,
         2000,
       ),
     embeds: [
       {
-        title: m.title.slice(0, 256),
-        description: m.detail.slice(0, 4096) || undefined,
+        title: title.slice(0, 256),
+        description: inertText(m.detail).slice(0, 4096) || undefined,
         color: COLOR[m.severity],
         fields,
-        footer: { text: m.id },
+        footer: { text: inertText(m.id) },
       },
     ],
     components: rows,
-    allowed_mentions: mention ? { parse: ['users', 'roles'] } : { parse: [] },
+    allowed_mentions: mentionsOf(mention),
   };
 }
+
+/** A Discord user id (a snowflake) as the service gets it from a verified interaction. */
+const DISCORD_USER = /^\d{1,25}$/;
 
 function outcomeText(m: EscalationCardModel): string {
   const o = m.outcome;
   if (!o) return '';
-  const who = o.by?.startsWith('discord:') ? `<@${o.by.slice(8)}>` : (o.by ?? 'someone');
-  const when = o.at ? ` at <t:${Math.floor(Date.parse(o.at) / 1000)}:f>` : '';
-  if (m.state === 'retired') return `♻️ ${o.text}${when}`;
+  const id = o.by?.startsWith('discord:') ? o.by.slice(8) : '';
+  const who = DISCORD_USER.test(id) ? `<@${id}>` : inertText(o.by ?? 'someone');
+  const at = o.at ? Date.parse(o.at) : Number.NaN;
+  const when = Number.isNaN(at) ? '' : ` at <t:${Math.floor(at / 1000)}:f>`;
+  const text = inertText(o.text);
+  if (m.state === 'retired') return `♻️ ${text}${when}`;
   if (m.state === 'acknowledged') return `👀 Acknowledged by ${who}${when}`;
-  return `✅ ${o.text === 'acknowledged' ? 'Closed' : 'Approved'} by ${who}${when}: ${o.text}`;
+  return `✅ ${o.text === 'acknowledged' ? 'Closed' : 'Approved'} by ${who}${when}: ${text}`;
 }
 
 /** The ephemeral "are you sure?" a destructive button answers with. */
 export function confirmPrompt(b: { id: string; version: string; action: string }, text: string): MessageBody {
   return {
     flags: 64,
-    content: `${text} Are you sure?`,
+    content: inertText(`${text} Are you sure?`),
     components: [
       {
         type: 1,

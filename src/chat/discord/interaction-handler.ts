@@ -9,6 +9,7 @@ import { argsFromOptions, type InteractionOption, invokedVerb } from './command-
 import { replyModal, threadOfMail } from './discord-mail.ts';
 import { type DiscordRest, EPHEMERAL } from './discord-rest.ts';
 import { confirmPrompt, parseCustomId } from './escalation-message.ts';
+import { inertResponse, inertText } from './inert.ts';
 
 /** The parts of an interaction (Discord API v10 JSON) the handler reads. */
 export interface Interaction {
@@ -50,9 +51,10 @@ export interface InteractionDeps {
  * the gateway): each interaction id handled once, PING answered, commands deferred at once and
  * finished with follow-ups, button clicks and dialogs turned into the same commands as
  * everywhere else. `respond` sends the first response; everything later goes through the
- * interaction's webhook.
+ * interaction's webhook. No response or follow-up parses mentions (inert.ts).
  */
-export async function handleInteraction(d: InteractionDeps, i: Interaction, respond: Respond): Promise<void> {
+export async function handleInteraction(d: InteractionDeps, i: Interaction, send: Respond): Promise<void> {
+  const respond: Respond = (r) => send(inertResponse(r));
   if (i.type === INTERACTION.PING) return respond({ type: REPLY.PONG });
   if (!(await d.remember(`discord:${i.id}`, new Date(Date.now() + 15 * 60_000))))
     return respond(ephemeral('refused: this interaction was already handled'));
@@ -188,7 +190,9 @@ const ephemeral = (content: string): InteractionResponse => ({
   type: REPLY.MESSAGE,
   data: { flags: EPHEMERAL, content },
 });
+/** A command's answer (plain text that may quote anything written by others), inert. */
 const clip = (text: string): string => {
-  const body = text.includes('\n') ? `\`\`\`\n${text.slice(0, 1980)}\n\`\`\`` : text;
+  const inert = inertText(text);
+  const body = inert.includes('\n') ? `\`\`\`\n${inert.slice(0, 1980)}\n\`\`\`` : inert;
   return body.slice(0, 2000);
 };

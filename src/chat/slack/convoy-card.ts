@@ -1,7 +1,7 @@
 import type { CardItem, ConvoyCardModel } from '../../domain/convoy-progress.ts';
 import { progressBar } from '../../domain/convoy-progress.ts';
 import type { Block } from './escalation-card.ts';
-import { clip } from './format.ts';
+import { clip, escapeText } from './format.ts';
 
 /** Items listed per section; the rest is counted ("… and 312 more"), keeping any convoy in limits. */
 const MAX_ITEMS = 15;
@@ -13,7 +13,7 @@ const MAX_WAVES = 12;
  * limits (50 blocks, 3,000 characters per text): lists are cut and counted.
  */
 export function convoyBlocks(m: ConvoyCardModel, link: (id: string) => string = code): Block[] {
-  const head = m.landed ? `🛬 *${esc(m.title)}* — landed` : `🚚 *${esc(m.title)}*`;
+  const head = m.landed ? `🛬 *${escapeText(m.title)}* — landed` : `🚚 *${escapeText(m.title)}*`;
   const blocks: Block[] = [
     {
       type: 'section',
@@ -46,13 +46,15 @@ export function convoyBlocks(m: ConvoyCardModel, link: (id: string) => string = 
 function list(items: readonly CardItem[], link: (id: string) => string): string {
   const shown = items
     .slice(0, MAX_ITEMS)
-    .map((i) => `• ${link(i.id)} ${esc(i.title).slice(0, 80)}${i.assignee ? ` — ${i.assignee}` : ''}`);
+    .map(
+      (i) =>
+        `• ${link(i.id)} ${escapeText(i.title.slice(0, 80))}${i.assignee ? ` — ${escapeText(i.assignee)}` : ''}`,
+    );
   if (items.length > MAX_ITEMS) shown.push(`… and ${items.length - MAX_ITEMS} more`);
   return shown.join('\n');
 }
 
 export const convoyText = (m: ConvoyCardModel): string =>
-  `${m.landed ? 'Landed' : 'Convoy'}: ${m.title} (${m.completed}/${m.total})`;
+  `${m.landed ? 'Landed' : 'Convoy'}: ${escapeText(m.title)} (${m.completed}/${m.total})`;
 
-const code = (id: string) => `\`${id}\``;
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const code = (id: string) => `\`${escapeText(id)}\``;

@@ -5,6 +5,7 @@ import type { ChatCommands } from '../chat-commands.ts';
 import type { WorkQueue } from '../work-queue.ts';
 import type { SlackDirectory } from './directory.ts';
 import { ESCALATION_ACTION, parseButtonValue } from './escalation-card.ts';
+import { commandAnswer } from './format.ts';
 import { isFirstDelivery, REPLAYED, type Remember } from './request-guard.ts';
 
 const PICK_VIEW = 'esc.pick';
@@ -52,7 +53,11 @@ export function registerEscalationActions(
                 principal,
               );
         if (!answer.reply?.ok)
-          await respond({ response_type: 'ephemeral', replace_original: false, text: answer.text });
+          await respond({
+            response_type: 'ephemeral',
+            replace_original: false,
+            text: commandAnswer(answer.text),
+          });
       });
     },
   );
@@ -77,7 +82,11 @@ export function registerEscalationActions(
         principal,
       );
       if (!answer.reply?.ok && channel)
-        await directory.client.chat.postEphemeral({ channel, user: body.user.id, text: answer.text });
+        await directory.client.chat.postEphemeral({
+          channel,
+          user: body.user.id,
+          text: commandAnswer(answer.text),
+        });
     });
   });
 }

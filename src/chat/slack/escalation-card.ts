@@ -1,6 +1,6 @@
 import type { EscalationCardModel } from '../cards/escalation-model.ts';
 import { severityIcon } from '../cards/escalation-model.ts';
-import { clip, mentionOf, slackTime } from './format.ts';
+import { clip, escapeText, mentionOf, slackTime } from './format.ts';
 
 /** A Block Kit block (the subset we send). */
 export type Block = Record<string, unknown>;
@@ -23,10 +23,10 @@ export function parseButtonValue(value: string): { id: string; version: string; 
  */
 export function escalationBlocks(m: EscalationCardModel, mention: string | null): Block[] {
   const facts = [
-    `*${m.severity}* · ${m.kind}`,
-    ...(m.agent ? [`agent \`${m.agent}\``] : []),
-    ...(m.bead ? [`bead \`${m.bead}\``] : []),
-    `\`${m.id}\``,
+    `*${m.severity}* · ${escapeText(m.kind)}`,
+    ...(m.agent ? [`agent \`${escapeText(m.agent)}\``] : []),
+    ...(m.bead ? [`bead \`${escapeText(m.bead)}\``] : []),
+    `\`${escapeText(m.id)}\``,
   ].join(' · ');
   const blocks: Block[] = [
     {
@@ -82,7 +82,4 @@ function outcomeText(m: EscalationCardModel): string {
 
 /** The notification text (what shows in the push notification and for screen readers). */
 export const escalationText = (m: EscalationCardModel): string =>
-  `${severityIcon(m.severity)} [${m.severity}] ${m.title}${m.state === 'open' ? '' : ` (${m.state})`}`;
-
-const escapeText = (s: string): string =>
-  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  `${severityIcon(m.severity)} [${m.severity}] ${escapeText(m.title)}${m.state === 'open' ? '' : ` (${m.state})`}`;

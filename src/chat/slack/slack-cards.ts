@@ -6,6 +6,7 @@ import type { EscalationCardModel } from '../cards/escalation-model.ts';
 import type { ChannelQueue } from '../channel-queue.ts';
 import { convoyBlocks, convoyText } from './convoy-card.ts';
 import { type Block, escalationBlocks, escalationText } from './escalation-card.ts';
+import { escapeText } from './format.ts';
 
 /** Cards on Slack: `chat.postMessage` to post (through the per-channel queue), `chat.update` to edit. */
 export class SlackCards implements CardSurface {
@@ -34,12 +35,13 @@ export class SlackCards implements CardSurface {
     await this.edit(ref, convoyText(m), convoyBlocks(m));
   }
 
+  /** `text` is plain (it quotes titles and reasons as written): shown as typed. */
   async reply(ref: CardRef, text: string): Promise<null> {
     await this.queue.run(ref.channel, () =>
       this.client.chat.postMessage({
         channel: ref.channel,
         thread_ts: ref.message,
-        text,
+        text: escapeText(text),
         reply_broadcast: false,
       }),
     );

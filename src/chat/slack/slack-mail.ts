@@ -1,10 +1,12 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { Mail } from '../../domain/mail.ts';
 import type { CardRef, CardStore } from '../card-store.ts';
 import type { ChatCommands } from '../chat-commands.ts';
 import { type DirectMessages, replyArgs } from '../human-mail.ts';
 import type { WorkQueue } from '../work-queue.ts';
 import type { SlackDirectory } from './directory.ts';
+import { commandAnswer, escapeText } from './format.ts';
 import type { Remember } from './request-guard.ts';
 
 /** Mail to a person as a Slack DM (`conversations.open`, then `chat.postMessage`). */
@@ -16,13 +18,21 @@ export class SlackDirect implements DirectMessages {
     this.client = client;
   }
 
-  async send(user: string, text: string): Promise<CardRef> {
+  async send(user: string, mail: Mail): Promise<CardRef> {
     const opened = await this.client.conversations.open({ users: user });
     const channel = opened.channel?.id as string;
-    const posted = await this.client.chat.postMessage({ channel, text });
+    const posted = await this.client.chat.postMessage({ channel, text: mailText(mail) });
     return { channel, message: posted.ts as string };
   }
 }
+
+/** A mail as a Slack DM: subject, sender and body escaped (mrkdwn only around them). */
+export const mailText = (mail: Mail): string =>
+  [
+    `📬 *${escapeText(mail.subject)}* — from ${escapeText(mail.from)}`,
+    ...(mail.body ? [escapeText(mail.body)] : []),
+    '_Reply in this thread to answer._',
+  ].join('\n');
 
 interface MessageEvent {
   channel: string;
@@ -58,7 +68,7 @@ export function registerMailReplies(
     await deps.work.run(async () => {
       const principal = await deps.directory.principal(e.user as string);
       const answer = await deps.commands.run('gt mail send', replyArgs(thread, e.text ?? ''), principal);
-      const text = answer.reply?.ok ? `↩️ sent to ${thread.from}` : answer.text;
+      const text = answer.reply?.ok ? `↩️ sent to ${escapeText(thread.from)}` : commandAnswer(answer.text);
       await deps.directory.client.chat.postMessage({
         channel: e.channel,
         thread_ts: e.thread_ts as string,

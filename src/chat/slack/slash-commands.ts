@@ -4,6 +4,7 @@ import type { ChatCommands } from '../chat-commands.ts';
 import { splitWords } from '../words.ts';
 import type { WorkQueue } from '../work-queue.ts';
 import type { SlackDirectory } from './directory.ts';
+import { commandAnswer } from './format.ts';
 import { isFirstDelivery, REPLAYED, type Remember } from './request-guard.ts';
 
 /**
@@ -39,11 +40,8 @@ export function registerSlashCommands(
           if (!(err instanceof DomainError)) throw err;
           text = `error: ${err.message}`;
         }
-        await respond({ response_type: inChannel ? 'in_channel' : 'ephemeral', text: codeBlock(text) });
+        await respond({ response_type: inChannel ? 'in_channel' : 'ephemeral', text: commandAnswer(text) });
       });
     });
   }
 }
-
-/** Command output is aligned text: show it as such (and keep Slack from turning ids into links). */
-const codeBlock = (text: string): string => (text.includes('\n') ? `\`\`\`${text}\`\`\`` : text);

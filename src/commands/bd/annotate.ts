@@ -3,6 +3,7 @@ import { parseId, parseLabel } from '../../domain/validation.ts';
 import type { Comment } from '../../ledger/port.ts';
 import { reqString } from '../args.ts';
 import { defineCommand } from '../command.ts';
+import { refuseEscalationDecision } from './lifecycle-guard.ts';
 
 export const bdComment = defineCommand<Comment>({
   path: ['bd', 'comment'],
@@ -44,6 +45,7 @@ const labelVerb = (add: boolean) =>
     async run(args, ctx) {
       const id = parseId(reqString(args, 'id'));
       const label = parseLabel(reqString(args, 'label'));
+      await refuseEscalationDecision(ctx, id, `label ${add ? 'add' : 'remove'}`);
       await ctx.services.ledger.updateBead(
         id,
         add ? { add_labels: [label] } : { remove_labels: [label] },

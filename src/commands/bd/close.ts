@@ -5,7 +5,7 @@ import { flag, list, optString } from '../args.ts';
 import type { CommandContext } from '../command.ts';
 import { defineCommand } from '../command.ts';
 import { beadLines } from '../render.ts';
-import { refuseConvoy } from './convoy-guard.ts';
+import { refuseConvoy, refuseEscalationDecision } from './lifecycle-guard.ts';
 import { firstError } from './show.ts';
 
 /**
@@ -42,6 +42,7 @@ export const bdClose = defineCommand<Bead[]>({
   run: (args, ctx: CommandContext) =>
     eachId(list(args, 'ids'), async (id) => {
       await refuseConvoy(ctx, id, 'close', `gt convoy close ${id}`);
+      await refuseEscalationDecision(ctx, id, 'close');
       const options = { reason: optString(args, 'reason') ?? '', force: flag(args, 'force') };
       return ctx.services.ledger.closeBead(id, options, ctx.write());
     }),
@@ -57,6 +58,7 @@ export const bdReopen = defineCommand<Bead[]>({
   run: (args, ctx: CommandContext) =>
     eachId(list(args, 'ids'), async (id) => {
       await refuseConvoy(ctx, id, 'reopen', `gt convoy add ${id} <id>…`);
+      await refuseEscalationDecision(ctx, id, 'reopen');
       return ctx.services.ledger.reopenBead(id, ctx.write());
     }),
   text: (beads) => beadLines(beads, ''),

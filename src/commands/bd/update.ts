@@ -12,7 +12,7 @@ import {
 import { list, optString, reqString } from '../args.ts';
 import { defineCommand } from '../command.ts';
 import { beadLines } from '../render.ts';
-import { refuseConvoy } from './convoy-guard.ts';
+import { refuseConvoy, refuseEscalationDecision } from './lifecycle-guard.ts';
 
 export const bdUpdate = defineCommand<Bead[]>({
   path: ['bd', 'update'],
@@ -47,6 +47,9 @@ export const bdUpdate = defineCommand<Bead[]>({
     }
     const id = parseId(reqString(args, 'id'));
     if (patch.status !== undefined) await refuseConvoy(ctx, id, 'update --status', `gt convoy close ${id}`);
+    const decides = ['status', 'assignee', 'add_labels', 'remove_labels'].some((f) => f in patch);
+    if (decides)
+      await refuseEscalationDecision(ctx, id, 'update --status/--assignee/--add-label/--remove-label');
     const bead = await ctx.services.ledger.updateBead(id, patch, ctx.write());
     return { data: [bead] };
   },

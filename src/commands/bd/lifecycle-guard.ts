@@ -1,0 +1,33 @@
+import { refused } from '../../domain/errors.ts';
+import type { CommandContext } from '../command.ts';
+
+/**
+ * Beads whose lifecycle belongs to other verbs: the bead verbs must not bypass them.
+ *  - A convoy's landing, reopening and notifications are `gt convoy`'s. `instead` names the
+ *    command to use.
+ *  - An escalation's decision (status, who acknowledged it, its labels) is `gt escalation`'s: a
+ *    person's decision under the policy, shown on chat cards as "Approved by …". Editing those
+ *    fields with `bd` would forge that record.
+ */
+export async function refuseConvoy(
+  ctx: CommandContext,
+  id: string,
+  verb: string,
+  instead: string,
+): Promise<void> {
+  if ((await ctx.services.ledger.getBead(id))?.issue_type === 'convoy') {
+    throw refused(
+      'convoy_lifecycle',
+      `${id} is a convoy; bd ${verb} does not apply to convoys — use \`${instead}\``,
+    );
+  }
+}
+
+export async function refuseEscalationDecision(ctx: CommandContext, id: string, verb: string): Promise<void> {
+  if ((await ctx.services.ledger.getBead(id))?.issue_type === 'escalation') {
+    throw refused(
+      'escalation_lifecycle',
+      `${id} is an escalation; bd ${verb} does not decide escalations — use \`gt escalation ack|resolve ${id}\``,
+    );
+  }
+}
