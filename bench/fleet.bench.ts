@@ -53,6 +53,8 @@ try {
       `r${r}`,
       '--repo',
       repo,
+      '--merge',
+      'local',
       '--max-polecats',
       String(SLOTS),
       '--command',

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { atLowPriority, polecatNice } from './cpu-priority.ts';
+import { atLowPriority, polecatNice } from '../domain/cpu-priority.ts';
 
 export interface PolecatProcess {
   pid: number;

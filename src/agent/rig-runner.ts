@@ -7,12 +7,12 @@ import { consumeDurable } from '../bus/durable-consumer.ts';
 import { dispatchStream, dispatchSubject } from '../bus/streams.ts';
 import { actorOf, controlSubject, type StopOrder } from '../bus/subjects.ts';
 import type { Bead } from '../domain/bead.ts';
+import { polecatNice } from '../domain/cpu-priority.ts';
 import type { HookPrompt, HookView } from '../domain/hook.ts';
 import { polecatEnv } from '../domain/polecat-env.ts';
 import { respawnCount } from '../domain/respawns.ts';
 import type { Rig } from '../domain/rig.ts';
 import { polecatNames } from '../domain/sling.ts';
-import { polecatNice } from './cpu-priority.ts';
 import { type Liveness, LivenessReporter } from './liveness.ts';
 import { type PolecatProcess, startPolecat } from './polecat-process.ts';
 import { createWorktree, removeWorktree, uncommittedFiles } from './worktree.ts';
@@ -45,6 +45,16 @@ function promptText(beadId: string, p: HookPrompt): string {
     '',
     p.description,
     ...(p.acceptance ? ['', '## Acceptance criteria', '', p.acceptance] : []),
+    ...(p.rework
+      ? [
+          '',
+          '## Rework: the merge queue sent this back',
+          '',
+          p.rework,
+          '',
+          'Rebase your branch onto the target (git rebase <target>), fix what is above, commit.',
+        ]
+      : []),
     '',
     'When finished: commit your work, then run `gt done` (or `gt done --status escalated` if you are stuck).',
     '',
@@ -169,7 +179,7 @@ export class RigRunner {
     const worktree = join(home, 'worktrees', rig.name, slug);
     mkdirSync(join(home, 'worktrees', rig.name), { recursive: true });
     await this.cleanups.get(bead.id);
-    await createWorktree(rig.repo as string, worktree, prompt.branch);
+    await createWorktree(rig.repo as string, worktree, prompt.branch, prompt.start_from ?? 'HEAD');
     const promptFile = join(home, 'prompts', rig.name, `${slug}.md`);
     writePrompt(promptFile, promptText(bead.id, prompt));
     // An allow-list, never a copy of this process's environment: that holds the runner's own

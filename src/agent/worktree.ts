@@ -5,7 +5,12 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** Git worktrees for polecats: one per bead, on its own branch, removed when done (branch kept). */
-export async function createWorktree(repo: string, path: string, branch: string): Promise<void> {
+export async function createWorktree(
+  repo: string,
+  path: string,
+  branch: string,
+  startFrom = 'HEAD',
+): Promise<void> {
   if (!existsSync(repo))
     throw new Error(`rig repository ${repo} does not exist; fix it with gt rig add --repo`);
   // A respawn finds the worktree its predecessor left with uncommitted work: carry on in it.
@@ -21,8 +26,11 @@ export async function createWorktree(repo: string, path: string, branch: string)
     () => true,
     () => false,
   );
-  // A re-dispatched bead continues on its branch; a new one branches from the repository's HEAD.
-  const args = exists ? ['worktree', 'add', path, branch] : ['worktree', 'add', '-b', branch, path, 'HEAD'];
+  // A re-dispatched bead continues on its branch; a new one branches from the repository's HEAD
+  // (or, reworking another polecat's merge request, from that branch: the work so far).
+  const args = exists
+    ? ['worktree', 'add', path, branch]
+    : ['worktree', 'add', '-b', branch, path, startFrom];
   await run('git', ['-C', repo, ...args]);
 }
 

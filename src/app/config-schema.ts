@@ -168,6 +168,18 @@ export const SETTINGS = {
     doc: 'respawns of one bead before it is a crash loop (stopped and escalated)',
     schema: z.coerce.number().int('must be a whole number').min(0, 'must be 0–100').max(100, 'must be 0–100'),
   },
+  GT_MAX_MERGE_ATTEMPTS: {
+    group: 'supervision',
+    default: '3',
+    doc: 'verification attempts of one merge request (rework rounds) before a person decides',
+    schema: z.coerce.number().int('must be a whole number').min(1, 'must be 1–20').max(20, 'must be 1–20'),
+  },
+  GT_MQ_POLL_S: {
+    group: 'supervision',
+    default: '5',
+    doc: "how often each rig's merge queue is looked at without an event (a safety net)",
+    schema: seconds(1),
+  },
   SLACK_MODE: {
     group: 'slack',
     default: '',

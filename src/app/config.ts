@@ -29,6 +29,8 @@ export interface ServiceConfig {
   escalationStaleS: number;
   spawnGraceS: number;
   maxRespawns: number;
+  maxMergeAttempts: number;
+  mqPollS: number;
   chat: ChatConfig;
   chatPolicy: ChatPolicy;
   /** Secret values in force (tokens, signing secrets, URL passwords): never logged. */
@@ -106,6 +108,8 @@ export function loadServiceConfig(flags: ServiceFlags, env: NodeJS.ProcessEnv): 
     escalationStaleS: s.GT_ESCALATION_STALE_S,
     spawnGraceS: s.GT_SPAWN_GRACE_S,
     maxRespawns: s.GT_MAX_RESPAWNS,
+    maxMergeAttempts: s.GT_MAX_MERGE_ATTEMPTS,
+    mqPollS: s.GT_MQ_POLL_S,
     chat: chat.chat,
     chatPolicy,
     // A client library may echo a URL's password in an error, in a form no URL pattern matches.

@@ -1,5 +1,6 @@
 import type { RequestListener } from 'node:http';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { MergeRequest } from '../domain/merge-request.ts';
 
 /** What the town looks like now, read at each scrape (see town-gauges.ts). */
 export interface TownSnapshot {
@@ -49,6 +50,18 @@ export class ServiceMetrics {
     name: 'gt_dispatch_latency_seconds',
     help: 'From a bead closing to the dispatch of work it unblocked',
     buckets: LATENCY_BUCKETS,
+    registers: this.r,
+  });
+  readonly mqOutcomes = new Counter({
+    name: 'gt_mq_outcomes_total',
+    help: 'Merge queue attempts by rig and how they ended (landed, conflict, gates-failed, …)',
+    labelNames: ['rig', 'outcome'] as const,
+    registers: this.r,
+  });
+  readonly mqLanding = new Histogram({
+    name: 'gt_mq_landing_seconds',
+    help: 'From the submission of a merge request to its work landing on the target',
+    buckets: [1, 5, 15, 60, 300, 900, 3600, 4 * 3600],
     registers: this.r,
   });
   readonly mailDelivered = new Counter({
@@ -136,5 +149,12 @@ export class ServiceMetrics {
     for (const c of town.convoys) this.convoys.set({ status: c.status }, c.count);
     for (const p of town.polecats) this.polecats.set({ rig: p.rig, verdict: p.verdict }, p.count);
     for (const e of town.escalationsOpen) this.escalationsOpen.set({ severity: e.severity }, e.count);
+  }
+
+  /** One merge attempt's end; a landing also times the MR from submission. */
+  observeMerge(rig: string, mr: MergeRequest, outcome: string): void {
+    this.mqOutcomes.inc({ rig, outcome });
+    if (mr.status === 'merged' && mr.merged_at)
+      this.mqLanding.observe((Date.parse(mr.merged_at) - Date.parse(mr.created_at)) / 1000);
   }
 }

@@ -14,7 +14,9 @@ import { type HttpServer, type ReadinessCheck, startHttpServer } from './http-se
 import { openLedger } from './ledger-factory.ts';
 import { natsLiveDelivery } from './live-delivery.ts';
 import type { Logger } from './logger.ts';
+import { startMergeQueues } from './merge-queues.ts';
 import { ServiceMetrics } from './metrics.ts';
+import { gitRepoFacts } from './repo-facts.ts';
 import { removeRuntime, writeRuntime } from './runtime-file.ts';
 import { townReader } from './town-gauges.ts';
 import { townNats } from './town-nats.ts';
@@ -67,6 +69,7 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
       now: () => new Date(),
       onWrite: (_verb: string): void | Promise<void> => {},
       live: await natsLiveDelivery(nc, config.subjectPrefix),
+      repos: gitRepoFacts,
       log,
       policy: config.chatPolicy.policy,
     };
@@ -97,6 +100,8 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
       if (ok) metrics.cronDuration.observe({ job }, seconds);
     });
     undo.push(() => cron.stop());
+    const mergeQueues = await startMergeQueues(nc, ledger, registry, config, log, metrics);
+    undo.push(() => mergeQueues.stop());
     const chat = await startChat({
       config: config.chat,
       chatPolicy: config.chatPolicy,

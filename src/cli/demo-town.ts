@@ -38,21 +38,27 @@ const PLAN: PlannedBead[] = [
 ];
 
 /**
- * A polecat of the demo: "works" for a moment, commits a file on its branch, reports to the
- * mayor by mail and calls `gt done`. The bead labelled demo:escalate also asks a person a
- * question (a low escalation), as real polecats do when they need a decision.
+ * A polecat of the demo: "works" for a moment, commits a file and a line of the repository's
+ * CHANGELOG on its branch, reports to the mayor by mail and calls `gt done`; the merge queue
+ * lands it on main. Two polecats of one rig working at once both add their line at the end of
+ * the CHANGELOG, so the second to land conflicts: the queue sends it back, and the rework (a
+ * prompt with a Rework section) starts again from main, where the other line is now. The bead
+ * labelled demo:escalate also asks a person a question (a low escalation).
  */
 const polecatScript = (paceSeconds: number) => `#!/bin/sh
 # gt demo's polecat (shell runtime): one real commit on the polecat's branch, then gt done.
 set -e
 gt heartbeat --activity "working on $GT_BEAD" >/dev/null
-if gt hook --json | grep -q '"demo:escalate"'; then
+if grep -q '^## Rework' "$GT_PROMPT_FILE"; then
+  git reset -q --hard main   # the queue sent the work back: start again from main as it is now
+elif gt hook --json | grep -q '"demo:escalate"'; then
   gt escalate -s low "Should the list page paginate? (a question from gt demo)" --bead "$GT_BEAD" --kind decision >/dev/null
 fi
 sleep ${paceSeconds}
 mkdir -p work
 printf '# %s\\n\\nDone by %s at %s.\\n' "$GT_BEAD" "$GT_AGENT" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "work/$GT_BEAD.md"
-git add work
+echo "- $GT_BEAD by $GT_AGENT" >> CHANGELOG.md
+git add work CHANGELOG.md
 git -c user.name="$GT_AGENT" -c user.email=polecat@gastown.invalid commit -q -m "$GT_BEAD: demo work by $GT_AGENT"
 gt mail send mayor -s "$GT_BEAD done" -m "Committed on $GT_BRANCH." >/dev/null
 gt done
@@ -102,6 +108,9 @@ export async function prepareDemoTown(
         '3',
         '--command',
         script,
+        // The gate every landing passes: each polecat's note is there and not empty.
+        '--gate',
+        DEMO_GATE,
       ]);
   }
   return repos;
@@ -133,19 +142,8 @@ export async function stageDemoConvoy(api: ApiSession): Promise<{ convoy: string
   return { convoy: staged.convoy_id, waves: staged.waves.length };
 }
 
-/** The polecat branches of a repository, each with its last commit's subject. */
-export function demoBranches(repo: string): Array<{ branch: string; subject: string }> {
-  const out = git(
-    repo,
-    'for-each-ref',
-    '--format=%(refname:short)\t%(contents:subject)',
-    'refs/heads/polecat/',
-  );
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => {
-      const [branch = '', subject = ''] = line.split('\t');
-      return { branch, subject };
-    });
-}
+export const DEMO_GATE = 'for f in work/*.md; do test -s "$f" || exit 1; done';
+
+/** What main of a demo repository holds now: `git log --oneline main`. */
+export const demoMainLog = (repo: string): string[] =>
+  git(repo, 'log', '--oneline', 'main').split('\n').filter(Boolean);

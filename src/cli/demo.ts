@@ -12,7 +12,7 @@ import { DomainError } from '../domain/errors.ts';
 import { redactUrlPasswords } from '../domain/redact-url.ts';
 import { ApiSession } from './api-session.ts';
 import { watchConvoys } from './convoy-watch.ts';
-import { DEMO_RIGS, demoBranches, prepareDemoTown, stageDemoConvoy } from './demo-town.ts';
+import { DEMO_RIGS, demoMainLog, prepareDemoTown, stageDemoConvoy } from './demo-town.ts';
 import { LiveFrame } from './live-frame.ts';
 import { DEMO } from './local-verbs.ts';
 import { EXIT, type Output } from './output.ts';
@@ -103,16 +103,23 @@ async function showDemo(
       `the demo convoy did not land in ${LAND_TIMEOUT_MS / 1000} s; see ${join(demoDir, 'logs')}`,
     );
   io.out(
-    `\n✅ ${convoy} landed in ${((Date.now() - started) / 1000).toFixed(1)} s. The polecats' work is on their branches:`,
+    `\n✅ ${convoy} landed in ${((Date.now() - started) / 1000).toFixed(1)} s. Every polecat's work is on main, verified by the merge queue:`,
   );
   for (const rig of DEMO_RIGS) {
     const repo = repos[rig.name] as string;
-    io.out(`  ${rig.name}  ${repo}`);
-    for (const b of demoBranches(repo)) io.out(`    ${b.branch}   ${b.subject}`);
+    io.out(`  ${rig.name}  git -C ${repo} log --oneline main`);
+    for (const line of demoMainLog(repo)) io.out(`    ${line}`);
   }
+  const reworked = (await api.run<Array<{ status: string }>>('gt', ['mq', 'list', '--all'])).filter(
+    (mr) => mr.status === 'superseded',
+  ).length;
+  if (reworked > 0)
+    io.out(
+      `The queue sent ${reworked} change(s) back for rework (a CHANGELOG conflict) before landing: npx gt mq list --all`,
+    );
   const open = await api.run<Array<{ id: string; title: string }>>('gt', ['escalation', 'list']);
   for (const e of open) io.out(`A polecat asked a person: ${e.id} "${e.title}" — npx gt escalation list`);
-  io.out(`Look at them:  git -C ${repos['demo-web']} log --oneline --graph --all`);
+  io.out(`Look at them:  git -C ${repos['demo-web']} log --oneline --graph main`);
   io.out(`Replay what happened:  npx gt feed --last 60 · npx gt convoy status ${convoy}`);
 }
 

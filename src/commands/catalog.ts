@@ -7,7 +7,7 @@ import { bdBlocked, bdReady } from './bd/ready.ts';
 import { bdShow } from './bd/show.ts';
 import { bdUpdate } from './bd/update.ts';
 import type { CommandDef } from './command.ts';
-import { gtDone, gtHook } from './gt/agent.ts';
+import { gtHook } from './gt/agent.ts';
 import { gtAudit } from './gt/audit.ts';
 import { gtConvoyAdd, gtConvoyCreate } from './gt/convoy/create.ts';
 import { gtConvoyLaunch } from './gt/convoy/launch.ts';
@@ -16,6 +16,7 @@ import { gtConvoyProgress } from './gt/convoy/progress.ts';
 import { gtConvoyStage } from './gt/convoy/stage.ts';
 import { gtConvoyList, gtConvoyStatus } from './gt/convoy/status.ts';
 import { gtConvoyStranded } from './gt/convoy/stranded.ts';
+import { gtDone } from './gt/done.ts';
 import { gtEscalate } from './gt/escalate.ts';
 import {
   gtEscalationAck,
@@ -26,6 +27,9 @@ import {
 import { gtEscalationResolve } from './gt/escalation-resolve.ts';
 import { gtMailAck, gtMailArchive, gtMailInbox, gtMailRead, gtMailThread } from './gt/mail/mailbox.ts';
 import { gtMailSend } from './gt/mail/send.ts';
+import { gtMqHold, gtMqReject, gtMqRelease, gtMqRetry } from './gt/mq/decide.ts';
+import { gtMqList, gtMqStatus } from './gt/mq/list.ts';
+import { gtMqSubmit } from './gt/mq/submit.ts';
 import { gtHeartbeat, gtNudge } from './gt/nudge.ts';
 import { gtPolecatRelease, gtPolecatRespawn, gtPolecatStop } from './gt/polecat.ts';
 import { gtPolecats } from './gt/polecats.ts';
@@ -85,6 +89,13 @@ export const CATALOG: readonly CommandDef[] = [
   gtPolecatRespawn,
   gtPolecatStop,
   gtPolecatRelease,
+  gtMqList,
+  gtMqStatus,
+  gtMqSubmit,
+  gtMqRetry,
+  gtMqHold,
+  gtMqRelease,
+  gtMqReject,
   gtAudit,
 ] as CommandDef[];
 

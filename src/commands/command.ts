@@ -19,12 +19,28 @@ export interface LiveDelivery {
   stop(agent: string, bead: string): Promise<void>;
 }
 
+/**
+ * What the command layer may ask of a rig's git repository (the composition root binds it to
+ * src/git): facts for `gt done` and `gt mq submit`, never a change.
+ */
+export interface RepoFacts {
+  isRepo(path: string): Promise<boolean>;
+  /** The commit `branch` points at, as the refinery will read it (after a fetch when the repo has a remote); null when missing. */
+  branchHead(repo: string, branch: string): Promise<string | null>;
+  /** The branch the repository's HEAD names: where work lands. */
+  defaultBranch(repo: string): Promise<string>;
+  /** How many commits of `sha` are not on `target`. */
+  commitsBeyond(repo: string, target: string, sha: string): Promise<number>;
+}
+
 /** What handlers may use. The composition root builds it; tests can build it over any Ledger. */
 export interface CommandServices {
   ledger: Ledger;
   now: () => Date;
   /** Absent (unit tests, offline): nudges are queued, heartbeats only drain the queue. */
   live?: LiveDelivery;
+  /** Absent: rigs cannot submit to a merge queue (their work stays on its branch). */
+  repos?: RepoFacts;
   /** Operational log lines (pino in the service). */
   log?: { warn(obj: object, msg: string): void };
   /** The policy file (roles and who holds them); absent: the built-in default (EMPTY_POLICY). */

@@ -48,6 +48,7 @@ const polecatControl = {
   runner: 'never',
   system: 'allow',
 } as const;
+const mergeDecision = { permission: 'mq:write', agent: 'never', runner: 'never', system: 'never' } as const;
 const townShape = { permission: 'admin', agent: 'never', runner: 'never', system: 'never' } as const;
 
 export const ACCESS: Readonly<Record<string, VerbAccess>> = {
@@ -121,6 +122,14 @@ export const ACCESS: Readonly<Record<string, VerbAccess>> = {
   'gt polecat respawn': polecatControl,
   'gt polecat stop': polecatControl,
   'gt polecat release': polecatControl,
+
+  'gt mq list': look,
+  'gt mq status': look,
+  'gt mq submit': { permission: 'mq:write', agent: 'grant', runner: 'never', system: 'never' },
+  'gt mq retry': mergeDecision,
+  'gt mq hold': mergeDecision,
+  'gt mq release': mergeDecision,
+  'gt mq reject': mergeDecision,
 
   'gt audit': { permission: 'audit:read', agent: 'never', runner: 'never', system: 'never' },
 };

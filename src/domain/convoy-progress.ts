@@ -1,5 +1,6 @@
 import type { Bead } from './bead.ts';
 import { progressOf } from './convoy.ts';
+import { MERGING_LABEL } from './merge-request.ts';
 import { buildDag, computeWaves, type StageEdge, type Wave } from './staging.ts';
 
 export interface CardItem {
@@ -25,6 +26,8 @@ export interface ConvoyCardModel {
   total: number;
   waves: WaveLine[];
   running: CardItem[];
+  /** Done by their polecats, waiting in the merge queue to land (they close when they do). */
+  merging: CardItem[];
   blocked: CardItem[];
   ready: CardItem[];
   done: CardItem[];
@@ -32,6 +35,7 @@ export interface ConvoyCardModel {
 
 const item = (b: Bead): CardItem => ({ id: b.id, title: b.title, assignee: b.assignee });
 const inFlight = (b: Bead) => b.status === 'hooked' || b.status === 'in_progress';
+const merging = (b: Bead) => b.status !== 'closed' && b.labels.includes(MERGING_LABEL);
 
 /** The card of a convoy from its tracked beads (in tracking order) and its stage waves. */
 export function convoyCardModel(
@@ -59,7 +63,10 @@ export function convoyCardModel(
       };
     }),
     running: open.filter(inFlight).map(item),
-    blocked: open.filter((b) => !inFlight(b) && (b.is_blocked || b.status === 'blocked')).map(item),
+    merging: open.filter(merging).map(item),
+    blocked: open
+      .filter((b) => !inFlight(b) && !merging(b) && (b.is_blocked || b.status === 'blocked'))
+      .map(item),
     ready: open.filter((b) => !inFlight(b) && !b.is_blocked && b.status !== 'blocked').map(item),
     done: tracked.filter((b) => b.status === 'closed').map(item),
   };

@@ -19,6 +19,7 @@ export const KINDS = [
   'crash-loop',
   'stranded',
   'dependency-cycle',
+  'merge-failed',
 ] as const;
 export type EscalationKind = (typeof KINDS)[number];
 

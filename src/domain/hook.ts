@@ -7,6 +7,13 @@ export interface HookPrompt {
   acceptance: string;
   convoy_id: string | null;
   branch: string;
+  /**
+   * Why the merge queue sent this work back (conflicting files, the failing gate's last lines),
+   * when it did: the polecat rebases onto the target, fixes it and runs `gt done` again.
+   */
+  rework: string | null;
+  /** The branch a reworking polecat starts from when it is not its own (the work so far). */
+  start_from: string | null;
 }
 
 export interface HookView {

@@ -16,6 +16,8 @@ export const PERMISSIONS = [
   'mail:admin',
   'polecat:manage',
   'audit:read',
+  'mq:write',
+  'mq:override',
   'admin',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];

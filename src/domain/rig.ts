@@ -1,5 +1,6 @@
 import { usageError } from './errors.ts';
 import { TOWN_PREFIX } from './ids.ts';
+import { defaultMergePolicy, type MergePolicy } from './merge-policy.ts';
 
 /** A rig: one project repository with its own bead prefix and pool of polecats. */
 export interface Rig {
@@ -12,6 +13,8 @@ export interface Rig {
   command: string | null;
   /** Variables of the runner's environment its polecats may see (`--env`; see polecat-env.ts). */
   env: string[];
+  /** How its polecats' work lands (merge-policy.ts). */
+  merge_policy: MergePolicy;
   parked: boolean;
   created_at: string;
   version: number;
@@ -25,6 +28,7 @@ export interface NewRig {
   runtime?: string | null;
   command?: string | null;
   env?: string[];
+  merge_policy?: Partial<MergePolicy>;
 }
 
 export const DEFAULT_MAX_POLECATS = 10;
@@ -82,8 +86,15 @@ export function buildRig(input: NewRig, now: string): Rig {
     runtime: input.runtime ?? null,
     command: input.command ?? null,
     env: input.env ?? [],
+    merge_policy: { ...defaultMergePolicy(Boolean(input.repo)), ...input.merge_policy },
     parked: false,
     created_at: now,
     version: 1,
   };
 }
+
+/**
+ * The merge policy of a rig stored before rigs had one: `local`, what it did then (its beads
+ * closed at `gt done`), so an upgrade does not start holding every bead of an existing rig.
+ */
+export const LEGACY_MERGE_POLICY: MergePolicy = { ...defaultMergePolicy(false), merge: 'local' };

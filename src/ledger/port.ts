@@ -3,6 +3,7 @@ import type { ClaimExpectation } from '../domain/bead-changes.ts';
 import type { TrackedState } from '../domain/convoy.ts';
 import type { Dependency, DepType, WaitsForGate } from '../domain/dependency.ts';
 import type { Mail } from '../domain/mail.ts';
+import type { MergeRequest, MergeRequestPatch, MrStatus, NewMergeRequest } from '../domain/merge-request.ts';
 import type { Nudge } from '../domain/nudge.ts';
 import type { HookBead } from '../domain/polecat-signals.ts';
 import type { ReadyFilter } from '../domain/readiness.ts';
@@ -80,7 +81,28 @@ export type LedgerEventType =
   | 'mail_sent'
   | 'rig_added'
   | 'rig_parked'
-  | 'rig_unparked';
+  | 'rig_unparked'
+  | 'mr_submitted'
+  | 'mr_updated';
+
+export interface MergeSubmission {
+  mr: MergeRequest;
+  /** An open MR of the same bead, branch and SHA was there already (nothing changed). */
+  reused: boolean;
+  /** Ids of the open MRs this one superseded. */
+  superseded: string[];
+}
+
+export interface MergeRequestFilter {
+  rig?: string;
+  status?: readonly MrStatus[];
+  bead?: string;
+}
+
+export interface MergeRequestChange {
+  expect: { status: MrStatus; version: number };
+  set: MergeRequestPatch;
+}
 
 export interface BeadCount {
   issue_type: string;
@@ -207,6 +229,22 @@ export interface Ledger {
   queueNudge(nudge: Nudge, max: number): Promise<string[]>;
   /** Removes and returns the agent's pending, unexpired nudges, oldest first (each handed out once). */
   takeNudges(to: string, now: Date): Promise<Nudge[]>;
+
+  /**
+   * Queues a merge request in one atomic step: an open MR of the same bead with the same branch
+   * and SHA is returned unchanged (`reused`); every other open MR of the bead becomes
+   * `superseded` (reason `superseded by <id>`), so a bead has at most one open MR. Events:
+   * `mr_submitted`, and `mr_updated` for each superseded one.
+   */
+  submitMergeRequest(input: NewMergeRequest, ctx: WriteContext): Promise<MergeSubmission>;
+  getMergeRequest(id: string): Promise<MergeRequest | null>;
+  /** Oldest first. */
+  listMergeRequests(filter: MergeRequestFilter): Promise<MergeRequest[]>;
+  /**
+   * Moves an MR by compare-and-swap on its status and version (event `mr_updated` with `from`,
+   * `to` and `reason`); null when it moved meanwhile. A move the life cycle lacks is refused.
+   */
+  updateMergeRequest(id: string, change: MergeRequestChange, ctx: WriteContext): Promise<MergeRequest | null>;
 
   eventsSince(seq: number, limit?: number): Promise<LedgerEvent[]>;
   appendAudit(record: AuditRecord): Promise<void>;

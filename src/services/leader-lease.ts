@@ -4,8 +4,9 @@ import type { NatsConnection } from '@nats-io/transport-node';
 type Log = { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
 
 /**
- * Leadership for the cron jobs: a key in a KV bucket whose TTL is the lease (nats-server 2.9 has
- * no per-key TTL, so the bucket's max age is it). `create` succeeds for one replica only; the
+ * Leadership for one job: a key in a KV bucket whose TTL is the lease (nats-server 2.9 has no
+ * per-key TTL, so the bucket's max age is it; every lease of a town shares it). `cron` for the
+ * cron jobs, `refinery-<rig>` for a rig's merge queue. `create` succeeds for one replica only; the
  * holder renews with `update` on its revision (a compare-and-swap). The revision is the fencing
  * token: a paused ex-leader's token no longer matches, and every job write is a CAS anyway.
  */
@@ -14,16 +15,18 @@ export class LeaderLease {
   private readonly id: string;
   private readonly ttlMs: number;
   private readonly log: Log;
+  private readonly key: string;
   private revision: number | null = null;
   private timer: NodeJS.Timeout | null = null;
   /** Called each time this replica becomes the leader (at start, or taking over from a dead one). */
   onAcquire: () => void = () => {};
 
-  private constructor(kv: KV, id: string, ttlMs: number, log: Log) {
+  private constructor(kv: KV, id: string, ttlMs: number, log: Log, key: string) {
     this.kv = kv;
     this.id = id;
     this.ttlMs = ttlMs;
     this.log = log;
+    this.key = key;
   }
 
   static async open(
@@ -32,9 +35,10 @@ export class LeaderLease {
     id: string,
     ttlMs: number,
     log: Log,
+    key = 'cron',
   ): Promise<LeaderLease> {
     const kv = await new Kvm(nc).create(`${prefix}_leases`, { history: 1, ttl: ttlMs });
-    return new LeaderLease(kv, id, ttlMs, log);
+    return new LeaderLease(kv, id, ttlMs, log, key);
   }
 
   /** Tries to take or keep the lease now; then keeps trying every third of the TTL. */
@@ -52,16 +56,19 @@ export class LeaderLease {
     try {
       if (this.revision === null) {
         await this.takeOverFromOwnPast();
-        this.revision = await this.kv.create('cron', this.id);
-        this.log.info({ id: this.id, fence: this.revision }, 'took the cron lease');
+        this.revision = await this.kv.create(this.key, this.id);
+        this.log.info({ id: this.id, fence: this.revision, lease: this.key }, `took the ${this.key} lease`);
         this.onAcquire();
       } else {
-        this.revision = await this.kv.update('cron', this.id, this.revision);
+        this.revision = await this.kv.update(this.key, this.id, this.revision);
       }
       return;
     } catch {
       if (this.revision !== null)
-        this.log.warn({ id: this.id }, 'lost the cron lease; another replica leads now');
+        this.log.warn(
+          { id: this.id, lease: this.key },
+          `lost the ${this.key} lease; another replica holds it now`,
+        );
       this.revision = null;
     }
   }
@@ -72,17 +79,17 @@ export class LeaderLease {
    * alive elsewhere. Ids are `<pid>@<home>`.
    */
   private async takeOverFromOwnPast(): Promise<void> {
-    const entry = await this.kv.get('cron');
+    const entry = await this.kv.get(this.key);
     if (!entry || entry.length === 0) return;
     const [pid, home] = entry.string().split('@');
     if (home !== this.id.split('@')[1] || Number(pid) === process.pid || isAlive(Number(pid))) return;
-    await this.kv.delete('cron', { previousSeq: entry.revision });
+    await this.kv.delete(this.key, { previousSeq: entry.revision });
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     if (this.revision !== null)
-      await this.kv.delete('cron', { previousSeq: this.revision }).catch(() => undefined);
+      await this.kv.delete(this.key, { previousSeq: this.revision }).catch(() => undefined);
     this.revision = null;
   }
 }

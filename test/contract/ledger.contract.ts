@@ -5,6 +5,7 @@ import { registerDependencyContract } from './dependency.contract.ts';
 import { clock, type LedgerFactory, type LedgerFixture } from './harness.ts';
 import { registerLifecycleContract } from './lifecycle.contract.ts';
 import { registerMailContract, registerNudgeContract } from './mail.contract.ts';
+import { registerMergeRequestContract } from './merge-requests.contract.ts';
 import { registerRecordsContract } from './records.contract.ts';
 import { registerSupervisionContract } from './supervision.contract.ts';
 
@@ -51,6 +52,7 @@ export function runLedgerContract(name: string, factory: LedgerFactory): void {
     registerMailContract(state);
     registerNudgeContract(state);
     registerSupervisionContract(state);
+    registerMergeRequestContract(state);
   });
 }
 

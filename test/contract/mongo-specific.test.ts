@@ -3,6 +3,7 @@ import { describe, expect, inject, it } from 'vitest';
 import { isBlockedNow } from '../../src/domain/blocking.ts';
 import { DomainError } from '../../src/domain/errors.ts';
 import { MemoryGraph } from '../../src/domain/graph-view.ts';
+import { LEGACY_MERGE_POLICY } from '../../src/domain/rig.ts';
 import { contiguousRun, GAP_SETTLE_MS } from '../../src/ledger/mongo/event-log.ts';
 import { dbNameFromUri, type MongoLedger } from '../../src/ledger/mongo/mongo-ledger.ts';
 import type { Ledger } from '../../src/ledger/port.ts';
@@ -355,20 +356,26 @@ for (const target of targets) {
       });
     });
 
-    it('reads a rig document written before rigs had env as passing nothing to polecats', async () => {
+    it('reads a rig document written before rigs had env or a merge policy', async () => {
       await withFixture(async (fx) => {
-        await fx.ledger.addRig({ name: 'old', prefix: 'od', env: ['ANTHROPIC_API_KEY'] }, clock()());
+        const old = { name: 'old', prefix: 'od', repo: '/srv/old.git', env: ['ANTHROPIC_API_KEY'] };
+        await fx.ledger.addRig(old, clock()());
         const raw = new MongoClient(target.uri);
         try {
           await raw
             .db(fx.dbName)
             .collection('rigs')
-            .updateOne({ _id: 'old' as never }, { $unset: { env: '' } });
+            .updateOne({ _id: 'old' as never }, { $unset: { env: '', merge_policy: '' } });
         } finally {
           await raw.close();
         }
-        expect(await fx.ledger.getRig('old')).toMatchObject({ name: 'old', env: [] });
-        expect((await fx.ledger.setRigParked('old', true, clock()())).env).toEqual([]);
+        // Passing nothing to polecats, and merging as it did then (domain/rig.ts LEGACY_MERGE_POLICY).
+        const legacy = { name: 'old', env: [], merge_policy: LEGACY_MERGE_POLICY };
+        expect(await fx.ledger.getRig('old')).toMatchObject(legacy);
+        expect(await fx.ledger.setRigParked('old', true, clock()())).toMatchObject({
+          ...legacy,
+          parked: true,
+        });
       });
     });
 

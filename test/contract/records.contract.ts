@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { DEFAULT_GATE_TIMEOUT_S, defaultMergePolicy } from '../../src/domain/merge-policy.ts';
 import { refusal } from './dependency.contract.ts';
 import { createMany } from './harness.ts';
 import type { ContractState } from './ledger.contract.ts';
@@ -38,6 +39,50 @@ export function registerRecordsContract(s: ContractState): void {
     expect((await restarted.listRigs()).map((r) => [r.name, r.env])).toEqual([
       ['keyed', env],
       ['plain', []],
+    ]);
+    await restarted.close();
+  });
+
+  it("keeps a rig's merge policy: the defaults with and without a repository, and explicit values", async () => {
+    const plain = await s.ledger.addRig({ name: 'plain', prefix: 'pl' }, s.ctx());
+    expect(plain.merge_policy).toEqual(defaultMergePolicy(false));
+    expect(plain.merge_policy.merge).toBe('local');
+    const repo = await s.ledger.addRig({ name: 'repo', prefix: 'rp', repo: '/srv/repo.git' }, s.ctx());
+    expect(repo.merge_policy).toEqual({
+      merge: 'mr',
+      gates: null,
+      gate_timeout_s: DEFAULT_GATE_TIMEOUT_S,
+      merge_style: 'rebase',
+    });
+    const policy = {
+      merge: 'direct',
+      gates: ['npm test', 'npm run lint'],
+      gate_timeout_s: 120,
+      merge_style: 'squash',
+    } as const;
+    const explicit = await s.ledger.addRig(
+      {
+        name: 'explicit',
+        prefix: 'ex',
+        repo: '/srv/x.git',
+        merge_policy: { ...policy, gates: [...policy.gates] },
+      },
+      s.ctx(),
+    );
+    expect(explicit.merge_policy).toEqual(policy);
+    const none = await s.ledger.addRig(
+      { name: 'none', prefix: 'nn', repo: '/srv/n.git', merge_policy: { gates: [] } },
+      s.ctx(),
+    );
+    expect(none.merge_policy).toMatchObject({ merge: 'mr', gates: [] }); // explicitly none, not "not configured"
+    expect(await s.ledger.getRig('explicit')).toEqual(explicit);
+    expect((await s.ledger.setRigParked('explicit', true, s.ctx())).merge_policy).toEqual(policy);
+    const restarted = await s.fx.reopen();
+    expect((await restarted.listRigs()).map((r) => [r.name, r.merge_policy])).toEqual([
+      ['explicit', policy],
+      ['none', none.merge_policy],
+      ['plain', plain.merge_policy],
+      ['repo', repo.merge_policy],
     ]);
     await restarted.close();
   });

@@ -57,19 +57,17 @@ function runReadmeCommand(
 const GT = join(import.meta.dirname, '../../bin/gt.mjs');
 const UP_SH = join(import.meta.dirname, '../../scripts/up.sh');
 
+const git = (repo: string, ...args: string[]) =>
+  execFileSync('git', ['-C', repo, ...args], { encoding: 'utf8' });
 const branches = (repo: string) =>
-  execFileSync('git', ['-C', repo, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/polecat/'], {
-    encoding: 'utf8',
-  })
-    .split('\n')
-    .filter(Boolean);
+  git(repo, 'for-each-ref', '--format=%(refname:short)', 'refs/heads/polecat/').split('\n').filter(Boolean);
 
 /**
  * Issue 7: the demo as the README runs it, and the metrics it moves. `gt demo` starts its own
  * service when none runs (the README's run command), or joins the running one.
  */
 describe('gt demo', () => {
-  it('the README run command on a fresh home: starts the service, lands the convoy, shows the branches, stops (--exit)', async () => {
+  it('the README run command on a fresh home: starts the service, lands every change on main, stops (--exit)', async () => {
     const home = mkdtempSync(join(tmpdir(), 'gt-demo-'));
     try {
       const r = await runReadmeCommand(new Town(home).env(), ['--exit', '--http-port', '0', '--pace', '0']);
@@ -81,13 +79,15 @@ describe('gt demo', () => {
       expect(r.stdout).toMatch(/wave 5 {2}▓{10} 1\/1/);
       const api = join(home, 'demo/repos/api');
       const web = join(home, 'demo/repos/web');
-      expect(branches(api)).toHaveLength(3);
-      expect(branches(web)).toHaveLength(4);
-      for (const b of branches(web)) expect(r.stdout).toContain(b);
-      expect(r.stdout).toContain(`git -C ${web} log --oneline --graph --all`);
-      // Each branch carries the polecat's real commit.
-      const log = execFileSync('git', ['-C', web, 'log', '--all', '--format=%s'], { encoding: 'utf8' });
-      expect(log.match(/demo work by demo-web\//g)).toHaveLength(4);
+      expect(r.stdout).toMatch(/Every polecat's work is on main, verified by the merge queue/);
+      expect(r.stdout).toContain(`git -C ${web} log --oneline --graph main`);
+      // Main holds each polecat's real commit, once; the merged branches are gone.
+      const main = (repo: string) => git(repo, 'log', 'main', '--format=%s');
+      expect(main(api).match(/demo work by demo-api\//g)).toHaveLength(3);
+      expect(main(web).match(/demo work by demo-web\//g)).toHaveLength(4);
+      for (const line of main(web).split('\n').filter(Boolean)) expect(r.stdout).toContain(line);
+      expect([...branches(api), ...branches(web)]).toEqual([]);
+      expect(git(api, 'show', 'main:CHANGELOG.md').trim().split('\n')).toHaveLength(3);
       expect(existsSync(join(home, 'runtime.json'))).toBe(false); // the service it started has stopped
       // Without chat, the gt up it started said what to try and how to add Slack or Discord.
       expect(readFileSync(join(home, 'gt-up.log'), 'utf8')).toMatch(

@@ -63,7 +63,19 @@ describe('$GT_HOME is private to its owner', () => {
 
   it('gt up, a rig runner, git and a polecat leave nothing readable by group or others', async () => {
     await town.up();
-    await town.json('gt', ['rig', 'add', 'alpha', '--prefix', 'al', '--repo', repo, '--command', POLECAT]);
+    await town.json('gt', [
+      'rig',
+      'add',
+      'alpha',
+      '--prefix',
+      'al',
+      '--repo',
+      repo,
+      '--merge',
+      'local',
+      '--command',
+      POLECAT,
+    ]);
     runner = await RunnerProcess.start(town, 'alpha');
     const { id } = await town.json<{ id: string }>('bd', ['create', 'Write f', '--rig', 'alpha']);
     await town.json('gt', ['sling', id]);

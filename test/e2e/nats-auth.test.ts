@@ -81,6 +81,8 @@ describe('NATS authorization (embedded nats-server)', () => {
         rig.slice(0, 2),
         '--repo',
         repo,
+        '--merge',
+        'local',
         '--max-polecats',
         '2',
       ]);
@@ -234,6 +236,8 @@ describe('NATS authorization (embedded nats-server)', () => {
       'de',
       '--repo',
       repo,
+      '--merge',
+      'local',
       '--command',
       'sleep 300',
     ]);
@@ -278,6 +282,8 @@ describe('NATS authorization (embedded nats-server)', () => {
       'ga',
       '--repo',
       repo,
+      '--merge',
+      'local',
       '--command',
       'echo "$GT_NATS_USER" > who.txt && git add who.txt && git -c user.email=p@e -c user.name=p commit -qm who && gt done',
     ]);
@@ -370,7 +376,19 @@ describe('NATS authorization (external nats-server, users from scripts/nats-user
   it('runs a polecat to done with every process on its own user', async () => {
     const script =
       'echo "$GT_NATS_USER" > who.txt && git add who.txt && git -c user.email=p@e -c user.name=p commit -qm who && gt done';
-    await town.json('gt', ['rig', 'add', 'alpha', '--prefix', 'al', '--repo', repo, '--command', script]);
+    await town.json('gt', [
+      'rig',
+      'add',
+      'alpha',
+      '--prefix',
+      'al',
+      '--repo',
+      repo,
+      '--merge',
+      'local',
+      '--command',
+      script,
+    ]);
     runner = await RunnerProcess.start(town, 'alpha', ['--nats', server.url]);
     const bead = await town.json<{ id: string }>('bd', ['create', 'who am i', '--rig', 'alpha']);
     await town.json('gt', ['sling', bead.id]);

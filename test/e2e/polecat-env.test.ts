@@ -59,6 +59,8 @@ describe('a polecat’s environment', () => {
         'bd',
         '--repo',
         repo,
+        '--merge',
+        'local',
         '--command',
         'true',
         '--env',
@@ -83,6 +85,8 @@ describe('a polecat’s environment', () => {
       'en',
       '--repo',
       repo,
+      '--merge',
+      'local',
       '--command',
       `echo $$ > ${pidFile} && exec sleep 300`,
       '--env',
@@ -91,7 +95,7 @@ describe('a polecat’s environment', () => {
       'NAMED_BUT_UNSET',
     ]);
     expect((await town.run('gt', ['rig', 'list'])).stdout).toMatch(
-      /^envy .* env ALLOWED_VAR,NAMED_BUT_UNSET$/m,
+      /^envy .* env ALLOWED_VAR,NAMED_BUT_UNSET {2}merge local \(no merge\)$/m,
     );
     const runnerCreds = join(town.home, 'creds', 'runner-envy.json');
     const login = JSON.parse(readFileSync(runnerCreds, 'utf8')) as CredentialsFile;

@@ -40,7 +40,19 @@ describe('polecats through the rig runner', () => {
       'git -c user.email=p@example.com -c user.name=polecat commit -qm "work on $GT_BEAD"',
       'gt done',
     ].join(' && ');
-    await town.json('gt', ['rig', 'add', 'alpha', '--prefix', 'al', '--repo', repo, '--command', script]);
+    await town.json('gt', [
+      'rig',
+      'add',
+      'alpha',
+      '--prefix',
+      'al',
+      '--repo',
+      repo,
+      '--merge',
+      'local',
+      '--command',
+      script,
+    ]);
     runner = spawn(
       process.execPath,
       [resolve(import.meta.dirname, '../../bin/gt.mjs'), 'rig', 'run', 'alpha'],
@@ -120,8 +132,8 @@ describe('polecats through the rig runner', () => {
     expect(worktrees).toBe(1);
   }, 60_000);
 
-  it('refuses to run a rig whose repository is not a git checkout', async () => {
-    await town.json('gt', [
+  it('refuses a rig whose repository is not a git checkout, creating nothing', async () => {
+    const added = await town.run('gt', [
       'rig',
       'add',
       'ghost',
@@ -132,8 +144,10 @@ describe('polecats through the rig runner', () => {
       '--command',
       'true',
     ]);
+    expect(added.code).toBe(2);
+    expect(added.stderr).toMatch(/--repo \/nonexistent\/repo is not a git repository/);
     const r = await town.run('gt', ['rig', 'run', 'ghost']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/no git repository at \/nonexistent\/repo/);
+    expect(r.stderr).toMatch(/rig ghost is not registered/);
   });
 });

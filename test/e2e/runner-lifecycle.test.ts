@@ -87,6 +87,8 @@ describe('rig runner lifecycle', () => {
       'qk',
       '--repo',
       repo,
+      '--merge',
+      'local',
       '--command',
       'no-such-agent-binary --go',
     ]);
@@ -115,7 +117,19 @@ describe('rig runner lifecycle', () => {
   }, 30_000);
 
   it('a restarted runner re-adopts a polecat that outlived it, and reports when it ends', async () => {
-    await town.json('gt', ['rig', 'add', 'slow', '--prefix', 'sl', '--repo', repo, '--command', 'sleep 300']);
+    await town.json('gt', [
+      'rig',
+      'add',
+      'slow',
+      '--prefix',
+      'sl',
+      '--repo',
+      repo,
+      '--merge',
+      'local',
+      '--command',
+      'sleep 300',
+    ]);
     const first = await startRunner('slow');
     const id = (await town.json<Bead>('bd', ['create', 'long job', '--rig', 'slow'])).id;
     await town.json('gt', ['sling', id]);

@@ -14,7 +14,19 @@ describe('stranded scan in the service', () => {
   const up = () => town.up(['--http-port', '0'], serviceEnv);
   beforeAll(async () => {
     await up();
-    await town.json('gt', ['rig', 'add', 'alpha', '--prefix', 'al', '--repo', repo, '--command', 'gt done']);
+    await town.json('gt', [
+      'rig',
+      'add',
+      'alpha',
+      '--prefix',
+      'al',
+      '--repo',
+      repo,
+      '--merge',
+      'local',
+      '--command',
+      'gt done',
+    ]);
   }, 30_000);
   afterAll(async () => {
     await town.destroy();

@@ -40,13 +40,37 @@ describe('supervision with real polecats', () => {
     await town.up(['--http-port', '0'], serviceEnv);
     // alpha's polecats keep printing (busy and healthy) until killed.
     const busy = 'while true; do echo working; sleep 1; done';
-    await town.json('gt', ['rig', 'add', 'alpha', '--prefix', 'al', '--repo', repo, '--command', busy]);
+    await town.json('gt', [
+      'rig',
+      'add',
+      'alpha',
+      '--prefix',
+      'al',
+      '--repo',
+      repo,
+      '--merge',
+      'local',
+      '--command',
+      busy,
+    ]);
     // beta's Toast hangs silently; any other polecat commits and finishes.
     const finish = [
       'if [ "$GT_AGENT" = beta/Toast ]; then exec sleep 600; fi',
       'echo "done by $GT_AGENT" > out.txt && git add . && git -c user.email=p@e.com -c user.name=p commit -qm w && gt done',
     ].join('; ');
-    await town.json('gt', ['rig', 'add', 'beta', '--prefix', 'be', '--repo', repo, '--command', finish]);
+    await town.json('gt', [
+      'rig',
+      'add',
+      'beta',
+      '--prefix',
+      'be',
+      '--repo',
+      repo,
+      '--merge',
+      'local',
+      '--command',
+      finish,
+    ]);
     runners.push(await RunnerProcess.start(town, 'alpha'), await RunnerProcess.start(town, 'beta'));
   }, 60_000);
 

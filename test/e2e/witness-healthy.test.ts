@@ -33,6 +33,8 @@ describe('50 healthy polecats under a 1 s witness', () => {
       'ga',
       '--repo',
       repo,
+      '--merge',
+      'local',
       '--command',
       busy,
       '--max-polecats',

@@ -59,6 +59,8 @@ describe('an agent of rig alpha, with its own credentials, against the town', ()
         rig.slice(0, 2),
         '--repo',
         repo,
+        '--merge',
+        'local',
         '--command',
         'exec sleep 600',
       ]);

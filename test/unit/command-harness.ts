@@ -1,6 +1,6 @@
 import { afterEach, beforeEach } from 'vitest';
 import { CATALOG } from '../../src/commands/catalog.ts';
-import type { CommandServices, LiveDelivery } from '../../src/commands/command.ts';
+import type { CommandServices, LiveDelivery, RepoFacts } from '../../src/commands/command.ts';
 import { CommandRegistry } from '../../src/commands/registry.ts';
 import type { Actor } from '../../src/domain/actor.ts';
 import type { Policy } from '../../src/domain/policy.ts';
@@ -55,6 +55,9 @@ export function useCommands(setup?: (h: CommandHarness) => Promise<unknown>): Co
     setPolicy: (policy) => {
       state.services.policy = policy;
     },
+    setRepos: (repos) => {
+      state.services.repos = repos;
+    },
   };
   beforeEach(async () => {
     state.ledger = new SqliteLedger({ path: ':memory:' });
@@ -84,4 +87,6 @@ export interface CommandHarness {
   readonly stops: Array<{ agent: string; bead: string }>;
   /** The chat RBAC policy the command layer checks chat principals against. */
   setPolicy(policy: Policy): void;
+  /** What the command layer may ask of git repositories (real git in the tests that need it). */
+  setRepos(repos: RepoFacts): void;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { expect, it } from 'vitest';
+import { LEGACY_MERGE_POLICY } from '../../src/domain/rig.ts';
 import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.ts';
 
 it('opens a ledger file created before acceptance_criteria existed, and adds the column', async () => {
@@ -43,6 +44,44 @@ it('opens a ledger file created before rigs had env, and reads old rigs as passi
   const added = await again.addRig({ name: 'new', prefix: 'nw', env: ['OPENAI_API_KEY'] }, ctx);
   expect(await again.getRig('new')).toEqual(added);
   expect(added.env).toEqual(['OPENAI_API_KEY']);
+  await again.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('opens a ledger file from before merge requests: old rigs read as the legacy policy, MRs work', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gt-migrate-'));
+  const path = join(dir, 'ledger.db');
+  const ctx = { actor: 't', now: new Date() };
+  const first = new SqliteLedger({ path });
+  await first.init();
+  await first.addRig({ name: 'old', prefix: 'od', repo: '/srv/old.git' }, ctx);
+  await first.close();
+  const raw = new DatabaseSync(path);
+  raw.exec('ALTER TABLE rigs DROP COLUMN merge_policy');
+  raw.exec('DROP TABLE merge_requests');
+  raw.close();
+  const again = new SqliteLedger({ path });
+  await again.init();
+  // What the rig did before rigs had a policy (its beads closed at gt done), not the new default.
+  expect((await again.getRig('old'))?.merge_policy).toEqual(LEGACY_MERGE_POLICY);
+  const added = await again.addRig(
+    { name: 'new', prefix: 'nw', repo: '/srv/new.git', merge_policy: { gates: [] } },
+    ctx,
+  );
+  expect(await again.getRig('new')).toEqual(added);
+  expect(added.merge_policy).toMatchObject({ merge: 'mr', gates: [] });
+  const input = {
+    id: 'od-mr-1',
+    rig: 'old',
+    bead_id: null,
+    polecat: null,
+    branch: 'b',
+    sha: 'a'.repeat(40),
+    target: 'main',
+    priority: 2,
+  };
+  const { mr } = await again.submitMergeRequest(input, ctx);
+  expect(await again.getMergeRequest(mr.id)).toEqual(mr);
   await again.close();
   rmSync(dir, { recursive: true, force: true });
 });

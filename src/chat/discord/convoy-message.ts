@@ -13,6 +13,7 @@ export function convoyMessage(m: ConvoyCardModel): MessageBody {
   if (m.waves.length > 12) waves.push(`… and ${m.waves.length - 12} more waves`);
   const sections = [
     ['▶ Running', m.running],
+    ['⇢ Merging', m.merging],
     ['⛔ Blocked', m.blocked],
     ['○ Ready', m.ready],
     ['✓ Done', m.done],

@@ -30,6 +30,7 @@ export function convoyBlocks(m: ConvoyCardModel, link: (id: string) => string = 
   }
   for (const [label, items] of [
     ['▶ Running', m.running],
+    ['⇢ Merging', m.merging],
     ['⛔ Blocked', m.blocked],
     ['○ Ready', m.ready],
     ['✓ Done', m.done],

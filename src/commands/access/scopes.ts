@@ -103,6 +103,19 @@ const escalationScope: Resolver = async ({ args, ledger }) => {
   return { rigs: unique([rig, target]), critical: v.severity === 'critical' };
 };
 
+/** `gt mq submit`: the rig whose queue (`--rig`, else the bead's). */
+const mqSubmitScope: Resolver = async ({ args, ledger }) => {
+  const rig = optString(args, 'rig');
+  const beads = await beadsNamed(ledger, args, 'bead');
+  return { rigs: unique([rig && parseRigName(rig), ...rigsOf(beads)]) };
+};
+
+/** A decision on a merge request: its rig. */
+const mqScope: Resolver = async ({ args, ledger }) => {
+  const mr = await ledger.getMergeRequest(reqString(args, 'mr').trim());
+  return { rigs: mr ? [mr.rig] : 'any' };
+};
+
 const rigArg: Resolver = async ({ args }) => ({ rigs: [parseRigName(reqString(args, 'name'))] });
 const townLevel: Resolver = async () => ({ rigs: [] });
 
@@ -144,6 +157,11 @@ const SCOPES: Readonly<Record<string, Resolver>> = {
   'gt mail ack': messageScope('recipient'),
   'gt mail archive': messageScope('recipient'),
   'gt mail thread': threadScope,
+  'gt mq submit': mqSubmitScope,
+  'gt mq retry': mqScope,
+  'gt mq hold': mqScope,
+  'gt mq release': mqScope,
+  'gt mq reject': mqScope,
 };
 
 /** No resolver: the permission in some rig; and never an agent's own work (fail closed). */

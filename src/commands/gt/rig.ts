@@ -1,14 +1,23 @@
 import { usageError } from '../../domain/errors.ts';
+import {
+  describeMergePolicy,
+  type MergePolicy,
+  parseGates,
+  parseGateTimeout,
+  parseMergeStrategy,
+  parseMergeStyle,
+} from '../../domain/merge-policy.ts';
 import { parseEnvNames } from '../../domain/polecat-env.ts';
 import { parseMaxPolecats, parseRigName, parseRigPrefix, type Rig } from '../../domain/rig.ts';
 import { list, optString, reqString } from '../args.ts';
 import { defineCommand } from '../command.ts';
+import type { Args } from '../syntax.ts';
 
 export const gtRigAdd = defineCommand<Rig>({
   path: ['gt', 'rig', 'add'],
   summary: 'Register a rig (a project repository with its own bead prefix)',
   usage:
-    'gt rig add <name> --prefix <pfx> [--repo PATH] [--max-polecats N] [--runtime PRESET | --command CMD] [--env NAME]…',
+    'gt rig add <name> --prefix <pfx> [--repo PATH] [--max-polecats N] [--runtime PRESET | --command CMD] [--env NAME]… [--merge mr|direct|local] [--gate CMD]… | [--gate none] [--gate-timeout DURATION] [--merge-style rebase|merge|squash]',
   syntax: {
     positionals: [{ name: 'name', required: true }],
     flags: {
@@ -22,6 +31,18 @@ export const gtRigAdd = defineCommand<Rig>({
         list: true,
         description: 'a variable of the runner’s environment its polecats may see, e.g. ANTHROPIC_API_KEY',
       },
+      merge: {
+        type: 'string',
+        description: 'mr (through the merge queue; default with --repo), direct or local',
+      },
+      gate: {
+        type: 'string',
+        list: true,
+        description:
+          'a command that must pass before work lands, e.g. "npm test" (repeatable); none: no gates',
+      },
+      'gate-timeout': { type: 'string', description: 'per gate, e.g. 90s, 15m (default), 2h' },
+      'merge-style': { type: 'string', description: 'rebase (default), merge or squash' },
     },
   },
   mutates: true,
@@ -37,6 +58,12 @@ export const gtRigAdd = defineCommand<Rig>({
     const max = optString(args, 'max-polecats');
     const repo = optString(args, 'repo');
     const env = parseEnvNames(list(args, 'env'));
+    const mergePolicy = mergePolicyArgs(args);
+    if (repo !== undefined && ctx.services.repos && !(await ctx.services.repos.isRepo(repo)))
+      throw usageError(
+        'not_a_repository',
+        `--repo ${repo} is not a git repository; give the path of a git checkout (or a bare repository)`,
+      );
     const rig = await ctx.services.ledger.addRig(
       {
         name: parseRigName(reqString(args, 'name')),
@@ -46,6 +73,7 @@ export const gtRigAdd = defineCommand<Rig>({
         ...(runtime !== undefined && { runtime }),
         ...(command !== undefined && { command }),
         env,
+        merge_policy: mergePolicy,
       },
       ctx.write(),
     );
@@ -67,12 +95,27 @@ export const gtRigList = defineCommand<Rig[]>({
       : rigs.map(rigLine).join('\n'),
 });
 
+/** The merge policy flags given (the rest take merge-policy.ts's defaults). */
+function mergePolicyArgs(args: Args): Partial<MergePolicy> {
+  const merge = optString(args, 'merge');
+  const gates = parseGates(list(args, 'gate'));
+  const timeout = optString(args, 'gate-timeout');
+  const style = optString(args, 'merge-style');
+  return {
+    ...(merge !== undefined && { merge: parseMergeStrategy(merge) }),
+    ...(gates !== null && { gates }),
+    ...(timeout !== undefined && { gate_timeout_s: parseGateTimeout(timeout) }),
+    ...(style !== undefined && { merge_style: parseMergeStyle(style) }),
+  };
+}
+
 function rigLine(r: Rig): string {
   const parts = [r.name, `prefix ${r.prefix}-`, `max ${r.max_polecats}`];
   if (r.parked) parts.push('(parked)');
   if (r.repo) parts.push(r.repo);
   // Only names: the values stay in the runner's environment.
   if (r.env.length > 0) parts.push(`env ${r.env.join(',')}`);
+  if (r.repo) parts.push(`merge ${describeMergePolicy(r.merge_policy)}`);
   return parts.join('  ');
 }
 

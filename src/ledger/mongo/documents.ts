@@ -1,6 +1,8 @@
 import type { Bead } from '../../domain/bead.ts';
 import type { Dependency } from '../../domain/dependency.ts';
-import type { Rig } from '../../domain/rig.ts';
+import type { MergePolicy } from '../../domain/merge-policy.ts';
+import type { MergeRequest } from '../../domain/merge-request.ts';
+import { LEGACY_MERGE_POLICY, type Rig } from '../../domain/rig.ts';
 import type { LedgerEventType } from '../port.ts';
 
 /**
@@ -9,11 +11,22 @@ import type { LedgerEventType } from '../port.ts';
  * to `events`, written in the same atomic update as the change they describe.
  */
 
-/** What a pending event needs to re-run its derived work (is_blocked ripple) after a crash. */
-export type Ripple =
+/** The is_blocked ripple a bead event needs (ripple.ts). */
+export type BeadRipple =
   | { kind: 'none' }
   | { kind: 'status'; id: string }
   | { kind: 'edge'; source: string; target: string; type: string };
+
+/** A submission's derived work: the older open MRs of its lane become superseded (supersede.ts). */
+export interface SupersedeRipple {
+  kind: 'supersede';
+  lane: string;
+  seq: number;
+  mr_id: string;
+}
+
+/** What a pending event needs to re-run its derived work after a crash. */
+export type Ripple = BeadRipple | SupersedeRipple;
 
 export interface PendingEvent {
   id: string;
@@ -39,10 +52,22 @@ export interface BeadDoc extends Omit<Bead, 'id'> {
   rev: number;
 }
 
-export interface RigDoc extends Omit<Rig, 'name' | 'env'> {
+export interface RigDoc extends Omit<Rig, 'name' | 'env' | 'merge_policy'> {
   _id: string;
   /** Absent in documents written before rigs had it: read as []. */
   env?: string[];
+  /** Absent in documents written before rigs had it: read as LEGACY_MERGE_POLICY. */
+  merge_policy?: MergePolicy;
+  outbox: PendingEvent[];
+  rev: number;
+}
+
+export interface MergeRequestDoc extends Omit<MergeRequest, 'id'> {
+  _id: string;
+  /** The MRs that replace one another (ledger/merge-records.ts `laneOf`). */
+  lane: string;
+  /** Submission order within the lane, unique with it: later supersedes earlier (supersede.ts). */
+  lane_seq: number;
   outbox: PendingEvent[];
   rev: number;
 }
@@ -70,6 +95,7 @@ export const COLLECTIONS = {
   mail: 'mail',
   nudges: 'nudges',
   comments: 'comments',
+  merge_requests: 'merge_requests',
   audit: 'audit',
   idempotency: 'idempotency',
 } as const;
@@ -124,8 +150,28 @@ export function rigFromDoc(d: RigDoc): Rig {
     runtime: d.runtime ?? null,
     command: d.command ?? null,
     env: d.env ?? [],
+    merge_policy: d.merge_policy ?? { ...LEGACY_MERGE_POLICY },
     parked: d.parked === true,
     created_at: d.created_at,
     version: d.version,
+  };
+}
+
+export function mergeRequestFromDoc(d: MergeRequestDoc): MergeRequest {
+  const { _id, lane: _lane, lane_seq: _seq, outbox: _outbox, rev: _rev, ...fields } = d;
+  return { id: _id, ...fields };
+}
+
+/** The fields a move may change (merge-records.ts `movedMergeRequest`); the rest is set at submission. */
+export function movableFields(mr: MergeRequest): Partial<MergeRequestDoc> {
+  return {
+    status: mr.status,
+    attempts: mr.attempts,
+    gates: mr.gates,
+    reason: mr.reason,
+    merge_commit: mr.merge_commit,
+    updated_at: mr.updated_at,
+    merged_at: mr.merged_at,
+    version: mr.version,
   };
 }

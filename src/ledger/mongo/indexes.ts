@@ -33,6 +33,13 @@ const INDEXES: Record<string, IndexDescription[]> = {
   ],
   [COLLECTIONS.events]: [{ key: { seq: 1 }, name: 'seq_unique', unique: true }],
   [COLLECTIONS.comments]: [{ key: { issue_id: 1, created_at: 1 }, name: 'issue' }, OUTBOX],
+  [COLLECTIONS.merge_requests]: [
+    // Hands out submission order within a lane (supersede.ts): the unique insert is atomic on FerretDB too.
+    { key: { lane: 1, lane_seq: 1 }, name: 'lane_seq_unique', unique: true },
+    { key: { rig: 1, status: 1, created_at: 1 }, name: 'rig_status' },
+    { key: { bead_id: 1, created_at: 1 }, name: 'bead' },
+    OUTBOX,
+  ],
   [COLLECTIONS.idempotency]: [{ key: { expires_at: 1 }, name: 'expiry', expireAfterSeconds: TTL_DEFAULT_S }],
   [COLLECTIONS.locks]: [{ key: { at: 1 }, name: 'stale', expireAfterSeconds: STALE_LOCK_TTL_S }],
 };

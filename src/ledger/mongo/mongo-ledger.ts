@@ -10,8 +10,8 @@ import type { Bead, BeadPatch, NewBead } from '../../domain/bead.ts';
 import type { TrackedState } from '../../domain/convoy.ts';
 import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.ts';
 import type { Mail } from '../../domain/mail.ts';
+import type { MergeRequest, NewMergeRequest } from '../../domain/merge-request.ts';
 import type { Nudge } from '../../domain/nudge.ts';
-import type { HookBead } from '../../domain/polecat-signals.ts';
 import type { ReadyFilter } from '../../domain/readiness.ts';
 import type { NewRig, Rig } from '../../domain/rig.ts';
 import type {
@@ -25,6 +25,9 @@ import type {
   Ledger,
   LedgerEvent,
   MailMark,
+  MergeRequestChange,
+  MergeRequestFilter,
+  MergeSubmission,
   Slot,
   SlotHook,
   WriteContext,
@@ -33,10 +36,11 @@ import { BeadWrites } from './bead-writes.ts';
 import { Cas, type LockDoc } from './cas.ts';
 import { type CommentDoc, CommentStore } from './comments.ts';
 import { DependencyWrites } from './dependency-writes.ts';
-import { type BeadDoc, COLLECTIONS, type RigDoc } from './documents.ts';
+import { type BeadDoc, COLLECTIONS, type MergeRequestDoc, type RigDoc } from './documents.ts';
 import { HeartbeatWatchdog } from './heartbeat-watchdog.ts';
 import { ensureIndexes } from './indexes.ts';
 import { type MailDoc, MailStore } from './mail-store.ts';
+import { MergeRequestWrites } from './merge-request-writes.ts';
 import { NudgeStore } from './nudge-store.ts';
 import { Outbox } from './outbox.ts';
 import { Queries } from './queries.ts';
@@ -64,6 +68,7 @@ export class MongoLedger implements Ledger {
   private readonly comments: CommentStore;
   private readonly slots: SlotStore;
   private readonly records: Records;
+  private readonly mrs: MergeRequestWrites;
   private upkeep: Upkeep | null = null;
   private readonly watchdog: HeartbeatWatchdog;
 
@@ -82,12 +87,14 @@ export class MongoLedger implements Ledger {
     this.queries = new Queries(beads);
     this.nudges = new NudgeStore(this.db.collection(COLLECTIONS.nudges));
     this.comments = new CommentStore(this.db.collection<CommentDoc>(COLLECTIONS.comments), this.outbox);
-    this.slots = new SlotStore(this.db.collection(COLLECTIONS.slots));
+    this.slots = new SlotStore(this.db.collection(COLLECTIONS.slots), beads);
     this.records = new Records(
       this.db.collection(COLLECTIONS.audit),
       this.db.collection(COLLECTIONS.idempotency),
     );
     this.mail = new MailStore(this.db.collection<MailDoc>(COLLECTIONS.mail), cas, this.outbox);
+    const mrs = this.db.collection<MergeRequestDoc>(COLLECTIONS.merge_requests);
+    this.mrs = new MergeRequestWrites(mrs, { rigs, beads }, cas, this.outbox);
   }
 
   async init(): Promise<void> {
@@ -236,23 +243,8 @@ export class MongoLedger implements Ledger {
     return this.slots.list(rig);
   }
 
-  async listSlotHooks(): Promise<SlotHook[]> {
-    const slots = await this.slots.list();
-    const ids = slots.map((s) => s.bead_id);
-    const beads = new Map<string, HookBead>();
-    const projection = { status: 1, assignee: 1, labels: 1, updated_at: 1 };
-    for (const doc of await this.db
-      .collection<BeadDoc>(COLLECTIONS.beads)
-      .find({ _id: { $in: ids } }, { projection })
-      .toArray())
-      beads.set(doc._id, {
-        id: doc._id,
-        status: doc.status,
-        assignee: doc.assignee ?? null,
-        labels: doc.labels,
-        updated_at: doc.updated_at,
-      });
-    return slots.map((s) => ({ ...s, bead: beads.get(s.bead_id) ?? null }));
+  listSlotHooks(): Promise<SlotHook[]> {
+    return this.slots.hooks();
   }
 
   putMail(mail: Mail, ctx: WriteContext): Promise<Mail> {
@@ -281,6 +273,26 @@ export class MongoLedger implements Ledger {
 
   takeNudges(to: string, now: Date): Promise<Nudge[]> {
     return this.nudges.take(to, now);
+  }
+
+  submitMergeRequest(input: NewMergeRequest, ctx: WriteContext): Promise<MergeSubmission> {
+    return this.mrs.submit(input, ctx);
+  }
+
+  getMergeRequest(id: string): Promise<MergeRequest | null> {
+    return this.mrs.get(id);
+  }
+
+  listMergeRequests(filter: MergeRequestFilter): Promise<MergeRequest[]> {
+    return this.mrs.list(filter);
+  }
+
+  updateMergeRequest(
+    id: string,
+    change: MergeRequestChange,
+    ctx: WriteContext,
+  ): Promise<MergeRequest | null> {
+    return this.mrs.update(id, change, ctx);
   }
 
   async eventsSince(seq: number, limit = 1000): Promise<LedgerEvent[]> {

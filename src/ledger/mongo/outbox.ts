@@ -1,26 +1,41 @@
 import type { Collection, Db, Filter } from 'mongodb';
 import type { Cas } from './cas.ts';
 import type { CommentDoc } from './comments.ts';
-import { type BeadDoc, COLLECTIONS, type EventDoc, type PendingEvent, type RigDoc } from './documents.ts';
+import {
+  type BeadDoc,
+  COLLECTIONS,
+  type EventDoc,
+  type MergeRequestDoc,
+  type PendingEvent,
+  type RigDoc,
+} from './documents.ts';
 import { EventLog } from './event-log.ts';
 import type { MailDoc } from './mail-store.ts';
 import { ripple } from './ripple.ts';
+import { supersedeOlder } from './supersede.ts';
 
-type OutboxDoc = BeadDoc | RigDoc | MailDoc | CommentDoc;
-export type OutboxCollection = 'beads' | 'rigs' | 'mail' | 'comments';
-const OUTBOX_COLLECTIONS: readonly OutboxCollection[] = ['beads', 'rigs', 'mail', 'comments'];
+type OutboxDoc = BeadDoc | RigDoc | MailDoc | CommentDoc | MergeRequestDoc;
+export type OutboxCollection = 'beads' | 'rigs' | 'mail' | 'comments' | 'merge_requests';
+const OUTBOX_COLLECTIONS: readonly OutboxCollection[] = [
+  'beads',
+  'rigs',
+  'mail',
+  'comments',
+  'merge_requests',
+];
 
 /**
  * Events, the outbox way: a change and its event are written in ONE document update (the event
- * goes into the document's `outbox`). Publishing then (1) runs the derived is_blocked ripple,
- * (2) appends the event to the log (event-log.ts: next `seq`, idempotent by event id), and
- * (3) removes it from the outbox. A crash anywhere leaves the event in the outbox, and anyone may
+ * goes into the document's `outbox`). Publishing then (1) runs the derived work — the is_blocked
+ * ripple, or a submission's supersession of older MRs (supersede.ts) —, (2) appends the event to
+ * the log (event-log.ts: next `seq`, idempotent by event id), and (3) removes it from the outbox. A crash anywhere leaves the event in the outbox, and anyone may
  * finish the job — every step is idempotent, so two publishers of one entry are harmless:
  *  - the writer itself, right after its update;
  *  - the next writer of the same document (it publishes the whole outbox, in order);
  *  - `flushAll` at start, and `flushStale` (entries older than a few seconds, i.e. abandoned by a
  *    crashed replica), which the ledger runs from its event reads.
- * The ripple runs first so that whoever reacts to the event already sees readiness updated.
+ * The derived work runs first so that whoever reacts to the event already sees readiness updated
+ * (and a submitted MR's predecessors superseded).
  */
 export class Outbox {
   private readonly db: Db;
@@ -72,7 +87,7 @@ export class Outbox {
   }
 
   private async publish(coll: Collection<OutboxDoc>, id: string, pending: PendingEvent): Promise<void> {
-    await ripple(this.db.collection<BeadDoc>(COLLECTIONS.beads), this.cas, pending.ripple);
+    await this.derive(pending);
     await this.log.append(pending);
     await this.cas.write(
       coll,
@@ -83,5 +98,17 @@ export class Outbox {
           : { skip: undefined },
       () => new Error(`${id} vanished while publishing its events`),
     );
+  }
+
+  /** The derived work of an event, before it is logged (both kinds idempotent). */
+  private async derive(pending: PendingEvent): Promise<void> {
+    if (pending.ripple.kind !== 'supersede') {
+      await ripple(this.db.collection<BeadDoc>(COLLECTIONS.beads), this.cas, pending.ripple);
+      return;
+    }
+    const mrs = this.db.collection<MergeRequestDoc>(COLLECTIONS.merge_requests);
+    // Their `mr_updated` events are logged before this `mr_submitted`, as in SQLite.
+    for (const id of await supersedeOlder(mrs, this.cas, pending, pending.ripple))
+      await this.flush('merge_requests', id);
   }
 }

@@ -6,7 +6,7 @@ import {
   propagateBlocked,
 } from '../../domain/blocking.ts';
 import type { Cas } from './cas.ts';
-import type { BeadDoc, Ripple } from './documents.ts';
+import type { BeadDoc, BeadRipple } from './documents.ts';
 import { SnapshotCache } from './snapshot.ts';
 
 const MAX_PASSES = 20;
@@ -28,7 +28,7 @@ const MAX_PASSES = 20;
  * writers (two replicas closing two blockers of one bead, a close racing a new blocker edge)
  * converge on the right flags; test/contract/mongo-specific.test.ts races them.
  */
-export async function ripple(beads: Collection<BeadDoc>, cas: Cas, change: Ripple): Promise<void> {
+export async function ripple(beads: Collection<BeadDoc>, cas: Cas, change: BeadRipple): Promise<void> {
   if (change.kind === 'none') return;
   let extra: string[] = [];
   for (let pass = 0; pass < MAX_PASSES; pass++) {

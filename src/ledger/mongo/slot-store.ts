@@ -1,5 +1,7 @@
 import type { Collection } from 'mongodb';
-import type { Slot, WriteContext } from '../port.ts';
+import type { HookBead } from '../../domain/polecat-signals.ts';
+import type { Slot, SlotHook, WriteContext } from '../port.ts';
+import type { BeadDoc } from './documents.ts';
 
 type SlotDoc = Slot & { _id: string };
 
@@ -9,9 +11,11 @@ type SlotDoc = Slot & { _id: string };
  */
 export class SlotStore {
   private readonly slots: Collection<SlotDoc>;
+  private readonly beads: Collection<BeadDoc>;
 
-  constructor(slots: Collection<SlotDoc>) {
+  constructor(slots: Collection<SlotDoc>, beads: Collection<BeadDoc>) {
     this.slots = slots;
+    this.beads = beads;
   }
 
   async take(
@@ -47,5 +51,22 @@ export class SlotStore {
     return (await this.slots.find(filter).sort({ rig: 1, name: 1 }).toArray()).map(
       ({ _id, ...slot }) => slot,
     );
+  }
+
+  /** Every slot of every rig with its bead's hook state: two reads (the witness's snapshot). */
+  async hooks(): Promise<SlotHook[]> {
+    const slots = await this.list();
+    const ids = slots.map((s) => s.bead_id);
+    const beads = new Map<string, HookBead>();
+    const projection = { status: 1, assignee: 1, labels: 1, updated_at: 1 };
+    for (const doc of await this.beads.find({ _id: { $in: ids } }, { projection }).toArray())
+      beads.set(doc._id, {
+        id: doc._id,
+        status: doc.status,
+        assignee: doc.assignee ?? null,
+        labels: doc.labels,
+        updated_at: doc.updated_at,
+      });
+    return slots.map((s) => ({ ...s, bead: beads.get(s.bead_id) ?? null }));
   }
 }

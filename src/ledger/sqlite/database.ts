@@ -33,6 +33,7 @@ export class Database {
   private migrate(): void {
     this.addColumn('beads', 'acceptance_criteria', "TEXT NOT NULL DEFAULT ''");
     this.addColumn('rigs', 'env', "TEXT NOT NULL DEFAULT '[]'");
+    this.addColumn('rigs', 'merge_policy', 'TEXT'); // NULL: a rig from before, read as LEGACY_MERGE_POLICY
   }
 
   private addColumn(table: string, column: string, type: string): void {

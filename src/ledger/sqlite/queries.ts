@@ -1,10 +1,11 @@
 import type { SQLInputValue } from 'node:sqlite';
-import type { Bead } from '../../domain/bead.ts';
+import type { Bead, IssueType, Status } from '../../domain/bead.ts';
 import { blockedBy } from '../../domain/blocking.ts';
+import type { TrackedState } from '../../domain/convoy.ts';
 import { findCycles } from '../../domain/cycles.ts';
 import type { Dependency } from '../../domain/dependency.ts';
 import { DEFAULT_READY_LIMIT, NOT_READY_TYPES, type ReadyFilter } from '../../domain/readiness.ts';
-import type { BeadFilter, BlockedBead, Comment } from '../port.ts';
+import type { BeadCount, BeadFilter, BlockedBead, Comment } from '../port.ts';
 import type { Database } from './database.ts';
 import type { SqliteGraphView } from './graph-view.ts';
 import { beadFromRow, depFromRow } from './rows.ts';
@@ -104,6 +105,41 @@ export class Queries {
         author: String(r.author),
         text: String(r.text),
         created_at: String(r.created_at),
+      }));
+  }
+
+  /** Tracked, not-closed beads of every open convoy, grouped by convoy (the stranded scan's one read). */
+  listOpenConvoyTracks(): Map<string, TrackedState[]> {
+    const rows = this.db.allArrays(
+      `SELECT d.issue_id, b.id, b.status, b.assignee, b.is_blocked, b.issue_type, b.rig
+       FROM beads c
+       JOIN deps d ON d.issue_id = c.id AND d.type = 'tracks'
+       JOIN beads b ON b.id = d.depends_on_id
+       WHERE c.issue_type = 'convoy' AND c.status = 'open' AND b.status != 'closed'`,
+    );
+    const byConvoy = new Map<string, TrackedState[]>();
+    for (const [convoy, id, status, assignee, blocked, type, rig] of rows) {
+      const tracked = byConvoy.get(convoy as string) ?? [];
+      if (tracked.length === 0) byConvoy.set(convoy as string, tracked);
+      tracked.push({
+        id: id as string,
+        status: status as Status,
+        assignee: (assignee as string | null) ?? null,
+        is_blocked: Number(blocked) === 1,
+        issue_type: type as IssueType,
+        rig: (rig as string | null) ?? null,
+      });
+    }
+    return byConvoy;
+  }
+
+  countBeads(): BeadCount[] {
+    return this.db
+      .allArrays('SELECT issue_type, status, COUNT(*) FROM beads GROUP BY issue_type, status')
+      .map(([issue_type, status, count]) => ({
+        issue_type: String(issue_type),
+        status: String(status),
+        count: Number(count),
       }));
   }
 }

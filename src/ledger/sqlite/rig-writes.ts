@@ -25,8 +25,8 @@ export class RigWrites {
       }
       const rig = buildRig(input, ctx.now.toISOString());
       this.w.db.run(
-        `INSERT INTO rigs (name, prefix, repo, max_polecats, runtime, command, env, parked, created_at, version)
-         VALUES ($name, $prefix, $repo, $max_polecats, $runtime, $command, $env, 0, $created_at, 1)`,
+        `INSERT INTO rigs (name, prefix, repo, max_polecats, runtime, command, env, merge_policy, parked, created_at, version)
+         VALUES ($name, $prefix, $repo, $max_polecats, $runtime, $command, $env, $merge_policy, 0, $created_at, 1)`,
         {
           name: rig.name,
           prefix: rig.prefix,
@@ -35,6 +35,7 @@ export class RigWrites {
           runtime: rig.runtime,
           command: rig.command,
           env: JSON.stringify(rig.env),
+          merge_policy: JSON.stringify(rig.merge_policy),
           created_at: rig.created_at,
         },
       );

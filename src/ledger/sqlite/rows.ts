@@ -1,6 +1,8 @@
 import type { Bead, IssueType, Priority, Status } from '../../domain/bead.ts';
 import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.ts';
-import type { Rig } from '../../domain/rig.ts';
+import type { MergePolicy } from '../../domain/merge-policy.ts';
+import type { GateResult, MergeRequest, MrStatus } from '../../domain/merge-request.ts';
+import { LEGACY_MERGE_POLICY, type Rig } from '../../domain/rig.ts';
 import type { AuditRecord, LedgerEvent, LedgerEventType } from '../port.ts';
 
 /** Row ↔ record mapping. node:sqlite returns plain objects with SQL types; this is the only place that knows. */
@@ -78,10 +80,42 @@ export function rigFromRow(r: Row): Rig {
     runtime: strOrNull(r.runtime),
     command: strOrNull(r.command),
     env: JSON.parse(str(r.env ?? '[]')) as string[],
+    merge_policy:
+      r.merge_policy === null || r.merge_policy === undefined
+        ? { ...LEGACY_MERGE_POLICY }
+        : (JSON.parse(str(r.merge_policy)) as MergePolicy),
     parked: Number(r.parked) === 1,
     created_at: str(r.created_at),
     version: Number(r.version),
   };
+}
+
+export function mergeRequestFromRow(r: Row): MergeRequest {
+  return {
+    id: str(r.id),
+    rig: str(r.rig),
+    bead_id: strOrNull(r.bead_id),
+    polecat: strOrNull(r.polecat),
+    branch: str(r.branch),
+    sha: str(r.sha),
+    target: str(r.target),
+    priority: Number(r.priority),
+    status: str(r.status) as MrStatus,
+    attempts: Number(r.attempts),
+    gates: JSON.parse(str(r.gates)) as GateResult[],
+    reason: str(r.reason),
+    merge_commit: strOrNull(r.merge_commit),
+    submitted_by: str(r.submitted_by),
+    created_at: str(r.created_at),
+    updated_at: str(r.updated_at),
+    merged_at: strOrNull(r.merged_at),
+    version: Number(r.version),
+  };
+}
+
+/** Named parameters for INSERT/UPDATE of a merge request (`$id`, `$gates`, …). */
+export function mergeRequestParams(mr: MergeRequest, lane: string): Record<string, string | number | null> {
+  return { ...mr, gates: JSON.stringify(mr.gates), lane };
 }
 
 export function eventFromRow(r: Row): LedgerEvent {

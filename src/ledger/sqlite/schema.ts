@@ -15,6 +15,8 @@ CREATE TABLE IF NOT EXISTS rigs (
   runtime TEXT,
   command TEXT,
   env TEXT NOT NULL DEFAULT '[]',
+  -- JSON (domain/merge-policy.ts); NULL in rows written before rigs had one (LEGACY_MERGE_POLICY).
+  merge_policy TEXT,
   parked INTEGER NOT NULL DEFAULT 0,
   created_at TEXT NOT NULL,
   version INTEGER NOT NULL
@@ -131,6 +133,33 @@ CREATE TABLE IF NOT EXISTS nudges (
   expires_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS nudges_recipient ON nudges (recipient, created_at);
+
+-- Merge requests (domain/merge-request.ts). The lane groups the MRs that replace one another (a
+-- bead's; ledger/merge-records.ts): submission looks for the lane's open MR by it.
+CREATE TABLE IF NOT EXISTS merge_requests (
+  id TEXT PRIMARY KEY,
+  rig TEXT NOT NULL,
+  bead_id TEXT,
+  lane TEXT NOT NULL,
+  polecat TEXT,
+  branch TEXT NOT NULL,
+  sha TEXT NOT NULL,
+  target TEXT NOT NULL,
+  priority INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL,
+  gates TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  merge_commit TEXT,
+  submitted_by TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  merged_at TEXT,
+  version INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS merge_requests_rig_status ON merge_requests (rig, status, created_at);
+CREATE INDEX IF NOT EXISTS merge_requests_bead ON merge_requests (bead_id, created_at);
+CREATE INDEX IF NOT EXISTS merge_requests_lane ON merge_requests (lane, status);
 
 CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, expires_at TEXT NOT NULL);
 `;

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Bead, BeadPatch, IssueType, NewBead, Status } from '../../domain/bead.ts';
+import type { Bead, BeadPatch, NewBead } from '../../domain/bead.ts';
 import type { TrackedState } from '../../domain/convoy.ts';
 import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.ts';
 import type { Mail } from '../../domain/mail.ts';
+import type { MergeRequest, NewMergeRequest } from '../../domain/merge-request.ts';
 import type { Nudge } from '../../domain/nudge.ts';
 import type { ReadyFilter } from '../../domain/readiness.ts';
 import type { NewRig, Rig } from '../../domain/rig.ts';
@@ -18,6 +19,9 @@ import type {
   Ledger,
   LedgerEvent,
   MailMark,
+  MergeRequestChange,
+  MergeRequestFilter,
+  MergeSubmission,
   Slot,
   SlotHook,
   WriteContext,
@@ -26,10 +30,12 @@ import { BeadWrites } from './bead-writes.ts';
 import { Database } from './database.ts';
 import { DependencyWrites } from './dependency-writes.ts';
 import { MailStore } from './mail-store.ts';
+import { MergeRequestWrites } from './merge-request-writes.ts';
 import { NudgeStore } from './nudge-store.ts';
 import { Queries } from './queries.ts';
 import { RigWrites } from './rig-writes.ts';
 import { auditFromRow, eventFromRow } from './rows.ts';
+import { SlotStore } from './slot-store.ts';
 import { Writer } from './writer.ts';
 
 interface Parts {
@@ -39,6 +45,8 @@ interface Parts {
   queries: Queries;
   mail: MailStore;
   nudges: NudgeStore;
+  slots: SlotStore;
+  mrs: MergeRequestWrites;
 }
 
 export interface SqliteLedgerOptions {
@@ -79,6 +87,8 @@ export class SqliteLedger implements Ledger {
       queries: new Queries(this.db, writer.view),
       mail: new MailStore(writer),
       nudges: new NudgeStore(this.db),
+      slots: new SlotStore(this.db),
+      mrs: new MergeRequestWrites(writer),
     };
   }
 
@@ -194,95 +204,27 @@ export class SqliteLedger implements Ledger {
     names: readonly string[],
     ctx: WriteContext,
   ): Promise<string | null> {
-    const db = this.database;
-    return db.transaction(() => {
-      for (const name of names) {
-        const { changes } = db.run(
-          'INSERT OR IGNORE INTO slots (rig, name, bead_id, taken_at) VALUES ($rig, $name, $bead, $at)',
-          { rig, name, bead: beadId, at: ctx.now.toISOString() },
-        );
-        if (changes === 1) return name;
-      }
-      return null;
-    });
+    return this.p.slots.take(rig, beadId, names, ctx);
   }
 
   async freeSlot(rig: string, name: string, beadId: string): Promise<boolean> {
-    const { changes } = this.database.run(
-      'DELETE FROM slots WHERE rig = $rig AND name = $name AND bead_id = $bead',
-      {
-        rig,
-        name,
-        bead: beadId,
-      },
-    );
-    return changes === 1;
+    return this.p.slots.free(rig, name, beadId);
   }
 
   async listSlots(rig: string): Promise<Slot[]> {
-    return this.database.all('SELECT * FROM slots WHERE rig = $rig ORDER BY name', { rig }).map((r) => ({
-      rig: String(r.rig),
-      name: String(r.name),
-      bead_id: String(r.bead_id),
-      taken_at: String(r.taken_at),
-    }));
-  }
-
-  async listOpenConvoyTracks(): Promise<Map<string, TrackedState[]>> {
-    const rows = this.database.allArrays(
-      `SELECT d.issue_id, b.id, b.status, b.assignee, b.is_blocked, b.issue_type, b.rig
-       FROM beads c
-       JOIN deps d ON d.issue_id = c.id AND d.type = 'tracks'
-       JOIN beads b ON b.id = d.depends_on_id
-       WHERE c.issue_type = 'convoy' AND c.status = 'open' AND b.status != 'closed'`,
-    );
-    const byConvoy = new Map<string, TrackedState[]>();
-    for (const [convoy, id, status, assignee, blocked, type, rig] of rows) {
-      const tracked = byConvoy.get(convoy as string) ?? [];
-      if (tracked.length === 0) byConvoy.set(convoy as string, tracked);
-      tracked.push({
-        id: id as string,
-        status: status as Status,
-        assignee: (assignee as string | null) ?? null,
-        is_blocked: Number(blocked) === 1,
-        issue_type: type as IssueType,
-        rig: (rig as string | null) ?? null,
-      });
-    }
-    return byConvoy;
-  }
-
-  async countBeads(): Promise<BeadCount[]> {
-    return this.database
-      .allArrays('SELECT issue_type, status, COUNT(*) FROM beads GROUP BY issue_type, status')
-      .map(([issue_type, status, count]) => ({
-        issue_type: String(issue_type),
-        status: String(status),
-        count: Number(count),
-      }));
+    return this.p.slots.list(rig);
   }
 
   async listSlotHooks(): Promise<SlotHook[]> {
-    const rows = this.database.allArrays(
-      `SELECT s.rig, s.name, s.bead_id, s.taken_at, b.status, b.assignee, b.labels, b.updated_at
-       FROM slots s LEFT JOIN beads b ON b.id = s.bead_id ORDER BY s.rig, s.name`,
-    );
-    return rows.map(([rig, name, bead_id, taken_at, status, assignee, labels, updated_at]) => ({
-      rig: String(rig),
-      name: String(name),
-      bead_id: String(bead_id),
-      taken_at: String(taken_at),
-      bead:
-        status === null
-          ? null
-          : {
-              id: String(bead_id),
-              status: status as Status,
-              assignee: (assignee as string | null) ?? null,
-              labels: JSON.parse(String(labels)) as string[],
-              updated_at: String(updated_at),
-            },
-    }));
+    return this.p.slots.hooks();
+  }
+
+  async listOpenConvoyTracks(): Promise<Map<string, TrackedState[]>> {
+    return this.p.queries.listOpenConvoyTracks();
+  }
+
+  async countBeads(): Promise<BeadCount[]> {
+    return this.p.queries.countBeads();
   }
 
   async putMail(mail: Mail, ctx: WriteContext): Promise<Mail> {
@@ -311,6 +253,26 @@ export class SqliteLedger implements Ledger {
 
   async takeNudges(to: string, now: Date): Promise<Nudge[]> {
     return this.p.nudges.take(to, now);
+  }
+
+  async submitMergeRequest(input: NewMergeRequest, ctx: WriteContext): Promise<MergeSubmission> {
+    return this.p.mrs.submit(input, ctx);
+  }
+
+  async getMergeRequest(id: string): Promise<MergeRequest | null> {
+    return this.p.mrs.find(id);
+  }
+
+  async listMergeRequests(filter: MergeRequestFilter): Promise<MergeRequest[]> {
+    return this.p.mrs.list(filter);
+  }
+
+  async updateMergeRequest(
+    id: string,
+    change: MergeRequestChange,
+    ctx: WriteContext,
+  ): Promise<MergeRequest | null> {
+    return this.p.mrs.update(id, change, ctx);
   }
 
   async eventsSince(seq: number, limit = 1000): Promise<LedgerEvent[]> {

@@ -160,6 +160,8 @@ export class FaultTown {
         name,
         '--repo',
         repo,
+        '--merge',
+        'local',
         '--max-polecats',
         String(slots),
         '--command',

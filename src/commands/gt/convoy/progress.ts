@@ -33,6 +33,7 @@ export function progressText(p: ConvoyCardModel): string {
   const names = (items: ConvoyCardModel['running']) =>
     items.map((i) => `${i.id}${i.assignee ? ` @${i.assignee}` : ''}`).join(', ');
   if (p.running.length > 0) lines.push(`   running: ${names(p.running)}`);
+  if (p.merging.length > 0) lines.push(`   merging: ${names(p.merging)}`);
   if (p.ready.length > 0) lines.push(`   ready:   ${names(p.ready)}`);
   if (p.blocked.length > 0) lines.push(`   blocked: ${names(p.blocked)}`);
   return lines.join('\n');

@@ -12,7 +12,7 @@ const bar = (done: number, total: number, width = 20): string => {
 function statusText(v: ConvoyStatusView): string {
   const lines = [
     `🚚 ${v.id}: ${v.title}  (${v.status}${v.owned ? ', owned' : ''})`,
-    `   ${bar(v.completed, v.total)}`,
+    `   ${bar(v.completed, v.total)}${v.merging ? `  (${v.merging} merging)` : ''}`,
   ];
   for (const t of v.tracked) {
     const glyph = t.status === 'closed' ? '✓' : t.blocked ? '⏸' : t.assignee ? '▶' : '○';

@@ -1,6 +1,7 @@
 import type { Bead } from '../../../domain/bead.ts';
 import { isOwned, progressOf, requireConvoy } from '../../../domain/convoy.ts';
 import { notFound, refused } from '../../../domain/errors.ts';
+import { MERGING_LABEL } from '../../../domain/merge-request.ts';
 import { parseId } from '../../../domain/validation.ts';
 import type { Ledger } from '../../../ledger/port.ts';
 
@@ -49,6 +50,8 @@ export interface ConvoyStatusView {
   owned: boolean;
   completed: number;
   total: number;
+  /** Done, waiting in the merge queue to land. */
+  merging: number;
   tracked: TrackedItem[];
 }
 
@@ -61,6 +64,7 @@ export function statusView(convoy: Bead, tracked: readonly Bead[]): ConvoyStatus
     owned: isOwned(convoy),
     completed,
     total,
+    merging: tracked.filter((b) => b.status !== 'closed' && b.labels.includes(MERGING_LABEL)).length,
     tracked: tracked.map((b) => ({
       id: b.id,
       title: b.title,

@@ -2,7 +2,8 @@
  * Polecats run at a lower CPU priority (nice 10, inherited by what they start): on a saturated
  * machine the coordination plane — service, runners, their git work — must stay responsive, or
  * every close waits behind agents' builds before the next bead is fed. An agent waiting on a
- * model API is not slowed by it. GT_POLECAT_NICE=0 turns it off.
+ * model API is not slowed by it. GT_POLECAT_NICE=0 turns it off. The merge queue's gates run at
+ * the same priority (services/refinery/gate-runner.ts): that is why this pure helper lives in domain/.
  */
 export function polecatNice(env: NodeJS.ProcessEnv): number {
   const nice = Number(env.GT_POLECAT_NICE ?? 10);

@@ -1,0 +1,57 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { CommandRegistry } from '../commands/registry.ts';
+import type { Ledger } from '../ledger/port.ts';
+import { Refineries } from '../services/refinery/refineries.ts';
+import type { ServiceConfig } from './config.ts';
+import type { Logger } from './logger.ts';
+import type { ServiceMetrics } from './metrics.ts';
+
+const REFINERY = { kind: 'system', id: 'refinery' } as const;
+const TARGET_RACES = 3;
+
+/**
+ * The rigs' merge queues in the service (services/refinery): the refinery acts through the
+ * command layer as the system actor `refinery` (closing landed beads, slinging rework,
+ * escalating), and runs gates with the service's PATH and locale only — never its secrets.
+ */
+export async function startMergeQueues(
+  nc: NatsConnection,
+  ledger: Ledger,
+  registry: CommandRegistry,
+  config: ServiceConfig,
+  log: Logger,
+  metrics: ServiceMetrics,
+): Promise<{ stop: () => Promise<void> }> {
+  const refineries = new Refineries(
+    nc,
+    {
+      prefix: config.subjectPrefix,
+      holder: `${process.pid}@${config.home}`,
+      leaseTtlMs: config.leaseTtlMs,
+      pollMs: config.mqPollS * 1000,
+    },
+    {
+      ledger,
+      execute: (verb, args) => registry.execute({ verb, args, actor: REFINERY, source: 'system' }),
+      home: config.home,
+      log,
+      now: () => new Date(),
+      maxAttempts: config.maxMergeAttempts,
+      maxTargetRaces: TARGET_RACES,
+      gateEnv: gateEnvironment(process.env),
+      onOutcome: (rig, mr, outcome) => metrics.observeMerge(rig, mr, outcome),
+    },
+  );
+  await refineries.start();
+  return { stop: () => refineries.stop() };
+}
+
+const GATE_BASICS = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'TERM', 'TZ', 'TMPDIR'];
+
+/** What a gate sees: the basics a build needs, like a polecat's (docs/security.md), no secrets. */
+function gateEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { CI: 'true' };
+  for (const [name, value] of Object.entries(env))
+    if (value !== undefined && (GATE_BASICS.includes(name) || name.startsWith('LC_'))) out[name] = value;
+  return out;
+}

@@ -1,0 +1,110 @@
+import { conflict, refused, usageError } from '../../../domain/errors.ts';
+import { MERGING_LABEL, type MergeRequest, type MrStatus } from '../../../domain/merge-request.ts';
+import { optString, reqString } from '../../args.ts';
+import { type CommandContext, defineCommand } from '../../command.ts';
+import type { Args } from '../../syntax.ts';
+import { loadMr } from './view.ts';
+
+/**
+ * A person's decisions on a merge request, each one compare-and-swap on the MR's version (two
+ * people, two replicas: one wins, the other is told it changed):
+ *  retry    held | needs-rework → queued (verified again as submitted)
+ *  hold     queued | needs-rework → held (the queue passes it by)
+ *  release  held → queued
+ *  reject   any open state → rejected; the bead goes back to the queue to be worked again
+ */
+interface Decision {
+  word: string;
+  summary: string;
+  from: readonly MrStatus[];
+  to: MrStatus;
+  reason: (args: Args, ctx: CommandContext) => string;
+}
+
+const DECISIONS: readonly Decision[] = [
+  {
+    word: 'retry',
+    summary: 'Verify a held or failed merge request again',
+    from: ['held', 'needs-rework'],
+    to: 'queued',
+    reason: (_a, c) => `retried by ${c.actor.id}`,
+  },
+  {
+    word: 'hold',
+    summary: 'Keep a merge request out of the queue until released',
+    from: ['queued', 'needs-rework'],
+    to: 'held',
+    reason: (_a, c) => `held by ${c.actor.id}`,
+  },
+  {
+    word: 'release',
+    summary: 'Put a held merge request back in the queue',
+    from: ['held'],
+    to: 'queued',
+    reason: (_a, c) => `released by ${c.actor.id}`,
+  },
+  {
+    word: 'reject',
+    summary: 'Refuse a merge request for good (its bead goes back to be worked again)',
+    from: ['queued', 'needs-rework', 'held', 'verifying'],
+    to: 'rejected',
+    reason: (a, c) => `rejected by ${c.actor.id}: ${String(a.reason)}`,
+  },
+];
+
+async function decide(d: Decision, args: Args, ctx: CommandContext): Promise<MergeRequest> {
+  const mr = await loadMr(ctx.services.ledger, reqString(args, 'mr'));
+  if (!d.from.includes(mr.status))
+    throw refused(
+      'mr_state',
+      `${mr.id} is ${mr.status}; gt mq ${d.word} applies to ${d.from.join(', ')} merge requests`,
+    );
+  const moved = await ctx.services.ledger.updateMergeRequest(
+    mr.id,
+    {
+      expect: { status: mr.status, version: mr.version },
+      set: { status: d.to, reason: d.reason(args, ctx) },
+    },
+    ctx.write(),
+  );
+  if (!moved)
+    throw conflict('stale_version', `${mr.id} changed meanwhile; look again with gt mq status ${mr.id}`);
+  if (d.to === 'rejected' && mr.bead_id) await reopenForWork(ctx, mr.bead_id, moved.reason);
+  return moved;
+}
+
+/** A rejected MR's bead is work again: open, unassigned, with the reason noted. */
+async function reopenForWork(ctx: CommandContext, beadId: string, why: string): Promise<void> {
+  const ledger = ctx.services.ledger;
+  const bead = await ledger.getBead(beadId);
+  if (!bead || bead.status === 'closed') return;
+  const write = ctx.write();
+  await ledger.updateBead(beadId, { status: 'open', assignee: null, remove_labels: [MERGING_LABEL] }, write);
+  await ledger.addComment(beadId, `Merge ${why}`, write);
+}
+
+const decisionVerb = (d: Decision) =>
+  defineCommand<MergeRequest>({
+    path: ['gt', 'mq', d.word],
+    summary: d.summary,
+    usage: d.word === 'reject' ? 'gt mq reject <mr> -r REASON' : `gt mq ${d.word} <mr>`,
+    syntax: {
+      positionals: [{ name: 'mr', required: true }],
+      flags:
+        d.word === 'reject' ? { reason: { type: 'string', short: 'r', description: 'why (required)' } } : {},
+    },
+    mutates: true,
+    async run(args, ctx) {
+      if (d.word === 'reject' && !optString(args, 'reason')?.trim())
+        throw usageError('missing_reason', 'say why: gt mq reject <mr> -r "REASON"');
+      return { data: await decide(d, args, ctx) };
+    },
+    text: (mr) => `${mr.id}: ${mr.status} (${mr.reason})`,
+  });
+
+export const [gtMqRetry, gtMqHold, gtMqRelease, gtMqReject] = DECISIONS.map(decisionVerb) as [
+  ReturnType<typeof decisionVerb>,
+  ReturnType<typeof decisionVerb>,
+  ReturnType<typeof decisionVerb>,
+  ReturnType<typeof decisionVerb>,
+];

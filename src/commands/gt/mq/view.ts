@@ -1,0 +1,49 @@
+import { notFound } from '../../../domain/errors.ts';
+import type { MergeRequest } from '../../../domain/merge-request.ts';
+import { queueOrder } from '../../../domain/merge-request.ts';
+import type { Ledger } from '../../../ledger/port.ts';
+
+/** A merge request as `gt mq list` shows it: where it stands in its rig's queue, how old it is. */
+export interface QueueRow {
+  id: string;
+  rig: string;
+  bead: string | null;
+  branch: string;
+  sha: string;
+  status: string;
+  /** 1 = next to be verified; null unless queued. */
+  position: number | null;
+  attempts: number;
+  age_s: number;
+  reason: string;
+}
+
+/** Open MRs in the order the queue takes them (verifying, then queued by position, then the rest). */
+export function queueRows(mrs: readonly MergeRequest[], now: Date): QueueRow[] {
+  const queued = mrs.filter((m) => m.status === 'queued').sort(queueOrder);
+  const rank = (m: MergeRequest) => (m.status === 'queued' ? queued.indexOf(m) + 1 : null);
+  const order = (m: MergeRequest) => (m.status === 'verifying' ? 0 : m.status === 'queued' ? 1 : 2);
+  return [...mrs]
+    .sort((a, b) => order(a) - order(b) || queueOrder(a, b))
+    .map((m) => ({
+      id: m.id,
+      rig: m.rig,
+      bead: m.bead_id,
+      branch: m.branch,
+      sha: m.sha,
+      status: m.status,
+      position: rank(m),
+      attempts: m.attempts,
+      age_s: Math.max(0, Math.round((now.getTime() - Date.parse(m.created_at)) / 1000)),
+      reason: m.reason,
+    }));
+}
+
+export async function loadMr(ledger: Ledger, id: string): Promise<MergeRequest> {
+  const mr = await ledger.getMergeRequest(id.trim());
+  if (!mr) throw notFound('merge request', id);
+  return mr;
+}
+
+export const rowLine = (r: QueueRow): string =>
+  `${r.position ? `#${r.position}` : '  '} ${r.id}  ${r.status}  ${r.bead ?? '-'}  ${r.branch}@${r.sha.slice(0, 8)}  attempts ${r.attempts}  ${r.age_s}s${r.reason ? `  — ${r.reason.split('\n')[0]}` : ''}`;

@@ -1,0 +1,60 @@
+import type { Collection } from 'mongodb';
+import { checkMove, isOpenMr, OPEN_MR_STATUSES } from '../../domain/merge-request.ts';
+import { moveData, movedMergeRequest, supersededReason } from '../merge-records.ts';
+import type { Cas } from './cas.ts';
+import {
+  type MergeRequestDoc,
+  mergeRequestFromDoc,
+  movableFields,
+  type PendingEvent,
+  type SupersedeRipple,
+} from './documents.ts';
+import { pendingEvent } from './pending-event.ts';
+
+/**
+ * The derived work of a submission (the `mr_submitted` event's ripple, run by the outbox before
+ * the event is logged): every OLDER open MR of the lane becomes `superseded by <new>`. Older means
+ * a lower `lane_seq`, which a unique index hands out in submission order; so of two concurrent
+ * submissions the later one supersedes the earlier and never the reverse, and once both have
+ * published, the lane has one open MR. Each move is a compare-and-swap (an MR that moved meanwhile
+ * is re-read, and left alone once it is no longer open); a crash before it ran leaves the event in
+ * the outbox, and whoever publishes it later runs this again. Returns the MRs it moved (their own
+ * `mr_updated` events wait in their outboxes).
+ */
+export async function supersedeOlder(
+  mrs: Collection<MergeRequestDoc>,
+  cas: Cas,
+  submitted: PendingEvent,
+  change: SupersedeRipple,
+): Promise<string[]> {
+  const older = await mrs
+    .find(
+      { lane: change.lane, lane_seq: { $lt: change.seq }, status: { $in: [...OPEN_MR_STATUSES] } },
+      { projection: { _id: 1 } },
+    )
+    .toArray();
+  const ctx = { actor: submitted.actor, now: new Date(submitted.at) };
+  const reason = supersededReason(change.mr_id);
+  const moved: string[] = [];
+  for (const { _id: id } of older) {
+    const changed = await cas.write(
+      mrs,
+      id,
+      (doc) => {
+        if (!isOpenMr(doc.status)) return { skip: false };
+        checkMove(id, doc.status, 'superseded');
+        const next = movedMergeRequest(
+          mergeRequestFromDoc(doc),
+          { status: 'superseded', reason },
+          submitted.at,
+        );
+        const subject = { bead_id: doc.bead_id, rig: doc.rig };
+        const event = pendingEvent('mr_updated', ctx, subject, moveData(id, doc.status, next.status, reason));
+        return { update: { $set: movableFields(next), $push: { outbox: event } }, result: true };
+      },
+      () => new Error(`${id} vanished while being superseded`),
+    );
+    if (changed) moved.push(id);
+  }
+  return moved;
+}

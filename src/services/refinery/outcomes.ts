@@ -1,0 +1,149 @@
+import {
+  GATE_EXCERPT_CHARS,
+  type GateResult,
+  MERGING_LABEL,
+  type MergeRequest,
+  mergedReason,
+} from '../../domain/merge-request.ts';
+import type { Reply } from '../../domain/reply.ts';
+import type { Ledger, WriteContext } from '../../ledger/port.ts';
+import type { Outcome } from './attempt.ts';
+
+export type Execute = (verb: string, args: Record<string, unknown>) => Promise<Reply>;
+
+export interface OutcomeDeps {
+  ledger: Ledger;
+  /** The command layer, as the refinery (system actor). */
+  execute: Execute;
+  write: () => WriteContext;
+  maxAttempts: number;
+  dropBranch: (branch: string) => Promise<void>;
+}
+
+/**
+ * What the engine does with the end of an attempt (the MR is `verifying`, at `mr.version`):
+ * landed → merged, the bead closed `Merged in <mr> at <sha>`, the branch deleted; a conflict or
+ * a failing gate → rework with the evidence (the bead slung again) until the attempts run out,
+ * then held for a person; a stale or missing branch, a broken repository or no gate policy →
+ * held for a person, never merged. Every move is a compare-and-swap.
+ */
+export async function record(
+  mr: MergeRequest,
+  outcome: Outcome,
+  d: OutcomeDeps,
+): Promise<MergeRequest | null> {
+  switch (outcome.kind) {
+    case 'landed':
+    case 'already-landed':
+      return landed(mr, outcome.mergeCommit, outcome.kind === 'landed' ? outcome.gates : mr.gates, d);
+    case 'conflict':
+      return rework(mr, `conflicts with ${mr.target} in: ${outcome.conflicts.join(', ')}`, mr.gates, d);
+    case 'gates-failed':
+      return rework(mr, failedGate(outcome.gates), outcome.gates, d);
+    case 'stale':
+      return rework(
+        mr,
+        `stale: ${mr.branch} moved from the submitted ${mr.sha.slice(0, 12)} to ${outcome.head.slice(0, 12)}; only a submitted commit is merged — run gt done again`,
+        mr.gates,
+        d,
+      );
+    case 'branch-missing':
+      return hold(mr, `branch ${mr.branch} no longer exists: its work may be lost`, d);
+    case 'target-moved':
+      return hold(mr, `${mr.target} kept moving while this was verified`, d, outcome.gates);
+    case 'no-gates':
+      return hold(
+        mr,
+        'the rig has no gate policy: set gates (gt rig add --gate CMD) or --gate none; nothing lands unverified',
+        d,
+      );
+    case 'broken':
+      return hold(mr, outcome.why, d);
+  }
+}
+
+function failedGate(gates: readonly GateResult[]): string {
+  const failed = gates.at(-1);
+  if (!failed) return 'a gate failed';
+  const how = failed.timed_out
+    ? `timed out after ${Math.round(failed.duration_ms / 1000)} s`
+    : `exited ${failed.exit}`;
+  return `gate \`${failed.command}\` ${how}:\n${failed.excerpt.slice(-GATE_EXCERPT_CHARS)}`;
+}
+
+const move = (d: OutcomeDeps, mr: MergeRequest, set: Parameters<Ledger['updateMergeRequest']>[1]['set']) =>
+  d.ledger.updateMergeRequest(mr.id, { expect: { status: mr.status, version: mr.version }, set }, d.write());
+
+async function landed(mr: MergeRequest, sha: string, gates: GateResult[], d: OutcomeDeps) {
+  const merged = await move(d, mr, {
+    status: 'merged',
+    merge_commit: sha,
+    merged_at: d.write().now.toISOString(),
+    gates,
+    reason: `landed on ${mr.target} at ${sha}`,
+  });
+  if (!merged) return null;
+  await closeBead(merged, d);
+  for (const branch of await obsoleteBranches(merged, d.ledger))
+    await d.dropBranch(branch).catch(() => undefined);
+  return merged;
+}
+
+/**
+ * The landed branch, and the polecat branches of the bead's superseded merge requests (a rework
+ * by another polecat leaves the first one's branch behind): all done with.
+ */
+async function obsoleteBranches(mr: MergeRequest, ledger: Ledger): Promise<string[]> {
+  const earlier = mr.bead_id
+    ? await ledger.listMergeRequests({ bead: mr.bead_id, status: ['superseded'] })
+    : [];
+  const polecats = earlier.map((m) => m.branch).filter((b) => b.startsWith('polecat/'));
+  return [...new Set([mr.branch, ...polecats])];
+}
+
+/** The bead closes only now that its work is on the target (so dependents start from it). */
+export async function closeBead(mr: MergeRequest, d: Pick<OutcomeDeps, 'execute' | 'ledger'>): Promise<void> {
+  if (!mr.bead_id || !mr.merge_commit) return;
+  const bead = await d.ledger.getBead(mr.bead_id);
+  if (!bead || bead.status === 'closed') return;
+  await d.execute('bd close', { ids: [mr.bead_id], reason: mergedReason(mr, mr.merge_commit), force: true });
+}
+
+async function rework(mr: MergeRequest, why: string, gates: GateResult[], d: OutcomeDeps) {
+  const attempts = await attemptsOf(mr, d.ledger);
+  if (attempts >= d.maxAttempts)
+    return hold(mr, `${why}\n(${attempts} attempts: a person decides now)`, d, gates);
+  const moved = await move(d, mr, { status: 'needs-rework', reason: why, gates });
+  if (!moved || !mr.bead_id) return moved;
+  // The bead goes back to work: its polecat (or any) gets it with the evidence in its prompt.
+  await d.execute('bd update', {
+    id: mr.bead_id,
+    status: 'open',
+    assignee: '',
+    'remove-label': [MERGING_LABEL],
+  });
+  await d.execute('bd comment', { id: mr.bead_id, text: `Merge ${mr.id} needs rework: ${why}` });
+  await d.execute('gt sling', { id: mr.bead_id });
+  return moved;
+}
+
+/** Attempts at landing this bead's work: every rework round is a new MR, so they add up. */
+async function attemptsOf(mr: MergeRequest, ledger: Ledger): Promise<number> {
+  if (!mr.bead_id) return mr.attempts;
+  const all = await ledger.listMergeRequests({ bead: mr.bead_id });
+  return all.reduce((n, m) => n + (m.id === mr.id ? 0 : m.attempts), mr.attempts);
+}
+
+async function hold(mr: MergeRequest, why: string, d: OutcomeDeps, gates: GateResult[] = mr.gates) {
+  const held = await move(d, mr, { status: 'held', reason: why, gates });
+  if (!held) return null;
+  await d.execute('gt escalate', {
+    summary: `merge of ${mr.bead_id ?? mr.branch} held: ${why.split('\n')[0]}`.slice(0, 200),
+    severity: 'high',
+    kind: 'merge-failed',
+    message: `${mr.id} (${mr.branch} at ${mr.sha}) → ${mr.target}: ${why}\n\nDecide with gt mq retry ${mr.id}, gt mq reject ${mr.id} -r REASON, or rework the bead.`,
+    ...(mr.bead_id && { bead: mr.bead_id }),
+    ...(mr.polecat && { agent: mr.polecat }),
+  });
+  return held;
+}

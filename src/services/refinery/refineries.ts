@@ -1,0 +1,89 @@
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Rig } from '../../domain/rig.ts';
+import { LeaderLease } from '../leader-lease.ts';
+import { GateJournal } from './gate-journal.ts';
+import { type RefineryDeps, RigRefinery } from './rig-refinery.ts';
+
+export interface RefineriesConfig {
+  prefix: string;
+  /** Lease holder id (`<pid>@<home>`, like the cron lease's) and its TTL. */
+  holder: string;
+  leaseTtlMs: number;
+  /** How often every rig's queue is looked at even without an event (a lost event costs this). */
+  pollMs: number;
+}
+
+/**
+ * The merge queues of every rig that lands through one (strategy `mr`, with a repository), in
+ * the service. Each rig has its own lease (`refinery-<rig>`): replicas share the work rig by rig
+ * and never merge one rig twice at once. A queue runs when an MR is submitted or moved (ledger
+ * events), when this replica takes a rig's lease, and every `pollMs` as a safety net.
+ */
+export class Refineries {
+  private readonly nc: NatsConnection;
+  private readonly c: RefineriesConfig;
+  private readonly deps: Omit<RefineryDeps, 'journal'>;
+  private readonly byRig = new Map<string, { refinery: RigRefinery; lease: LeaderLease }>();
+  private sub: Subscription | null = null;
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(nc: NatsConnection, config: RefineriesConfig, deps: Omit<RefineryDeps, 'journal'>) {
+    this.nc = nc;
+    this.c = config;
+    this.deps = deps;
+  }
+
+  async start(): Promise<void> {
+    this.sub = this.nc.subscribe(`${this.c.prefix}.evt.*.*`, {
+      callback: (err, msg) => {
+        if (err || !/\.evt\.mr_/.test(msg.subject)) return;
+        void this.byRig.get(msg.subject.split('.').at(-1) ?? '')?.refinery.wake();
+      },
+    });
+    await this.tick();
+    this.timer = setInterval(() => void this.tick(), this.c.pollMs);
+  }
+
+  /** Starts a queue for each new rig that merges through one, then wakes every queue. */
+  private async tick(): Promise<void> {
+    try {
+      for (const rig of await this.deps.ledger.listRigs()) {
+        if (rig.merge_policy.merge !== 'mr' || !rig.repo) continue;
+        const known = this.byRig.get(rig.name);
+        if (known) known.refinery.rig = rig;
+        else await this.add(rig);
+      }
+      // Not awaited: a pass may take as long as its gates (the service must start meanwhile).
+      for (const { refinery } of this.byRig.values()) void refinery.wake();
+    } catch (err) {
+      this.deps.log.warn(
+        { err: (err as Error).message },
+        'merge queues: could not look at the rigs; retried',
+      );
+    }
+  }
+
+  private async add(rig: Rig): Promise<void> {
+    const lease = await LeaderLease.open(
+      this.nc,
+      this.c.prefix,
+      this.c.holder,
+      this.c.leaseTtlMs,
+      this.deps.log,
+      `refinery-${rig.name}`,
+    );
+    const journal = new GateJournal(`${this.deps.home}/refinery/${rig.name}.gates.json`);
+    const refinery = new RigRefinery(rig, lease, { ...this.deps, journal });
+    lease.onAcquire = () => void refinery.wake();
+    this.byRig.set(rig.name, { refinery, lease });
+    await lease.start();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.sub?.unsubscribe();
+    await Promise.all([...this.byRig.values()].map(({ lease }) => lease.stop()));
+    // A gate still running would outlive the service; the MR it verified is queued again at start.
+    for (const { refinery } of this.byRig.values()) refinery.abandon();
+  }
+}

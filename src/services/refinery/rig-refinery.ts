@@ -1,0 +1,182 @@
+import { MERGING_LABEL, type MergeRequest, queueOrder } from '../../domain/merge-request.ts';
+import type { Rig } from '../../domain/rig.ts';
+import type { Ledger, WriteContext } from '../../ledger/port.ts';
+import type { LeaderLease } from '../leader-lease.ts';
+import { type AttemptContext, attempt, landedTip, type Outcome, scratchPath } from './attempt.ts';
+import type { GateJournal } from './gate-journal.ts';
+import { closeBead, type Execute, record } from './outcomes.ts';
+import { openRigRepo } from './rig-repo.ts';
+
+type Log = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+
+export interface RefineryDeps {
+  ledger: Ledger;
+  execute: Execute;
+  home: string;
+  log: Log;
+  now: () => Date;
+  /** Verification attempts before a person decides (GT_MAX_MERGE_ATTEMPTS). */
+  maxAttempts: number;
+  /** How often the target may move under a verified tree before the MR is held. */
+  maxTargetRaces: number;
+  gateEnv: NodeJS.ProcessEnv;
+  journal: GateJournal;
+  onOutcome?: (rig: string, mr: MergeRequest, outcome: Outcome['kind']) => void;
+}
+
+const ACTOR = 'refinery';
+
+/**
+ * One rig's merge queue worker. Only the holder of the rig's lease merges (replicas, a restart
+ * overlapping the old process), one MR at a time, highest priority then oldest first. A pass
+ * starts by finishing what a dead holder left: a `verifying` MR is landed if its work is on the
+ * target already (the move happened, the record did not), else queued again; a merged MR whose
+ * bead is still open gets its bead closed. Every step is a compare-and-swap, so a repeated step
+ * changes nothing.
+ */
+export class RigRefinery {
+  rig: Rig;
+  private readonly d: RefineryDeps;
+  private readonly lease: LeaderLease;
+  private running: Promise<void> | null = null;
+  private again = false;
+
+  constructor(rig: Rig, lease: LeaderLease, deps: RefineryDeps) {
+    this.rig = rig;
+    this.lease = lease;
+    this.d = deps;
+  }
+
+  /** Asks for a pass; passes never overlap (a wake during one runs another after it). */
+  wake(): Promise<void> {
+    if (this.running !== null) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.passes().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async passes(): Promise<void> {
+    do {
+      this.again = false;
+      await this.pass().catch((err: Error) =>
+        this.d.log.warn(
+          { rig: this.rig.name, err: err.message },
+          'merge queue pass failed; retried on the next wake',
+        ),
+      );
+    } while (this.again);
+  }
+
+  /** Kills the gates this queue has running (the service is stopping). */
+  abandon(): void {
+    this.d.journal.reapAll();
+  }
+
+  private leading = (): boolean => this.lease.token() !== null;
+
+  private async pass(): Promise<void> {
+    if (!this.leading() || !this.rig.repo) return;
+    this.d.journal.reapAll();
+    await this.recover();
+    for (let mr = await this.next(); mr && this.leading(); mr = await this.next()) await this.process(mr);
+  }
+
+  private async next(): Promise<MergeRequest | null> {
+    const queued = await this.d.ledger.listMergeRequests({ rig: this.rig.name, status: ['queued'] });
+    return queued.sort(queueOrder)[0] ?? null;
+  }
+
+  private write = (): WriteContext => ({ actor: ACTOR, now: this.d.now() });
+
+  private async process(queued: MergeRequest): Promise<void> {
+    if (await this.cancelledByHand(queued)) return;
+    let mr = await this.d.ledger.updateMergeRequest(
+      queued.id,
+      {
+        expect: { status: 'queued', version: queued.version },
+        set: { status: 'verifying', attempts: queued.attempts + 1 },
+      },
+      this.write(),
+    );
+    if (!mr) return; // someone moved it (a person held or rejected it)
+    const context = await this.context();
+    let outcome = await attempt(mr, context);
+    for (let race = 1; outcome.kind === 'target-moved' && race < this.d.maxTargetRaces; race++)
+      outcome = await attempt(mr, context);
+    this.d.journal.clear();
+    this.d.log.info({ rig: this.rig.name, mr: mr.id, outcome: outcome.kind }, 'merge queue: attempt done');
+    mr = (await record(mr, outcome, this.outcomeDeps(context))) ?? mr;
+    this.d.onOutcome?.(this.rig.name, mr, outcome.kind);
+  }
+
+  /** A bead closed by hand while its MR waited: the MR goes, saying why. */
+  private async cancelledByHand(mr: MergeRequest): Promise<boolean> {
+    if (!mr.bead_id) return false;
+    const bead = await this.d.ledger.getBead(mr.bead_id);
+    if (bead && bead.status !== 'closed') return false;
+    await this.d.ledger.updateMergeRequest(
+      mr.id,
+      {
+        expect: { status: mr.status, version: mr.version },
+        set: {
+          status: 'cancelled',
+          reason: `bead ${mr.bead_id} was ${bead ? 'closed by hand' : 'deleted'} while this waited`,
+        },
+      },
+      this.write(),
+    );
+    return true;
+  }
+
+  private async context(): Promise<AttemptContext> {
+    return {
+      repo: await openRigRepo(this.rig.repo as string),
+      policy: this.rig.merge_policy,
+      scratch: scratchPath(this.d.home, this.rig.name),
+      gateEnv: this.d.gateEnv,
+      identity: { name: 'gastown refinery', email: 'refinery@gastown.invalid' },
+      onGateStart: (pgid) => this.d.journal.started(pgid),
+    };
+  }
+
+  private outcomeDeps(context: AttemptContext) {
+    return {
+      ledger: this.d.ledger,
+      execute: this.d.execute,
+      write: this.write,
+      maxAttempts: this.d.maxAttempts,
+      dropBranch: (branch: string) => context.repo.dropBranch(branch),
+    };
+  }
+
+  /** What a holder that died mid-merge left behind (see the class comment). */
+  private async recover(): Promise<void> {
+    const interrupted = await this.d.ledger.listMergeRequests({ rig: this.rig.name, status: ['verifying'] });
+    for (const mr of interrupted) await this.resume(mr);
+    for (const bead of await this.d.ledger.listBeads({ label: MERGING_LABEL, rig: this.rig.name })) {
+      const [merged] = await this.d.ledger.listMergeRequests({ bead: bead.id, status: ['merged'] });
+      if (merged) await closeBead(merged, this.d);
+    }
+  }
+
+  private async resume(mr: MergeRequest): Promise<void> {
+    const context = await this.context();
+    const tip = await landedTip(mr, context.repo);
+    if (tip) {
+      await record(mr, { kind: 'already-landed', mergeCommit: tip }, this.outcomeDeps(context));
+      return;
+    }
+    await this.d.ledger.updateMergeRequest(
+      mr.id,
+      {
+        expect: { status: 'verifying', version: mr.version },
+        set: { status: 'queued', reason: 'verification was interrupted; queued again' },
+      },
+      this.write(),
+    );
+  }
+}
