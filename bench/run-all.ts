@@ -12,7 +12,17 @@ import { join } from 'node:path';
 import { writeSection } from './report.ts';
 import { describeMachine, type ResultRow } from './stats.ts';
 
-const BENCHES = ['ledger', 'staging', 'feeding', 'agents', 'supervision', 'chat', 'fleet', 'memory'] as const;
+const BENCHES = [
+  'ledger',
+  'staging',
+  'feeding',
+  'agents',
+  'supervision',
+  'chat',
+  'fleet',
+  'memory',
+  'mq',
+] as const;
 const quick = process.argv.includes('--quick');
 const only = process.argv.filter((a) => !a.startsWith('--')).slice(2);
 const dir = import.meta.dirname;

@@ -3,32 +3,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MQ_POLECAT as POLECAT } from '../support/mq-polecat.ts';
 import { gitRepo, RunnerProcess, waitFor } from './runner-process.ts';
 import { Town } from './town.ts';
 
 type Bead = { id: string; status: string; close_reason: string; labels: string[] };
 type Row = { id: string; rig: string; bead: string | null; status: string; reason: string; attempts: number };
 type Mr = Row & { gates: Array<{ timed_out: boolean; exit: number | null; excerpt: string }> };
-
-/**
- * A polecat per bead (a real process in a real worktree) that commits `<title>.txt`; beads titled
- * `need-X` first check that X's file is in their worktree (they start from the target, which
- * must hold their blocker's work); `same-*` beads all write one file (so the second to land
- * conflicts); `bad-*` beads leave a file the gate refuses. A rework prompt makes the polecat
- * start again from the target.
- */
-const POLECAT = `set -e
-title=$(gt hook | sed -n "1s/^[^']*'\\(.*\\)' \\[.*$/\\1/p")
-if grep -q '^## Rework' "$GT_PROMPT_FILE"; then git reset -q --hard main; rework=1; fi
-case "$title" in need-*) test -f "\${title#need-}.txt" || { echo "no \${title#need-}.txt on main" >&2; exit 1; } ;; esac
-file="$title.txt"
-case "$title" in same-*) file=shared.txt ;; esac
-echo "$title" > "$file"
-case "$title" in bad-*) [ -n "$rework" ] || echo bad > bad.txt ;; esac
-git add -A
-git -c user.name=polecat -c user.email=p@e commit -qm "$title"
-gt done
-`;
 
 describe('the merge queue lands polecats’ work on main', () => {
   const town = new Town();

@@ -1,8 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type NatsServerProcess, startNatsServer } from '../../src/bus/nats-server-process.ts';
 import { NOT_TESTED } from '../support/mongo-targets.ts';
+import { gitRepo } from './runner-process.ts';
 import { Town } from './town.ts';
 
 type Bead = { id: string; status: string };
@@ -23,7 +27,7 @@ for (const target of targets.slice(0, 1)) {
       nats = await startNatsServer({ storeDir: `${one.home}/shared-nats` });
       const ledger = `${target.uri.replace(/\/?$/, '/')}gt_replicas_${process.pid}`;
       for (const town of [one, two])
-        await town.up(['--http-port', '0', '--nats', nats.url, '--ledger', ledger]);
+        await town.up(['--http-port', '0', '--nats', nats.url, '--ledger', ledger], { GT_MQ_POLL_S: '1' });
     }, 60_000);
     afterAll(async () => {
       await one.destroy();
@@ -65,5 +69,38 @@ for (const target of targets.slice(0, 1)) {
         await nc.close();
       }
     }, 90_000);
+
+    it('never merge one rig at once: a merge queue runs on the holder of the rig’s lease only', async () => {
+      const repo = gitRepo();
+      const lock = join(repo, '..', `verifying-${process.pid}`);
+      const overlaps = join(repo, '..', `overlaps-${process.pid}`);
+      // Two verifications at once would find the lock taken.
+      const gate = `mkdir ${lock} 2>/dev/null || { echo overlap >> ${overlaps}; exit 1; }; sleep 0.3; rmdir ${lock}`;
+      await one.json('gt', ['rig', 'add', 'beta', '--prefix', 'be', '--repo', repo, '--gate', gate]);
+      const git = (...args: string[]) =>
+        execFileSync('git', ['-C', repo, '-c', 'user.name=t', '-c', 'user.email=t@e', ...args], {
+          encoding: 'utf8',
+        }).trim();
+      const ids: string[] = [];
+      for (let i = 0; i < 6; i++) {
+        git('checkout', '-q', '-b', `work-${i}`, 'main');
+        writeFileSync(join(repo, `f${i}.txt`), `${i}\n`);
+        git('add', '-A');
+        git('commit', '-qm', `work ${i}`);
+        git('checkout', '-q', 'main');
+        const town = i % 2 ? two : one;
+        ids.push((await town.json<{ id: string }>('gt', ['mq', 'submit', `work-${i}`, '--rig', 'beta'])).id);
+      }
+      const merged = async () =>
+        (await one.json<Array<{ id: string; status: string }>>('gt', ['mq', 'list', 'beta', '--all'])).filter(
+          (r) => r.status === 'merged',
+        ).length;
+      for (let i = 0; i < 600 && (await merged()) < ids.length; i++)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(await merged()).toBe(ids.length);
+      expect(existsSync(overlaps)).toBe(false);
+      const subjects = git('log', '--format=%s', 'main').split('\n');
+      for (let i = 0; i < 6; i++) expect(subjects.filter((s) => s === `work ${i}`)).toHaveLength(1);
+    }, 120_000);
   });
 }

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { MergePolicy } from '../../domain/merge-policy.ts';
 import type { GateResult, MergeRequest } from '../../domain/merge-request.ts';
 import { alreadyLanded, isGitRepo, mergeBase, resolveCommit } from '../../git/repo.ts';
+import { GitError } from '../../git/run-git.ts';
 import { applyWork, closeScratch, openScratch } from '../../git/scratch.ts';
 import { type GateRun, runGates } from './gate-runner.ts';
 import type { RigRepo } from './rig-repo.ts';
@@ -34,6 +35,17 @@ export interface AttemptContext {
 }
 
 export async function attempt(mr: MergeRequest, c: AttemptContext): Promise<Outcome> {
+  try {
+    return await tryAttempt(mr, c);
+  } catch (err) {
+    // git refused something the engine cannot retry its way out of (a protected branch, a
+    // corrupt repository): hold it for a person once, never a hot loop.
+    if (!(err instanceof GitError)) throw err;
+    return { kind: 'broken', why: `git failed: ${err.message}` };
+  }
+}
+
+async function tryAttempt(mr: MergeRequest, c: AttemptContext): Promise<Outcome> {
   if (!(await isGitRepo(c.repo.path)))
     return { kind: 'broken', why: `${c.repo.path} is not a git repository` };
   await c.repo.refresh();
