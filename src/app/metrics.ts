@@ -8,6 +8,8 @@ export interface TownSnapshot {
   convoys: Array<{ status: string; count: number }>;
   polecats: Array<{ rig: string; verdict: string; count: number }>;
   escalationsOpen: Array<{ severity: string; count: number }>;
+  /** Merge requests waiting or being verified, per rig. */
+  mqDepth: Array<{ rig: string; count: number }>;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -110,6 +112,12 @@ export class ServiceMetrics {
     labelNames: ['severity'] as const,
     registers: this.r,
   });
+  private readonly mqDepth = new Gauge({
+    name: 'gt_mq_depth',
+    help: 'Merge requests queued or being verified, by rig',
+    labelNames: ['rig'] as const,
+    registers: this.r,
+  });
   private readTown: (() => Promise<TownSnapshot>) | null = null;
 
   constructor() {
@@ -145,10 +153,12 @@ export class ServiceMetrics {
     this.convoys.reset();
     this.polecats.reset();
     this.escalationsOpen.reset();
+    this.mqDepth.reset();
     for (const b of town.beads) this.beads.set({ status: b.status }, b.count);
     for (const c of town.convoys) this.convoys.set({ status: c.status }, c.count);
     for (const p of town.polecats) this.polecats.set({ rig: p.rig, verdict: p.verdict }, p.count);
     for (const e of town.escalationsOpen) this.escalationsOpen.set({ severity: e.severity }, e.count);
+    for (const q of town.mqDepth) this.mqDepth.set({ rig: q.rig }, q.count);
   }
 
   /** One merge attempt's end; a landing also times the MR from submission. */

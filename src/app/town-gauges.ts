@@ -15,6 +15,7 @@ export function townReader(ledger: Ledger, registry: CommandRegistry): () => Pro
   return async () => {
     const counts = await ledger.countBeads();
     const escalations = await ledger.listBeads({ issue_type: 'escalation' });
+    const waiting = await ledger.listMergeRequests({ status: ['queued', 'verifying'] });
     const polecats = await registry.execute({
       verb: 'gt polecats',
       args: {},
@@ -35,6 +36,11 @@ export function townReader(ledger: Ledger, registry: CommandRegistry): () => Pro
       escalationsOpen: sum(
         escalations,
         (e) => ({ severity: escalationView(e).severity }),
+        () => 1,
+      ),
+      mqDepth: sum(
+        waiting,
+        (m) => ({ rig: m.rig }),
         () => 1,
       ),
       polecats: polecats.ok

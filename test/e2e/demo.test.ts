@@ -17,6 +17,9 @@ const METRICS = [
   'gt_dispatch_latency_seconds',
   'gt_polecats',
   'gt_escalations_open',
+  'gt_mq_depth',
+  'gt_mq_outcomes_total',
+  'gt_mq_landing_seconds',
   'gt_mail_delivered_total',
   'gt_nats_reconnects_total',
   'gt_chat_api_errors_total',
@@ -170,6 +173,10 @@ describe('gt demo', () => {
       expect(closed.length).toBeGreaterThanOrEqual(7); // the demo's work, and its question once retired
       expect(sample(after, 'gt_beads', 'status="closed"')).toBe(closed.length);
       expect(sample(after, 'gt_convoys', 'status="closed"')).toBe(1);
+      // Every change of the demo landed through a merge queue, and the queue is empty again.
+      expect(sample(after, 'gt_mq_outcomes_total', 'outcome="landed"')).toBe(7);
+      expect(sample(after, 'gt_mq_landing_seconds_count')).toBe(7);
+      expect(sample(after, 'gt_mq_depth')).toBe(0);
       // Waves 2–5 were each dispatched by a close: 3 + 1 + 1 + 1.
       expect(sample(after, 'gt_dispatch_latency_seconds_count')).toBe(6);
       expect(sample(after, 'gt_mail_delivered_total')).toBeGreaterThanOrEqual(7);
