@@ -35,7 +35,7 @@ const NEXT: Record<MrStatus, readonly MrStatus[]> = {
   queued: ['verifying', 'held', 'rejected', 'superseded', 'cancelled'],
   verifying: ['merged', 'needs-rework', 'queued', 'held', 'rejected', 'superseded', 'cancelled'],
   'needs-rework': ['queued', 'held', 'rejected', 'superseded', 'cancelled'],
-  held: ['queued', 'merged', 'rejected', 'superseded', 'cancelled'],
+  held: ['queued', 'needs-rework', 'merged', 'rejected', 'superseded', 'cancelled'],
   merged: [],
   rejected: [],
   superseded: [],

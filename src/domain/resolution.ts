@@ -8,20 +8,36 @@ import { parseRigName } from './rig.ts';
  *  - `reassign:<rig>/<name>` hand the bead to that polecat (one compare-and-swap),
  *  - `reassign:queue` or `release` give it back to the queue (the feeder re-slings it),
  *  - `restart` respawn the same polecat on it,
- *  - `acknowledge` close the escalation with nothing changed.
+ *  - `acknowledge` close the escalation with nothing changed;
+ * and for a `merge-failed` escalation, on the bead's held merge request:
+ *  - `merge:retry` verify it again, `merge:rework` send the work back to a polecat with the
+ *    evidence, `merge:reject` refuse it (the bead goes back to be worked again).
  */
 export type Resolution =
   | { type: 'reassign'; rig: string; name: string }
   | { type: 'release' }
   | { type: 'restart' }
   | { type: 'acknowledge' }
+  | { type: 'merge'; step: MergeStep }
   | { type: 'note'; text: string };
+
+export const MERGE_STEPS = ['retry', 'rework', 'reject'] as const;
+export type MergeStep = (typeof MERGE_STEPS)[number];
 
 export function parseResolution(raw: string | undefined): Resolution {
   const text = (raw ?? '').trim();
   if (text === '' || text === 'acknowledge' || text === 'ack') return { type: 'acknowledge' };
   if (text === 'release' || text === 'reassign:queue') return { type: 'release' };
   if (text === 'restart') return { type: 'restart' };
+  if (text.startsWith('merge:')) {
+    const step = text.slice('merge:'.length);
+    if (!(MERGE_STEPS as readonly string[]).includes(step))
+      throw usageError(
+        'invalid_action',
+        `${JSON.stringify(text)}: write merge:retry, merge:rework or merge:reject`,
+      );
+    return { type: 'merge', step: step as MergeStep };
+  }
   if (text.startsWith('reassign:')) {
     const [rig, name, extra] = text.slice('reassign:'.length).split('/');
     if (!rig || !name || extra !== undefined || !/^[A-Za-z0-9_-]+$/.test(name))
@@ -48,6 +64,8 @@ export function describeResolution(r: Resolution): string {
       return 'restarted';
     case 'acknowledge':
       return 'acknowledged';
+    case 'merge':
+      return { retry: 'merge retried', rework: 'sent back for rework', reject: 'merge rejected' }[r.step];
     case 'note':
       return r.text;
   }

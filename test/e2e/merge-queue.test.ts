@@ -134,12 +134,16 @@ describe('the merge queue lands polecats’ work on main', () => {
     expect(mr.gates.at(-1)).toMatchObject({ timed_out: true, exit: null });
     expect(git('gamma', 'log', '--format=%s', 'main')).not.toContain('hang');
     expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' })).not.toMatch(/^sleep 613$/m);
-    const escalations = await town.json<Array<{ kind: string; bead_id: string | null }>>('gt', [
-      'escalation',
-      'list',
-    ]);
-    expect(escalations).toContainEqual(expect.objectContaining({ kind: 'merge-failed', bead_id: hang }));
+    type Escalation = { id: string; kind: string; bead_id: string | null; proposed_actions: string[] };
+    const escalations = await town.json<Escalation[]>('gt', ['escalation', 'list']);
+    const escalation = escalations.find((e) => e.kind === 'merge-failed' && e.bead_id === hang) as Escalation;
+    expect(escalation.proposed_actions).toEqual(['merge:retry', 'merge:rework', 'merge:reject']);
     expect((await show(hang)).status).not.toBe('closed');
+    // A person decides on the escalation (a button on its card does the same): the merge is refused
+    // for good and the bead goes back to the queue, its branch never on main.
+    await town.json('gt', ['escalation', 'resolve', escalation.id, '--action', 'merge:reject']);
+    expect((await town.json<Mr>('gt', ['mq', 'status', (held as Row).id])).status).toBe('rejected');
+    expect(await show(hang)).toMatchObject({ status: 'open', labels: [] });
   }, 120_000);
 
   it('a rig with no gate policy lands nothing: the merge request is held, saying what to set', async () => {

@@ -1,6 +1,6 @@
 import type { Bead } from '../../domain/bead.ts';
 import { type EscalationView, escalationView, type Severity } from '../../domain/escalation.ts';
-import { parseResolution } from '../../domain/resolution.ts';
+import { type MergeStep, parseResolution } from '../../domain/resolution.ts';
 
 /** One button of an escalation card: the `--action` it applies, or `ack`. */
 export interface CardButton {
@@ -33,6 +33,26 @@ export interface EscalationCardModel {
 
 const SEVERITY_ICON: Record<Severity, string> = { critical: '🔴', high: '🟠', medium: '🟡', low: '⚪' };
 export const severityIcon = (s: Severity): string => SEVERITY_ICON[s];
+
+/** A held merge request's decisions (a `merge-failed` escalation). */
+const MERGE_BUTTONS: Record<MergeStep, CardButton> = {
+  retry: { label: 'Retry merge', action: 'merge:retry', style: 'primary', confirm: null },
+  rework: {
+    label: 'Send back for rework',
+    action: 'merge:rework',
+    style: null,
+    confirm: { title: 'Rework?', text: 'A polecat gets the bead again, with why it did not land.' },
+  },
+  reject: {
+    label: 'Reject merge',
+    action: 'merge:reject',
+    style: 'danger',
+    confirm: {
+      title: 'Reject?',
+      text: 'The merge request is refused for good; the bead goes back to the queue.',
+    },
+  },
+};
 
 function button(action: string): CardButton {
   const r = parseResolution(action);
@@ -67,6 +87,8 @@ function button(action: string): CardButton {
           text: 'The polecat is started again on the bead (counts as a respawn).',
         },
       };
+    case 'merge':
+      return MERGE_BUTTONS[r.step];
     default:
       return { label: 'Acknowledge & close', action: 'acknowledge', style: null, confirm: null };
   }

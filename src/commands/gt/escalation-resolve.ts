@@ -12,6 +12,7 @@ import { polecatAddress, polecatNames } from '../../domain/sling.ts';
 import type { WriteContext } from '../../ledger/port.ts';
 import { flag, optString, reqString } from '../args.ts';
 import { type CommandContext, defineCommand } from '../command.ts';
+import { applyMergeStep, heldMergeFor } from './escalation-merge.ts';
 import {
   assertOpen,
   checkVersion,
@@ -40,7 +41,7 @@ export const gtEscalationResolve = defineCommand<EscalationRecord>({
   path: ['gt', 'escalation', 'resolve'],
   summary: 'Resolve an escalation: apply a proposed action, or note what was done',
   usage:
-    'gt escalation resolve <id> [--action reassign:<rig>/<name>|reassign:queue|release|restart|acknowledge|TEXT] [--version N] [--force]',
+    'gt escalation resolve <id> [--action reassign:<rig>/<name>|reassign:queue|release|restart|merge:retry|merge:rework|merge:reject|acknowledge|TEXT] [--version N] [--force]',
   syntax: {
     positionals: [{ name: 'id', required: true }],
     flags: {
@@ -57,6 +58,7 @@ export const gtEscalationResolve = defineCommand<EscalationRecord>({
     checkVersion(e, optString(args, 'version'));
     const resolution = parseResolution(optString(args, 'action'));
     const target = touchesBead(resolution) ? await targetOf(ctx, e) : null;
+    const held = resolution.type === 'merge' ? await heldMergeFor(ctx, e) : null;
     if (resolution.type === 'reassign' && target)
       await checkReassign(ctx, target, resolution, flag(args, 'force'));
     const write = ctx.write();
@@ -75,6 +77,7 @@ export const gtEscalationResolve = defineCommand<EscalationRecord>({
       );
     try {
       if (target) await apply(ctx, resolution, target, write);
+      if (held && resolution.type === 'merge') await applyMergeStep(ctx, resolution.step, held, write);
     } catch (err) {
       await ledger.claimBead(
         e.id,

@@ -141,8 +141,8 @@ async function hold(mr: MergeRequest, why: string, d: OutcomeDeps, gates: GateRe
     summary: `merge of ${mr.bead_id ?? mr.branch} held: ${why.split('\n')[0]}`.slice(0, 200),
     severity: 'high',
     kind: 'merge-failed',
-    message: `${mr.id} (${mr.branch} at ${mr.sha}) → ${mr.target}: ${why}\n\nDecide with gt mq retry ${mr.id}, gt mq reject ${mr.id} -r REASON, or rework the bead.`,
-    ...(mr.bead_id && { bead: mr.bead_id }),
+    message: `${mr.id} (${mr.branch} at ${mr.sha}) → ${mr.target}: ${why}\n\nDecide here, or with gt mq retry ${mr.id} / gt mq reject ${mr.id} -r REASON.`,
+    ...(mr.bead_id && { bead: mr.bead_id, propose: ['merge:retry', 'merge:rework', 'merge:reject'] }),
     ...(mr.polecat && { agent: mr.polecat }),
   });
   return held;

@@ -1,8 +1,9 @@
 import { conflict, refused, usageError } from '../../../domain/errors.ts';
-import { MERGING_LABEL, type MergeRequest, type MrStatus } from '../../../domain/merge-request.ts';
+import type { MergeRequest, MrStatus } from '../../../domain/merge-request.ts';
 import { optString, reqString } from '../../args.ts';
 import { type CommandContext, defineCommand } from '../../command.ts';
 import type { Args } from '../../syntax.ts';
+import { backToWork } from './back-to-work.ts';
 import { loadMr } from './view.ts';
 
 /**
@@ -69,18 +70,9 @@ async function decide(d: Decision, args: Args, ctx: CommandContext): Promise<Mer
   );
   if (!moved)
     throw conflict('stale_version', `${mr.id} changed meanwhile; look again with gt mq status ${mr.id}`);
-  if (d.to === 'rejected' && mr.bead_id) await reopenForWork(ctx, mr.bead_id, moved.reason);
+  if (d.to === 'rejected' && mr.bead_id)
+    await backToWork(ctx.services.ledger, mr.bead_id, `Merge ${moved.reason}`, ctx.write(), false);
   return moved;
-}
-
-/** A rejected MR's bead is work again: open, unassigned, with the reason noted. */
-async function reopenForWork(ctx: CommandContext, beadId: string, why: string): Promise<void> {
-  const ledger = ctx.services.ledger;
-  const bead = await ledger.getBead(beadId);
-  if (!bead || bead.status === 'closed') return;
-  const write = ctx.write();
-  await ledger.updateBead(beadId, { status: 'open', assignee: null, remove_labels: [MERGING_LABEL] }, write);
-  await ledger.addComment(beadId, `Merge ${why}`, write);
 }
 
 const decisionVerb = (d: Decision) =>

@@ -1,0 +1,45 @@
+import type { Bead } from '../../domain/bead.ts';
+import { conflict, refused } from '../../domain/errors.ts';
+import { escalationView } from '../../domain/escalation.ts';
+import type { MergeRequest, MrStatus } from '../../domain/merge-request.ts';
+import type { MergeStep } from '../../domain/resolution.ts';
+import type { WriteContext } from '../../ledger/port.ts';
+import type { CommandContext } from '../command.ts';
+import { backToWork, heldMergeOf } from './mq/back-to-work.ts';
+
+/**
+ * The decisions a `merge-failed` escalation proposes, on its bead's held merge request: each one
+ * compare-and-swap on the MR, applied inside the escalation's own decision (one click, one
+ * change, the card rewritten). Checked before deciding, so a refusal changes nothing.
+ */
+export async function heldMergeFor(ctx: CommandContext, e: Bead): Promise<MergeRequest> {
+  const { bead_id } = escalationView(e);
+  const held = bead_id ? await heldMergeOf(ctx.services.ledger, bead_id) : null;
+  if (!held)
+    throw refused(
+      'condition_cleared',
+      `${e.id} has no held merge request to act on (any more); resolve it with --action acknowledge`,
+    );
+  return held;
+}
+
+const NEXT: Record<MergeStep, MrStatus> = { retry: 'queued', rework: 'needs-rework', reject: 'rejected' };
+
+export async function applyMergeStep(
+  ctx: CommandContext,
+  step: MergeStep,
+  mr: MergeRequest,
+  write: WriteContext,
+): Promise<void> {
+  const ledger = ctx.services.ledger;
+  const reason = `${step === 'retry' ? 'retried' : step === 'rework' ? 'sent back for rework' : 'rejected'} by ${ctx.actor.id}${step === 'retry' ? '' : `: ${mr.reason}`}`;
+  const moved = await ledger.updateMergeRequest(
+    mr.id,
+    { expect: { status: mr.status, version: mr.version }, set: { status: NEXT[step], reason } },
+    write,
+  );
+  if (!moved)
+    throw conflict('stale_version', `${mr.id} changed meanwhile; look again with gt mq status ${mr.id}`);
+  if (step !== 'retry' && mr.bead_id)
+    await backToWork(ledger, mr.bead_id, `Merge ${mr.id} ${reason}`, write, step === 'rework');
+}
