@@ -6,6 +6,7 @@ import type { StallMemory } from '../domain/witness-policy.ts';
 import type { Ledger } from '../ledger/port.ts';
 import { LeaderLease } from '../services/leader-lease.ts';
 import { reescalate } from '../services/reescalation.ts';
+import { watchRefineries } from '../services/refinery/refinery-watch.ts';
 import { type Job, Scheduler } from '../services/scheduler.ts';
 import { type Execute, strandedScan } from '../services/stranded-scan.ts';
 import { witnessPass } from '../services/witness.ts';
@@ -80,6 +81,9 @@ export async function startCronJobs(
       };
       const s = await witnessPass(deps, new Date());
       if (s.actions.length || s.retired.length) log.info({ ...s, token }, 'witness pass');
+      const stale = await watchRefineries(ledger, deps.execute, new Date());
+      if (stale.length)
+        log.warn({ stale: stale.map((m) => m.id), token }, 'merge queues: verifications overdue');
     },
   };
   const reescalation: Job = {
