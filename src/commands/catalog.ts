@@ -34,6 +34,7 @@ import { gtHeartbeat, gtNudge } from './gt/nudge.ts';
 import { gtPolecatRelease, gtPolecatRespawn, gtPolecatStop } from './gt/polecat.ts';
 import { gtPolecats } from './gt/polecats.ts';
 import { gtRigAdd, gtRigList, gtRigPark, gtRigUnpark } from './gt/rig.ts';
+import { gtRigSet } from './gt/rig-set.ts';
 import { gtSling } from './gt/sling.ts';
 
 /** Every verb the command layer serves. Adding a verb = one file + one line here. */
@@ -57,6 +58,7 @@ export const CATALOG: readonly CommandDef[] = [
   gtRigList,
   gtRigPark,
   gtRigUnpark,
+  gtRigSet,
   gtConvoyCreate,
   gtConvoyAdd,
   gtConvoyStatus,

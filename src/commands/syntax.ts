@@ -10,6 +10,8 @@ export interface FlagSpec {
   short?: string;
   /** Repeatable; comma-separated values are split too (`-l a,b -l c`). */
   list?: boolean;
+  /** With `list`: each value is kept whole, commas and all (a shell command: `--gate "x --y=a,b"`). */
+  whole?: boolean;
   description: string;
 }
 
@@ -78,7 +80,7 @@ function setFlag(args: Args, name: string, spec: FlagSpec, value: string): void 
     args[name] = value;
     return;
   }
-  const items = value.split(',').filter((v) => v !== '');
+  const items = spec.whole ? [value] : value.split(',').filter((v) => v !== '');
   args[name] = [...((args[name] as string[] | undefined) ?? []), ...items];
 }
 

@@ -72,6 +72,7 @@ export const ACCESS: Readonly<Record<string, VerbAccess>> = {
   'gt rig list': { ...look, runner: 'allow' },
   'gt rig park': townShape,
   'gt rig unpark': townShape,
+  'gt rig set': townShape,
 
   'gt convoy create': convoyPlanning,
   'gt convoy add': convoyPlanning,

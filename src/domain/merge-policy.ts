@@ -22,6 +22,12 @@ export interface MergePolicy {
   gates: string[] | null;
   gate_timeout_s: number;
   merge_style: MergeStyle;
+  /**
+   * The branch work lands on, fixed when the rig is added (the branch its repository's HEAD named
+   * then), so a checkout switched to another branch later does not change it. Null (rigs from
+   * before): whatever HEAD names at submission.
+   */
+  target?: string | null;
 }
 
 export const DEFAULT_GATE_TIMEOUT_S = 15 * 60;
@@ -82,11 +88,12 @@ export function parseGateTimeout(raw: string): number {
 /** What `gt rig list` shows of it: `mr · gates: npm test (15m) · rebase`, `gates: NONE CONFIGURED`. */
 export function describeMergePolicy(p: MergePolicy): string {
   if (p.merge === 'local') return 'local (no merge)';
+  const onto = p.target ? ` → ${p.target}` : '';
   const gates =
     p.gates === null
       ? 'gates: NOT CONFIGURED (nothing lands)'
       : p.gates.length === 0
         ? 'gates: none'
         : `gates: ${p.gates.join(' && ')}`;
-  return `${p.merge} · ${gates} (${Math.round(p.gate_timeout_s / 60)}m) · ${p.merge_style}`;
+  return `${p.merge}${onto} · ${gates} (${Math.round(p.gate_timeout_s / 60)}m) · ${p.merge_style}`;
 }

@@ -3,6 +3,7 @@ import type { ClaimExpectation } from '../domain/bead-changes.ts';
 import type { TrackedState } from '../domain/convoy.ts';
 import type { Dependency, DepType, WaitsForGate } from '../domain/dependency.ts';
 import type { Mail } from '../domain/mail.ts';
+import type { MergePolicy } from '../domain/merge-policy.ts';
 import type { MergeRequest, MergeRequestPatch, MrStatus, NewMergeRequest } from '../domain/merge-request.ts';
 import type { Nudge } from '../domain/nudge.ts';
 import type { HookBead } from '../domain/polecat-signals.ts';
@@ -82,6 +83,8 @@ export type LedgerEventType =
   | 'rig_added'
   | 'rig_parked'
   | 'rig_unparked'
+  /** A rig's merge policy changed; data `{ merge_policy }`, the whole new policy. */
+  | 'rig_updated'
   | 'mr_submitted'
   | 'mr_updated';
 
@@ -168,6 +171,12 @@ export interface Ledger {
   getRig(name: string): Promise<Rig | null>;
   listRigs(): Promise<Rig[]>;
   setRigParked(name: string, parked: boolean, ctx: WriteContext): Promise<Rig>;
+  /**
+   * Replaces the fields of the rig's merge policy that `policy` gives (a whole policy replaces
+   * it all), keeping the others, by compare-and-swap on the rig's version: the version moves and
+   * a `rig_updated` event is written in the same step. Nothing is written when nothing changes.
+   */
+  setRigMergePolicy(name: string, policy: Partial<MergePolicy>, ctx: WriteContext): Promise<Rig>;
 
   /** Generates the id (prefix of the rig, `hq` without one, `P.n` under a parent) unless given. */
   createBead(input: NewBead, ctx: WriteContext): Promise<Bead>;

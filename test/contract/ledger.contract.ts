@@ -7,6 +7,7 @@ import { registerLifecycleContract } from './lifecycle.contract.ts';
 import { registerMailContract, registerNudgeContract } from './mail.contract.ts';
 import { registerMergeRequestContract } from './merge-requests.contract.ts';
 import { registerRecordsContract } from './records.contract.ts';
+import { registerRigPolicyContract } from './rig-policy.contract.ts';
 import { registerSupervisionContract } from './supervision.contract.ts';
 
 /**
@@ -49,6 +50,7 @@ export function runLedgerContract(name: string, factory: LedgerFactory): void {
     registerBlockingContract(state);
     registerDependencyContract(state);
     registerRecordsContract(state);
+    registerRigPolicyContract(state);
     registerMailContract(state);
     registerNudgeContract(state);
     registerSupervisionContract(state);

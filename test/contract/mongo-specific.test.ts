@@ -376,6 +376,14 @@ for (const target of targets) {
           ...legacy,
           parked: true,
         });
+        // Switching such a rig to the queue starts from the legacy policy's other fields.
+        expect(
+          (await fx.ledger.setRigMergePolicy('old', { merge: 'mr', gates: [] }, clock()())).merge_policy,
+        ).toEqual({
+          ...LEGACY_MERGE_POLICY,
+          merge: 'mr',
+          gates: [],
+        });
       });
     });
 

@@ -173,6 +173,44 @@ describe('merge queue edge cases', () => {
         .filter((s) => s === 'survivor'),
     ).toHaveLength(1);
   }, 90_000);
+
+  it('a gate that cannot run fails closed, naming it; a missing target branch is held, saying so', async () => {
+    const other = gitRepo();
+    await town.json('gt', [
+      'rig',
+      'add',
+      'beta',
+      '--prefix',
+      'be',
+      '--repo',
+      other,
+      '--gate',
+      'no-such-tool --check',
+    ]);
+    const run = (...args: string[]) =>
+      execFileSync('git', ['-C', other, '-c', 'user.name=t', '-c', 'user.email=t@e', ...args], {
+        encoding: 'utf8',
+      });
+    run('checkout', '-q', '-b', 'tooling');
+    run('commit', '-q', '--allow-empty', '-m', 'tooling');
+    run('checkout', '-q', 'main');
+    const mr = (await town.json<Row>('gt', ['mq', 'submit', 'tooling', '--rig', 'beta'])).id;
+    await until(mr, 'needs-rework');
+    const failed = await town.json<{ gates: Array<{ exit: number | null; excerpt: string }> }>('gt', [
+      'mq',
+      'status',
+      mr,
+    ]);
+    expect(failed.gates.at(-1)).toMatchObject({
+      exit: 127,
+      excerpt: expect.stringContaining('no-such-tool'),
+    });
+    // The target disappears (renamed) under a merge request: held, saying so, never landed elsewhere.
+    run('branch', '-m', 'main', 'trunk');
+    await town.json('gt', ['mq', 'retry', mr]);
+    await until(mr, 'held');
+    expect((await status(mr)).reason).toMatch(/the target branch main does not exist/);
+  }, 60_000);
 });
 
 function alive(pid: number): boolean {

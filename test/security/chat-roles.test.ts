@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../src/ledger/port.ts';
+import { gitRepo, waitFor } from '../e2e/runner-process.ts';
 import { Town } from '../e2e/town.ts';
 import { slackEnv, writePolicy } from '../support/chat-setup.ts';
 import { DiscordClient } from '../support/discord-client.ts';
@@ -23,7 +25,7 @@ describe('chat users with a role for rig alpha only', () => {
   const discord = new DiscordClient();
   let slack: SlackClient;
   let n = 0;
-  const ids = { alpha: '', beta: '', agent: '', convoy: '', escalation: '' };
+  const ids = { alpha: '', beta: '', agent: '', convoy: '', escalation: '', mr: '' };
 
   beforeAll(async () => {
     await api.start();
@@ -36,6 +38,7 @@ describe('chat users with a role for rig alpha only', () => {
         'convoy:launch',
         'escalation:ack',
         'escalation:approve',
+        'mq:write',
       ],
       rigs: ['alpha'],
     };
@@ -57,6 +60,24 @@ describe('chat users with a role for rig alpha only', () => {
     discord.url = town.runtime().http_url;
     for (const rig of ['alpha', 'beta'])
       await town.json('gt', ['rig', 'add', rig, '--prefix', rig.slice(0, 2)]);
+    // A merge request of rig gamma, held (its rig has no gate policy yet).
+    const repo = gitRepo();
+    await town.json('gt', ['rig', 'add', 'gamma', '--prefix', 'ga', '--repo', repo]);
+    execFileSync('git', ['-C', repo, 'checkout', '-q', '-b', 'feature']);
+    execFileSync('git', [
+      '-C',
+      repo,
+      '-c',
+      'user.name=t',
+      '-c',
+      'user.email=t@e',
+      'commit',
+      '-q',
+      '--allow-empty',
+      '-m',
+      'f',
+    ]);
+    ids.mr = (await town.json<{ id: string }>('gt', ['mq', 'submit', 'feature', '--rig', 'gamma'])).id;
     ids.alpha = (await town.json<Bead>('bd', ['create', 'alpha work', '--rig', 'alpha'])).id;
     ids.beta = (await town.json<Bead>('bd', ['create', 'beta work', '--rig', 'beta'])).id;
     await town.json('gt', ['sling', ids.alpha]);
@@ -123,6 +144,12 @@ describe('chat users with a role for rig alpha only', () => {
       missing: /may not run bd close: it needs bead:write on rig beta/,
     },
     {
+      what: 'reject a merge request of rig gamma',
+      slack: ['gt', `mq reject ${ids.mr} -r nope`] as const,
+      discord: ['gt', ['mq', 'reject'], { mr: ids.mr, reason: 'nope' }] as const,
+      missing: /may not run gt mq reject: it needs mq:write on rig gamma/,
+    },
+    {
       what: 'sling beta work',
       slack: ['gt', `sling ${ids.beta}`] as const,
       discord: ['gt', ['sling'], { id: ids.beta }] as const,
@@ -153,10 +180,26 @@ describe('chat users with a role for rig alpha only', () => {
     ]) {
       const refused = audit.filter((r) => r.actor === actor && r.outcome === 'refused');
       expect(refused.map((r) => r.verb).sort(), actor).toEqual(
-        expect.arrayContaining(['bd close', 'gt convoy close', 'gt escalation resolve', 'gt sling']),
+        expect.arrayContaining([
+          'bd close',
+          'gt convoy close',
+          'gt escalation resolve',
+          'gt mq reject',
+          'gt sling',
+        ]),
       );
       expect(refused.every((r) => r.source === source && /not allowed/.test(r.message ?? ''))).toBe(true);
     }
+  });
+
+  it('reads the merge queue from chat, as the CLI shows it', async () => {
+    const held = async () =>
+      (await town.json<{ status: string }>('gt', ['mq', 'status', ids.mr])).status === 'held';
+    await waitFor(held, 20_000, () => 'the merge request was never held');
+    const listed = await viaSlack('gt', 'mq list gamma');
+    expect(listed).toContain(ids.mr);
+    expect(listed).toMatch(/held/);
+    expect(await viaDiscord('gt', ['mq', 'status'], { mr: ids.mr })).toContain('feature@');
   });
 
   it('acts within its own rig', async () => {

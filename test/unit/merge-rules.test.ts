@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { gtRigAdd } from '../../src/commands/gt/rig.ts';
+import { parseWords } from '../../src/commands/syntax.ts';
 import {
   describeMergePolicy,
   parseGates,
@@ -27,6 +29,15 @@ describe('merge queue rules', () => {
     expect(canMove('queued', 'merged')).toBe(false);
     expect(canMove('needs-rework', 'merged')).toBe(false);
     expect(canMove('verifying', 'merged')).toBe(true);
+  });
+
+  it('keeps a gate command whole, commas and all', () => {
+    const args = parseWords(
+      ['x', '--gate', 'npm test -- --x=a,b', '--gate', 'make lint'],
+      gtRigAdd.syntax,
+      gtRigAdd.usage,
+    );
+    expect(args.gate).toEqual(['npm test -- --x=a,b', 'make lint']);
   });
 
   it('reads the merge policy flags, refusing what would be ambiguous', () => {

@@ -132,6 +132,7 @@ const SCOPES: Readonly<Record<string, Resolver>> = {
   'gt rig add': townLevel,
   'gt rig park': rigArg,
   'gt rig unpark': rigArg,
+  'gt rig set': rigArg,
   'gt convoy create': convoyCreateScope,
   'gt convoy stage': convoyInputScope,
   'gt convoy launch': convoyInputScope,

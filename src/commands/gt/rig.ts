@@ -13,11 +13,29 @@ import { list, optString, reqString } from '../args.ts';
 import { defineCommand } from '../command.ts';
 import type { Args } from '../syntax.ts';
 
+/** The merge policy flags, shared by `gt rig add` and `gt rig set` (rig-set.ts). */
+export const MERGE_POLICY_FLAGS = {
+  merge: {
+    type: 'string',
+    description: 'mr (through the merge queue; default with --repo), direct or local',
+  },
+  gate: {
+    type: 'string',
+    list: true,
+    whole: true,
+    description: 'a command that must pass before work lands, e.g. "npm test" (repeatable); none: no gates',
+  },
+  'gate-timeout': { type: 'string', description: 'per gate, e.g. 90s, 15m (default), 2h' },
+  'merge-style': { type: 'string', description: 'rebase (default), merge or squash' },
+} as const;
+
+export const MERGE_POLICY_USAGE =
+  '[--merge mr|direct|local] [--gate CMD]… | [--gate none] [--gate-timeout DURATION] [--merge-style rebase|merge|squash]';
+
 export const gtRigAdd = defineCommand<Rig>({
   path: ['gt', 'rig', 'add'],
   summary: 'Register a rig (a project repository with its own bead prefix)',
-  usage:
-    'gt rig add <name> --prefix <pfx> [--repo PATH] [--max-polecats N] [--runtime PRESET | --command CMD] [--env NAME]… [--merge mr|direct|local] [--gate CMD]… | [--gate none] [--gate-timeout DURATION] [--merge-style rebase|merge|squash]',
+  usage: `gt rig add <name> --prefix <pfx> [--repo PATH] [--max-polecats N] [--runtime PRESET | --command CMD] [--env NAME]… ${MERGE_POLICY_USAGE}`,
   syntax: {
     positionals: [{ name: 'name', required: true }],
     flags: {
@@ -31,18 +49,7 @@ export const gtRigAdd = defineCommand<Rig>({
         list: true,
         description: 'a variable of the runner’s environment its polecats may see, e.g. ANTHROPIC_API_KEY',
       },
-      merge: {
-        type: 'string',
-        description: 'mr (through the merge queue; default with --repo), direct or local',
-      },
-      gate: {
-        type: 'string',
-        list: true,
-        description:
-          'a command that must pass before work lands, e.g. "npm test" (repeatable); none: no gates',
-      },
-      'gate-timeout': { type: 'string', description: 'per gate, e.g. 90s, 15m (default), 2h' },
-      'merge-style': { type: 'string', description: 'rebase (default), merge or squash' },
+      ...MERGE_POLICY_FLAGS,
     },
   },
   mutates: true,
@@ -58,12 +65,15 @@ export const gtRigAdd = defineCommand<Rig>({
     const max = optString(args, 'max-polecats');
     const repo = optString(args, 'repo');
     const env = parseEnvNames(list(args, 'env'));
-    const mergePolicy = mergePolicyArgs(args);
-    if (repo !== undefined && ctx.services.repos && !(await ctx.services.repos.isRepo(repo)))
+    const repos = ctx.services.repos;
+    if (repo !== undefined && repos && !(await repos.isRepo(repo)))
       throw usageError(
         'not_a_repository',
         `--repo ${repo} is not a git repository; give the path of a git checkout (or a bare repository)`,
       );
+    // Where work lands is fixed now: the branch the repository's HEAD names today.
+    const target = repo !== undefined && repos ? await repos.defaultBranch(repo) : null;
+    const mergePolicy = { ...mergePolicyArgs(args), ...(target && { target }) };
     const rig = await ctx.services.ledger.addRig(
       {
         name: parseRigName(reqString(args, 'name')),
@@ -95,8 +105,8 @@ export const gtRigList = defineCommand<Rig[]>({
       : rigs.map(rigLine).join('\n'),
 });
 
-/** The merge policy flags given (the rest take merge-policy.ts's defaults). */
-function mergePolicyArgs(args: Args): Partial<MergePolicy> {
+/** The merge policy flags given (`gt rig add`: the rest take the defaults; `gt rig set`: the rest stay). */
+export function mergePolicyArgs(args: Args): Partial<MergePolicy> {
   const merge = optString(args, 'merge');
   const gates = parseGates(list(args, 'gate'));
   const timeout = optString(args, 'gate-timeout');

@@ -10,6 +10,7 @@ import type { Bead, BeadPatch, NewBead } from '../../domain/bead.ts';
 import type { TrackedState } from '../../domain/convoy.ts';
 import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.ts';
 import type { Mail } from '../../domain/mail.ts';
+import type { MergePolicy } from '../../domain/merge-policy.ts';
 import type { MergeRequest, NewMergeRequest } from '../../domain/merge-request.ts';
 import type { Nudge } from '../../domain/nudge.ts';
 import type { ReadyFilter } from '../../domain/readiness.ts';
@@ -151,6 +152,10 @@ export class MongoLedger implements Ledger {
 
   setRigParked(name: string, parked: boolean, ctx: WriteContext): Promise<Rig> {
     return this.rigs.setParked(name, parked, ctx);
+  }
+
+  setRigMergePolicy(name: string, policy: Partial<MergePolicy>, ctx: WriteContext): Promise<Rig> {
+    return this.rigs.setMergePolicy(name, policy, ctx);
   }
 
   createBead(input: NewBead, ctx: WriteContext): Promise<Bead> {

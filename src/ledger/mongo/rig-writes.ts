@@ -1,7 +1,9 @@
 import type { Collection } from 'mongodb';
 import { conflict, notFound } from '../../domain/errors.ts';
+import type { MergePolicy } from '../../domain/merge-policy.ts';
 import { buildRig, type NewRig, type Rig } from '../../domain/rig.ts';
 import type { LedgerEventType, WriteContext } from '../port.ts';
+import { changedMergePolicy } from '../rig-policy.ts';
 import type { Cas } from './cas.ts';
 import { type RigDoc, rigFromDoc } from './documents.ts';
 import type { Outbox } from './outbox.ts';
@@ -61,6 +63,29 @@ export class RigWrites {
               },
               result: true,
             },
+      () => notFound('rig', name),
+    );
+    if (changed) await this.outbox.flush('rigs', name);
+    return (await this.find(name)) as Rig;
+  }
+
+  async setMergePolicy(name: string, change: Partial<MergePolicy>, ctx: WriteContext): Promise<Rig> {
+    const changed = await this.cas.write(
+      this.rigs,
+      name,
+      (doc) => {
+        // rigFromDoc: a document from before rigs had a policy reads as the legacy one.
+        const policy = changedMergePolicy(rigFromDoc(doc).merge_policy, change);
+        return policy === null
+          ? { skip: false }
+          : {
+              update: {
+                $set: { merge_policy: policy, version: doc.version + 1 },
+                $push: { outbox: rigEvent('rig_updated', ctx, name, { merge_policy: policy }) },
+              },
+              result: true,
+            };
+      },
       () => notFound('rig', name),
     );
     if (changed) await this.outbox.flush('rigs', name);

@@ -1,10 +1,12 @@
 import { conflict, notFound } from '../../domain/errors.ts';
+import type { MergePolicy } from '../../domain/merge-policy.ts';
 import { buildRig, type NewRig, type Rig } from '../../domain/rig.ts';
 import type { WriteContext } from '../port.ts';
+import { changedMergePolicy } from '../rig-policy.ts';
 import { rigFromRow } from './rows.ts';
 import type { Writer } from './writer.ts';
 
-/** Rig registration and parking. */
+/** Rig registration, parking and merge policy. */
 export class RigWrites {
   private readonly w: Writer;
 
@@ -54,6 +56,23 @@ export class RigWrites {
         p: parked ? 1 : 0,
       });
       this.w.event(parked ? 'rig_parked' : 'rig_unparked', ctx, null, name);
+      return this.find(name) as Rig;
+    });
+  }
+
+  setMergePolicy(name: string, change: Partial<MergePolicy>, ctx: WriteContext): Rig {
+    return this.w.db.transaction(() => {
+      const rig = this.find(name);
+      if (!rig) throw notFound('rig', name);
+      const policy = changedMergePolicy(rig.merge_policy, change);
+      if (!policy) return rig;
+      // The version check makes it a compare-and-swap even inside the transaction.
+      const { changes } = this.w.db.run(
+        'UPDATE rigs SET merge_policy = $mp, version = version + 1 WHERE name = $name AND version = $v',
+        { name, mp: JSON.stringify(policy), v: rig.version },
+      );
+      if (changes !== 1) throw new Error(`lost update on rig ${name}: version ${rig.version} changed`);
+      this.w.event('rig_updated', ctx, null, name, { merge_policy: policy });
       return this.find(name) as Rig;
     });
   }

@@ -4,6 +4,7 @@ import type { Bead, BeadPatch, NewBead } from '../../domain/bead.ts';
 import type { TrackedState } from '../../domain/convoy.ts';
 import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.ts';
 import type { Mail } from '../../domain/mail.ts';
+import type { MergePolicy } from '../../domain/merge-policy.ts';
 import type { MergeRequest, NewMergeRequest } from '../../domain/merge-request.ts';
 import type { Nudge } from '../../domain/nudge.ts';
 import type { ReadyFilter } from '../../domain/readiness.ts';
@@ -126,6 +127,10 @@ export class SqliteLedger implements Ledger {
 
   async setRigParked(name: string, parked: boolean, ctx: WriteContext): Promise<Rig> {
     return this.p.rigs.setParked(name, parked, ctx);
+  }
+
+  async setRigMergePolicy(name: string, policy: Partial<MergePolicy>, ctx: WriteContext): Promise<Rig> {
+    return this.p.rigs.setMergePolicy(name, policy, ctx);
   }
 
   async createBead(input: NewBead, ctx: WriteContext): Promise<Bead> {

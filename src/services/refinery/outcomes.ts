@@ -17,6 +17,7 @@ export interface OutcomeDeps {
   execute: Execute;
   write: () => WriteContext;
   maxAttempts: number;
+  /** Deletes a merged branch (never throws: one still checked out is retried later). */
   dropBranch: (branch: string) => Promise<void>;
 }
 
@@ -54,7 +55,7 @@ export async function record(
     case 'no-gates':
       return hold(
         mr,
-        'the rig has no gate policy: set gates (gt rig add --gate CMD) or --gate none; nothing lands unverified',
+        `the rig has no gate policy: set gates (gt rig set ${mr.rig} --gate CMD, or --gate none), then gt mq retry ${mr.id}; nothing lands unverified`,
         d,
       );
     case 'broken':
@@ -84,8 +85,7 @@ async function landed(mr: MergeRequest, sha: string, gates: GateResult[], d: Out
   });
   if (!merged) return null;
   await closeBead(merged, d);
-  for (const branch of await obsoleteBranches(merged, d.ledger))
-    await d.dropBranch(branch).catch(() => undefined);
+  for (const branch of await obsoleteBranches(merged, d.ledger)) await d.dropBranch(branch);
   return merged;
 }
 

@@ -48,10 +48,9 @@ export class Refineries {
   private async tick(): Promise<void> {
     try {
       for (const rig of await this.deps.ledger.listRigs()) {
-        if (rig.merge_policy.merge !== 'mr' || !rig.repo) continue;
         const known = this.byRig.get(rig.name);
         if (known) known.refinery.rig = rig;
-        else await this.add(rig);
+        else if (rig.merge_policy.merge !== 'local' && rig.repo) await this.add(rig);
       }
       // Not awaited: a pass may take as long as its gates (the service must start meanwhile).
       for (const { refinery } of this.byRig.values()) void refinery.wake();

@@ -39,6 +39,8 @@ export class RigRefinery {
   private readonly d: RefineryDeps;
   private readonly lease: LeaderLease;
   private running: Promise<void> | null = null;
+  /** Merged branches still checked out in a polecat's worktree when they landed: deleted later. */
+  private readonly leftovers = new Set<string>();
   private again = false;
 
   constructor(rig: Rig, lease: LeaderLease, deps: RefineryDeps) {
@@ -79,7 +81,10 @@ export class RigRefinery {
   private leading = (): boolean => this.lease.token() !== null;
 
   private async pass(): Promise<void> {
-    if (!this.leading() || !this.rig.repo) return;
+    // The rig as it is now: `gt rig set` may have changed its gates or strategy since the last poll.
+    this.rig = (await this.d.ledger.getRig(this.rig.name)) ?? this.rig;
+    if (!this.leading() || !this.rig.repo || this.rig.merge_policy.merge === 'local') return;
+    await this.dropLeftovers();
     this.d.journal.reapAll();
     await this.recover();
     for (let mr = await this.next(); mr && this.leading(); mr = await this.next()) await this.process(mr);
@@ -149,8 +154,23 @@ export class RigRefinery {
       execute: this.d.execute,
       write: this.write,
       maxAttempts: this.d.maxAttempts,
-      dropBranch: (branch: string) => context.repo.dropBranch(branch),
+      dropBranch: (branch: string) =>
+        context.repo.dropBranch(branch).catch(() => {
+          this.leftovers.add(branch);
+        }),
     };
+  }
+
+  /** A polecat's runner removes its worktree a moment after `gt done`: then its branch can go. */
+  private async dropLeftovers(): Promise<void> {
+    if (this.leftovers.size === 0) return;
+    const repo = await openRigRepo(this.rig.repo as string);
+    for (const branch of [...this.leftovers]) {
+      await repo.dropBranch(branch).then(
+        () => this.leftovers.delete(branch),
+        () => undefined,
+      );
+    }
   }
 
   /** What a holder that died mid-merge left behind (see the class comment). */

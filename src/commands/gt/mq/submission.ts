@@ -46,7 +46,7 @@ export async function submitWork(ctx: CommandContext, w: Work): Promise<MergeSub
       'branch_moved',
       `branch ${w.branch} is at ${head.slice(0, 12)}, not at your ${w.sha.slice(0, 12)}: push your last commit, then run gt done again`,
     );
-  const target = await repos.defaultBranch(path);
+  const target = w.rig.merge_policy.target ?? (await repos.defaultBranch(path));
   if ((await repos.commitsBeyond(path, target, head)) === 0)
     throw refused(
       'nothing_to_merge',
