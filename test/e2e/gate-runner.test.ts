@@ -285,10 +285,19 @@ async function gateInFreshNode(
   const runner = pathToFileURL(join(import.meta.dirname, '../../src/services/refinery/gate-runner.ts')).href;
   const script = `
     const { runGate } = await import(${JSON.stringify(runner)});
-    const used = () => { gc(); const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
-    const base = used();
+    // Freed buffers' memory is returned by a sweeper running beside the program: collect, let it
+    // run, collect again — otherwise a busy machine measures garbage not yet swept, not what is kept.
+    const settle = () => new Promise((r) => setImmediate(r));
+    const used = async () => { gc(); await settle(); gc(); const m = process.memoryUsage(); return m.heapUsed + m.arrayBuffers; };
+    const base = await used();
     let live = 0;
-    const sample = setInterval(() => { live = Math.max(live, used() - base); }, 25);
+    let sampling = false;
+    const sample = setInterval(async () => {
+      if (sampling) return;
+      sampling = true;
+      live = Math.max(live, (await used()) - base);
+      sampling = false;
+    }, 25);
     const opts = { cwd: ${JSON.stringify(cwd)}, timeoutMs: 60000, env: ${JSON.stringify(env)} };
     const r = await runGate({ name: 'noisy', command: ${JSON.stringify(command)} }, opts);
     clearInterval(sample);
