@@ -98,6 +98,12 @@ describe('the merge queue lands polecats’ work on main', () => {
     expect([of(one), of(two)].sort()).toEqual([['merged'], ['merged', 'superseded']]);
     const sentBack = history.find((r) => r.status === 'superseded');
     expect(sentBack?.reason).toMatch(/superseded by al-mr-/);
+    // The rework went back to the polecat that did the work (it was free again).
+    const attempts = history.filter((r) => r.bead === sentBack?.bead);
+    const polecats = await Promise.all(
+      attempts.map(async (r) => (await town.json<{ polecat: string }>('gt', ['mq', 'status', r.id])).polecat),
+    );
+    expect(new Set(polecats).size).toBe(1);
     const audit = await town.json<
       Array<{ actor: string; verb: string; args: { id?: string; text?: string } }>
     >('gt', ['audit', '--limit', '500']);

@@ -39,7 +39,7 @@ export async function sling(
   const convoyId = await ensureConvoy(ledger, bead, ctx);
   if (verdict === 'already_hooked')
     return { id, rig: rigName, convoy_id: convoyId, status: 'already_hooked', polecat: bead.assignee };
-  const names = polecatNames(rig?.max_polecats ?? 1);
+  const names = await reworkerFirst(ledger, id, rigName, polecatNames(rig?.max_polecats ?? 1));
   let name = await ledger.takeSlot(rigName, id, names, ctx);
   if (name === null && (await reclaimStaleSlots(ledger, rigName, ctx.now)))
     name = await ledger.takeSlot(rigName, id, names, ctx);
@@ -66,6 +66,21 @@ export async function sling(
   if (claimed.labels.includes(QUEUED_LABEL))
     await ledger.updateBead(id, { remove_labels: [QUEUED_LABEL] }, ctx);
   return { id, rig: rigName, convoy_id: convoyId, status: 'hooked', polecat };
+}
+
+/**
+ * Work sent back by the merge queue goes to the polecat that did it when that one is free: it
+ * knows the work, and its branch holds it. The names in that order, else as they are.
+ */
+async function reworkerFirst(
+  ledger: Ledger,
+  beadId: string,
+  rig: string,
+  names: string[],
+): Promise<string[]> {
+  const [rework] = await ledger.listMergeRequests({ bead: beadId, status: ['needs-rework'] });
+  const previous = rework?.polecat?.startsWith(`${rig}/`) ? rework.polecat.slice(rig.length + 1) : null;
+  return previous && names.includes(previous) ? [previous, ...names.filter((n) => n !== previous)] : names;
 }
 
 /** Frees slots whose bead no longer holds them; true when any was freed. */
