@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,5 +102,31 @@ describe('the merge queue with a remote repository', () => {
       () => town.serviceOutput.slice(-2000),
     );
     expect(git(origin, 'log', '-1', '--format=%s', 'main')).toBe('guarded');
+  }, 90_000);
+
+  it('a push the remote reports as done but does not keep is never recorded as landed', async () => {
+    // A post-receive hook that puts main back where it was: the push "succeeds", main does not move.
+    const hook = join(origin, 'hooks', 'post-receive');
+    writeFileSync(
+      hook,
+      '#!/bin/sh\nwhile read old new ref; do [ "$ref" = refs/heads/main ] && git update-ref refs/heads/main "$old"; done\nexit 0\n',
+      { mode: 0o700 },
+    );
+    git(clone, 'checkout', '-q', '-b', 'vanishing', 'main');
+    writeFileSync(join(clone, 'A.txt'), 'vanishing\n');
+    git(clone, 'commit', '-qam', 'vanishing');
+    git(clone, 'push', '-q', 'origin', 'vanishing');
+    git(clone, 'checkout', '-q', 'main');
+    const before = git(origin, 'rev-parse', 'main');
+    const id = (await town.json<{ id: string }>('gt', ['mq', 'submit', 'vanishing', '--rig', 'far'])).id;
+    const status = () => town.json<{ status: string; reason: string }>('gt', ['mq', 'status', id]);
+    await waitFor(
+      async () => (await status()).status === 'held',
+      30_000,
+      () => town.serviceOutput.slice(-2000),
+    );
+    expect((await status()).reason).toMatch(/main kept moving while this was verified/);
+    expect(git(origin, 'rev-parse', 'main')).toBe(before);
+    rmSync(hook);
   }, 90_000);
 });

@@ -1,4 +1,11 @@
-import { deleteBranch, deleteRemoteBranch, fetchRemote, moveBranch, pushBranch } from '../../git/refs.ts';
+import {
+  deleteBranch,
+  deleteRemoteBranch,
+  fetchRemote,
+  moveBranch,
+  pushBranch,
+  remoteBranchTip,
+} from '../../git/refs.ts';
 import { checkedOutAt, hasRemote, isAncestor, resolveCommit } from '../../git/repo.ts';
 import { runGit } from '../../git/run-git.ts';
 
@@ -37,7 +44,9 @@ export async function openRigRepo(path: string): Promise<RigRepo> {
           (await followCheckout(path, target, expected, next))
         );
       const pushed = await pushBranch(path, ORIGIN, target, next, expected);
-      if (!pushed) return false;
+      // A push can report success while the remote ends up elsewhere (a hook rewrote it): only
+      // what the remote holds now counts as landed.
+      if (!pushed || (await remoteBranchTip(path, ORIGIN, target)) !== next) return false;
       await fetchRemote(path, ORIGIN);
       await followLocal(path, target, next);
       return true;
