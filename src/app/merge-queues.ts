@@ -1,5 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { CommandRegistry } from '../commands/registry.ts';
+import { basicEnv } from '../domain/polecat-env.ts';
 import type { Ledger } from '../ledger/port.ts';
 import { Refineries } from '../services/refinery/refineries.ts';
 import type { ServiceConfig } from './config.ts';
@@ -46,12 +47,9 @@ export async function startMergeQueues(
   return { stop: () => refineries.stop() };
 }
 
-const GATE_BASICS = ['PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'TERM', 'TZ', 'TMPDIR'];
-
 /** What a gate sees: the basics a build needs, like a polecat's (docs/security.md), no secrets. */
-function gateEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = { CI: 'true' };
-  for (const [name, value] of Object.entries(env))
-    if (value !== undefined && (GATE_BASICS.includes(name) || name.startsWith('LC_'))) out[name] = value;
-  return out;
-}
+const gateEnvironment = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => ({
+  ...basicEnv(env),
+  ...(env.PATH && { PATH: env.PATH }),
+  CI: 'true',
+});

@@ -1,10 +1,9 @@
 import { accessOf } from '../domain/access-matrix.ts';
-import type { Actor } from '../domain/actor.ts';
 import { authorize, mayEverRun, type Principal, principalOf, scopeMatters } from '../domain/authorization.ts';
 import { DomainError, refused, usageError } from '../domain/errors.ts';
 import { mailAddressesOf } from '../domain/people.ts';
 import { allowsAnywhere, type Permission } from '../domain/permissions.ts';
-import { type ChatPrincipal, EMPTY_POLICY } from '../domain/policy.ts';
+import { type ChatPrincipal, EMPTY_POLICY, type Policy } from '../domain/policy.ts';
 import { failure, type Invocation, type Reply, unavailable } from '../domain/reply.ts';
 import { scopeResolver } from './access/scopes.ts';
 import type { CommandContext, CommandDef, CommandServices } from './command.ts';
@@ -41,7 +40,7 @@ export class CommandRegistry {
         usageError('unknown_command', `unknown command ${JSON.stringify(call.verb)}; run \`gt help\``),
       );
     }
-    const who = this.principal(call.actor);
+    const who = principalOf(call.actor, this.policy);
     const ctx = this.context(call, who);
     const started = performance.now();
     let reply: Reply;
@@ -49,7 +48,7 @@ export class CommandRegistry {
     try {
       const args = checkArgs(call.args, def.syntax, def.usage);
       checked = args;
-      await this.authorize(call, who, args);
+      await this.authorize(ctx, who, call.verb, args);
       const result = await def.run(args, ctx);
       reply = result.errors?.length
         ? { ok: true, data: result.data, errors: result.errors }
@@ -75,20 +74,19 @@ export class CommandRegistry {
    * The one policy (domain/access-matrix.ts, domain/authorization.ts) for every actor and every
    * interface: what the verb needs, from whom, in the rigs of what it touches.
    */
-  private async authorize(call: Invocation, who: Principal, args: Args): Promise<void> {
-    const access = accessOf(call.verb);
-    if (!access) throw refused('forbidden', `not allowed: ${call.verb} has no access rule`);
-    const policy = this.services.policy ?? EMPTY_POLICY;
+  private async authorize(ctx: CommandContext, who: Principal, verb: string, args: Args): Promise<void> {
+    const access = accessOf(verb);
+    if (!access) throw refused('forbidden', `not allowed: ${verb} has no access rule`);
     const scope = scopeMatters(access, who)
-      ? await scopeResolver(call.verb)({
+      ? await scopeResolver(verb)({
           args,
           ledger: this.services.ledger,
-          actor: call.actor,
+          actor: ctx.actor,
           who,
-          mailAddresses: this.mailAddresses(call.actor),
+          mailAddresses: ctx.mailAddresses,
         })
       : null;
-    const denial = authorize(call.verb, access, who, scope, policy);
+    const denial = authorize(verb, access, who, scope, this.policy);
     if (denial === null) return;
     const hint = who.kind === 'person' ? '; ask an admin to grant it in the policy file' : '';
     throw refused('forbidden', `not allowed: ${denial}${hint}`);
@@ -96,19 +94,16 @@ export class CommandRegistry {
 
   /** The verbs a chat principal may run somewhere (what chat `help` lists). */
   verbsFor(principal: ChatPrincipal): CommandDef[] {
-    const who = this.principal({ kind: 'human', id: principal.user, principal });
+    const who = principalOf({ kind: 'human', id: principal.user, principal }, this.policy);
     return [...this.verbs.values()].filter((def) => {
       const access = accessOf(verbName(def));
       return access !== undefined && mayEverRun(access, who);
     });
   }
 
-  private principal(actor: Actor): Principal {
-    return principalOf(actor, this.services.policy ?? EMPTY_POLICY);
-  }
-
-  private mailAddresses(actor: Actor): string[] {
-    return mailAddressesOf(actor, (this.services.policy ?? EMPTY_POLICY).people);
+  /** The policy file in force; without one, the built-in policy (docs/security.md). */
+  private get policy(): Policy {
+    return this.services.policy ?? EMPTY_POLICY;
   }
 
   /** The ledger says the error was an outage, or it does not answer now. */
@@ -127,7 +122,7 @@ export class CommandRegistry {
       source: call.source,
       services,
       may: (permission: Permission) => holds(who, permission),
-      mailAddresses: this.mailAddresses(call.actor),
+      mailAddresses: mailAddressesOf(call.actor, this.policy.people),
       write: () => ({ actor: call.actor.id, now: services.now() }),
     };
   }

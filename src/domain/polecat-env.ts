@@ -44,6 +44,14 @@ export function parseEnvNames(raw: readonly string[]): string[] {
   return [...new Set(raw)];
 }
 
+/** The OS basics of an environment (no PATH: the caller decides it): what any CLI expects. */
+export function basicEnv(from: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(from))
+    if (value !== undefined && isBasic(name)) env[name] = value;
+  return env;
+}
+
 export interface PolecatEnvInput {
   /** The runner's own environment: the only source of passed-through values. */
   runnerEnv: Readonly<Record<string, string | undefined>>;
@@ -60,10 +68,10 @@ export interface PolecatEnvInput {
  * a reserved name in the rig record (an old or hand-edited one) is ignored rather than trusted.
  */
 export function polecatEnv(input: PolecatEnvInput): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(input.runnerEnv)) {
-    if (value === undefined) continue;
-    if (isBasic(name) || (input.named.includes(name) && envNameProblem(name) === null)) env[name] = value;
+  const env = basicEnv(input.runnerEnv);
+  for (const name of input.named) {
+    const value = input.runnerEnv[name];
+    if (value !== undefined && envNameProblem(name) === null) env[name] = value;
   }
   const path = input.runnerEnv.PATH;
   env.PATH = path ? `${input.binDir}:${path}` : input.binDir;

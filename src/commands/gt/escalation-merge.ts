@@ -1,11 +1,11 @@
 import type { Bead } from '../../domain/bead.ts';
-import { conflict, refused } from '../../domain/errors.ts';
+import { refused } from '../../domain/errors.ts';
 import { escalationView } from '../../domain/escalation.ts';
 import type { MergeRequest, MrStatus } from '../../domain/merge-request.ts';
 import type { MergeStep } from '../../domain/resolution.ts';
 import type { WriteContext } from '../../ledger/port.ts';
 import type { CommandContext } from '../command.ts';
-import { backToWork, heldMergeOf } from './mq/back-to-work.ts';
+import { heldMergeOf, moveMergeRequest } from './mq/back-to-work.ts';
 
 /**
  * The decisions a `merge-failed` escalation proposes, on its bead's held merge request: each one
@@ -31,15 +31,7 @@ export async function applyMergeStep(
   mr: MergeRequest,
   write: WriteContext,
 ): Promise<void> {
-  const ledger = ctx.services.ledger;
-  const reason = `${step === 'retry' ? 'retried' : step === 'rework' ? 'sent back for rework' : 'rejected'} by ${ctx.actor.id}${step === 'retry' ? '' : `: ${mr.reason}`}`;
-  const moved = await ledger.updateMergeRequest(
-    mr.id,
-    { expect: { status: mr.status, version: mr.version }, set: { status: NEXT[step], reason } },
-    write,
-  );
-  if (!moved)
-    throw conflict('stale_version', `${mr.id} changed meanwhile; look again with gt mq status ${mr.id}`);
-  if (step !== 'retry' && mr.bead_id)
-    await backToWork(ledger, mr.bead_id, `Merge ${mr.id} ${reason}`, write, step === 'rework');
+  const done = { retry: 'retried', rework: 'sent back for rework', reject: 'rejected' }[step];
+  const why = step === 'retry' ? '' : `: ${mr.reason}`;
+  await moveMergeRequest(ctx.services.ledger, mr, NEXT[step], `${done} by ${ctx.actor.id}${why}`, write);
 }

@@ -48,9 +48,8 @@ export class Refineries {
   private async tick(): Promise<void> {
     try {
       for (const rig of await this.deps.ledger.listRigs()) {
-        const known = this.byRig.get(rig.name);
-        if (known) known.refinery.rig = rig;
-        else if (rig.merge_policy.merge !== 'local' && rig.repo) await this.add(rig);
+        // A known rig's queue reads the rig afresh at each pass (its policy may have changed).
+        if (!this.byRig.has(rig.name) && rig.merge_policy.merge !== 'local' && rig.repo) await this.add(rig);
       }
       // Not awaited: a pass may take as long as its gates (the service must start meanwhile).
       for (const { refinery } of this.byRig.values()) void refinery.wake();

@@ -1,5 +1,6 @@
 import { MERGING_LABEL, type MergeRequest, queueOrder } from '../../domain/merge-request.ts';
 import type { Rig } from '../../domain/rig.ts';
+import { REFINERY_IDENTITY } from '../../git/run-git.ts';
 import type { Ledger, WriteContext } from '../../ledger/port.ts';
 import type { LeaderLease } from '../leader-lease.ts';
 import { type AttemptContext, attempt, landedTip, type Outcome, scratchPath } from './attempt.ts';
@@ -35,7 +36,7 @@ const ACTOR = 'refinery';
  * changes nothing.
  */
 export class RigRefinery {
-  rig: Rig;
+  private rig: Rig;
   private readonly d: RefineryDeps;
   private readonly lease: LeaderLease;
   private running: Promise<void> | null = null;
@@ -143,7 +144,7 @@ export class RigRefinery {
       policy: this.rig.merge_policy,
       scratch: scratchPath(this.d.home, this.rig.name),
       gateEnv: this.d.gateEnv,
-      identity: { name: 'gastown refinery', email: 'refinery@gastown.invalid' },
+      identity: REFINERY_IDENTITY,
       onGateStart: (pgid) => this.d.journal.started(pgid),
     };
   }

@@ -1,13 +1,38 @@
-import { MERGING_LABEL, type MergeRequest } from '../../../domain/merge-request.ts';
+import { conflict } from '../../../domain/errors.ts';
+import { MERGING_LABEL, type MergeRequest, type MrStatus } from '../../../domain/merge-request.ts';
 import type { Ledger, WriteContext } from '../../../ledger/port.ts';
 import { sling } from '../sling.ts';
 
 /**
- * A bead whose merge request will not land as it is goes back to work: open, unassigned, the
- * reason noted. `resling` hands it to a polecat at once (rework: the hook's prompt carries the
- * evidence); otherwise it waits in the queue to be planned again (a rejection).
+ * A person's move of a merge request (`gt mq …`, a merge-failed escalation's buttons): one
+ * compare-and-swap on its version — of two people deciding at once, one wins, the other is told.
+ * A rejected MR's bead goes back to the queue to be planned again; one sent back for rework goes
+ * to a polecat at once, its hook's prompt carrying why.
  */
-export async function backToWork(
+export async function moveMergeRequest(
+  ledger: Ledger,
+  mr: MergeRequest,
+  to: MrStatus,
+  reason: string,
+  write: WriteContext,
+): Promise<MergeRequest> {
+  const moved = await ledger.updateMergeRequest(
+    mr.id,
+    { expect: { status: mr.status, version: mr.version }, set: { status: to, reason } },
+    write,
+  );
+  if (!moved)
+    throw conflict('stale_version', `${mr.id} changed meanwhile; look again with gt mq status ${mr.id}`);
+  if ((to === 'rejected' || to === 'needs-rework') && mr.bead_id)
+    await backToWork(ledger, mr.bead_id, `Merge ${mr.id} ${reason}`, write, to === 'needs-rework');
+  return moved;
+}
+
+/**
+ * A bead whose merge request will not land as it is goes back to work: open, unassigned, the
+ * reason noted. `resling` hands it to a polecat at once; otherwise it waits in the queue.
+ */
+async function backToWork(
   ledger: Ledger,
   beadId: string,
   why: string,

@@ -1,9 +1,9 @@
-import { conflict, refused, usageError } from '../../../domain/errors.ts';
+import { refused, usageError } from '../../../domain/errors.ts';
 import type { MergeRequest, MrStatus } from '../../../domain/merge-request.ts';
 import { optString, reqString } from '../../args.ts';
 import { type CommandContext, defineCommand } from '../../command.ts';
 import type { Args } from '../../syntax.ts';
-import { backToWork } from './back-to-work.ts';
+import { moveMergeRequest } from './back-to-work.ts';
 import { loadMr } from './view.ts';
 
 /**
@@ -60,19 +60,7 @@ async function decide(d: Decision, args: Args, ctx: CommandContext): Promise<Mer
       'mr_state',
       `${mr.id} is ${mr.status}; gt mq ${d.word} applies to ${d.from.join(', ')} merge requests`,
     );
-  const moved = await ctx.services.ledger.updateMergeRequest(
-    mr.id,
-    {
-      expect: { status: mr.status, version: mr.version },
-      set: { status: d.to, reason: d.reason(args, ctx) },
-    },
-    ctx.write(),
-  );
-  if (!moved)
-    throw conflict('stale_version', `${mr.id} changed meanwhile; look again with gt mq status ${mr.id}`);
-  if (d.to === 'rejected' && mr.bead_id)
-    await backToWork(ctx.services.ledger, mr.bead_id, `Merge ${moved.reason}`, ctx.write(), false);
-  return moved;
+  return moveMergeRequest(ctx.services.ledger, mr, d.to, d.reason(args, ctx), ctx.write());
 }
 
 const decisionVerb = (d: Decision) =>
