@@ -1,7 +1,9 @@
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { Landings } from '../commands/command.ts';
 import type { CommandRegistry } from '../commands/registry.ts';
 import { basicEnv } from '../domain/polecat-env.ts';
 import type { Ledger } from '../ledger/port.ts';
+import { DirectLandings } from '../services/refinery/direct-landing.ts';
 import { Refineries } from '../services/refinery/refineries.ts';
 import type { ServiceConfig } from './config.ts';
 import type { Logger } from './logger.ts';
@@ -14,6 +16,7 @@ const TARGET_RACES = 3;
  * The rigs' merge queues in the service (services/refinery): the refinery acts through the
  * command layer as the system actor `refinery` (closing landed beads, slinging rework,
  * escalating), and runs gates with the service's PATH and locale only — never its secrets.
+ * `landings` lands `direct` work inside `gt done` with the same gates and compare-and-swap.
  */
 export async function startMergeQueues(
   nc: NatsConnection,
@@ -22,7 +25,7 @@ export async function startMergeQueues(
   config: ServiceConfig,
   log: Logger,
   metrics: ServiceMetrics,
-): Promise<{ stop: () => Promise<void> }> {
+): Promise<{ stop: () => Promise<void>; landings: Landings }> {
   const refineries = new Refineries(
     nc,
     {
@@ -43,8 +46,20 @@ export async function startMergeQueues(
       onOutcome: (rig, mr, outcome) => metrics.observeMerge(rig, mr, outcome),
     },
   );
+  const landings = new DirectLandings({
+    home: config.home,
+    gateEnv: gateEnvironment(process.env),
+    maxTargetRaces: TARGET_RACES,
+    dropLater: (rig, branch) => refineries.dropLater(rig, branch),
+  });
   await refineries.start();
-  return { stop: () => refineries.stop() };
+  return {
+    stop: async () => {
+      await refineries.stop();
+      landings.abandon();
+    },
+    landings,
+  };
 }
 
 /** What a gate sees: the basics a build needs, like a polecat's (docs/security.md), no secrets. */

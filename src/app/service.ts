@@ -3,6 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { serveApi } from '../bus/api-server.ts';
 import { connectService } from '../bus/connection.ts';
 import { CATALOG } from '../commands/catalog.ts';
+import type { Landings } from '../commands/command.ts';
 import { CommandRegistry } from '../commands/registry.ts';
 import type { Ledger } from '../ledger/port.ts';
 import { startBackground } from './background.ts';
@@ -70,6 +71,7 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
       onWrite: (_verb: string): void | Promise<void> => {},
       live: await natsLiveDelivery(nc, config.subjectPrefix),
       repos: gitRepoFacts,
+      landings: undefined as Landings | undefined,
       log,
       policy: config.chatPolicy.policy,
     };
@@ -102,6 +104,7 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     undo.push(() => cron.stop());
     const mergeQueues = await startMergeQueues(nc, ledger, registry, config, log, metrics);
     undo.push(() => mergeQueues.stop());
+    services.landings = mergeQueues.landings;
     const chat = await startChat({
       config: config.chat,
       chatPolicy: config.chatPolicy,

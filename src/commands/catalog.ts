@@ -28,6 +28,7 @@ import { gtEscalationResolve } from './gt/escalation-resolve.ts';
 import { gtMailAck, gtMailArchive, gtMailInbox, gtMailRead, gtMailThread } from './gt/mail/mailbox.ts';
 import { gtMailSend } from './gt/mail/send.ts';
 import { gtMqHold, gtMqReject, gtMqRelease, gtMqRetry } from './gt/mq/decide.ts';
+import { gtMqLandAnyway } from './gt/mq/land-anyway.ts';
 import { gtMqList, gtMqStatus } from './gt/mq/list.ts';
 import { gtMqSubmit } from './gt/mq/submit.ts';
 import { gtHeartbeat, gtNudge } from './gt/nudge.ts';
@@ -98,6 +99,7 @@ export const CATALOG: readonly CommandDef[] = [
   gtMqHold,
   gtMqRelease,
   gtMqReject,
+  gtMqLandAnyway,
   gtAudit,
 ] as CommandDef[];
 

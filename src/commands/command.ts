@@ -1,8 +1,10 @@
 import type { Actor } from '../domain/actor.ts';
+import type { GateResult } from '../domain/merge-request.ts';
 import type { Nudge } from '../domain/nudge.ts';
 import type { Permission } from '../domain/permissions.ts';
 import type { Policy } from '../domain/policy.ts';
 import type { Source } from '../domain/reply.ts';
+import type { Rig } from '../domain/rig.ts';
 import type { Signals } from '../domain/witness.ts';
 import type { Ledger, WriteContext } from '../ledger/port.ts';
 import type { Args, Syntax } from './syntax.ts';
@@ -33,6 +35,25 @@ export interface RepoFacts {
   commitsBeyond(repo: string, target: string, sha: string): Promise<number>;
 }
 
+/** Finished work to land at once, in the request that finishes it (strategy `direct`). */
+export interface DirectWork {
+  branch: string;
+  /** The commit checked at submission: only this is verified and landed. */
+  sha: string;
+  target: string;
+  bead_id: string | null;
+}
+
+export type DirectLanding =
+  | { landed: true; commit: string; gates: GateResult[] }
+  /** `code`: a refusal code (`merge_conflict`, `gates_failed`, …); `why`: the evidence. */
+  | { landed: false; code: string; why: string };
+
+/** The rigs' landings outside the queue: the same verification, the same compare-and-swap on the target. */
+export interface Landings {
+  landNow(rig: Rig, work: DirectWork): Promise<DirectLanding>;
+}
+
 /** What handlers may use. The composition root builds it; tests can build it over any Ledger. */
 export interface CommandServices {
   ledger: Ledger;
@@ -41,6 +62,8 @@ export interface CommandServices {
   live?: LiveDelivery;
   /** Absent: rigs cannot submit to a merge queue (their work stays on its branch). */
   repos?: RepoFacts;
+  /** Lands `direct` work in `gt done` (absent until the merge queues start: refused meanwhile). */
+  landings?: Landings | undefined;
   /** Operational log lines (pino in the service). */
   log?: { warn(obj: object, msg: string): void };
   /** The policy file (roles and who holds them); absent: the built-in default (EMPTY_POLICY). */
@@ -84,6 +107,8 @@ export interface CommandDef<T = unknown> {
   syntax: Syntax;
   /** Mutating commands write an audit record, whatever the outcome. */
   mutates: boolean;
+  /** How long a caller waits for the answer, when longer than a usual command's 30 s. */
+  answerWithinMs?: number;
   /** Arguments kept out of the audit trail (mail bodies are for their sender and recipients only). */
   unaudited?: readonly string[];
   run(args: Args, ctx: CommandContext): Promise<CommandResult<T>>;

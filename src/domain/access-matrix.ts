@@ -22,6 +22,8 @@ export type SystemRule = 'allow' | 'never';
 
 export interface VerbAccess {
   permission: Permission;
+  /** A permission some uses of the verb need as well (the command layer's scope says which). */
+  extra?: Permission;
   agent: AgentRule;
   runner: RunnerRule;
   system: SystemRule;
@@ -105,8 +107,10 @@ export const ACCESS: Readonly<Record<string, VerbAccess>> = {
   'gt escalate': { permission: 'escalation:ack', agent: 'own', runner: 'never', system: 'allow' },
   'gt escalation list': look,
   'gt escalation ack': { permission: 'escalation:ack', agent: 'never', runner: 'never', system: 'never' },
+  // Landing a held merge anyway (merge:land-anyway) needs mq:override as well.
   'gt escalation resolve': {
     permission: 'escalation:approve',
+    extra: 'mq:override',
     agent: 'never',
     runner: 'never',
     system: 'never',
@@ -131,6 +135,7 @@ export const ACCESS: Readonly<Record<string, VerbAccess>> = {
   'gt mq hold': mergeDecision,
   'gt mq release': mergeDecision,
   'gt mq reject': mergeDecision,
+  'gt mq land-anyway': { permission: 'mq:override', agent: 'never', runner: 'never', system: 'never' },
 
   'gt audit': { permission: 'audit:read', agent: 'never', runner: 'never', system: 'never' },
 };

@@ -1,6 +1,13 @@
 import type { VerbAccess } from './access-matrix.ts';
 import type { Actor } from './actor.ts';
-import { allowsAnywhere, allowsIn, isAllPowerful, type Permission, type Role } from './permissions.ts';
+import {
+  allowsAnywhere,
+  allowsIn,
+  EXPLICIT_ONLY,
+  isAllPowerful,
+  type Permission,
+  type Role,
+} from './permissions.ts';
 import { agentRoles, chatRoles, FULL_OPERATOR, operatorRoles, type Policy } from './policy.ts';
 
 /**
@@ -51,6 +58,8 @@ export interface Scope {
   rigs: readonly string[] | 'any';
   permission?: Permission;
   critical?: boolean;
+  /** A permission these objects need on top of the verb's (the verb's row names it: `extra`). */
+  alsoNeeds?: Permission;
   notOwn?: string | null | undefined;
 }
 
@@ -64,7 +73,10 @@ export function scopeMatters(access: VerbAccess, who: Principal): boolean {
     case 'agent':
       return access.agent !== 'never' && access.agent !== 'allow';
     case 'person':
-      return !isAllPowerful(who.roles);
+      // An explicit-only permission is not in an all-powerful role: the objects decide again.
+      return (
+        !isAllPowerful(who.roles) || EXPLICIT_ONLY.includes(access.permission) || access.extra !== undefined
+      );
   }
 }
 
@@ -131,6 +143,8 @@ function roleDecision(
   if (missing !== null) return `${name} may not run ${verb}: it needs ${missing}`;
   if (scope?.critical && missingIn(roles, policy.criticalRequires, rigs) !== null)
     return `${name} may not run ${verb}: it needs ${policy.criticalRequires} (the escalation is critical)`;
+  const extra = scope?.alsoNeeds && missingIn(roles, scope.alsoNeeds, rigs);
+  if (extra) return `${name} may not run ${verb} so: it needs ${extra} as well`;
   return null;
 }
 

@@ -21,6 +21,17 @@ export interface MergePolicy {
   /** Gate commands, run in order; `[]`: explicitly none; null: not configured (nothing lands). */
   gates: string[] | null;
   gate_timeout_s: number;
+  /**
+   * Flaky-gate retries: how many more times a gate that exited non-zero is run before it fails
+   * (0 to MAX_GATE_RETRIES); one passing run passes it, and its result records how many runs it
+   * took (`GateResult.runs`), so the flake is seen rather than hidden. Only a real non-zero exit
+   * is retried: a timeout (rerunning a hang costs another whole timeout and would hold the queue
+   * for up to retries+1 of them), exit 127 or 126 (the command is missing or not executable: no
+   * rerun finds it), a gate that could not start and one killed by a signal fail at once, as
+   * before. Absent (the default, and every policy stored before it existed) means 0: a failing
+   * gate fails at once. Read it with gateRetries().
+   */
+  gate_retries?: number;
   merge_style: MergeStyle;
   /**
    * The branch work lands on, fixed when the rig is added (the branch its repository's HEAD named
@@ -31,6 +42,8 @@ export interface MergePolicy {
 }
 
 export const DEFAULT_GATE_TIMEOUT_S = 15 * 60;
+/** At most this many reruns of a failing gate: beyond, a flaky gate wants fixing, not more runs. */
+export const MAX_GATE_RETRIES = 5;
 export const NO_GATES = 'none';
 
 /** The default: through the queue when the rig has a repository, else nothing to merge. */
@@ -85,7 +98,31 @@ export function parseGateTimeout(raw: string): number {
   return seconds;
 }
 
-/** What `gt rig list` shows of it: `mr · gates: npm test (15m) · rebase`, `gates: NONE CONFIGURED`. */
+/** `--gate-retries N`: reruns of a failing gate, a whole number from 0 to MAX_GATE_RETRIES. */
+export function parseGateRetries(raw: string): number {
+  const v = raw.trim();
+  const n = /^\d{1,2}$/.test(v) ? Number(v) : Number.NaN;
+  if (!(n >= 0 && n <= MAX_GATE_RETRIES))
+    throw usageError(
+      'invalid_gate_retries',
+      `--gate-retries ${JSON.stringify(raw)}: give how many times to rerun a failing gate, a whole number from 0 (the default: it fails at once) to ${MAX_GATE_RETRIES}, e.g. --gate-retries 2`,
+    );
+  return n;
+}
+
+/**
+ * A policy's flaky-gate retries: 0 when absent (policies stored before the field existed) or not
+ * a whole number in range (a hand-edited row), so a bad value never means more runs.
+ */
+export const gateRetries = (p: { gate_retries?: number | undefined }): number => {
+  const n = p.gate_retries;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_GATE_RETRIES ? n : 0;
+};
+
+/**
+ * What `gt rig list` shows of it: `mr · gates: npm test (15m) · rebase`, with retries
+ * `gates: npm test (15m, 2 retries) · rebase`; `gates: NOT CONFIGURED (nothing lands)`.
+ */
 export function describeMergePolicy(p: MergePolicy): string {
   if (p.merge === 'local') return 'local (no merge)';
   const onto = p.target ? ` → ${p.target}` : '';
@@ -95,5 +132,7 @@ export function describeMergePolicy(p: MergePolicy): string {
       : p.gates.length === 0
         ? 'gates: none'
         : `gates: ${p.gates.join(' && ')}`;
-  return `${p.merge}${onto} · ${gates} (${Math.round(p.gate_timeout_s / 60)}m) · ${p.merge_style}`;
+  const retries = gateRetries(p);
+  const limits = `${Math.round(p.gate_timeout_s / 60)}m${retries > 0 ? `, ${retries} ${retries === 1 ? 'retry' : 'retries'}` : ''}`;
+  return `${p.merge}${onto} · ${gates} (${limits}) · ${p.merge_style}`;
 }

@@ -62,9 +62,27 @@ export interface GateResult {
   duration_ms: number;
   /** The end of its output (at most GATE_EXCERPT_CHARS characters). */
   excerpt: string;
+  /**
+   * How many times it ran (the rig's flaky-gate retries): > 1 with exit 0 is a flake that passed
+   * on a retry, recorded so a person sees it. Absent in results written before retries existed.
+   */
+  runs?: number;
 }
 
 export const GATE_EXCERPT_CHARS = 2_000;
+
+/** The runner's own note when a gate's command could not be started at all. */
+export const GATE_NOT_STARTED = '[gt] could not start';
+
+/**
+ * A gate that never ran the rig's check: bash's "command not found" (127) or "not executable"
+ * (126), or a spawn that failed. That is the rig's setup failing, not the work under test: it
+ * is never sent back to a polecat, and never taken for a failure the target has too (Gas Town
+ * merged every branch when a missing toolchain failed them all alike, reference/refinery.md §4.1).
+ */
+export const gateCouldNotRun = (r: GateResult): boolean =>
+  !r.timed_out &&
+  (r.exit === 126 || r.exit === 127 || (r.exit === null && r.excerpt.includes(GATE_NOT_STARTED)));
 
 export interface MergeRequest {
   /** `<rig prefix>-mr-<base36>`. */
@@ -93,7 +111,22 @@ export interface MergeRequest {
   created_at: string;
   updated_at: string;
   merged_at: string | null;
+  /**
+   * The tree (git tree hash) the gates last passed on. An attempt that builds exactly this tree
+   * again (the target has not moved since; a push refused, then retried) lands without running
+   * them a second time: the same tree is the same verification.
+   */
+  verified_tree: string | null;
+  /** A person's decision to land without passing gates (`mq:override`), or null. */
+  override: MergeOverride | null;
   version: number;
+}
+
+/** Who decided an MR lands though its gates do not pass, and why (audited, shown on the MR). */
+export interface MergeOverride {
+  by: string;
+  reason: string;
+  at: string;
 }
 
 export interface NewMergeRequest {
@@ -116,6 +149,8 @@ export interface MergeRequestPatch {
   reason?: string;
   merge_commit?: string | null;
   merged_at?: string | null;
+  verified_tree?: string | null;
+  override?: MergeOverride | null;
 }
 
 /** A commit SHA as git prints it (full, lower-case hex). */
@@ -133,6 +168,9 @@ export function queueOrder(a: MergeRequest, b: MergeRequest): number {
 /** The close reason of a bead whose work landed (what `merge-blocks` style checks look for). */
 export const mergedReason = (mr: Pick<MergeRequest, 'id'>, sha: string): string =>
   `Merged in ${mr.id} at ${sha}`;
+
+/** The close reason of a bead whose work `gt done` landed itself (strategy `direct`). */
+export const directMergedReason = (sha: string): string => `Merged directly at ${sha}`;
 
 /** The label a bead carries while its work waits in the merge queue (status blocked, assignee kept). */
 export const MERGING_LABEL = 'gt:merging';

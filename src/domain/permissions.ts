@@ -1,7 +1,7 @@
 /**
  * What a role can grant. One vocabulary for every principal that holds roles — chat users, CLI
  * operators and agents the policy file names (the Mayor) — so a rule reads the same whichever
- * interface a request came from. `admin` grants every permission.
+ * interface a request came from. `admin` grants every permission but the explicit-only ones.
  */
 export const PERMISSIONS = [
   'read',
@@ -22,6 +22,13 @@ export const PERMISSIONS = [
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
+/**
+ * Permissions `admin` does not imply: a role grants them only by naming them. Landing work whose
+ * gates did not pass (`mq:override`) is a decision a town gives someone on purpose — no built-in
+ * role, the owner's included, has it.
+ */
+export const EXPLICIT_ONLY: readonly Permission[] = ['mq:override'];
+
 /** A named set of permissions, limited to some rigs (`*`: every rig and town-level work). */
 export interface Role {
   permissions: readonly Permission[];
@@ -36,7 +43,8 @@ export const OWNER_ROLE = 'owner';
 export const OWNER: Role = { permissions: ['admin'], rigs: ['*'] };
 
 const grants = (role: Role, permission: Permission): boolean =>
-  role.permissions.includes('admin') || role.permissions.includes(permission);
+  role.permissions.includes(permission) ||
+  (role.permissions.includes('admin') && !EXPLICIT_ONLY.includes(permission));
 
 const covers = (role: Role, rig: string | null): boolean =>
   role.rigs.includes('*') || (rig !== null && role.rigs.includes(rig));
@@ -49,6 +57,6 @@ export const allowsIn = (roles: readonly Role[], permission: Permission, rig: st
 export const allowsAnywhere = (roles: readonly Role[], permission: Permission): boolean =>
   roles.some((r) => grants(r, permission));
 
-/** Holds every permission everywhere: nothing about the objects a command touches can matter. */
+/** Holds every permission (but the explicit-only ones) everywhere. */
 export const isAllPowerful = (roles: readonly Role[]): boolean =>
   roles.some((r) => r.permissions.includes('admin') && r.rigs.includes('*'));

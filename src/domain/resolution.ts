@@ -11,7 +11,8 @@ import { parseRigName } from './rig.ts';
  *  - `acknowledge` close the escalation with nothing changed;
  * and for a `merge-failed` escalation, on the bead's held merge request:
  *  - `merge:retry` verify it again, `merge:rework` send the work back to a polecat with the
- *    evidence, `merge:reject` refuse it (the bead goes back to be worked again).
+ *    evidence, `merge:reject` refuse it (the bead goes back to be worked again),
+ *    `merge:land-anyway` land it without passing gates (needs `mq:override` as well).
  */
 export type Resolution =
   | { type: 'reassign'; rig: string; name: string }
@@ -21,7 +22,7 @@ export type Resolution =
   | { type: 'merge'; step: MergeStep }
   | { type: 'note'; text: string };
 
-export const MERGE_STEPS = ['retry', 'rework', 'reject'] as const;
+export const MERGE_STEPS = ['retry', 'rework', 'reject', 'land-anyway'] as const;
 export type MergeStep = (typeof MERGE_STEPS)[number];
 
 export function parseResolution(raw: string | undefined): Resolution {
@@ -34,7 +35,7 @@ export function parseResolution(raw: string | undefined): Resolution {
     if (!(MERGE_STEPS as readonly string[]).includes(step))
       throw usageError(
         'invalid_action',
-        `${JSON.stringify(text)}: write merge:retry, merge:rework or merge:reject`,
+        `${JSON.stringify(text)}: write merge:retry, merge:rework, merge:reject or merge:land-anyway`,
       );
     return { type: 'merge', step: step as MergeStep };
   }
@@ -65,7 +66,12 @@ export function describeResolution(r: Resolution): string {
     case 'acknowledge':
       return 'acknowledged';
     case 'merge':
-      return { retry: 'merge retried', rework: 'sent back for rework', reject: 'merge rejected' }[r.step];
+      return {
+        retry: 'merge retried',
+        rework: 'sent back for rework',
+        reject: 'merge rejected',
+        'land-anyway': 'landed anyway (gates not passed)',
+      }[r.step];
     case 'note':
       return r.text;
   }

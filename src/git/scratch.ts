@@ -143,3 +143,16 @@ async function restore(path: string, tip: string): Promise<void> {
   await runGit(path, ['reset', '--hard', '--quiet', tip]);
   await runGit(path, ['clean', '-ffd', '--quiet']);
 }
+
+/**
+ * The scratch worktree at `commit` as a fresh checkout would be: what gates built or installed
+ * there (ignored files included) goes too, so a second run starts from nothing as the first did.
+ */
+export async function resetScratch(path: string, commit: string): Promise<void> {
+  await runGit(path, ['reset', '--hard', '--quiet', commit]);
+  await runGit(path, ['clean', '-ffdx', '--quiet']);
+}
+
+/** The tree (content) of a commit: two commits with one tree verify alike. */
+export const treeOf = (path: string, commit: string): Promise<string> =>
+  runGit(path, ['rev-parse', '--verify', '--end-of-options', `${commit}^{tree}`]);

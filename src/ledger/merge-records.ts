@@ -44,6 +44,8 @@ export function newMergeRequest(input: NewMergeRequest, ctx: WriteContext): Merg
     created_at: now,
     updated_at: now,
     merged_at: null,
+    verified_tree: null,
+    override: null,
     version: 1,
   };
 }
@@ -56,6 +58,8 @@ export function movedMergeRequest(mr: MergeRequest, set: MergeRequestPatch, now:
   if (set.reason !== undefined) next.reason = set.reason;
   if (set.merge_commit !== undefined) next.merge_commit = set.merge_commit;
   if (set.merged_at !== undefined) next.merged_at = set.merged_at;
+  if (set.verified_tree !== undefined) next.verified_tree = set.verified_tree;
+  if (set.override !== undefined) next.override = set.override;
   return next;
 }
 

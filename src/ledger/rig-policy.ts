@@ -1,10 +1,15 @@
-import type { MergePolicy } from '../domain/merge-policy.ts';
+import { gateRetries, type MergePolicy } from '../domain/merge-policy.ts';
 
-/** The fields in one order, so two policies compare by their JSON whatever order they were stored in. */
+/**
+ * The fields in one order, so two policies compare by their JSON whatever order they were stored
+ * in. `gate_retries` is kept only when above 0: absent (every policy stored before it existed)
+ * and 0 mean the same, so `--gate-retries 0` on such a rig changes nothing and writes nothing.
+ */
 const normalized = (p: MergePolicy): MergePolicy => ({
   merge: p.merge,
   gates: p.gates === null ? null : [...p.gates],
   gate_timeout_s: p.gate_timeout_s,
+  ...(gateRetries(p) > 0 ? { gate_retries: gateRetries(p) } : {}),
   merge_style: p.merge_style,
   ...(p.target ? { target: p.target } : {}),
 });
@@ -20,6 +25,7 @@ export function changedMergePolicy(current: MergePolicy, change: Partial<MergePo
     merge: change.merge ?? before.merge,
     gates: change.gates === undefined ? before.gates : change.gates,
     gate_timeout_s: change.gate_timeout_s ?? before.gate_timeout_s,
+    gate_retries: change.gate_retries ?? before.gate_retries ?? 0,
     merge_style: change.merge_style ?? before.merge_style,
     target: change.target === undefined ? (before.target ?? null) : change.target,
   });

@@ -51,6 +51,8 @@ export function registerMergeRequestContract(s: ContractState): void {
       created_at: now,
       updated_at: now,
       merged_at: null,
+      verified_tree: null,
+      override: null,
       version: 1,
     };
     expect({ mr, reused, superseded }).toEqual({ mr: expected, reused: false, superseded: [] });
@@ -345,6 +347,40 @@ export function registerMergeRequestContract(s: ContractState): void {
     const restarted = await s.fx.reopen();
     expect(await restarted.getMergeRequest(mr.id)).toEqual(rework);
     expect(await restarted.listMergeRequests({ status: ['needs-rework'] })).toEqual([rework]);
+    await restarted.close();
+  });
+
+  it('keeps a verified tree and a person’s override, and clears them, across a restart', async () => {
+    const { input } = await setup();
+    const { mr } = await s.ledger.submitMergeRequest(input(), s.ctx());
+    const override = {
+      by: 'slack:U1',
+      reason: 'flaky suite, checked by hand',
+      at: '2026-12-05T10:00:00.000Z',
+    };
+    const held = await s.ledger.updateMergeRequest(
+      mr.id,
+      { expect: { status: 'queued', version: 1 }, set: { status: 'held', verified_tree: sha(7) } },
+      s.ctx(),
+    );
+    const approved = await s.ledger.updateMergeRequest(
+      mr.id,
+      { expect: { status: 'held', version: held?.version as number }, set: { status: 'queued', override } },
+      s.ctx(),
+    );
+    expect(approved).toMatchObject({ verified_tree: sha(7), override });
+    const restarted = await s.fx.reopen();
+    expect(await restarted.getMergeRequest(mr.id)).toEqual(approved);
+    const cleared = await restarted.updateMergeRequest(
+      mr.id,
+      {
+        expect: { status: 'queued', version: approved?.version as number },
+        set: { status: 'held', verified_tree: null, override: null },
+      },
+      s.ctx(),
+    );
+    expect(cleared).toMatchObject({ verified_tree: null, override: null });
+    expect(await restarted.getMergeRequest(mr.id)).toEqual(cleared);
     await restarted.close();
   });
 }

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { getPriority, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,11 +8,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { GATE_EXCERPT_CHARS, type GateResult } from '../../src/domain/merge-request.ts';
 import {
   GATE_KILL_GRACE_MS,
-  type GateOptions,
+  type GatesOptions,
   gatePassed,
   reapGroup,
   runGate,
   runGates,
+  runGateWithRetries,
 } from '../../src/services/refinery/gate-runner.ts';
 import { waitFor } from './runner-process.ts';
 
@@ -50,7 +51,7 @@ describe('gate runner (real processes)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'gt-gates-'));
   /** What a rig's caller would pass: an allow-list, here just enough to find bash and coreutils. */
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C' };
-  const opts = (more: Partial<GateOptions> = {}): GateOptions => ({
+  const opts = (more: Partial<GatesOptions> = {}): GatesOptions => ({
     cwd: dir,
     timeoutMs: 30_000,
     env,
@@ -269,6 +270,104 @@ describe('gate runner (real processes)', () => {
     expect(() => reapGroup(pgid)).not.toThrow();
     expect(() => reapGroup(0)).toThrow(RangeError);
     expect(() => reapGroup(-1)).toThrow(RangeError);
+  });
+
+  describe('flaky-gate retries', () => {
+    let counters = 0;
+    /** A fresh counter file: each run of a gate appends a line to it, so its lines are its runs. */
+    const counter = () => join(dir, `runs-${++counters}`);
+    const runsIn = (file: string) =>
+      existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(Boolean).length : 0;
+    /** A gate that counts its run in `file`, prints `run <n>`, then runs `tail` (which sees `$n`). */
+    const counted = (file: string, tail: string) =>
+      `echo x >> ${file}; n=$(wc -l < ${file}); echo "run $n"; ${tail}`;
+
+    it('passes a gate that fails once then passes, with retries=1: runs=2, each run journaled', async () => {
+      const file = counter();
+      const started: number[] = [];
+      const { passed, results } = await runGates(
+        [
+          { name: 'flaky', command: counted(file, '[ "$n" -ge 2 ] || exit 1') },
+          { name: 'steady', command: 'true' },
+        ],
+        opts({ retries: 1, onStart: (pgid) => started.push(pgid) }),
+      );
+      expect(passed).toBe(true);
+      expect(results).toMatchObject([
+        { name: 'flaky', exit: 0, timed_out: false, runs: 2, excerpt: 'run 2\n' },
+        { name: 'steady', exit: 0, runs: 1 },
+      ]);
+      expect(runsIn(file)).toBe(2);
+      // Every run is a process group of its own, reported so a crash can reap it.
+      expect(started).toHaveLength(3);
+    });
+
+    it('fails the same gate at once with retries=0 (the default): runs=1, nothing after it runs', async () => {
+      for (const retries of [0, undefined]) {
+        const file = counter();
+        const marker = join(dir, `after-${counters}`);
+        const { passed, results } = await runGates(
+          [
+            { name: 'flaky', command: counted(file, '[ "$n" -ge 2 ] || exit 1') },
+            { name: 'after', command: `touch ${marker}` },
+          ],
+          opts(retries === undefined ? {} : { retries }),
+        );
+        expect(passed).toBe(false);
+        expect(results).toMatchObject([{ name: 'flaky', exit: 1, runs: 1 }]);
+        expect(results).toHaveLength(1);
+        expect(runsIn(file)).toBe(1);
+        expect(existsSync(marker)).toBe(false);
+      }
+    });
+
+    it('runs a gate that always fails exactly retries+1 times, and reports its last run', async () => {
+      const file = counter();
+      const r = await runGateWithRetries(
+        { name: 'broken', command: counted(file, 'exit 3') },
+        opts({ retries: 2 }),
+      );
+      expect(r).toMatchObject({ exit: 3, timed_out: false, runs: 3, excerpt: 'run 3\n' });
+      expect(gatePassed(r)).toBe(false);
+      expect(runsIn(file)).toBe(3);
+    });
+
+    it('does not rerun a gate that timed out', async () => {
+      const file = counter();
+      const r = await runGateWithRetries(
+        { name: 'hang', command: counted(file, 'sleep 600') },
+        opts({ retries: 3, timeoutMs: 300, onStart: track }),
+      );
+      expect(r).toMatchObject({ exit: null, timed_out: true, runs: 1 });
+      expect(runsIn(file)).toBe(1);
+    });
+
+    it('does not rerun a missing command (127), a command it may not run (126), or a killed gate', async () => {
+      const notExecutable = join(dir, 'not-executable.sh');
+      writeFileSync(notExecutable, '#!/bin/sh\nexit 0\n', { mode: 0o644 });
+      for (const [tail, exit] of [
+        ['no-such-tool --x', 127],
+        [notExecutable, 126],
+        ['kill -KILL $$', null],
+      ] as const) {
+        const file = counter();
+        const r = await runGateWithRetries({ name: 'g', command: counted(file, tail) }, opts({ retries: 3 }));
+        expect(r, tail).toMatchObject({ exit, timed_out: false, runs: 1 });
+        expect(runsIn(file), tail).toBe(1);
+      }
+    });
+
+    it('reruns nothing for a retry count out of range (a bad value never means more runs)', async () => {
+      for (const retries of [-1, 1.5, 9, Number.NaN]) {
+        const file = counter();
+        const r = await runGateWithRetries(
+          { name: 'g', command: counted(file, 'exit 1') },
+          opts({ retries }),
+        );
+        expect(r, String(retries)).toMatchObject({ exit: 1, runs: 1 });
+        expect(runsIn(file)).toBe(1);
+      }
+    });
   });
 });
 

@@ -174,7 +174,7 @@ describe('merge queue edge cases', () => {
     ).toHaveLength(1);
   }, 90_000);
 
-  it('a gate that cannot run fails closed, naming it; a missing target branch is held, saying so', async () => {
+  it('a gate that cannot run fails closed, naming it, held for the rig (not the work); a missing target branch is held, saying so', async () => {
     const other = gitRepo();
     await town.json('gt', [
       'rig',
@@ -195,16 +195,16 @@ describe('merge queue edge cases', () => {
     run('commit', '-q', '--allow-empty', '-m', 'tooling');
     run('checkout', '-q', 'main');
     const mr = (await town.json<Row>('gt', ['mq', 'submit', 'tooling', '--rig', 'beta'])).id;
-    await until(mr, 'needs-rework');
-    const failed = await town.json<{ gates: Array<{ exit: number | null; excerpt: string }> }>('gt', [
-      'mq',
-      'status',
-      mr,
-    ]);
+    await until(mr, 'held');
+    const failed = await town.json<{
+      reason: string;
+      gates: Array<{ exit: number | null; excerpt: string }>;
+    }>('gt', ['mq', 'status', mr]);
     expect(failed.gates.at(-1)).toMatchObject({
       exit: 127,
       excerpt: expect.stringContaining('no-such-tool'),
     });
+    expect(failed.reason).toMatch(/could not run: that is the rig's setup, not this work/);
     // The target disappears (renamed) under a merge request: held, saying so, never landed elsewhere.
     run('branch', '-m', 'main', 'trunk');
     await town.json('gt', ['mq', 'retry', mr]);

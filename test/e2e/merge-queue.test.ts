@@ -35,7 +35,8 @@ describe('the merge queue lands polecats’ work on main', () => {
     const rigs: Record<string, string[]> = {
       alpha: ['--gate', 'test -d .'],
       beta: ['--gate', 'test ! -f bad.txt'],
-      gamma: ['--gate', 'sleep 613', '--gate-timeout', '2s'],
+      // Hangs on the work only: main alone passes it, so the hang is the work's to fix.
+      gamma: ['--gate', 'test ! -f hang.txt || sleep 613', '--gate-timeout', '2s'],
       delta: [],
     };
     for (const [rig, gates] of Object.entries(rigs)) {
@@ -148,7 +149,12 @@ describe('the merge queue lands polecats’ work on main', () => {
     type Escalation = { id: string; kind: string; bead_id: string | null; proposed_actions: string[] };
     const escalations = await town.json<Escalation[]>('gt', ['escalation', 'list']);
     const escalation = escalations.find((e) => e.kind === 'merge-failed' && e.bead_id === hang) as Escalation;
-    expect(escalation.proposed_actions).toEqual(['merge:retry', 'merge:rework', 'merge:reject']);
+    expect(escalation.proposed_actions).toEqual([
+      'merge:retry',
+      'merge:rework',
+      'merge:reject',
+      'merge:land-anyway',
+    ]);
     expect((await show(hang)).status).not.toBe('closed');
     // A person decides on the escalation (a button on its card does the same): the merge is refused
     // for good and the bead goes back to the queue, its branch never on main.

@@ -6,7 +6,7 @@ import { CATALOG } from '../../src/commands/catalog.ts';
 import { verbName } from '../../src/commands/command.ts';
 import { ACCESS, type VerbAccess } from '../../src/domain/access-matrix.ts';
 import { authorize, type Principal } from '../../src/domain/authorization.ts';
-import { OWNER, type Role } from '../../src/domain/permissions.ts';
+import { EXPLICIT_ONLY, OWNER, type Role } from '../../src/domain/permissions.ts';
 import { EMPTY_POLICY } from '../../src/domain/policy.ts';
 
 /**
@@ -57,7 +57,11 @@ describe('the access matrix', () => {
 
   it.each(verbs)('%s: decided for every actor kind as the matrix says', (verb) => {
     const rule = ACCESS[verb] as VerbAccess;
-    expect(decide(verb, person([OWNER]), false)).toBeNull();
+    // The owner holds everything but what a role must name (EXPLICIT_ONLY: landing untested work).
+    const explicit = EXPLICIT_ONLY.includes(rule.permission);
+    expect(decide(verb, person([OWNER]), false) === null).toBe(!explicit);
+    if (explicit)
+      expect(decide(verb, person([{ permissions: [rule.permission], rigs: ['alpha'] }]), false)).toBeNull();
     expect(decide(verb, person([]), true)).toMatch(/it needs/);
     expect(decide(verb, { kind: 'system', name: 'witness' }, false) === null).toBe(rule.system === 'allow');
     const runner = decide(verb, { kind: 'runner', rig: 'alpha' }, false) === null;
@@ -78,11 +82,29 @@ describe('the access matrix', () => {
     expect(ACCESS['gt escalation resolve']?.system).toBe('never');
   });
 
+  it('lands untested work only for a role that names mq:override, never for admin alone', () => {
+    const resolve = ACCESS['gt escalation resolve'] as VerbAccess;
+    const landAnyway = { rigs: ['alpha'], alsoNeeds: 'mq:override' as const };
+    const approver: Role = { permissions: ['escalation:approve'], rigs: ['alpha'] };
+    const overrider: Role = { permissions: ['mq:override'], rigs: ['alpha'] };
+    const decideAs = (roles: Role[], scope: object) =>
+      authorize('gt escalation resolve', resolve, person(roles), scope as never, EMPTY_POLICY);
+    expect(decideAs([OWNER], landAnyway)).toMatch(/needs mq:override on rig alpha as well/);
+    expect(decideAs([approver], landAnyway)).toMatch(/needs mq:override/);
+    expect(decideAs([overrider], landAnyway)).toMatch(/needs escalation:approve/);
+    expect(decideAs([approver, overrider], landAnyway)).toBeNull();
+    expect(decideAs([OWNER, { permissions: ['mq:override'], rigs: ['beta'] }], landAnyway)).toMatch(
+      /mq:override on rig alpha/,
+    );
+    expect(decideAs([OWNER], { rigs: ['alpha'] })).toBeNull(); // any other decision: the owner's
+  });
+
   it('is the table docs/security.md prints', () => {
     const doc = readFileSync(join(import.meta.dirname, '../../docs/security.md'), 'utf8');
     const rows = verbs.map((v) => {
       const r = ACCESS[v] as VerbAccess;
-      return `| \`${v}\` | ${r.permission} | ${r.agent} | ${r.runner} | ${r.system} |`;
+      const permission = r.extra ? `${r.permission} (some uses: + ${r.extra})` : r.permission;
+      return `| \`${v}\` | ${permission} | ${r.agent} | ${r.runner} | ${r.system} |`;
     });
     expect(doc).toContain(
       ['| verb | people (permission) | agent | runner | system |', '|---|---|---|---|---|', ...rows].join(

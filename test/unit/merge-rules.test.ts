@@ -3,6 +3,9 @@ import { gtRigAdd } from '../../src/commands/gt/rig.ts';
 import { parseWords } from '../../src/commands/syntax.ts';
 import {
   describeMergePolicy,
+  gateRetries,
+  type MergePolicy,
+  parseGateRetries,
   parseGates,
   parseGateTimeout,
   parseMergeStrategy,
@@ -52,5 +55,40 @@ describe('merge queue rules', () => {
     expect(
       describeMergePolicy({ merge: 'mr', gates: null, gate_timeout_s: 900, merge_style: 'rebase' }),
     ).toMatch(/NOT CONFIGURED \(nothing lands\)/);
+  });
+
+  it('reads --gate-retries as a whole number from 0 to 5, refusing anything else with what to give', () => {
+    expect([0, 1, 5].map((n) => parseGateRetries(String(n)))).toEqual([0, 1, 5]);
+    expect(parseGateRetries(' 2 ')).toBe(2);
+    for (const bad of ['9', '6', '-1', 'x', '', '1.5', '2x', '0x1', '1e0', 'Infinity']) {
+      expect(() => parseGateRetries(bad), bad).toThrow(
+        expect.objectContaining({
+          kind: 'usage',
+          code: 'invalid_gate_retries',
+          message: expect.stringMatching(/whole number from 0 .* to 5, e\.g\. --gate-retries 2$/),
+        }),
+      );
+    }
+  });
+
+  it('reads a policy without gate_retries (stored before it existed) or with a bad one as 0', () => {
+    const legacy: MergePolicy = {
+      merge: 'mr',
+      gates: ['npm test'],
+      gate_timeout_s: 900,
+      merge_style: 'rebase',
+    };
+    expect(gateRetries(legacy)).toBe(0);
+    expect(gateRetries({ ...legacy, gate_retries: 3 })).toBe(3);
+    for (const bad of [-1, 1.5, 6, Number.NaN, '2' as unknown as number])
+      expect(gateRetries({ ...legacy, gate_retries: bad }), String(bad)).toBe(0);
+    expect(describeMergePolicy(legacy)).toBe('mr · gates: npm test (15m) · rebase');
+    expect(describeMergePolicy({ ...legacy, gate_retries: 0 })).toBe('mr · gates: npm test (15m) · rebase');
+    expect(describeMergePolicy({ ...legacy, gate_retries: 1 })).toBe(
+      'mr · gates: npm test (15m, 1 retry) · rebase',
+    );
+    expect(describeMergePolicy({ ...legacy, gate_retries: 2 })).toBe(
+      'mr · gates: npm test (15m, 2 retries) · rebase',
+    );
   });
 });

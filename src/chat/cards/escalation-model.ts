@@ -52,6 +52,15 @@ const MERGE_BUTTONS: Record<MergeStep, CardButton> = {
       text: 'The merge request is refused for good; the bead goes back to the queue.',
     },
   },
+  'land-anyway': {
+    label: 'Land anyway',
+    action: 'merge:land-anyway',
+    style: 'danger',
+    confirm: {
+      title: 'Land without passing gates?',
+      text: 'It lands on the target as it is, its gates not passed. Needs mq:override.',
+    },
+  },
 };
 
 function button(action: string): CardButton {

@@ -100,7 +100,12 @@ const escalationScope: Resolver = async ({ args, ledger }) => {
   const resolution = action === undefined ? null : parseResolution(action);
   const target = resolution?.type === 'reassign' ? resolution.rig : null;
   const rig = bead?.rig ?? (v.agent ? rigOfAgent(v.agent) : null);
-  return { rigs: unique([rig, target]), critical: v.severity === 'critical' };
+  const landsAnyway = resolution?.type === 'merge' && resolution.step === 'land-anyway';
+  return {
+    rigs: unique([rig, target]),
+    critical: v.severity === 'critical',
+    ...(landsAnyway && { alsoNeeds: 'mq:override' as const }),
+  };
 };
 
 /** `gt mq submit`: the rig whose queue (`--rig`, else the bead's). */
@@ -163,6 +168,7 @@ const SCOPES: Readonly<Record<string, Resolver>> = {
   'gt mq hold': mqScope,
   'gt mq release': mqScope,
   'gt mq reject': mqScope,
+  'gt mq land-anyway': mqScope,
 };
 
 /** No resolver: the permission in some rig; and never an agent's own work (fail closed). */

@@ -5,7 +5,7 @@ import type { MergeRequest, MrStatus } from '../../domain/merge-request.ts';
 import type { MergeStep } from '../../domain/resolution.ts';
 import type { WriteContext } from '../../ledger/port.ts';
 import type { CommandContext } from '../command.ts';
-import { heldMergeOf, moveMergeRequest } from './mq/back-to-work.ts';
+import { heldMergeOf, landAnyway, moveMergeRequest } from './mq/back-to-work.ts';
 
 /**
  * The decisions a `merge-failed` escalation proposes, on its bead's held merge request: each one
@@ -23,7 +23,8 @@ export async function heldMergeFor(ctx: CommandContext, e: Bead): Promise<MergeR
   return held;
 }
 
-const NEXT: Record<MergeStep, MrStatus> = { retry: 'queued', rework: 'needs-rework', reject: 'rejected' };
+type PersonStep = Exclude<MergeStep, 'land-anyway'>;
+const NEXT: Record<PersonStep, MrStatus> = { retry: 'queued', rework: 'needs-rework', reject: 'rejected' };
 
 export async function applyMergeStep(
   ctx: CommandContext,
@@ -31,6 +32,10 @@ export async function applyMergeStep(
   mr: MergeRequest,
   write: WriteContext,
 ): Promise<void> {
+  if (step === 'land-anyway') {
+    await landAnyway(ctx.services.ledger, mr, `decided on escalation for ${mr.bead_id ?? mr.branch}`, write);
+    return;
+  }
   const done = { retry: 'retried', rework: 'sent back for rework', reject: 'rejected' }[step];
   const why = step === 'retry' ? '' : `: ${mr.reason}`;
   await moveMergeRequest(ctx.services.ledger, mr, NEXT[step], `${done} by ${ctx.actor.id}${why}`, write);

@@ -41,7 +41,7 @@ export const gtEscalationResolve = defineCommand<EscalationRecord>({
   path: ['gt', 'escalation', 'resolve'],
   summary: 'Resolve an escalation: apply a proposed action, or note what was done',
   usage:
-    'gt escalation resolve <id> [--action reassign:<rig>/<name>|reassign:queue|release|restart|merge:retry|merge:rework|merge:reject|acknowledge|TEXT] [--version N] [--force]',
+    'gt escalation resolve <id> [--action reassign:<rig>/<name>|reassign:queue|release|restart|merge:retry|merge:rework|merge:reject|merge:land-anyway|acknowledge|TEXT] [--version N] [--force]',
   syntax: {
     positionals: [{ name: 'id', required: true }],
     flags: {

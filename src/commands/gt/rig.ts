@@ -1,7 +1,9 @@
 import { usageError } from '../../domain/errors.ts';
 import {
   describeMergePolicy,
+  MAX_GATE_RETRIES,
   type MergePolicy,
+  parseGateRetries,
   parseGates,
   parseGateTimeout,
   parseMergeStrategy,
@@ -26,11 +28,15 @@ export const MERGE_POLICY_FLAGS = {
     description: 'a command that must pass before work lands, e.g. "npm test" (repeatable); none: no gates',
   },
   'gate-timeout': { type: 'string', description: 'per gate, e.g. 90s, 15m (default), 2h' },
+  'gate-retries': {
+    type: 'string',
+    description: `reruns of a gate that exits non-zero (a flaky test), 0 (default) to ${MAX_GATE_RETRIES}; a timeout or a missing command (exit 126/127) is never rerun`,
+  },
   'merge-style': { type: 'string', description: 'rebase (default), merge or squash' },
 } as const;
 
 export const MERGE_POLICY_USAGE =
-  '[--merge mr|direct|local] [--gate CMD]… | [--gate none] [--gate-timeout DURATION] [--merge-style rebase|merge|squash]';
+  '[--merge mr|direct|local] [--gate CMD]… | [--gate none] [--gate-timeout DURATION] [--gate-retries N] [--merge-style rebase|merge|squash]';
 
 export const gtRigAdd = defineCommand<Rig>({
   path: ['gt', 'rig', 'add'],
@@ -73,7 +79,9 @@ export const gtRigAdd = defineCommand<Rig>({
       );
     // Where work lands is fixed now: the branch the repository's HEAD names today.
     const target = repo !== undefined && repos ? await repos.defaultBranch(repo) : null;
-    const mergePolicy = { ...mergePolicyArgs(args), ...(target && { target }) };
+    const { gate_retries, ...given } = mergePolicyArgs(args);
+    // Absent is 0 (as in every policy stored before retries existed): only a real count is stored.
+    const mergePolicy = { ...given, ...(gate_retries && { gate_retries }), ...(target && { target }) };
     const rig = await ctx.services.ledger.addRig(
       {
         name: parseRigName(reqString(args, 'name')),
@@ -110,11 +118,13 @@ export function mergePolicyArgs(args: Args): Partial<MergePolicy> {
   const merge = optString(args, 'merge');
   const gates = parseGates(list(args, 'gate'));
   const timeout = optString(args, 'gate-timeout');
+  const retries = optString(args, 'gate-retries');
   const style = optString(args, 'merge-style');
   return {
     ...(merge !== undefined && { merge: parseMergeStrategy(merge) }),
     ...(gates !== null && { gates }),
     ...(timeout !== undefined && { gate_timeout_s: parseGateTimeout(timeout) }),
+    ...(retries !== undefined && { gate_retries: parseGateRetries(retries) }),
     ...(style !== undefined && { merge_style: parseMergeStyle(style) }),
   };
 }

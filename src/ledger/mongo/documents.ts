@@ -159,7 +159,13 @@ export function rigFromDoc(d: RigDoc): Rig {
 
 export function mergeRequestFromDoc(d: MergeRequestDoc): MergeRequest {
   const { _id, lane: _lane, lane_seq: _seq, outbox: _outbox, rev: _rev, ...fields } = d;
-  return { id: _id, ...fields };
+  // Documents written before these fields existed lack them.
+  return {
+    id: _id,
+    ...fields,
+    verified_tree: fields.verified_tree ?? null,
+    override: fields.override ?? null,
+  };
 }
 
 /** The fields a move may change (merge-records.ts `movedMergeRequest`); the rest is set at submission. */
@@ -172,6 +178,8 @@ export function movableFields(mr: MergeRequest): Partial<MergeRequestDoc> {
     merge_commit: mr.merge_commit,
     updated_at: mr.updated_at,
     merged_at: mr.merged_at,
+    verified_tree: mr.verified_tree,
+    override: mr.override,
     version: mr.version,
   };
 }

@@ -19,7 +19,7 @@ import { mergeRequestFromRow, mergeRequestParams } from './rows.ts';
 import type { Writer } from './writer.ts';
 
 const COLUMNS =
-  'id, rig, bead_id, lane, polecat, branch, sha, target, priority, status, attempts, gates, reason, merge_commit, submitted_by, created_at, updated_at, merged_at, version';
+  'id, rig, bead_id, lane, polecat, branch, sha, target, priority, status, attempts, gates, reason, merge_commit, submitted_by, created_at, updated_at, merged_at, verified_tree, override, version';
 const PARAMS = COLUMNS.split(', ')
   .map((c) => `$${c}`)
   .join(', ');
@@ -102,7 +102,8 @@ export class MergeRequestWrites {
     const next = movedMergeRequest(mr, set, ctx.now.toISOString());
     const { changes } = this.w.db.run(
       `UPDATE merge_requests SET status = $status, attempts = $attempts, gates = $gates, reason = $reason,
-         merge_commit = $merge_commit, updated_at = $updated_at, merged_at = $merged_at, version = $version
+         merge_commit = $merge_commit, updated_at = $updated_at, merged_at = $merged_at,
+         verified_tree = $verified_tree, override = $override, version = $version
        WHERE id = $id AND version = $expected`,
       { ...mergeRequestParams(next, laneOf(next)), expected: mr.version },
     );

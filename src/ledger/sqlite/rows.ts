@@ -1,7 +1,7 @@
 import type { Bead, IssueType, Priority, Status } from '../../domain/bead.ts';
 import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.ts';
 import type { MergePolicy } from '../../domain/merge-policy.ts';
-import type { GateResult, MergeRequest, MrStatus } from '../../domain/merge-request.ts';
+import type { GateResult, MergeOverride, MergeRequest, MrStatus } from '../../domain/merge-request.ts';
 import { LEGACY_MERGE_POLICY, type Rig } from '../../domain/rig.ts';
 import type { AuditRecord, LedgerEvent, LedgerEventType } from '../port.ts';
 
@@ -109,13 +109,20 @@ export function mergeRequestFromRow(r: Row): MergeRequest {
     created_at: str(r.created_at),
     updated_at: str(r.updated_at),
     merged_at: strOrNull(r.merged_at),
+    verified_tree: strOrNull(r.verified_tree),
+    override: r.override ? (JSON.parse(str(r.override)) as MergeOverride) : null,
     version: Number(r.version),
   };
 }
 
 /** Named parameters for INSERT/UPDATE of a merge request (`$id`, `$gates`, …). */
 export function mergeRequestParams(mr: MergeRequest, lane: string): Record<string, string | number | null> {
-  return { ...mr, gates: JSON.stringify(mr.gates), lane };
+  return {
+    ...mr,
+    gates: JSON.stringify(mr.gates),
+    override: mr.override ? JSON.stringify(mr.override) : null,
+    lane,
+  };
 }
 
 export function eventFromRow(r: Row): LedgerEvent {

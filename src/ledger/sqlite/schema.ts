@@ -155,6 +155,8 @@ CREATE TABLE IF NOT EXISTS merge_requests (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
   merged_at TEXT,
+  verified_tree TEXT,
+  override TEXT, -- JSON (MergeOverride) or NULL
   version INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS merge_requests_rig_status ON merge_requests (rig, status, created_at);

@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { atLowPriority, polecatNice } from '../../domain/cpu-priority.ts';
+import { gateRetries } from '../../domain/merge-policy.ts';
 import type { GateResult } from '../../domain/merge-request.ts';
 import { outputTail } from './gate-output.ts';
 
@@ -9,7 +10,9 @@ import { outputTail } from './gate-output.ts';
  * refinery's scratch worktree. Gas Town's gates have no timeouts and fail open (a missing
  * toolchain merged every branch, reference/refinery.md §4.1); ours fail closed: only an exit 0,
  * by itself, in time, passes. Anything else — a non-zero exit, exit 127, a timeout, a signal, a
- * gate that cannot start — fails, with the end of its output as the evidence.
+ * gate that cannot start — fails, with the end of its output as the evidence. A rig may allow
+ * flaky-gate retries (MergePolicy.gate_retries): a gate that exited non-zero is run again, and
+ * its result says how many runs it took (`runs`), so a flake that passed is on record.
  */
 
 export interface GateRun {
@@ -27,11 +30,29 @@ export interface GateOptions {
   onStart?: (pgid: number) => void;
 }
 
+export interface GatesOptions extends GateOptions {
+  /**
+   * Reruns of a gate that exited non-zero (the rig's `gate_retries`, 0 to MAX_GATE_RETRIES);
+   * absent, 0 or out of range: none. Never for a timeout, exit 126/127 or a failed start
+   * (isFlakeCandidate).
+   */
+  retries?: number | undefined;
+}
+
 /** Between SIGTERM and SIGKILL: enough for a test runner to clean up, short for a queue. */
 export const GATE_KILL_GRACE_MS = 2_000;
 
 /** A gate passed only when it exited 0 by itself in time. */
 export const gatePassed = (r: GateResult): boolean => r.exit === 0 && !r.timed_out;
+
+/**
+ * Whether a failed gate may be a flake worth another run: it ran and exited with a code of its
+ * own. Not a timeout (a rerun costs another whole timeout), not 127 or 126 (the command is
+ * missing or not executable: it will be next time too), not a gate that could not start or was
+ * killed by a signal (exit null: stopped from outside — the OOM killer, a person — not failed).
+ */
+export const isFlakeCandidate = (r: GateResult): boolean =>
+  !r.timed_out && typeof r.exit === 'number' && r.exit !== 0 && r.exit !== 126 && r.exit !== 127;
 
 /** Signals a whole process group; false when it is gone (or not ours to signal). */
 function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
@@ -82,17 +103,31 @@ export function runGate(gate: GateRun, o: GateOptions): Promise<GateResult> {
 }
 
 /**
- * Runs gates in order, stopping at the first that does not pass; returns every result so far.
- * No gates pass vacuously: whether a rig may land without any is its policy's decision (`--gate
- * none`), taken by the caller before it gets here (an unconfigured rig never does).
+ * Runs one gate up to `retries` more times while it fails as a flake might (isFlakeCandidate);
+ * the result is its last run's, with `runs` (1 when it ran once). Never throws.
+ */
+export async function runGateWithRetries(gate: GateRun, o: GatesOptions): Promise<GateResult> {
+  // Out of range counts as none, as a stored policy does: a bad value never means more runs.
+  const runs = 1 + gateRetries({ gate_retries: o.retries });
+  for (let run = 1; ; run++) {
+    const result = { ...(await runGate(gate, o)), runs: run };
+    if (gatePassed(result) || run >= runs || !isFlakeCandidate(result)) return result;
+  }
+}
+
+/**
+ * Runs gates in order, stopping at the first that does not pass (after its retries, if any);
+ * returns every result so far, each with its `runs`. No gates pass vacuously: whether a rig may
+ * land without any is its policy's decision (`--gate none`), taken by the caller before it gets
+ * here (an unconfigured rig never does).
  */
 export async function runGates(
   gates: readonly GateRun[],
-  o: GateOptions,
+  o: GatesOptions,
 ): Promise<{ passed: boolean; results: GateResult[] }> {
   const results: GateResult[] = [];
   for (const gate of gates) {
-    const result = await runGate(gate, o);
+    const result = await runGateWithRetries(gate, o);
     results.push(result);
     if (!gatePassed(result)) return { passed: false, results };
   }

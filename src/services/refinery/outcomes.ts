@@ -35,12 +35,22 @@ export async function record(
 ): Promise<MergeRequest | null> {
   switch (outcome.kind) {
     case 'landed':
+      return landed(mr, outcome.mergeCommit, outcome.gates, d, outcome.tree);
     case 'already-landed':
-      return landed(mr, outcome.mergeCommit, outcome.kind === 'landed' ? outcome.gates : mr.gates, d);
+      return landed(mr, outcome.mergeCommit, mr.gates, d);
     case 'conflict':
       return rework(mr, `conflicts with ${mr.target} in: ${outcome.conflicts.join(', ')}`, mr.gates, d);
     case 'gates-failed':
       return rework(mr, failedGate(outcome.gates), outcome.gates, d);
+    case 'gate-broken':
+      return hold(
+        mr,
+        `${failedGate(outcome.gates)}\nThe gate could not run: that is the rig's setup, not this work. Fix the gate (gt rig set ${mr.rig} --gate CMD) or install what it needs, then gt mq retry ${mr.id}.`,
+        d,
+        { gates: outcome.gates, landAnyway: true },
+      );
+    case 'target-broken':
+      return hold(mr, targetBroken(mr, outcome), d, { gates: outcome.gates, landAnyway: true });
     case 'stale':
       return rework(
         mr,
@@ -51,7 +61,7 @@ export async function record(
     case 'branch-missing':
       return hold(mr, `branch ${mr.branch} no longer exists: its work may be lost`, d);
     case 'target-moved':
-      return hold(mr, `${mr.target} kept moving while this was verified`, d, outcome.gates);
+      return hold(mr, `${mr.target} kept moving while this was verified`, d, { gates: outcome.gates });
     case 'no-gates':
       return hold(
         mr,
@@ -59,11 +69,27 @@ export async function record(
         d,
       );
     case 'broken':
-      return hold(mr, outcome.why, d);
+      return hold(
+        mr,
+        outcome.why,
+        d,
+        outcome.passed ? { verifiedTree: outcome.passed.tree, gates: outcome.passed.gates } : {},
+      );
   }
 }
 
-function failedGate(gates: readonly GateResult[]): string {
+/** The evidence that the target fails the gate by itself: the person deciding sees both runs. */
+function targetBroken(mr: MergeRequest, o: Extract<Outcome, { kind: 'target-broken' }>): string {
+  const t = o.onTarget;
+  const how = t.timed_out ? 'times out' : `exits ${t.exit}`;
+  return [
+    `gate \`${t.command}\` fails on ${mr.target} at ${o.tip.slice(0, 12)} too (${how} there, without this work): the target is broken, not this work.`,
+    `Fix ${mr.target}, then gt mq retry ${mr.id}; or land it anyway (gt mq land-anyway ${mr.id} -r REASON, needs mq:override).`,
+    `On ${mr.target}:\n${t.excerpt.slice(-GATE_EXCERPT_CHARS / 2)}`,
+  ].join('\n');
+}
+
+export function failedGate(gates: readonly GateResult[]): string {
   const failed = gates.at(-1);
   if (!failed) return 'a gate failed';
   const how = failed.timed_out
@@ -75,13 +101,17 @@ function failedGate(gates: readonly GateResult[]): string {
 const move = (d: OutcomeDeps, mr: MergeRequest, set: Parameters<Ledger['updateMergeRequest']>[1]['set']) =>
   d.ledger.updateMergeRequest(mr.id, { expect: { status: mr.status, version: mr.version }, set }, d.write());
 
-async function landed(mr: MergeRequest, sha: string, gates: GateResult[], d: OutcomeDeps) {
+async function landed(mr: MergeRequest, sha: string, gates: GateResult[], d: OutcomeDeps, tree?: string) {
+  const overridden = mr.override
+    ? ` without passing gates: landed anyway by ${mr.override.by} (${mr.override.reason})`
+    : '';
   const merged = await move(d, mr, {
     status: 'merged',
     merge_commit: sha,
     merged_at: d.write().now.toISOString(),
     gates,
-    reason: `landed on ${mr.target} at ${sha}`,
+    reason: `landed on ${mr.target} at ${sha}${overridden}`,
+    ...(tree && { verified_tree: tree }),
   });
   if (!merged) return null;
   await closeBead(merged, d);
@@ -112,7 +142,7 @@ export async function closeBead(mr: MergeRequest, d: Pick<OutcomeDeps, 'execute'
 async function rework(mr: MergeRequest, why: string, gates: GateResult[], d: OutcomeDeps) {
   const attempts = await attemptsOf(mr, d.ledger);
   if (attempts >= d.maxAttempts)
-    return hold(mr, `${why}\n(${attempts} attempts: a person decides now)`, d, gates);
+    return hold(mr, `${why}\n(${attempts} attempts: a person decides now)`, d, { gates, landAnyway: true });
   const moved = await move(d, mr, { status: 'needs-rework', reason: why, gates });
   if (!moved || !mr.bead_id) return moved;
   // The bead goes back to work: its polecat (or any) gets it with the evidence in its prompt.
@@ -134,15 +164,34 @@ async function attemptsOf(mr: MergeRequest, ledger: Ledger): Promise<number> {
   return all.reduce((n, m) => n + (m.id === mr.id ? 0 : m.attempts), mr.attempts);
 }
 
-async function hold(mr: MergeRequest, why: string, d: OutcomeDeps, gates: GateResult[] = mr.gates) {
-  const held = await move(d, mr, { status: 'held', reason: why, gates });
+interface HoldOptions {
+  gates?: GateResult[];
+  /** The tree passed its gates (git refused the landing): a retry need not run them again. */
+  verifiedTree?: string | null;
+  /** Whether a person may land it without passing gates (`mq:override`) is one of the choices. */
+  landAnyway?: boolean;
+}
+
+async function hold(mr: MergeRequest, why: string, d: OutcomeDeps, o: HoldOptions = {}) {
+  const held = await move(d, mr, {
+    status: 'held',
+    reason: why,
+    gates: o.gates ?? mr.gates,
+    ...(o.verifiedTree !== undefined && { verified_tree: o.verifiedTree }),
+  });
   if (!held) return null;
+  const propose = [
+    'merge:retry',
+    'merge:rework',
+    'merge:reject',
+    ...(o.landAnyway ? ['merge:land-anyway'] : []),
+  ];
   await d.execute('gt escalate', {
     summary: `merge of ${mr.bead_id ?? mr.branch} held: ${why.split('\n')[0]}`.slice(0, 200),
     severity: 'high',
     kind: 'merge-failed',
     message: `${mr.id} (${mr.branch} at ${mr.sha}) → ${mr.target}: ${why}\n\nDecide here, or with gt mq retry ${mr.id} / gt mq reject ${mr.id} -r REASON.`,
-    ...(mr.bead_id && { bead: mr.bead_id, propose: ['merge:retry', 'merge:rework', 'merge:reject'] }),
+    ...(mr.bead_id && { bead: mr.bead_id, propose }),
     ...(mr.polecat && { agent: mr.polecat }),
   });
   return held;

@@ -14,8 +14,8 @@ export interface RefineriesConfig {
 }
 
 /**
- * The merge queues of every rig that lands through one (strategy `mr`, with a repository), in
- * the service. Each rig has its own lease (`refinery-<rig>`): replicas share the work rig by rig
+ * The merge queues of every rig with a repository, in the service (a rig whose own strategy is
+ * `local` or `direct` still gets the MRs of convoys that say `--merge mr`, and `gt mq submit`s). Each rig has its own lease (`refinery-<rig>`): replicas share the work rig by rig
  * and never merge one rig twice at once. A queue runs when an MR is submitted or moved (ledger
  * events), when this replica takes a rig's lease, and every `pollMs` as a safety net.
  */
@@ -49,7 +49,7 @@ export class Refineries {
     try {
       for (const rig of await this.deps.ledger.listRigs()) {
         // A known rig's queue reads the rig afresh at each pass (its policy may have changed).
-        if (!this.byRig.has(rig.name) && rig.merge_policy.merge !== 'local' && rig.repo) await this.add(rig);
+        if (!this.byRig.has(rig.name) && rig.repo) await this.add(rig);
       }
       // Not awaited: a pass may take as long as its gates (the service must start meanwhile).
       for (const { refinery } of this.byRig.values()) void refinery.wake();
@@ -75,6 +75,11 @@ export class Refineries {
     lease.onAcquire = () => void refinery.wake();
     this.byRig.set(rig.name, { refinery, lease });
     await lease.start();
+  }
+
+  /** A branch that landed outside the queue (`direct`) but could not be deleted yet: the queue retries. */
+  dropLater(rig: string, branch: string): void {
+    this.byRig.get(rig)?.refinery.dropLater(branch);
   }
 
   async stop(): Promise<void> {

@@ -1,3 +1,4 @@
+import { gateRetries } from '../../domain/merge-policy.ts';
 import type { MergeRequest } from '../../domain/merge-request.ts';
 import type { Rig } from '../../domain/rig.ts';
 import type { Ledger } from '../../ledger/port.ts';
@@ -6,9 +7,16 @@ import type { Execute } from './outcomes.ts';
 /** Beyond every gate's timeout, how long a verification may still take (git work, bookkeeping). */
 const SLACK_MS = 120_000;
 
-/** How long one verification of a rig may take at most: its gates' timeouts and some slack. */
-export const verificationBudgetMs = (rig: Rig): number =>
-  (rig.merge_policy.gates?.length ?? 0) * rig.merge_policy.gate_timeout_s * 1000 + SLACK_MS;
+/**
+ * How long one verification of a rig may take at most: every gate to its timeout, each run as
+ * often as its retries allow, twice (a failing gate is run again on the bare target, to tell
+ * whose failure it is), and some slack.
+ */
+export const verificationBudgetMs = (rig: Rig): number => {
+  const p = rig.merge_policy;
+  const runs = 2 * (1 + gateRetries(p));
+  return (p.gates?.length ?? 0) * runs * p.gate_timeout_s * 1000 + SLACK_MS;
+};
 
 /**
  * The witness's look at the merge queues (reference/refinery.md §8): a merge request verifying

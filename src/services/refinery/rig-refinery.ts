@@ -84,7 +84,7 @@ export class RigRefinery {
   private async pass(): Promise<void> {
     // The rig as it is now: `gt rig set` may have changed its gates or strategy since the last poll.
     this.rig = (await this.d.ledger.getRig(this.rig.name)) ?? this.rig;
-    if (!this.leading() || !this.rig.repo || this.rig.merge_policy.merge === 'local') return;
+    if (!this.leading() || !this.rig.repo) return;
     await this.dropLeftovers();
     this.d.journal.reapAll();
     await this.recover();
@@ -160,6 +160,10 @@ export class RigRefinery {
           this.leftovers.add(branch);
         }),
     };
+  }
+
+  dropLater(branch: string): void {
+    this.leftovers.add(branch);
   }
 
   /** A polecat's runner removes its worktree a moment after `gt done`: then its branch can go. */

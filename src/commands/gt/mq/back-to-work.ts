@@ -1,5 +1,10 @@
 import { conflict } from '../../../domain/errors.ts';
-import { MERGING_LABEL, type MergeRequest, type MrStatus } from '../../../domain/merge-request.ts';
+import {
+  MERGING_LABEL,
+  type MergeOverride,
+  type MergeRequest,
+  type MrStatus,
+} from '../../../domain/merge-request.ts';
 import type { Ledger, WriteContext } from '../../../ledger/port.ts';
 import { sling } from '../sling.ts';
 
@@ -15,10 +20,14 @@ export async function moveMergeRequest(
   to: MrStatus,
   reason: string,
   write: WriteContext,
+  override?: MergeOverride,
 ): Promise<MergeRequest> {
   const moved = await ledger.updateMergeRequest(
     mr.id,
-    { expect: { status: mr.status, version: mr.version }, set: { status: to, reason } },
+    {
+      expect: { status: mr.status, version: mr.version },
+      set: { status: to, reason, ...(override && { override }) },
+    },
     write,
   );
   if (!moved)
@@ -45,6 +54,28 @@ async function backToWork(
   await ledger.addComment(beadId, why, write);
   // A failed sling (the rig full or parked) is picked up by the stranded scan.
   if (resling) await sling(ledger, beadId, undefined, false, write).catch(() => undefined);
+}
+
+/**
+ * A person with `mq:override` lands a held MR though its gates did not pass: queued again with
+ * the decision on it; the refinery still applies it cleanly on the target's tip (a conflict
+ * cannot land) and moves the target by compare-and-swap, without running the gates.
+ */
+export function landAnyway(
+  ledger: Ledger,
+  mr: MergeRequest,
+  reason: string,
+  write: WriteContext,
+): Promise<MergeRequest> {
+  const override = { by: write.actor, reason, at: write.now.toISOString() };
+  return moveMergeRequest(
+    ledger,
+    mr,
+    'queued',
+    `to land anyway, by ${write.actor}: ${reason}`,
+    write,
+    override,
+  );
 }
 
 /** The merge request a person decides on for a bead: its held one. */

@@ -17,12 +17,18 @@ export interface Work {
   uncommitted?: number;
 }
 
+/** Work that passed the checks: the commit it is at and the branch it lands on. */
+export interface CheckedWork {
+  head: string;
+  target: string;
+}
+
 /**
- * Queues a branch in its rig's merge queue, bound to the commit it is at now. Refused, saying
- * what to do, when there is nothing (or not all) to merge: uncommitted files, a branch the rig's
- * repository does not have at that commit (not pushed), no commits beyond the target.
+ * Refuses, saying what to do, work there is nothing (or not all) to merge of: uncommitted files,
+ * a branch the rig's repository does not have at that commit (not pushed), no commits beyond
+ * the target. Changes nothing.
  */
-export async function submitWork(ctx: CommandContext, w: Work): Promise<MergeSubmission> {
+export async function checkWork(ctx: CommandContext, w: Work): Promise<CheckedWork> {
   const repos = ctx.services.repos;
   const path = w.rig.repo;
   if (!repos || !path || !(await repos.isRepo(path)))
@@ -52,6 +58,12 @@ export async function submitWork(ctx: CommandContext, w: Work): Promise<MergeSub
       'nothing_to_merge',
       `branch ${w.branch} has no commits beyond ${target}: commit your work, or finish with gt done --status deferred`,
     );
+  return { head, target };
+}
+
+/** Queues a branch in its rig's merge queue, bound to the commit it is at now (after checkWork). */
+export async function submitWork(ctx: CommandContext, w: Work): Promise<MergeSubmission> {
+  const { head, target } = await checkWork(ctx, w);
   return ctx.services.ledger.submitMergeRequest(
     {
       id: `${w.rig.prefix}-mr-${randomBytes(5).readUIntBE(0, 5).toString(36)}`,
