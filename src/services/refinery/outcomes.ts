@@ -111,7 +111,7 @@ async function landed(mr: MergeRequest, sha: string, gates: GateResult[], d: Out
     merged_at: d.write().now.toISOString(),
     gates,
     reason: `landed on ${mr.target} at ${sha}${overridden}`,
-    ...(tree && { verified_tree: tree }),
+    ...(tree && !mr.override && { verified_tree: tree }),
   });
   if (!merged) return null;
   await closeBead(merged, d);
@@ -143,7 +143,7 @@ async function rework(mr: MergeRequest, why: string, gates: GateResult[], d: Out
   const attempts = await attemptsOf(mr, d.ledger);
   if (attempts >= d.maxAttempts)
     return hold(mr, `${why}\n(${attempts} attempts: a person decides now)`, d, { gates, landAnyway: true });
-  const moved = await move(d, mr, { status: 'needs-rework', reason: why, gates });
+  const moved = await move(d, mr, { status: 'needs-rework', reason: why, gates, override: null });
   if (!moved || !mr.bead_id) return moved;
   // The bead goes back to work: its polecat (or any) gets it with the evidence in its prompt.
   await d.execute('bd update', {
@@ -177,6 +177,8 @@ async function hold(mr: MergeRequest, why: string, d: OutcomeDeps, o: HoldOption
     status: 'held',
     reason: why,
     gates: o.gates ?? mr.gates,
+    // A land-anyway decision was for the attempt that just ended: the next needs a new one.
+    override: null,
     ...(o.verifiedTree !== undefined && { verified_tree: o.verifiedTree }),
   });
   if (!held) return null;

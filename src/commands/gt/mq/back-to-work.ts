@@ -26,7 +26,8 @@ export async function moveMergeRequest(
     mr.id,
     {
       expect: { status: mr.status, version: mr.version },
-      set: { status: to, reason, ...(override && { override }) },
+      // A land-anyway decision counts for the landing it was given for: any other move drops it.
+      set: { status: to, reason, override: override ?? null },
     },
     write,
   );
