@@ -16,4 +16,11 @@ export const gitRepoFacts: RepoFacts = {
     const tip = await resolveCommit(path, repo.branchRef(target));
     return tip ? commitsBetween(path, tip, sha) : 0;
   },
+  createBranch: async (path, branch, from) => {
+    const repo = await openRigRepo(path);
+    await repo.refresh();
+    const tip = await resolveCommit(path, repo.branchRef(from));
+    if (!tip) throw new Error(`${from} does not exist in ${path}`);
+    return repo.createBranch(branch, tip);
+  },
 };

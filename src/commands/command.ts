@@ -33,6 +33,8 @@ export interface RepoFacts {
   defaultBranch(repo: string): Promise<string>;
   /** How many commits of `sha` are not on `target`. */
   commitsBeyond(repo: string, target: string, sha: string): Promise<number>;
+  /** Creates `branch` at `from`'s tip (on the remote too, when there is one); false when it exists already. */
+  createBranch(repo: string, branch: string, from: string): Promise<boolean>;
 }
 
 /** Finished work to land at once, in the request that finishes it (strategy `direct`). */

@@ -12,7 +12,10 @@ export interface HookPrompt {
    * when it did: the polecat rebases onto the target, fixes it and runs `gt done` again.
    */
   rework: string | null;
-  /** The branch a reworking polecat starts from when it is not its own (the work so far). */
+  /**
+   * The branch a new worktree starts from when not the repository's HEAD: the work so far (a
+   * rework of another polecat's merge request), or the epic's integration branch.
+   */
   start_from: string | null;
 }
 

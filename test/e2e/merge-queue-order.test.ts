@@ -10,7 +10,7 @@ import { Town } from './town.ts';
 
 /**
  * The order a merge queue takes its work in, and the walls between rigs (reference/refinery.md
- * §11, scenarios 2 and 3). Each rig's gate waits for a file of its own: while it waits, the MR
+ * §11, scenarios 2–4). Each rig's gate waits for a file of its own: while it waits, the MR
  * being verified (the "holder") freezes that rig's queue, and whatever is submitted meanwhile
  * lines up behind it.
  */
@@ -125,6 +125,21 @@ describe('merge queue order and rig isolation', () => {
     release(alpha);
     for (const id of [holder, p1, oldP3, newP3]) await until(id, 'merged');
     expect(landed(alpha)).toEqual(['initial', 'holder', 'p1', 'old-p3', 'new-p3']);
+  }, 90_000);
+
+  it('passes by work whose bead is blocked by an open bead, and lands it once the blocker closes', async () => {
+    release(alpha);
+    const blocker = await bead(alpha, 'the blocker', 2);
+    const waiting = await bead(alpha, 'waits on it', 0);
+    await town.json('bd', ['dep', 'add', waiting, blocker]);
+    const blockedMr = await submit(alpha, 'needs-blocker', waiting);
+    const later = await submit(alpha, 'unblocked', await bead(alpha, 'free', 4));
+    await until(later, 'merged');
+    expect((await status(blockedMr)).status).toBe('queued');
+    expect(landed(alpha)).not.toContain('needs-blocker');
+    await town.json('bd', ['close', blocker]);
+    await until(blockedMr, 'merged');
+    expect(landed(alpha).slice(-2)).toEqual(['unblocked', 'needs-blocker']);
   }, 90_000);
 
   it("runs one rig's queue without touching another rig's merge requests", async () => {

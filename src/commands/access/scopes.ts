@@ -121,6 +121,12 @@ const mqScope: Resolver = async ({ args, ledger }) => {
   return { rigs: mr ? [mr.rig] : 'any' };
 };
 
+/** An epic's integration branch: the epic's rig. */
+const epicScope: Resolver = async ({ args, ledger }) => {
+  const epic = await ledger.getBead(parseId(reqString(args, 'epic')));
+  return { rigs: epic?.rig ? [epic.rig] : 'any' };
+};
+
 const rigArg: Resolver = async ({ args }) => ({ rigs: [parseRigName(reqString(args, 'name'))] });
 const townLevel: Resolver = async () => ({ rigs: [] });
 
@@ -169,6 +175,8 @@ const SCOPES: Readonly<Record<string, Resolver>> = {
   'gt mq release': mqScope,
   'gt mq reject': mqScope,
   'gt mq land-anyway': mqScope,
+  'gt mq integration create': epicScope,
+  'gt mq integration land': epicScope,
 };
 
 /** No resolver: the permission in some rig; and never an agent's own work (fail closed). */

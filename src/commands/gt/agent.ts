@@ -6,6 +6,7 @@ import { optString } from '../args.ts';
 import { type CommandContext, defineCommand } from '../command.ts';
 import type { Args } from '../syntax.ts';
 import { convoysTracking } from './convoy/tracked.ts';
+import { integrationTargetOf } from './mq/integration-target.ts';
 
 /** What is on an agent's hook. The agent is `--agent` or the caller. */
 
@@ -42,7 +43,10 @@ export const gtHook = defineCommand<HookView>({
       convoy_id: convoy?.id ?? null,
       branch: polecatBranch(agent, bead.id),
       rework: rework ? `${rework.id} could not land on ${rework.target}: ${rework.reason}` : null,
-      start_from: rework && rework.branch !== polecatBranch(agent, bead.id) ? rework.branch : null,
+      start_from:
+        rework && rework.branch !== polecatBranch(agent, bead.id)
+          ? rework.branch
+          : await integrationTargetOf(ledger, bead),
     };
     return { data: { agent, bead, prompt } };
   },

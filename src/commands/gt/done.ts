@@ -12,6 +12,7 @@ import { defineCommand } from '../command.ts';
 import { agentOf, hookedBead } from './agent.ts';
 import { convoysTracking } from './convoy/tracked.ts';
 import { landDirectly } from './done-direct.ts';
+import { integrationTargetOf } from './mq/integration-target.ts';
 import { submitWork, type Work } from './mq/submission.ts';
 
 const DONE_STATUSES = ['completed', 'escalated', 'deferred'] as const;
@@ -84,6 +85,7 @@ export const gtDone = defineCommand<DoneResult>({
             branch: branch as string,
             sha: commit ?? undefined,
             uncommitted: optInt(args, 'uncommitted', 0, 1_000_000) ?? 0,
+            target: await integrationTargetOf(ledger, bead),
           };
     // Submitted (or landed) first: a refusal leaves the bead as it was, on the polecat's hook.
     const submitted = work && strategy === 'mr' ? await submitWork(ctx, work) : null;

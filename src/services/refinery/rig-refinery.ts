@@ -1,4 +1,4 @@
-import { MERGING_LABEL, type MergeRequest, queueOrder } from '../../domain/merge-request.ts';
+import { MERGING_LABEL, type MergeRequest, nextToVerify } from '../../domain/merge-request.ts';
 import type { Rig } from '../../domain/rig.ts';
 import { REFINERY_IDENTITY } from '../../git/run-git.ts';
 import type { Ledger, WriteContext } from '../../ledger/port.ts';
@@ -93,7 +93,10 @@ export class RigRefinery {
 
   private async next(): Promise<MergeRequest | null> {
     const queued = await this.d.ledger.listMergeRequests({ rig: this.rig.name, status: ['queued'] });
-    return queued.sort(queueOrder)[0] ?? null;
+    if (queued.length === 0) return null;
+    // A blocked bead's MR waits; the poll (or the next MR event) looks again once its blocker closed.
+    const blocked = await this.d.ledger.listBlocked({ rig: this.rig.name });
+    return nextToVerify(queued, new Set(blocked.map((b) => b.id)));
   }
 
   private write = (): WriteContext => ({ actor: ACTOR, now: this.d.now() });

@@ -10,6 +10,7 @@ import { checkedOutAt, hasRemote, isAncestor, resolveCommit } from '../../git/re
 import { runGit } from '../../git/run-git.ts';
 
 const ORIGIN = 'origin';
+const ZERO_SHA = '0'.repeat(40);
 
 /**
  * A rig's repository as the refinery sees it. Without a remote, branches and the target are
@@ -28,6 +29,8 @@ export interface RigRepo {
   moveTarget(target: string, next: string, expected: string): Promise<boolean>;
   /** Deletes a merged branch (and its remote copy). */
   dropBranch(branch: string): Promise<void>;
+  /** Creates `branch` at `at` (on the remote first, when there is one); false when it exists already. */
+  createBranch(branch: string, at: string): Promise<boolean>;
 }
 
 export async function openRigRepo(path: string): Promise<RigRepo> {
@@ -54,6 +57,12 @@ export async function openRigRepo(path: string): Promise<RigRepo> {
     dropBranch: async (branch) => {
       if (remote) await deleteRemoteBranch(path, ORIGIN, branch);
       await deleteBranch(path, branch);
+    },
+    createBranch: async (branch, at) => {
+      if (remote && !(await pushBranch(path, ORIGIN, branch, at, ''))) return false;
+      if (remote) await fetchRemote(path, ORIGIN);
+      // A local copy too: polecats' worktrees start from local branches.
+      return (await moveBranch(path, branch, at, ZERO_SHA)) || remote;
     },
   };
 }

@@ -38,7 +38,7 @@ export const gtMqStatus = defineCommand<MergeRequest>({
       ...(mr.reason ? [mr.reason] : []),
       ...mr.gates.map(
         (g) =>
-          `  ${g.timed_out ? 'TIMEOUT' : g.exit === 0 ? 'pass' : `exit ${g.exit}`}  ${g.command}  (${g.duration_ms} ms)`,
+          `  ${g.timed_out ? 'TIMEOUT' : g.exit === 0 ? 'pass' : `exit ${g.exit}`}${(g.runs ?? 1) > 1 ? ` (${g.runs} runs)` : ''}  ${g.command}  (${g.duration_ms} ms)`,
       ),
     ].join('\n'),
 });

@@ -15,6 +15,8 @@ export interface Work {
   sha: string | undefined;
   /** Files left uncommitted in the submitter's worktree, as its CLI counted them. */
   uncommitted?: number;
+  /** Where it lands when not on the rig's target: its epic's integration branch. */
+  target?: string | null;
 }
 
 /** Work that passed the checks: the commit it is at and the branch it lands on. */
@@ -52,7 +54,12 @@ export async function checkWork(ctx: CommandContext, w: Work): Promise<CheckedWo
       'branch_moved',
       `branch ${w.branch} is at ${head.slice(0, 12)}, not at your ${w.sha.slice(0, 12)}: push your last commit, then run gt done again`,
     );
-  const target = w.rig.merge_policy.target ?? (await repos.defaultBranch(path));
+  const target = w.target ?? w.rig.merge_policy.target ?? (await repos.defaultBranch(path));
+  if (w.target && !(await repos.branchHead(path, w.target)))
+    throw refused(
+      'target_missing',
+      `the branch it lands on, ${w.target}, is not in ${w.rig.name}'s repository: create it (gt mq integration create EPIC) first`,
+    );
   if ((await repos.commitsBeyond(path, target, head)) === 0)
     throw refused(
       'nothing_to_merge',

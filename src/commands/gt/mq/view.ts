@@ -10,6 +10,8 @@ export interface QueueRow {
   bead: string | null;
   branch: string;
   sha: string;
+  /** The branch it lands on: the rig's target, or an epic's integration branch. */
+  target: string;
   status: string;
   /** 1 = next to be verified; null unless queued. */
   position: number | null;
@@ -31,6 +33,7 @@ export function queueRows(mrs: readonly MergeRequest[], now: Date): QueueRow[] {
       bead: m.bead_id,
       branch: m.branch,
       sha: m.sha,
+      target: m.target,
       status: m.status,
       position: rank(m),
       attempts: m.attempts,
@@ -46,4 +49,4 @@ export async function loadMr(ledger: Ledger, id: string): Promise<MergeRequest> 
 }
 
 export const rowLine = (r: QueueRow): string =>
-  `${r.position ? `#${r.position}` : '  '} ${r.id}  ${r.status}  ${r.bead ?? '-'}  ${r.branch}@${r.sha.slice(0, 8)}  attempts ${r.attempts}  ${r.age_s}s${r.reason ? `  — ${r.reason.split('\n')[0]}` : ''}`;
+  `${r.position ? `#${r.position}` : '  '} ${r.id}  ${r.status}  ${r.bead ?? '-'}  ${r.branch}@${r.sha.slice(0, 8)} → ${r.target}  attempts ${r.attempts}  ${r.age_s}s${r.reason ? `  — ${r.reason.split('\n')[0]}` : ''}`;
