@@ -28,7 +28,7 @@ import { gtEscalationResolve } from './gt/escalation-resolve.ts';
 import { gtMailAck, gtMailArchive, gtMailInbox, gtMailRead, gtMailThread } from './gt/mail/mailbox.ts';
 import { gtMailSend } from './gt/mail/send.ts';
 import { gtMqHold, gtMqReject, gtMqRelease, gtMqRetry } from './gt/mq/decide.ts';
-import { gtMqIntegrationCreate, gtMqIntegrationLand } from './gt/mq/integration.ts';
+import { gtMqIntegration } from './gt/mq/integration.ts';
 import { gtMqLandAnyway } from './gt/mq/land-anyway.ts';
 import { gtMqList, gtMqStatus } from './gt/mq/list.ts';
 import { gtMqSubmit } from './gt/mq/submit.ts';
@@ -101,8 +101,7 @@ export const CATALOG: readonly CommandDef[] = [
   gtMqRelease,
   gtMqReject,
   gtMqLandAnyway,
-  gtMqIntegrationCreate,
-  gtMqIntegrationLand,
+  gtMqIntegration,
   gtAudit,
 ] as CommandDef[];
 

@@ -137,8 +137,7 @@ export const ACCESS: Readonly<Record<string, VerbAccess>> = {
   'gt mq reject': mergeDecision,
   'gt mq land-anyway': { permission: 'mq:override', agent: 'never', runner: 'never', system: 'never' },
   // The Mayor may plan an epic onto an integration branch when the policy file grants mq:write.
-  'gt mq integration create': { permission: 'mq:write', agent: 'grant', runner: 'never', system: 'never' },
-  'gt mq integration land': { permission: 'mq:write', agent: 'grant', runner: 'never', system: 'never' },
+  'gt mq integration': { permission: 'mq:write', agent: 'grant', runner: 'never', system: 'never' },
 
   'gt audit': { permission: 'audit:read', agent: 'never', runner: 'never', system: 'never' },
 };

@@ -4,8 +4,8 @@ import { usageError } from './errors.ts';
  * How a rig lands its polecats' work (reference/refinery.md §7.3, fixed on purpose where Gas
  * Town fails open):
  *  - `mr`: through the rig's merge queue — verified by the gates, landed by the refinery;
- *  - `direct`: `gt done` runs the gates in the polecat's worktree and moves the target itself
- *    (same compare-and-swap, same rework path);
+ *  - `direct`: `gt done` verifies and lands the work itself, in its request (the queue's attempt:
+ *    scratch worktree, gates, compare-and-swap), and hands a failure back to the polecat at once;
  *  - `local`: the branch stays where it is and the bead closes at `gt done` (no merge).
  * Gates are explicit policy: `null` means none were configured, and the refinery then lands
  * nothing (fail closed); `[]` means the rig said `--gate none`.

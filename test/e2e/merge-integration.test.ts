@@ -52,13 +52,13 @@ describe('integration branches', () => {
     expect(await refusal(['mq', 'integration', 'land', epic])).toMatch(/has no integration branch/);
 
     const branch = `integration/${epic}`;
-    const made = await town.json<{ branch: string; created: boolean }>('gt', [
+    const made = await town.json<{ action: string; epic: string; branch: string; created: boolean }>('gt', [
       'mq',
       'integration',
       'create',
       epic,
     ]);
-    expect(made).toEqual({ epic, branch, created: true });
+    expect(made).toEqual({ action: 'create', epic, branch, created: true });
     expect(git('rev-parse', branch)).toBe(git('rev-parse', 'main'));
     expect((await show(epic)).labels).toContain(`integration:${branch}`);
     expect(await refusal(['mq', 'integration', 'land', epic])).toMatch(/2 child bead\(s\) of .* still open/);
@@ -79,7 +79,7 @@ describe('integration branches', () => {
       ['merged', branch],
     ]);
 
-    const landing = await town.json<Mr>('gt', ['mq', 'integration', 'land', epic]);
+    const { mr: landing } = await town.json<{ mr: Mr }>('gt', ['mq', 'integration', 'land', epic]);
     expect(landing).toMatchObject({ target: 'main', bead_id: epic, status: 'queued' });
     await waitFor(
       async () => (await show(epic)).status === 'closed',

@@ -65,12 +65,14 @@ describe('verification: whose failure, and when gates run', () => {
     expect(await runGit(repo, ['rev-parse', 'main'])).toBe(tip);
   });
 
-  it('a gate only the work breaks is the work’s failure (the target passes it alone)', async () => {
-    const { repo, sha } = await setup({}, { 'broken.txt': 'x\n' });
-    const gate = counted('test ! -f broken.txt');
+  it('two changes that break the tests only together: the second is the work’s failure, the first stays', async () => {
+    // X landed already (x.txt on main); Y adds y.txt; the suite fails only with both.
+    const { repo, tip, sha } = await setup({ 'x.txt': 'x\n' }, { 'y.txt': 'y\n' });
+    const gate = counted('! { test -f x.txt && test -f y.txt; }');
     const outcome = await attempt(work(sha), await context(repo, { gates: ['true', gate.gate] }));
     expect(outcome).toMatchObject({ kind: 'gates-failed', gates: [{ exit: 0 }, { exit: 1 }] });
-    expect(gate.runs()).toBe(2); // once on the work, once on the target alone
+    expect(gate.runs()).toBe(2); // once on the work, once on the target alone (which passes)
+    expect(await runGit(repo, ['rev-parse', 'main'])).toBe(tip); // X is not reverted, Y not landed
   });
 
   it('a gate that cannot run (exit 127) is the rig’s: never taken for the target’s, never run there', async () => {

@@ -175,8 +175,7 @@ const SCOPES: Readonly<Record<string, Resolver>> = {
   'gt mq release': mqScope,
   'gt mq reject': mqScope,
   'gt mq land-anyway': mqScope,
-  'gt mq integration create': epicScope,
-  'gt mq integration land': epicScope,
+  'gt mq integration': epicScope,
 };
 
 /** No resolver: the permission in some rig; and never an agent's own work (fail closed). */

@@ -14,8 +14,9 @@ export interface RefineriesConfig {
 }
 
 /**
- * The merge queues of every rig with a repository, in the service (a rig whose own strategy is
- * `local` or `direct` still gets the MRs of convoys that say `--merge mr`, and `gt mq submit`s). Each rig has its own lease (`refinery-<rig>`): replicas share the work rig by rig
+ * The merge queues of every rig that lands through one (strategy `mr` or `direct`, with a
+ * repository), in the service — and of a `local` rig once something is queued for it (a convoy
+ * that says `--merge mr`, a `gt mq submit`). Each rig has its own lease (`refinery-<rig>`): replicas share the work rig by rig
  * and never merge one rig twice at once. A queue runs when an MR is submitted or moved (ledger
  * events), when this replica takes a rig's lease, and every `pollMs` as a safety net.
  */
@@ -26,6 +27,7 @@ export class Refineries {
   private readonly byRig = new Map<string, { refinery: RigRefinery; lease: LeaderLease }>();
   private sub: Subscription | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private ticking: Promise<void> | null = null;
 
   constructor(nc: NatsConnection, config: RefineriesConfig, deps: Omit<RefineryDeps, 'journal'>) {
     this.nc = nc;
@@ -37,7 +39,9 @@ export class Refineries {
     this.sub = this.nc.subscribe(`${this.c.prefix}.evt.*.*`, {
       callback: (err, msg) => {
         if (err || !/\.evt\.mr_/.test(msg.subject)) return;
-        void this.byRig.get(msg.subject.split('.').at(-1) ?? '')?.refinery.wake();
+        const queue = this.byRig.get(msg.subject.split('.').at(-1) ?? '');
+        // Work queued for a rig without a queue yet (a `local` one): start it now, not at the next poll.
+        void (queue ? queue.refinery.wake() : this.tick());
       },
     });
     await this.tick();
@@ -45,12 +49,22 @@ export class Refineries {
   }
 
   /** Starts a queue for each new rig that merges through one, then wakes every queue. */
-  private async tick(): Promise<void> {
+  private tick(): Promise<void> {
+    // One look at a time: two at once could both start a queue for the same new rig.
+    this.ticking ??= this.look().finally(() => {
+      this.ticking = null;
+    });
+    return this.ticking;
+  }
+
+  private async look(): Promise<void> {
     try {
-      for (const rig of await this.deps.ledger.listRigs()) {
-        // A known rig's queue reads the rig afresh at each pass (its policy may have changed).
-        if (!this.byRig.has(rig.name) && rig.repo) await this.add(rig);
-      }
+      const rigs = (await this.deps.ledger.listRigs()).filter((r) => r.repo && !this.byRig.has(r.name));
+      const local = rigs.some((r) => r.merge_policy.merge === 'local');
+      const queued = local ? await this.rigsWithQueuedWork() : new Set<string>();
+      // A known rig's queue reads the rig afresh at each pass (its policy may have changed).
+      for (const rig of rigs)
+        if (rig.merge_policy.merge !== 'local' || queued.has(rig.name)) await this.add(rig);
       // Not awaited: a pass may take as long as its gates (the service must start meanwhile).
       for (const { refinery } of this.byRig.values()) void refinery.wake();
     } catch (err) {
@@ -59,6 +73,11 @@ export class Refineries {
         'merge queues: could not look at the rigs; retried',
       );
     }
+  }
+
+  private async rigsWithQueuedWork(): Promise<Set<string>> {
+    const open = await this.deps.ledger.listMergeRequests({ status: ['queued', 'verifying'] });
+    return new Set(open.map((mr) => mr.rig));
   }
 
   private async add(rig: Rig): Promise<void> {
