@@ -4,6 +4,7 @@ import type { CommandRegistry } from '../commands/registry.ts';
 import { basicEnv } from '../domain/polecat-env.ts';
 import type { Ledger } from '../ledger/port.ts';
 import { DirectLandings } from '../services/refinery/direct-landing.ts';
+import { frozenNow } from '../services/refinery/frozen-now.ts';
 import { Refineries } from '../services/refinery/refineries.ts';
 import type { ServiceConfig } from './config.ts';
 import type { Logger } from './logger.ts';
@@ -51,6 +52,7 @@ export async function startMergeQueues(
     gateEnv: gateEnvironment(process.env),
     maxTargetRaces: TARGET_RACES,
     dropLater: (rig, branch) => refineries.dropLater(rig, branch),
+    frozen: (rig) => frozenNow(ledger, rig),
   });
   await refineries.start();
   return {

@@ -28,6 +28,7 @@ import { gtEscalationResolve } from './gt/escalation-resolve.ts';
 import { gtMailAck, gtMailArchive, gtMailInbox, gtMailRead, gtMailThread } from './gt/mail/mailbox.ts';
 import { gtMailSend } from './gt/mail/send.ts';
 import { gtMqHold, gtMqReject, gtMqRelease, gtMqRetry } from './gt/mq/decide.ts';
+import { gtMqFreeze, gtMqThaw } from './gt/mq/freeze.ts';
 import { gtMqIntegration } from './gt/mq/integration.ts';
 import { gtMqLandAnyway } from './gt/mq/land-anyway.ts';
 import { gtMqList, gtMqStatus } from './gt/mq/list.ts';
@@ -100,6 +101,8 @@ export const CATALOG: readonly CommandDef[] = [
   gtMqHold,
   gtMqRelease,
   gtMqReject,
+  gtMqFreeze,
+  gtMqThaw,
   gtMqLandAnyway,
   gtMqIntegration,
   gtAudit,

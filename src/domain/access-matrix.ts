@@ -135,6 +135,9 @@ export const ACCESS: Readonly<Record<string, VerbAccess>> = {
   'gt mq hold': mergeDecision,
   'gt mq release': mergeDecision,
   'gt mq reject': mergeDecision,
+  // Stopping (and restarting) every landing of a rig is a person's call, not an agent's.
+  'gt mq freeze': { permission: 'mq:freeze', agent: 'never', runner: 'never', system: 'never' },
+  'gt mq thaw': { permission: 'mq:freeze', agent: 'never', runner: 'never', system: 'never' },
   'gt mq land-anyway': { permission: 'mq:override', agent: 'never', runner: 'never', system: 'never' },
   // The Mayor may plan an epic onto an integration branch when the policy file grants mq:write.
   'gt mq integration': { permission: 'mq:write', agent: 'grant', runner: 'never', system: 'never' },

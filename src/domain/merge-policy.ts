@@ -1,4 +1,5 @@
 import { usageError } from './errors.ts';
+import { DEFAULT_BATCH, MAX_BATCH } from './merge-batch.ts';
 
 /**
  * How a rig lands its polecats' work (reference/refinery.md §7.3, fixed on purpose where Gas
@@ -32,6 +33,12 @@ export interface MergePolicy {
    * gate fails at once. Read it with gateRetries().
    */
   gate_retries?: number;
+  /**
+   * How many queued MRs are stacked and verified together (services/refinery/batch.ts): 1 = one
+   * at a time. Absent (every policy stored before batches) means DEFAULT_BATCH. Read it with
+   * batchSize().
+   */
+  batch?: number;
   merge_style: MergeStyle;
   /**
    * The branch work lands on, fixed when the rig is added (the branch its repository's HEAD named
@@ -119,6 +126,24 @@ export const gateRetries = (p: { gate_retries?: number | undefined }): number =>
   return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_GATE_RETRIES ? n : 0;
 };
 
+/** `--batch N`: MRs verified together, a whole number from 1 (one at a time) to MAX_BATCH. */
+export function parseBatch(raw: string): number {
+  const v = raw.trim();
+  const n = /^\d{1,2}$/.test(v) ? Number(v) : Number.NaN;
+  if (!(n >= 1 && n <= MAX_BATCH))
+    throw usageError(
+      'invalid_batch',
+      `--batch ${JSON.stringify(raw)}: give how many merge requests to verify together, 1 (one at a time) to ${MAX_BATCH}, e.g. --batch 4`,
+    );
+  return n;
+}
+
+/** A policy's batch size: DEFAULT_BATCH when absent or out of range (a hand-edited row). */
+export const batchSize = (p: { batch?: number | undefined }): number => {
+  const n = p.batch;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_BATCH ? n : DEFAULT_BATCH;
+};
+
 /**
  * What `gt rig list` shows of it: `mr · gates: npm test (15m) · rebase`, with retries
  * `gates: npm test (15m, 2 retries) · rebase`; `gates: NOT CONFIGURED (nothing lands)`.
@@ -134,5 +159,5 @@ export function describeMergePolicy(p: MergePolicy): string {
         : `gates: ${p.gates.join(' && ')}`;
   const retries = gateRetries(p);
   const limits = `${Math.round(p.gate_timeout_s / 60)}m${retries > 0 ? `, ${retries} ${retries === 1 ? 'retry' : 'retries'}` : ''}`;
-  return `${p.merge}${onto} · ${gates} (${limits}) · ${p.merge_style}`;
+  return `${p.merge}${onto} · ${gates} (${limits}) · ${p.merge_style} · batch ${batchSize(p)}`;
 }

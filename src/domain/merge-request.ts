@@ -165,21 +165,6 @@ export function queueOrder(a: MergeRequest, b: MergeRequest): number {
   return a.priority - b.priority || a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id);
 }
 
-/**
- * The MR the queue verifies next: the first in queue order whose bead waits on nothing — work
- * whose bead is still blocked by an open bead (a dependency added after it was submitted) must
- * not land before what it depends on; it becomes ready when the blocker closes.
- */
-export function nextToVerify(
-  queued: readonly MergeRequest[],
-  blockedBeads: ReadonlySet<string>,
-): MergeRequest | null {
-  const ready = queued.filter(
-    (mr) => mr.status === 'queued' && !(mr.bead_id && blockedBeads.has(mr.bead_id)),
-  );
-  return [...ready].sort(queueOrder)[0] ?? null;
-}
-
 /** The close reason of a bead whose work landed (what `merge-blocks` style checks look for). */
 export const mergedReason = (mr: Pick<MergeRequest, 'id'>, sha: string): string =>
   `Merged in ${mr.id} at ${sha}`;

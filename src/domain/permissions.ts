@@ -18,6 +18,7 @@ export const PERMISSIONS = [
   'audit:read',
   'mq:write',
   'mq:override',
+  'mq:freeze',
   'admin',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];

@@ -16,8 +16,25 @@ export interface Rig {
   /** How its polecats' work lands (merge-policy.ts). */
   merge_policy: MergePolicy;
   parked: boolean;
+  /** Who froze the rig's merge queue, when and why; null while it lands work as usual. */
+  mq_frozen: MqFreeze | null;
   created_at: string;
   version: number;
+}
+
+/**
+ * A frozen merge queue (`gt mq freeze`): for a release, a broken main, an incident — the time
+ * when nothing may land on the rig's target. Verification may go on (the queue stays warm),
+ * but nothing lands until someone thaws it (`gt mq thaw`). Who froze it, when and why is shown
+ * everywhere the queue is shown.
+ */
+export interface MqFreeze {
+  /** The actor who froze it. */
+  by: string;
+  /** Why, as given (`-r`); '' when none was. */
+  reason: string;
+  /** ISO time of the freeze. */
+  at: string;
 }
 
 export interface NewRig {
@@ -88,6 +105,7 @@ export function buildRig(input: NewRig, now: string): Rig {
     env: input.env ?? [],
     merge_policy: { ...defaultMergePolicy(Boolean(input.repo)), ...input.merge_policy },
     parked: false,
+    mq_frozen: null,
     created_at: now,
     version: 1,
   };
@@ -98,3 +116,22 @@ export function buildRig(input: NewRig, now: string): Rig {
  * closed at `gt done`), so an upgrade does not start holding every bead of an existing rig.
  */
 export const LEGACY_MERGE_POLICY: MergePolicy = { ...defaultMergePolicy(false), merge: 'local' };
+
+/** The longest freeze reason kept: it is shown on one line wherever the queue is. */
+export const MAX_FREEZE_REASON = 500;
+
+/** A freeze by `by` at `now`, for `reason` (kept on one line; may be empty). */
+export function buildFreeze(by: string, reason: string | undefined, now: string): MqFreeze {
+  const why = (reason ?? '').replace(/\s+/g, ' ').trim();
+  if (why.length > MAX_FREEZE_REASON) {
+    throw usageError(
+      'reason_too_long',
+      `the reason is ${why.length} characters; keep it to ${MAX_FREEZE_REASON} (it is shown on one line wherever the queue is)`,
+    );
+  }
+  return { by, reason: why, at: now };
+}
+
+/** `frozen by alice 2026-11-22T12:00:00.000Z: release 2.0` (one line, shown wherever the queue is). */
+export const describeFreeze = (f: MqFreeze): string =>
+  `frozen by ${f.by} ${f.at}: ${f.reason || 'no reason given'}`;

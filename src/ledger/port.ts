@@ -8,7 +8,7 @@ import type { MergeRequest, MergeRequestPatch, MrStatus, NewMergeRequest } from 
 import type { Nudge } from '../domain/nudge.ts';
 import type { HookBead } from '../domain/polecat-signals.ts';
 import type { ReadyFilter } from '../domain/readiness.ts';
-import type { NewRig, Rig } from '../domain/rig.ts';
+import type { MqFreeze, NewRig, Rig } from '../domain/rig.ts';
 
 /**
  * The ledger: the system of record. Shaped by intent, not a document wrapper. Every method that
@@ -85,6 +85,10 @@ export type LedgerEventType =
   | 'rig_unparked'
   /** A rig's merge policy changed; data `{ merge_policy }`, the whole new policy. */
   | 'rig_updated'
+  /** A rig's merge queue was frozen; data `{ mq_frozen }`, the freeze (who, why, when). */
+  | 'rig_frozen'
+  /** A rig's merge queue was thawed; data `{ mq_frozen: null, was }`, the freeze it ended. */
+  | 'rig_thawed'
   | 'mr_submitted'
   | 'mr_updated';
 
@@ -177,6 +181,16 @@ export interface Ledger {
    * a `rig_updated` event is written in the same step. Nothing is written when nothing changes.
    */
   setRigMergePolicy(name: string, policy: Partial<MergePolicy>, ctx: WriteContext): Promise<Rig>;
+  /**
+   * Freezes the rig's merge queue (`freeze` given: stored as it is in `mq_frozen`) or thaws it
+   * (null), by compare-and-swap on the rig: a freeze applies only to a rig that is not frozen, a
+   * thaw only to one that is, so of two concurrent freezes exactly one wins. The version moves
+   * and one `rig_frozen` / `rig_thawed` event is written in the same step. Refused, having
+   * changed nothing: an unknown rig (`not_found`); a freeze of a frozen rig (conflict
+   * `mq_frozen`, saying who froze it, when and why; details `{ mq_frozen }`); a thaw of a rig
+   * that is not frozen (conflict `mq_not_frozen`).
+   */
+  setRigFrozen(name: string, freeze: MqFreeze | null, ctx: WriteContext): Promise<Rig>;
 
   /** Generates the id (prefix of the rig, `hq` without one, `P.n` under a parent) unless given. */
   createBead(input: NewBead, ctx: WriteContext): Promise<Bead>;

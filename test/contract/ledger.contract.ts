@@ -7,6 +7,7 @@ import { registerLifecycleContract } from './lifecycle.contract.ts';
 import { registerMailContract, registerNudgeContract } from './mail.contract.ts';
 import { registerMergeRequestContract } from './merge-requests.contract.ts';
 import { registerRecordsContract } from './records.contract.ts';
+import { registerRigFreezeContract } from './rig-freeze.contract.ts';
 import { registerRigPolicyContract } from './rig-policy.contract.ts';
 import { registerSupervisionContract } from './supervision.contract.ts';
 
@@ -51,6 +52,7 @@ export function runLedgerContract(name: string, factory: LedgerFactory): void {
     registerDependencyContract(state);
     registerRecordsContract(state);
     registerRigPolicyContract(state);
+    registerRigFreezeContract(state);
     registerMailContract(state);
     registerNudgeContract(state);
     registerSupervisionContract(state);

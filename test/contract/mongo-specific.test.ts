@@ -356,7 +356,7 @@ for (const target of targets) {
       });
     });
 
-    it('reads a rig document written before rigs had env or a merge policy', async () => {
+    it('reads a rig document written before rigs had env, a merge policy or a freeze', async () => {
       await withFixture(async (fx) => {
         const old = { name: 'old', prefix: 'od', repo: '/srv/old.git', env: ['ANTHROPIC_API_KEY'] };
         await fx.ledger.addRig(old, clock()());
@@ -365,12 +365,12 @@ for (const target of targets) {
           await raw
             .db(fx.dbName)
             .collection('rigs')
-            .updateOne({ _id: 'old' as never }, { $unset: { env: '', merge_policy: '' } });
+            .updateOne({ _id: 'old' as never }, { $unset: { env: '', merge_policy: '', mq_frozen: '' } });
         } finally {
           await raw.close();
         }
         // Passing nothing to polecats, and merging as it did then (domain/rig.ts LEGACY_MERGE_POLICY).
-        const legacy = { name: 'old', env: [], merge_policy: LEGACY_MERGE_POLICY };
+        const legacy = { name: 'old', env: [], merge_policy: LEGACY_MERGE_POLICY, mq_frozen: null };
         expect(await fx.ledger.getRig('old')).toMatchObject(legacy);
         expect(await fx.ledger.setRigParked('old', true, clock()())).toMatchObject({
           ...legacy,
@@ -384,6 +384,10 @@ for (const target of targets) {
           merge: 'mr',
           gates: [],
         });
+        // Not frozen, and freezable like any other.
+        const freeze = { by: 'alice', reason: 'release', at: '2026-11-22T10:00:00.000Z' };
+        expect((await fx.ledger.setRigFrozen('old', freeze, clock()())).mq_frozen).toEqual(freeze);
+        expect((await fx.ledger.getRig('old'))?.mq_frozen).toEqual(freeze);
       });
     });
 

@@ -65,7 +65,7 @@ describe('gt rig set', () => {
     const set = await town.run('gt', ['rig', 'set', 'alpha', '--merge', 'mr', '--gate', 'none']);
     expect(set).toMatchObject({
       code: 0,
-      stdout: 'rig alpha: merge mr → main · gates: none (15m) · rebase\n',
+      stdout: 'rig alpha: merge mr → main · gates: none (15m) · rebase · batch 4\n',
     });
     const [alpha] = await rigs();
     expect(alpha?.merge_policy).toEqual({ ...alphaBefore?.merge_policy, merge: 'mr', gates: [] });

@@ -70,7 +70,9 @@ describe('gt rig add / set --gate-retries', () => {
       merge_policy: { ...before.merge_policy, gate_retries: 2 },
       version: before.version + 1,
     });
-    expect(gtRigSet.text(set)).toBe('rig alpha: merge mr · gates: npm test (2m, 2 retries) · squash');
+    expect(gtRigSet.text(set)).toBe(
+      'rig alpha: merge mr · gates: npm test (2m, 2 retries) · squash · batch 4',
+    );
     const events = (await h.ledger.eventsSince(0)).filter((e) => e.type === 'rig_updated');
     expect(events).toHaveLength(1);
     expect(events[0]?.data).toEqual({ merge_policy: set.merge_policy });

@@ -82,13 +82,15 @@ describe('merge queue rules', () => {
     expect(gateRetries({ ...legacy, gate_retries: 3 })).toBe(3);
     for (const bad of [-1, 1.5, 6, Number.NaN, '2' as unknown as number])
       expect(gateRetries({ ...legacy, gate_retries: bad }), String(bad)).toBe(0);
-    expect(describeMergePolicy(legacy)).toBe('mr · gates: npm test (15m) · rebase');
-    expect(describeMergePolicy({ ...legacy, gate_retries: 0 })).toBe('mr · gates: npm test (15m) · rebase');
+    expect(describeMergePolicy(legacy)).toBe('mr · gates: npm test (15m) · rebase · batch 4');
+    expect(describeMergePolicy({ ...legacy, gate_retries: 0 })).toBe(
+      'mr · gates: npm test (15m) · rebase · batch 4',
+    );
     expect(describeMergePolicy({ ...legacy, gate_retries: 1 })).toBe(
-      'mr · gates: npm test (15m, 1 retry) · rebase',
+      'mr · gates: npm test (15m, 1 retry) · rebase · batch 4',
     );
     expect(describeMergePolicy({ ...legacy, gate_retries: 2 })).toBe(
-      'mr · gates: npm test (15m, 2 retries) · rebase',
+      'mr · gates: npm test (15m, 2 retries) · rebase · batch 4',
     );
   });
 });

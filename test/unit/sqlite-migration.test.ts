@@ -85,3 +85,27 @@ it('opens a ledger file from before merge requests: old rigs read as the legacy 
   await again.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+it('opens a ledger file from before merge queues could be frozen: old rigs read as not frozen', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gt-migrate-'));
+  const path = join(dir, 'ledger.db');
+  const ctx = { actor: 't', now: new Date('2026-11-22T10:00:00.000Z') };
+  const first = new SqliteLedger({ path });
+  await first.init();
+  await first.addRig({ name: 'old', prefix: 'od', repo: '/srv/old.git' }, ctx);
+  await first.close();
+  const raw = new DatabaseSync(path);
+  raw.exec('ALTER TABLE rigs DROP COLUMN mq_frozen');
+  raw.close();
+  const again = new SqliteLedger({ path });
+  await again.init();
+  try {
+    expect((await again.getRig('old'))?.mq_frozen).toBeNull();
+    const freeze = { by: 'alice', reason: 'release', at: ctx.now.toISOString() };
+    expect((await again.setRigFrozen('old', freeze, ctx)).mq_frozen).toEqual(freeze);
+    expect((await again.getRig('old'))?.mq_frozen).toEqual(freeze);
+  } finally {
+    await again.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

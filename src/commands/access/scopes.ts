@@ -128,6 +128,8 @@ const epicScope: Resolver = async ({ args, ledger }) => {
 };
 
 const rigArg: Resolver = async ({ args }) => ({ rigs: [parseRigName(reqString(args, 'name'))] });
+/** `gt mq freeze|thaw <rig>`: the rig whose queue. */
+const queueRigArg: Resolver = async ({ args }) => ({ rigs: [parseRigName(reqString(args, 'rig'))] });
 const townLevel: Resolver = async () => ({ rigs: [] });
 
 const SCOPES: Readonly<Record<string, Resolver>> = {
@@ -174,6 +176,8 @@ const SCOPES: Readonly<Record<string, Resolver>> = {
   'gt mq hold': mqScope,
   'gt mq release': mqScope,
   'gt mq reject': mqScope,
+  'gt mq freeze': queueRigArg,
+  'gt mq thaw': queueRigArg,
   'gt mq land-anyway': mqScope,
   'gt mq integration': epicScope,
 };

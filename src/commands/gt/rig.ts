@@ -1,8 +1,10 @@
 import { usageError } from '../../domain/errors.ts';
+import { DEFAULT_BATCH, MAX_BATCH } from '../../domain/merge-batch.ts';
 import {
   describeMergePolicy,
   MAX_GATE_RETRIES,
   type MergePolicy,
+  parseBatch,
   parseGateRetries,
   parseGates,
   parseGateTimeout,
@@ -10,7 +12,13 @@ import {
   parseMergeStyle,
 } from '../../domain/merge-policy.ts';
 import { parseEnvNames } from '../../domain/polecat-env.ts';
-import { parseMaxPolecats, parseRigName, parseRigPrefix, type Rig } from '../../domain/rig.ts';
+import {
+  describeFreeze,
+  parseMaxPolecats,
+  parseRigName,
+  parseRigPrefix,
+  type Rig,
+} from '../../domain/rig.ts';
 import { list, optString, reqString } from '../args.ts';
 import { defineCommand } from '../command.ts';
 import type { Args } from '../syntax.ts';
@@ -33,10 +41,14 @@ export const MERGE_POLICY_FLAGS = {
     description: `reruns of a gate that exits non-zero (a flaky test), 0 (default) to ${MAX_GATE_RETRIES}; a timeout or a missing command (exit 126/127) is never rerun`,
   },
   'merge-style': { type: 'string', description: 'rebase (default), merge or squash' },
+  batch: {
+    type: 'string',
+    description: `merge requests verified together, 1 (one at a time) to ${MAX_BATCH}; default ${DEFAULT_BATCH}`,
+  },
 } as const;
 
 export const MERGE_POLICY_USAGE =
-  '[--merge mr|direct|local] [--gate CMD]… | [--gate none] [--gate-timeout DURATION] [--gate-retries N] [--merge-style rebase|merge|squash]';
+  '[--merge mr|direct|local] [--gate CMD]… | [--gate none] [--gate-timeout DURATION] [--gate-retries N] [--merge-style rebase|merge|squash] [--batch N]';
 
 export const gtRigAdd = defineCommand<Rig>({
   path: ['gt', 'rig', 'add'],
@@ -120,12 +132,14 @@ export function mergePolicyArgs(args: Args): Partial<MergePolicy> {
   const timeout = optString(args, 'gate-timeout');
   const retries = optString(args, 'gate-retries');
   const style = optString(args, 'merge-style');
+  const batch = optString(args, 'batch');
   return {
     ...(merge !== undefined && { merge: parseMergeStrategy(merge) }),
     ...(gates !== null && { gates }),
     ...(timeout !== undefined && { gate_timeout_s: parseGateTimeout(timeout) }),
     ...(retries !== undefined && { gate_retries: parseGateRetries(retries) }),
     ...(style !== undefined && { merge_style: parseMergeStyle(style) }),
+    ...(batch !== undefined && { batch: parseBatch(batch) }),
   };
 }
 
@@ -136,6 +150,7 @@ function rigLine(r: Rig): string {
   // Only names: the values stay in the runner's environment.
   if (r.env.length > 0) parts.push(`env ${r.env.join(',')}`);
   if (r.repo) parts.push(`merge ${describeMergePolicy(r.merge_policy)}`);
+  if (r.mq_frozen) parts.push(`⏸ ${describeFreeze(r.mq_frozen)}`);
   return parts.join('  ');
 }
 

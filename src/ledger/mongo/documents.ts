@@ -2,7 +2,7 @@ import type { Bead } from '../../domain/bead.ts';
 import type { Dependency } from '../../domain/dependency.ts';
 import type { MergePolicy } from '../../domain/merge-policy.ts';
 import type { MergeRequest } from '../../domain/merge-request.ts';
-import { LEGACY_MERGE_POLICY, type Rig } from '../../domain/rig.ts';
+import { LEGACY_MERGE_POLICY, type MqFreeze, type Rig } from '../../domain/rig.ts';
 import type { LedgerEventType } from '../port.ts';
 
 /**
@@ -52,12 +52,14 @@ export interface BeadDoc extends Omit<Bead, 'id'> {
   rev: number;
 }
 
-export interface RigDoc extends Omit<Rig, 'name' | 'env' | 'merge_policy'> {
+export interface RigDoc extends Omit<Rig, 'name' | 'env' | 'merge_policy' | 'mq_frozen'> {
   _id: string;
   /** Absent in documents written before rigs had it: read as []. */
   env?: string[];
   /** Absent in documents written before rigs had it: read as LEGACY_MERGE_POLICY. */
   merge_policy?: MergePolicy;
+  /** Absent in documents written before merge queues could be frozen: read as null. */
+  mq_frozen?: MqFreeze | null;
   outbox: PendingEvent[];
   rev: number;
 }
@@ -152,6 +154,7 @@ export function rigFromDoc(d: RigDoc): Rig {
     env: d.env ?? [],
     merge_policy: d.merge_policy ?? { ...LEGACY_MERGE_POLICY },
     parked: d.parked === true,
+    mq_frozen: d.mq_frozen ?? null,
     created_at: d.created_at,
     version: d.version,
   };

@@ -14,7 +14,7 @@ import type { MergePolicy } from '../../domain/merge-policy.ts';
 import type { MergeRequest, NewMergeRequest } from '../../domain/merge-request.ts';
 import type { Nudge } from '../../domain/nudge.ts';
 import type { ReadyFilter } from '../../domain/readiness.ts';
-import type { NewRig, Rig } from '../../domain/rig.ts';
+import type { MqFreeze, NewRig, Rig } from '../../domain/rig.ts';
 import type {
   AuditRecord,
   BeadCount,
@@ -156,6 +156,10 @@ export class MongoLedger implements Ledger {
 
   setRigMergePolicy(name: string, policy: Partial<MergePolicy>, ctx: WriteContext): Promise<Rig> {
     return this.rigs.setMergePolicy(name, policy, ctx);
+  }
+
+  setRigFrozen(name: string, freeze: MqFreeze | null, ctx: WriteContext): Promise<Rig> {
+    return this.rigs.setFrozen(name, freeze, ctx);
   }
 
   createBead(input: NewBead, ctx: WriteContext): Promise<Bead> {

@@ -1,8 +1,9 @@
 import type { Collection } from 'mongodb';
 import { conflict, notFound } from '../../domain/errors.ts';
 import type { MergePolicy } from '../../domain/merge-policy.ts';
-import { buildRig, type NewRig, type Rig } from '../../domain/rig.ts';
+import { buildRig, type MqFreeze, type NewRig, type Rig } from '../../domain/rig.ts';
 import type { LedgerEventType, WriteContext } from '../port.ts';
+import { freezeEvent, freezeRefusal } from '../rig-freeze.ts';
 import { changedMergePolicy } from '../rig-policy.ts';
 import type { Cas } from './cas.ts';
 import { type RigDoc, rigFromDoc } from './documents.ts';
@@ -90,6 +91,30 @@ export class RigWrites {
     );
     if (changed) await this.outbox.flush('rigs', name);
     return (await this.find(name)) as Rig;
+  }
+
+  /** Refused inside the compare-and-swap: of two concurrent freezes, the second reads the first. */
+  async setFrozen(name: string, freeze: MqFreeze | null, ctx: WriteContext): Promise<Rig> {
+    const rig = await this.cas.write(
+      this.rigs,
+      name,
+      (doc) => {
+        const current = rigFromDoc(doc); // a document from before freezing reads as not frozen
+        const refusal = freezeRefusal(current, freeze);
+        if (refusal) throw refusal;
+        const { type, data } = freezeEvent(current, freeze);
+        return {
+          update: {
+            $set: { mq_frozen: freeze, version: doc.version + 1 },
+            $push: { outbox: rigEvent(type, ctx, name, data) },
+          },
+          result: { ...current, mq_frozen: freeze, version: doc.version + 1 },
+        };
+      },
+      () => notFound('rig', name),
+    );
+    await this.outbox.flush('rigs', name);
+    return rig;
   }
 
   async find(name: string): Promise<Rig | null> {

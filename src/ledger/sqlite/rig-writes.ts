@@ -1,12 +1,13 @@
 import { conflict, notFound } from '../../domain/errors.ts';
 import type { MergePolicy } from '../../domain/merge-policy.ts';
-import { buildRig, type NewRig, type Rig } from '../../domain/rig.ts';
+import { buildRig, type MqFreeze, type NewRig, type Rig } from '../../domain/rig.ts';
 import type { WriteContext } from '../port.ts';
+import { freezeEvent, freezeRefusal } from '../rig-freeze.ts';
 import { changedMergePolicy } from '../rig-policy.ts';
 import { rigFromRow } from './rows.ts';
 import type { Writer } from './writer.ts';
 
-/** Rig registration, parking and merge policy. */
+/** Rig registration, parking, merge policy and freezing its merge queue. */
 export class RigWrites {
   private readonly w: Writer;
 
@@ -73,6 +74,23 @@ export class RigWrites {
       );
       if (changes !== 1) throw new Error(`lost update on rig ${name}: version ${rig.version} changed`);
       this.w.event('rig_updated', ctx, null, name, { merge_policy: policy });
+      return this.find(name) as Rig;
+    });
+  }
+
+  setFrozen(name: string, freeze: MqFreeze | null, ctx: WriteContext): Rig {
+    return this.w.db.transaction(() => {
+      const rig = this.find(name);
+      if (!rig) throw notFound('rig', name);
+      const refusal = freezeRefusal(rig, freeze);
+      if (refusal) throw refusal;
+      const { changes } = this.w.db.run(
+        'UPDATE rigs SET mq_frozen = $f, version = version + 1 WHERE name = $name AND version = $v',
+        { name, f: freeze ? JSON.stringify(freeze) : null, v: rig.version },
+      );
+      if (changes !== 1) throw new Error(`lost update on rig ${name}: version ${rig.version} changed`);
+      const { type, data } = freezeEvent(rig, freeze);
+      this.w.event(type, ctx, null, name, data);
       return this.find(name) as Rig;
     });
   }

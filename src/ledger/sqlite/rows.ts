@@ -2,7 +2,7 @@ import type { Bead, IssueType, Priority, Status } from '../../domain/bead.ts';
 import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.ts';
 import type { MergePolicy } from '../../domain/merge-policy.ts';
 import type { GateResult, MergeOverride, MergeRequest, MrStatus } from '../../domain/merge-request.ts';
-import { LEGACY_MERGE_POLICY, type Rig } from '../../domain/rig.ts';
+import { LEGACY_MERGE_POLICY, type MqFreeze, type Rig } from '../../domain/rig.ts';
 import type { AuditRecord, LedgerEvent, LedgerEventType } from '../port.ts';
 
 /** Row ↔ record mapping. node:sqlite returns plain objects with SQL types; this is the only place that knows. */
@@ -85,6 +85,7 @@ export function rigFromRow(r: Row): Rig {
         ? { ...LEGACY_MERGE_POLICY }
         : (JSON.parse(str(r.merge_policy)) as MergePolicy),
     parked: Number(r.parked) === 1,
+    mq_frozen: r.mq_frozen ? (JSON.parse(str(r.mq_frozen)) as MqFreeze) : null,
     created_at: str(r.created_at),
     version: Number(r.version),
   };

@@ -18,6 +18,8 @@ CREATE TABLE IF NOT EXISTS rigs (
   -- JSON (domain/merge-policy.ts); NULL in rows written before rigs had one (LEGACY_MERGE_POLICY).
   merge_policy TEXT,
   parked INTEGER NOT NULL DEFAULT 0,
+  -- JSON (domain/rig.ts MqFreeze) while the rig's merge queue is frozen; NULL otherwise.
+  mq_frozen TEXT,
   created_at TEXT NOT NULL,
   version INTEGER NOT NULL
 );

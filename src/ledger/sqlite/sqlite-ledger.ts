@@ -8,7 +8,7 @@ import type { MergePolicy } from '../../domain/merge-policy.ts';
 import type { MergeRequest, NewMergeRequest } from '../../domain/merge-request.ts';
 import type { Nudge } from '../../domain/nudge.ts';
 import type { ReadyFilter } from '../../domain/readiness.ts';
-import type { NewRig, Rig } from '../../domain/rig.ts';
+import type { MqFreeze, NewRig, Rig } from '../../domain/rig.ts';
 import type {
   AuditRecord,
   BeadCount,
@@ -131,6 +131,10 @@ export class SqliteLedger implements Ledger {
 
   async setRigMergePolicy(name: string, policy: Partial<MergePolicy>, ctx: WriteContext): Promise<Rig> {
     return this.p.rigs.setMergePolicy(name, policy, ctx);
+  }
+
+  async setRigFrozen(name: string, freeze: MqFreeze | null, ctx: WriteContext): Promise<Rig> {
+    return this.p.rigs.setFrozen(name, freeze, ctx);
   }
 
   async createBead(input: NewBead, ctx: WriteContext): Promise<Bead> {

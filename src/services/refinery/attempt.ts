@@ -14,11 +14,14 @@ import { type Verdict, verify } from './verify.ts';
  * is an Outcome the caller records; nothing here writes the ledger.
  */
 export type Outcome =
-  | { kind: 'landed'; mergeCommit: string; gates: GateResult[]; tree: string }
+  /** `tree`: the tree verified and landed (absent for a batch member below the stack's top). */
+  | { kind: 'landed'; mergeCommit: string; gates: GateResult[]; tree?: string }
   | { kind: 'already-landed'; mergeCommit: string }
   | { kind: 'conflict'; conflicts: string[] }
   | Exclude<Verdict, { kind: 'passed' }>
   | { kind: 'target-moved'; gates: GateResult[]; tree: string }
+  /** Verified, not landed: the rig's queue was frozen by then (`gt mq freeze`). */
+  | { kind: 'frozen'; gates: GateResult[]; tree?: string; why: string }
   | { kind: 'stale'; head: string }
   | { kind: 'branch-missing' }
   | { kind: 'no-gates' }
@@ -39,6 +42,8 @@ export interface AttemptContext {
   gateEnv: NodeJS.ProcessEnv;
   identity: { name: string; email: string };
   onGateStart?: (pgid: number) => void;
+  /** Why nothing may land now (the queue is frozen), asked just before the target moves; null: land. */
+  frozen?: () => Promise<string | null>;
 }
 
 export async function attempt(work: Work, c: AttemptContext): Promise<Outcome> {
@@ -53,18 +58,31 @@ export async function attempt(work: Work, c: AttemptContext): Promise<Outcome> {
 }
 
 async function tryAttempt(work: Work, c: AttemptContext): Promise<Outcome> {
+  const tip = await targetTip(work.target, c);
+  if (typeof tip !== 'string') return tip;
+  return (await precheck(work, tip, c)) ?? verifyAndLand(work, tip, c);
+}
+
+/** The target's tip after a refresh, or why there is none to land on. */
+export async function targetTip(target: string, c: AttemptContext): Promise<string | Outcome> {
   if (!(await isGitRepo(c.repo.path)))
     return { kind: 'broken', why: `${c.repo.path} is not a git repository` };
   await c.repo.refresh();
+  const tip = await resolveCommit(c.repo.path, c.repo.branchRef(target));
+  return tip ?? { kind: 'broken', why: `the target branch ${target} does not exist in ${c.repo.path}` };
+}
+
+/**
+ * What ends an attempt before any work is applied (null: go on): the work is on the target
+ * already, its branch is gone or moved since submission, or nothing lands without gates.
+ */
+export async function precheck(work: Work, tip: string, c: AttemptContext): Promise<Outcome | null> {
   const head = await resolveCommit(c.repo.path, c.repo.branchRef(work.branch));
-  const tip = await resolveCommit(c.repo.path, c.repo.branchRef(work.target));
-  if (!tip)
-    return { kind: 'broken', why: `the target branch ${work.target} does not exist in ${c.repo.path}` };
   if (await landedOn(c.repo.path, work, tip)) return { kind: 'already-landed', mergeCommit: tip };
   if (!head) return { kind: 'branch-missing' };
   if (head !== work.sha) return { kind: 'stale', head };
   if (c.policy.gates === null && !work.override) return { kind: 'no-gates' };
-  return verifyAndLand(work, tip, c);
+  return null;
 }
 
 /** The work's commits are on the target already (a crash after the move, a hand merge). */
@@ -105,7 +123,7 @@ async function verifyAndLand(work: Work, tip: string, c: AttemptContext): Promis
 }
 
 /** Never land a tree that was not verified exactly as it lands: only if the target is still at `tip`. */
-async function land(
+export async function land(
   work: Work,
   head: string,
   tip: string,
@@ -113,6 +131,8 @@ async function land(
   gates: GateResult[],
   c: AttemptContext,
 ): Promise<Outcome> {
+  const frozen = await c.frozen?.();
+  if (frozen) return { kind: 'frozen', gates, tree, why: frozen };
   try {
     const moved = await c.repo.moveTarget(work.target, head, tip);
     return moved ? { kind: 'landed', mergeCommit: head, gates, tree } : { kind: 'target-moved', gates, tree };

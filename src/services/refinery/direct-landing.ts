@@ -15,6 +15,8 @@ export interface DirectLandingDeps {
   maxTargetRaces: number;
   /** A landed branch git would not delete yet (still checked out in the polecat's worktree). */
   dropLater: (rig: string, branch: string) => void;
+  /** Why the rig may land nothing now (its queue is frozen), or null. */
+  frozen: (rig: string) => Promise<string | null>;
 }
 
 /**
@@ -53,7 +55,10 @@ export class DirectLandings implements Landings {
       gateEnv: this.d.gateEnv,
       identity: REFINERY_IDENTITY,
       onGateStart: (pgid) => this.journal.started(pgid),
+      frozen: () => this.d.frozen(rig.name),
     };
+    const frozen = await this.d.frozen(rig.name);
+    if (frozen) return { landed: false, code: 'queue_frozen', why: frozen };
     const asMr = { ...work, id: 'direct', gates: [], verified_tree: null, override: null };
     let outcome = await attempt(asMr, context);
     for (let race = 1; outcome.kind === 'target-moved' && race < this.d.maxTargetRaces; race++)
@@ -111,6 +116,8 @@ function refusal(rig: Rig, work: DirectWork, o: Failure): { code: string; why: s
       };
     case 'broken':
       return { code: 'repository_broken', why: o.why };
+    case 'frozen':
+      return { code: 'queue_frozen', why: o.why };
   }
 }
 

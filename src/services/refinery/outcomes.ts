@@ -60,6 +60,16 @@ export async function record(
       );
     case 'branch-missing':
       return hold(mr, `branch ${mr.branch} no longer exists: its work may be lost`, d);
+    case 'frozen':
+      // Back in line with its verified tree: after the thaw it lands without running the gates
+      // again, as long as the target has not moved meanwhile.
+      return move(d, mr, {
+        status: 'queued',
+        attempts: mr.attempts - 1,
+        gates: outcome.gates,
+        ...(outcome.tree && { verified_tree: outcome.tree }),
+        reason: `verified, not landed: ${outcome.why}`,
+      });
     case 'target-moved':
       return hold(mr, `${mr.target} kept moving while this was verified`, d, { gates: outcome.gates });
     case 'no-gates':

@@ -38,7 +38,7 @@ export class Refineries {
   async start(): Promise<void> {
     this.sub = this.nc.subscribe(`${this.c.prefix}.evt.*.*`, {
       callback: (err, msg) => {
-        if (err || !/\.evt\.mr_/.test(msg.subject)) return;
+        if (err || !/\.evt\.(mr_|rig_thawed)/.test(msg.subject)) return;
         const queue = this.byRig.get(msg.subject.split('.').at(-1) ?? '');
         // Work queued for a rig without a queue yet (a `local` one): start it now, not at the next poll.
         void (queue ? queue.refinery.wake() : this.tick());

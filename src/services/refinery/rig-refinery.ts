@@ -1,9 +1,13 @@
-import { MERGING_LABEL, type MergeRequest, nextToVerify } from '../../domain/merge-request.ts';
+import { nextBatch } from '../../domain/merge-batch.ts';
+import { batchSize } from '../../domain/merge-policy.ts';
+import { MERGING_LABEL, type MergeRequest } from '../../domain/merge-request.ts';
 import type { Rig } from '../../domain/rig.ts';
 import { REFINERY_IDENTITY } from '../../git/run-git.ts';
 import type { Ledger, WriteContext } from '../../ledger/port.ts';
 import type { LeaderLease } from '../leader-lease.ts';
-import { type AttemptContext, attempt, landedTip, type Outcome, scratchPath } from './attempt.ts';
+import { type AttemptContext, landedTip, type Outcome, scratchPath } from './attempt.ts';
+import { verifyWithRaces } from './batch-races.ts';
+import { frozenNow } from './frozen-now.ts';
 import type { GateJournal } from './gate-journal.ts';
 import { closeBead, type Execute, record } from './outcomes.ts';
 import { openRigRepo } from './rig-repo.ts';
@@ -85,41 +89,70 @@ export class RigRefinery {
     // The rig as it is now: `gt rig set` may have changed its gates or strategy since the last poll.
     this.rig = (await this.d.ledger.getRig(this.rig.name)) ?? this.rig;
     if (!this.leading() || !this.rig.repo) return;
+    // Frozen: nothing new starts (the thaw's event wakes the queue again).
+    if (this.rig.mq_frozen) return;
     await this.dropLeftovers();
     this.d.journal.reapAll();
     await this.recover();
-    for (let mr = await this.next(); mr && this.leading(); mr = await this.next()) await this.process(mr);
+    for (let batch = await this.next(); batch.length > 0 && this.leading(); batch = await this.next())
+      await this.process(batch);
   }
 
-  private async next(): Promise<MergeRequest | null> {
+  private async next(): Promise<MergeRequest[]> {
     const queued = await this.d.ledger.listMergeRequests({ rig: this.rig.name, status: ['queued'] });
-    if (queued.length === 0) return null;
+    if (queued.length === 0) return [];
     // A blocked bead's MR waits; the poll (or the next MR event) looks again once its blocker closed.
     const blocked = await this.d.ledger.listBlocked({ rig: this.rig.name });
-    return nextToVerify(queued, new Set(blocked.map((b) => b.id)));
+    return nextBatch(queued, new Set(blocked.map((b) => b.id)), batchSize(this.rig.merge_policy));
   }
 
   private write = (): WriteContext => ({ actor: ACTOR, now: this.d.now() });
 
-  private async process(queued: MergeRequest): Promise<void> {
-    if (await this.cancelledByHand(queued)) return;
-    let mr = await this.d.ledger.updateMergeRequest(
-      queued.id,
+  /** Claims the batch (queued → verifying, each a compare-and-swap), verifies it, records each member's end. */
+  private async process(batch: MergeRequest[]): Promise<void> {
+    const claimed: MergeRequest[] = [];
+    for (const queued of batch) {
+      if (await this.cancelledByHand(queued)) continue;
+      const mr = await this.d.ledger.updateMergeRequest(
+        queued.id,
+        {
+          expect: { status: 'queued', version: queued.version },
+          set: { status: 'verifying', attempts: queued.attempts + 1 },
+        },
+        this.write(),
+      );
+      if (mr) claimed.push(mr); // else someone moved it (a person held or rejected it)
+    }
+    if (claimed.length === 0) return;
+    const context = await this.context();
+    const { outcomes, untested } = await verifyWithRaces(claimed, context, this.d.maxTargetRaces);
+    this.d.journal.clear();
+    const deps = this.outcomeDeps(context);
+    for (const mr of claimed) {
+      const outcome = outcomes.get(mr.id);
+      if (!outcome) continue;
+      this.d.log.info({ rig: this.rig.name, mr: mr.id, outcome: outcome.kind }, 'merge queue: attempt done');
+      // Recorded first: an optional call would skip evaluating its arguments when there is no listener.
+      const recorded = (await record(mr, outcome, deps)) ?? mr;
+      this.d.onOutcome?.(this.rig.name, recorded, outcome.kind);
+    }
+    for (const mr of claimed.filter((m) => untested.some((w) => w.id === m.id))) await this.requeue(mr);
+  }
+
+  /** A batch member after the culprit: back in the queue as it was, its attempt not counted. */
+  private async requeue(mr: MergeRequest): Promise<void> {
+    await this.d.ledger.updateMergeRequest(
+      mr.id,
       {
-        expect: { status: 'queued', version: queued.version },
-        set: { status: 'verifying', attempts: queued.attempts + 1 },
+        expect: { status: 'verifying', version: mr.version },
+        set: {
+          status: 'queued',
+          attempts: mr.attempts - 1,
+          reason: 'queued again: an MR ahead of it in its batch failed',
+        },
       },
       this.write(),
     );
-    if (!mr) return; // someone moved it (a person held or rejected it)
-    const context = await this.context();
-    let outcome = await attempt(mr, context);
-    for (let race = 1; outcome.kind === 'target-moved' && race < this.d.maxTargetRaces; race++)
-      outcome = await attempt(mr, context);
-    this.d.journal.clear();
-    this.d.log.info({ rig: this.rig.name, mr: mr.id, outcome: outcome.kind }, 'merge queue: attempt done');
-    mr = (await record(mr, outcome, this.outcomeDeps(context))) ?? mr;
-    this.d.onOutcome?.(this.rig.name, mr, outcome.kind);
   }
 
   /** A bead closed by hand while its MR waited: the MR goes, saying why. */
@@ -149,6 +182,7 @@ export class RigRefinery {
       gateEnv: this.d.gateEnv,
       identity: REFINERY_IDENTITY,
       onGateStart: (pgid) => this.d.journal.started(pgid),
+      frozen: () => frozenNow(this.d.ledger, this.rig.name),
     };
   }
 

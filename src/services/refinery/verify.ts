@@ -21,18 +21,33 @@ export type Verdict =
   | { kind: 'gate-broken'; gates: GateResult[] }
   | { kind: 'target-broken'; gates: GateResult[]; onTarget: GateResult; tip: string };
 
+export type GateFailure = Exclude<Verdict, { kind: 'passed' }>;
+
 export async function verify(work: Work, tree: string, tip: string, c: AttemptContext): Promise<Verdict> {
   if (work.verified_tree === tree) return { kind: 'passed', gates: work.gates };
   if (work.override) return { kind: 'passed', gates: [] };
-  const gates = gateRuns(c.policy.gates ?? []);
-  const run = await runGates(gates, gateOptions(c));
-  if (run.passed) return { kind: 'passed', gates: run.results };
-  const failed = run.results.at(-1) as GateResult;
-  if (gateCouldNotRun(failed)) return { kind: 'gate-broken', gates: run.results };
-  const onTarget = await failsOnTarget(gates.slice(0, run.results.length), tip, c);
+  const results = await runRigGates(c);
+  return gatesPassed(results) ? { kind: 'passed', gates: results } : judge(results, tip, c);
+}
+
+/** The rig's gates on whatever the scratch worktree holds now: every result up to the first failure. */
+export async function runRigGates(c: AttemptContext): Promise<GateResult[]> {
+  return (await runGates(gateRuns(c.policy.gates ?? []), gateOptions(c))).results;
+}
+
+export const gatesPassed = (results: readonly GateResult[]): boolean => results.every(gatePassed);
+
+/**
+ * Whose failure failing gates on a tree built on `tip` are: the rig's (could not run), the
+ * target's (the gate fails on `tip` alone too), or the work's. Leaves the scratch worktree at `tip`.
+ */
+export async function judge(results: GateResult[], tip: string, c: AttemptContext): Promise<GateFailure> {
+  if (couldNotRun(results)) return { kind: 'gate-broken', gates: results };
+  const gates = gateRuns(c.policy.gates ?? []).slice(0, results.length);
+  const onTarget = await failsOnTarget(gates, tip, c);
   return onTarget
-    ? { kind: 'target-broken', gates: run.results, onTarget, tip }
-    : { kind: 'gates-failed', gates: run.results };
+    ? { kind: 'target-broken', gates: results, onTarget, tip }
+    : { kind: 'gates-failed', gates: results };
 }
 
 /**
@@ -46,6 +61,16 @@ async function failsOnTarget(gates: GateRun[], tip: string, c: AttemptContext): 
   const sameGate = run.results.length === gates.length;
   return last && sameGate && !gatePassed(last) && !gateCouldNotRun(last) ? last : null;
 }
+
+/** The last gate never ran the check (exit 127, 126, no start): the rig's setup, not the tree. */
+export const couldNotRun = (results: readonly GateResult[]): boolean => {
+  const failed = results.at(-1);
+  return failed !== undefined && gateCouldNotRun(failed);
+};
+
+/** Failing gates on a tree whose prefix passed: the last piece of work broke it (or the gate cannot run). */
+export const workFailure = (results: GateResult[]): GateFailure =>
+  couldNotRun(results) ? { kind: 'gate-broken', gates: results } : { kind: 'gates-failed', gates: results };
 
 const gateOptions = (c: AttemptContext) => ({
   cwd: c.scratch,

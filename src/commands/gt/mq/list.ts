@@ -1,8 +1,13 @@
 import { type MergeRequest, OPEN_MR_STATUSES } from '../../../domain/merge-request.ts';
-import { parseRigName } from '../../../domain/rig.ts';
+import { type MqFreeze, parseRigName } from '../../../domain/rig.ts';
 import { flag, optString, reqString } from '../../args.ts';
 import { defineCommand } from '../../command.ts';
-import { loadMr, type QueueRow, queueRows, rowLine } from './view.ts';
+import { frozenLine, frozenLines, frozenRigs, loadMr, type QueueRow, queueRows, rowLine } from './view.ts';
+
+/** `gt mq status`: the merge request as stored, and the freeze of its rig's queue (null: none). */
+export interface MrStatusView extends MergeRequest {
+  frozen: MqFreeze | null;
+}
 
 export const gtMqList = defineCommand<QueueRow[]>({
   path: ['gt', 'mq', 'list'],
@@ -14,25 +19,34 @@ export const gtMqList = defineCommand<QueueRow[]>({
   },
   mutates: false,
   async run(args, ctx) {
-    const rig = optString(args, 'rig');
+    const raw = optString(args, 'rig');
+    const rig = raw === undefined ? undefined : parseRigName(raw);
     const mrs = await ctx.services.ledger.listMergeRequests({
-      ...(rig !== undefined && { rig: parseRigName(rig) }),
+      ...(rig !== undefined && { rig }),
       ...(!flag(args, 'all') && { status: OPEN_MR_STATUSES }),
     });
-    return { data: queueRows(mrs, ctx.services.now()) };
+    const freezes = await frozenRigs(ctx.services.ledger, rig === undefined ? undefined : [rig]);
+    return { data: queueRows(mrs, ctx.services.now(), freezes) };
   },
-  text: (rows) => (rows.length === 0 ? 'The merge queue is empty.' : rows.map(rowLine).join('\n')),
+  // Every frozen rig with rows in view first: its queue verifies, nothing of it lands.
+  text: (rows) =>
+    rows.length === 0 ? 'The merge queue is empty.' : [...frozenLines(rows), ...rows.map(rowLine)].join('\n'),
 });
 
-export const gtMqStatus = defineCommand<MergeRequest>({
+export const gtMqStatus = defineCommand<MrStatusView>({
   path: ['gt', 'mq', 'status'],
   summary: 'One merge request: its state, attempts and the results of its gates',
   usage: 'gt mq status <mr>',
   syntax: { positionals: [{ name: 'mr', required: true }], flags: {} },
   mutates: false,
-  run: async (args, ctx) => ({ data: await loadMr(ctx.services.ledger, reqString(args, 'mr')) }),
+  async run(args, ctx) {
+    const mr = await loadMr(ctx.services.ledger, reqString(args, 'mr'));
+    const frozen = (await ctx.services.ledger.getRig(mr.rig))?.mq_frozen ?? null;
+    return { data: { ...mr, frozen } };
+  },
   text: (mr) =>
     [
+      ...(mr.frozen ? [frozenLine(mr.rig, mr.frozen)] : []),
       `${mr.id}  ${mr.status}  ${mr.rig}  ${mr.bead_id ?? '-'}  ${mr.branch}@${mr.sha} → ${mr.target}`,
       `attempts ${mr.attempts}${mr.merge_commit ? `  merged at ${mr.merge_commit}` : ''}`,
       ...(mr.reason ? [mr.reason] : []),

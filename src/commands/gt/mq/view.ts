@@ -1,6 +1,7 @@
 import { notFound } from '../../../domain/errors.ts';
 import type { MergeRequest } from '../../../domain/merge-request.ts';
 import { queueOrder } from '../../../domain/merge-request.ts';
+import { describeFreeze, type MqFreeze } from '../../../domain/rig.ts';
 import type { Ledger } from '../../../ledger/port.ts';
 
 /** A merge request as `gt mq list` shows it: where it stands in its rig's queue, how old it is. */
@@ -18,10 +19,21 @@ export interface QueueRow {
   attempts: number;
   age_s: number;
   reason: string;
+  /** The freeze of its rig's queue (who, why, when): nothing of the rig lands meanwhile; null if none. */
+  frozen: MqFreeze | null;
+}
+
+/** A rig's freeze by name (`frozenRigs`); a rig not in it is not frozen. */
+export type Freezes = ReadonlyMap<string, MqFreeze>;
+
+/** The frozen ones among the rigs of `names` (every rig when not given). */
+export async function frozenRigs(ledger: Ledger, names?: readonly string[]): Promise<Freezes> {
+  const rigs = names ? await Promise.all(names.map((n) => ledger.getRig(n))) : await ledger.listRigs();
+  return new Map(rigs.flatMap((r) => (r?.mq_frozen ? [[r.name, r.mq_frozen] as const] : [])));
 }
 
 /** Open MRs in the order the queue takes them (verifying, then queued by position, then the rest). */
-export function queueRows(mrs: readonly MergeRequest[], now: Date): QueueRow[] {
+export function queueRows(mrs: readonly MergeRequest[], now: Date, freezes: Freezes): QueueRow[] {
   const queued = mrs.filter((m) => m.status === 'queued').sort(queueOrder);
   const rank = (m: MergeRequest) => (m.status === 'queued' ? queued.indexOf(m) + 1 : null);
   const order = (m: MergeRequest) => (m.status === 'verifying' ? 0 : m.status === 'queued' ? 1 : 2);
@@ -39,6 +51,7 @@ export function queueRows(mrs: readonly MergeRequest[], now: Date): QueueRow[] {
       attempts: m.attempts,
       age_s: Math.max(0, Math.round((now.getTime() - Date.parse(m.created_at)) / 1000)),
       reason: m.reason,
+      frozen: freezes.get(m.rig) ?? null,
     }));
 }
 
@@ -50,3 +63,13 @@ export async function loadMr(ledger: Ledger, id: string): Promise<MergeRequest> 
 
 export const rowLine = (r: QueueRow): string =>
   `${r.position ? `#${r.position}` : '  '} ${r.id}  ${r.status}  ${r.bead ?? '-'}  ${r.branch}@${r.sha.slice(0, 8)} → ${r.target}  attempts ${r.attempts}  ${r.age_s}s${r.reason ? `  — ${r.reason.split('\n')[0]}` : ''}`;
+
+/** `⏸ alpha frozen by carol 2026-11-22T12:00:00.000Z: release 2.0`: heads every view of a frozen queue. */
+export const frozenLine = (rig: string, f: MqFreeze): string => `⏸ ${rig} ${describeFreeze(f)}`;
+
+/** One frozen line per frozen rig among the rows, by rig name. */
+export function frozenLines(rows: readonly QueueRow[]): string[] {
+  const frozen = new Map<string, MqFreeze>();
+  for (const r of rows) if (r.frozen) frozen.set(r.rig, r.frozen);
+  return [...frozen].sort(([a], [b]) => a.localeCompare(b)).map(([rig, f]) => frozenLine(rig, f));
+}
