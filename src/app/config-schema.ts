@@ -180,6 +180,12 @@ export const SETTINGS = {
     doc: "how often each rig's merge queue is looked at without an event (a safety net)",
     schema: seconds(1),
   },
+  GT_MQ_MAX_WAIT: {
+    group: 'supervision',
+    default: '1800',
+    doc: 'seconds a merge request may wait behind higher-priority ones before it goes first (ageing)',
+    schema: seconds(1),
+  },
   SLACK_MODE: {
     group: 'slack',
     default: '',

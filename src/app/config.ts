@@ -31,6 +31,7 @@ export interface ServiceConfig {
   maxRespawns: number;
   maxMergeAttempts: number;
   mqPollS: number;
+  mqMaxWaitS: number;
   chat: ChatConfig;
   chatPolicy: ChatPolicy;
   /** Secret values in force (tokens, signing secrets, URL passwords): never logged. */
@@ -110,6 +111,7 @@ export function loadServiceConfig(flags: ServiceFlags, env: NodeJS.ProcessEnv): 
     maxRespawns: s.GT_MAX_RESPAWNS,
     maxMergeAttempts: s.GT_MAX_MERGE_ATTEMPTS,
     mqPollS: s.GT_MQ_POLL_S,
+    mqMaxWaitS: s.GT_MQ_MAX_WAIT,
     chat: chat.chat,
     chatPolicy,
     // A client library may echo a URL's password in an error, in a form no URL pattern matches.

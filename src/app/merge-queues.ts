@@ -43,6 +43,7 @@ export async function startMergeQueues(
       now: () => new Date(),
       maxAttempts: config.maxMergeAttempts,
       maxTargetRaces: TARGET_RACES,
+      maxWaitMs: config.mqMaxWaitS * 1000,
       gateEnv: gateEnvironment(process.env),
       onOutcome: (rig, mr, outcome) => metrics.observeMerge(rig, mr, outcome),
     },

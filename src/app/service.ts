@@ -72,6 +72,7 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
       live: await natsLiveDelivery(nc, config.subjectPrefix),
       repos: gitRepoFacts,
       landings: undefined as Landings | undefined,
+      mergeQueue: { maxWaitMs: config.mqMaxWaitS * 1000 },
       log,
       policy: config.chatPolicy.policy,
     };

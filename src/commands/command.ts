@@ -64,6 +64,8 @@ export interface CommandServices {
   live?: LiveDelivery;
   /** Absent: rigs cannot submit to a merge queue (their work stays on its branch). */
   repos?: RepoFacts;
+  /** The merge queues' settings commands show them by (GT_MQ_MAX_WAIT); absent: the defaults. */
+  mergeQueue?: { maxWaitMs: number };
   /** Lands `direct` work in `gt done` (absent until the merge queues start: refused meanwhile). */
   landings?: Landings | undefined;
   /** Operational log lines (pino in the service). */

@@ -1,8 +1,9 @@
-import { nextBatch } from '../../domain/merge-batch.ts';
+import { DEFAULT_MAX_WAIT_MS, nextBatch } from '../../domain/merge-batch.ts';
 import { batchSize } from '../../domain/merge-policy.ts';
 import { MERGING_LABEL, type MergeRequest } from '../../domain/merge-request.ts';
 import type { Rig } from '../../domain/rig.ts';
 import { REFINERY_IDENTITY } from '../../git/run-git.ts';
+import { convoysOfMrs } from '../../ledger/convoy-lanes.ts';
 import type { Ledger, WriteContext } from '../../ledger/port.ts';
 import type { LeaderLease } from '../leader-lease.ts';
 import { type AttemptContext, landedTip, type Outcome, scratchPath } from './attempt.ts';
@@ -24,6 +25,8 @@ export interface RefineryDeps {
   maxAttempts: number;
   /** How often the target may move under a verified tree before the MR is held. */
   maxTargetRaces: number;
+  /** GT_MQ_MAX_WAIT: past this an MR goes ahead of higher-priority ones (default 30 min). */
+  maxWaitMs?: number;
   gateEnv: NodeJS.ProcessEnv;
   journal: GateJournal;
   onOutcome?: (rig: string, mr: MergeRequest, outcome: Outcome['kind']) => void;
@@ -94,8 +97,11 @@ export class RigRefinery {
     await this.dropLeftovers();
     this.d.journal.reapAll();
     await this.recover();
-    for (let batch = await this.next(); batch.length > 0 && this.leading(); batch = await this.next())
+    // Frozen meanwhile: stop; what was verified waits in the queue for the thaw.
+    for (let batch = await this.next(); batch.length > 0 && this.leading(); batch = await this.next()) {
       await this.process(batch);
+      if (await frozenNow(this.d.ledger, this.rig.name)) return;
+    }
   }
 
   private async next(): Promise<MergeRequest[]> {
@@ -103,7 +109,12 @@ export class RigRefinery {
     if (queued.length === 0) return [];
     // A blocked bead's MR waits; the poll (or the next MR event) looks again once its blocker closed.
     const blocked = await this.d.ledger.listBlocked({ rig: this.rig.name });
-    return nextBatch(queued, new Set(blocked.map((b) => b.id)), batchSize(this.rig.merge_policy));
+    const lanes = {
+      now: this.d.now(),
+      maxWaitMs: this.d.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
+      convoyOf: await convoysOfMrs(this.d.ledger, queued),
+    };
+    return nextBatch(queued, new Set(blocked.map((b) => b.id)), batchSize(this.rig.merge_policy), lanes);
   }
 
   private write = (): WriteContext => ({ actor: ACTOR, now: this.d.now() });

@@ -1,5 +1,7 @@
+import { DEFAULT_MAX_WAIT_MS } from '../../../domain/merge-batch.ts';
 import { type MergeRequest, OPEN_MR_STATUSES } from '../../../domain/merge-request.ts';
 import { type MqFreeze, parseRigName } from '../../../domain/rig.ts';
+import { convoysOfMrs } from '../../../ledger/convoy-lanes.ts';
 import { flag, optString, reqString } from '../../args.ts';
 import { defineCommand } from '../../command.ts';
 import { frozenLine, frozenLines, frozenRigs, loadMr, type QueueRow, queueRows, rowLine } from './view.ts';
@@ -26,7 +28,15 @@ export const gtMqList = defineCommand<QueueRow[]>({
       ...(!flag(args, 'all') && { status: OPEN_MR_STATUSES }),
     });
     const freezes = await frozenRigs(ctx.services.ledger, rig === undefined ? undefined : [rig]);
-    return { data: queueRows(mrs, ctx.services.now(), freezes) };
+    const lanes = {
+      now: ctx.services.now(),
+      maxWaitMs: ctx.services.mergeQueue?.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
+      convoyOf: await convoysOfMrs(
+        ctx.services.ledger,
+        mrs.filter((m) => m.status === 'queued'),
+      ),
+    };
+    return { data: queueRows(mrs, lanes, freezes) };
   },
   // Every frozen rig with rows in view first: its queue verifies, nothing of it lands.
   text: (rows) =>

@@ -1,4 +1,5 @@
 import { notFound } from '../../../domain/errors.ts';
+import { type Lanes, laneOrder } from '../../../domain/merge-batch.ts';
 import type { MergeRequest } from '../../../domain/merge-request.ts';
 import { queueOrder } from '../../../domain/merge-request.ts';
 import { describeFreeze, type MqFreeze } from '../../../domain/rig.ts';
@@ -32,13 +33,32 @@ export async function frozenRigs(ledger: Ledger, names?: readonly string[]): Pro
   return new Map(rigs.flatMap((r) => (r?.mq_frozen ? [[r.name, r.mq_frozen] as const] : [])));
 }
 
+/** Each queued MR's place in its rig's queue (1 = next), in the order the queue takes them. */
+function positions(mrs: readonly MergeRequest[], lanes: Lanes): Map<string, number> {
+  const queued = mrs.filter((m) => m.status === 'queued');
+  const places = new Map<string, number>();
+  for (const rig of new Set(queued.map((m) => m.rig)))
+    laneOrder(
+      queued.filter((m) => m.rig === rig),
+      lanes,
+    ).forEach((m, i) => places.set(m.id, i + 1));
+  return places;
+}
+
 /** Open MRs in the order the queue takes them (verifying, then queued by position, then the rest). */
-export function queueRows(mrs: readonly MergeRequest[], now: Date, freezes: Freezes): QueueRow[] {
-  const queued = mrs.filter((m) => m.status === 'queued').sort(queueOrder);
-  const rank = (m: MergeRequest) => (m.status === 'queued' ? queued.indexOf(m) + 1 : null);
+export function queueRows(mrs: readonly MergeRequest[], lanes: Lanes, freezes: Freezes): QueueRow[] {
+  const now = lanes.now;
+  const places = positions(mrs, lanes);
+  const rank = (m: MergeRequest) => places.get(m.id) ?? null;
   const order = (m: MergeRequest) => (m.status === 'verifying' ? 0 : m.status === 'queued' ? 1 : 2);
   return [...mrs]
-    .sort((a, b) => order(a) - order(b) || queueOrder(a, b))
+    .sort(
+      (a, b) =>
+        order(a) - order(b) ||
+        a.rig.localeCompare(b.rig) ||
+        (rank(a) ?? 0) - (rank(b) ?? 0) ||
+        queueOrder(a, b),
+    )
     .map((m) => ({
       id: m.id,
       rig: m.rig,
