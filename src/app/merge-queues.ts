@@ -46,6 +46,7 @@ export async function startMergeQueues(
       maxWaitMs: config.mqMaxWaitS * 1000,
       gateEnv: gateEnvironment(process.env),
       onOutcome: (rig, mr, outcome) => metrics.observeMerge(rig, mr, outcome),
+      onBatch: (rig, batch) => metrics.observeBatch(rig, batch),
     },
   );
   const landings = new DirectLandings({

@@ -66,6 +66,36 @@ export class ServiceMetrics {
     buckets: [1, 5, 15, 60, 300, 900, 3600, 4 * 3600],
     registers: this.r,
   });
+  private readonly mqWait = new Histogram({
+    name: 'gt_mq_wait_seconds',
+    help: 'From the submission of a merge request to the start of its (first) verification',
+    buckets: [1, 5, 15, 60, 300, 900, 3600, 4 * 3600],
+    registers: this.r,
+  });
+  private readonly mqVerify = new Histogram({
+    name: 'gt_mq_verify_seconds',
+    help: 'One batch verified: from claiming it to every member judged (gates, bisection, landing)',
+    buckets: [1, 5, 15, 60, 300, 900, 3600],
+    registers: this.r,
+  });
+  private readonly mqGateRuns = new Counter({
+    name: 'gt_mq_gate_runs_total',
+    help: 'Trees the merge queue verified (each a run of the rig gates); divided by landed outcomes: gate runs per landed MR',
+    labelNames: ['rig'] as const,
+    registers: this.r,
+  });
+  private readonly mqBatchSize = new Histogram({
+    name: 'gt_mq_batch_size',
+    help: 'Merge requests verified together',
+    buckets: [1, 2, 3, 4, 6, 8, 12, 16],
+    registers: this.r,
+  });
+  private readonly mqBisection = new Histogram({
+    name: 'gt_mq_bisection_depth',
+    help: 'Verifications a failing batch took beyond its first (the bisection to its culprit)',
+    buckets: [0, 1, 2, 3, 4],
+    registers: this.r,
+  });
   readonly mailDelivered = new Counter({
     name: 'gt_mail_delivered_total',
     help: 'Mail handed to the recipient’s durable subject',
@@ -159,6 +189,18 @@ export class ServiceMetrics {
     for (const p of town.polecats) this.polecats.set({ rig: p.rig, verdict: p.verdict }, p.count);
     for (const e of town.escalationsOpen) this.escalationsOpen.set({ severity: e.severity }, e.count);
     for (const q of town.mqDepth) this.mqDepth.set({ rig: q.rig }, q.count);
+  }
+
+  /** One batch (or single MR) verified: its size, its gate runs, how long it and its members took. */
+  observeBatch(
+    rig: string,
+    b: { waitsS: number[]; verifications: number; seconds: number; failed: boolean },
+  ): void {
+    this.mqBatchSize.observe(b.waitsS.length);
+    for (const w of b.waitsS) this.mqWait.observe(w);
+    this.mqVerify.observe(b.seconds);
+    this.mqGateRuns.inc({ rig }, b.verifications);
+    if (b.failed && b.verifications > 0) this.mqBisection.observe(b.verifications - 1);
   }
 
   /** One merge attempt's end; a landing also times the MR from submission. */

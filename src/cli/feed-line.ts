@@ -1,7 +1,18 @@
 import type { LedgerEvent } from '../ledger/port.ts';
 
 /** Fields worth a glance on one feed line, in this order, when an event carries them. */
-const SHOWN = ['title', 'status', 'assignee', 'reason', 'depends_on_id', 'type', 'to', 'subject'] as const;
+const SHOWN = [
+  'mr_id',
+  'title',
+  'status',
+  'assignee',
+  'from',
+  'to',
+  'reason',
+  'depends_on_id',
+  'type',
+  'subject',
+] as const;
 
 /**
  * One ledger event as a line a person can scan: time, type, bead, rig, actor, then the few

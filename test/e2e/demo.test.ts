@@ -20,6 +20,11 @@ const METRICS = [
   'gt_mq_depth',
   'gt_mq_outcomes_total',
   'gt_mq_landing_seconds',
+  'gt_mq_wait_seconds',
+  'gt_mq_verify_seconds',
+  'gt_mq_gate_runs_total',
+  'gt_mq_batch_size',
+  'gt_mq_bisection_depth',
   'gt_mail_delivered_total',
   'gt_nats_reconnects_total',
   'gt_chat_api_errors_total',
@@ -177,6 +182,9 @@ describe('gt demo', () => {
       expect(sample(after, 'gt_mq_outcomes_total', 'outcome="landed"')).toBe(7);
       expect(sample(after, 'gt_mq_landing_seconds_count')).toBe(7);
       expect(sample(after, 'gt_mq_depth')).toBe(0);
+      // Each MR waited once before each of its verifications: at least one wait per landed MR.
+      expect(sample(after, 'gt_mq_wait_seconds_count')).toBeGreaterThanOrEqual(7);
+      expect(sample(after, 'gt_mq_batch_size_sum')).toBe(sample(after, 'gt_mq_wait_seconds_count'));
       // Waves 2–5 were each dispatched by a close: 3 + 1 + 1 + 1.
       expect(sample(after, 'gt_dispatch_latency_seconds_count')).toBe(6);
       expect(sample(after, 'gt_mail_delivered_total')).toBeGreaterThanOrEqual(7);

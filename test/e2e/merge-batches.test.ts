@@ -107,6 +107,10 @@ describe('merge queue batches, freezes and ageing', () => {
     expect((await status(ids[2] as string)).reason).toMatch(/BAD/);
     // holder 1; the batch 1 + ⌈log2 4⌉ = 3 at most; four again, alone: 1.
     expect(gateRuns('alpha')).toBeLessThanOrEqual(5);
+    const metrics = await (await fetch(`${town.runtime().http_url}/metrics`)).text();
+    const value = (line: RegExp) => Number(line.exec(metrics)?.[1] ?? Number.NaN);
+    expect(value(/^gt_mq_gate_runs_total\{rig="alpha"\} (\S+)$/m)).toBe(gateRuns('alpha'));
+    expect(value(/^gt_mq_bisection_depth_count (\S+)$/m)).toBeGreaterThanOrEqual(1);
   }, 90_000);
 
   it('frozen: a verification under way lands nothing; after the thaw it lands without running its gates again', async () => {

@@ -15,6 +15,15 @@ import { openRigRepo } from './rig-repo.ts';
 
 type Log = { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 
+/** What a verified batch tells the metrics (app/metrics.ts `observeBatch`). */
+export interface BatchStats {
+  /** Each member's wait from submission to this verification, in seconds. */
+  waitsS: number[];
+  verifications: number;
+  seconds: number;
+  failed: boolean;
+}
+
 export interface RefineryDeps {
   ledger: Ledger;
   execute: Execute;
@@ -30,6 +39,7 @@ export interface RefineryDeps {
   gateEnv: NodeJS.ProcessEnv;
   journal: GateJournal;
   onOutcome?: (rig: string, mr: MergeRequest, outcome: Outcome['kind']) => void;
+  onBatch?: (rig: string, batch: BatchStats) => void;
 }
 
 const ACTOR = 'refinery';
@@ -136,7 +146,18 @@ export class RigRefinery {
     }
     if (claimed.length === 0) return;
     const context = await this.context();
-    const { outcomes, untested } = await verifyWithRaces(claimed, context, this.d.maxTargetRaces);
+    const started = this.d.now();
+    const { outcomes, untested, verifications } = await verifyWithRaces(
+      claimed,
+      context,
+      this.d.maxTargetRaces,
+    );
+    this.d.onBatch?.(this.rig.name, {
+      waitsS: claimed.map((mr) => (started.getTime() - Date.parse(mr.created_at)) / 1000),
+      verifications,
+      seconds: (this.d.now().getTime() - started.getTime()) / 1000,
+      failed: [...outcomes.values()].some((o) => o.kind !== 'landed' && o.kind !== 'already-landed'),
+    });
     this.d.journal.clear();
     const deps = this.outcomeDeps(context);
     for (const mr of claimed) {
