@@ -45,22 +45,22 @@ describe('refinery recovery between steps', () => {
   afterEach(() => ledger.close());
 
   /** A bead waiting in the queue, its branch one commit ahead of main, its MR `verifying` (a holder was at it). */
-  async function inFlight(): Promise<MergeRequest> {
+  async function inFlight(name = 'work', subject = 'the work'): Promise<MergeRequest> {
     const bead = await ledger.createBead({ title: 'w', rig: 'alpha' }, write());
     await ledger.updateBead(bead.id, { status: 'blocked', add_labels: [MERGING_LABEL] }, write());
-    git('checkout', '-q', '-b', 'work');
-    writeFileSync(join(repo, 'w.txt'), 'w\n');
+    git('checkout', '-q', '-b', name, 'main');
+    writeFileSync(join(repo, `${name}.txt`), `${name}\n`);
     git('add', '-A');
-    git('commit', '-qm', 'the work');
+    git('commit', '-qm', subject);
     git('checkout', '-q', 'main');
     const { mr } = await ledger.submitMergeRequest(
       {
-        id: 'al-mr-1',
+        id: `al-mr-${name}`,
         rig: 'alpha',
         bead_id: bead.id,
         polecat: null,
-        branch: 'work',
-        sha: git('rev-parse', 'work'),
+        branch: name,
+        sha: git('rev-parse', name),
         target: 'main',
         priority: 2,
       },
@@ -134,5 +134,32 @@ describe('refinery recovery between steps', () => {
     const after = await ledger.getMergeRequest(mr.id);
     expect(after?.status).toBe('merged');
     expect(git('rev-list', '--count', `${tip}..main`)).toBe('1');
+  });
+
+  it('died mid-batch after landing the verified prefix: the prefix recorded once, the rest landed after', async () => {
+    // A batch of three: the stack's first two were rebased onto main and landed in one move, then
+    // the service died during the bisection's bookkeeping, every member still `verifying`.
+    const batch = [
+      await inFlight('one', 'one'),
+      await inFlight('two', 'two'),
+      await inFlight('three', 'three'),
+    ];
+    git('cherry-pick', 'one', 'two');
+    const prefix = git('rev-parse', 'main');
+    await (await refinery()).wake();
+    const after = await Promise.all(batch.map((mr) => ledger.getMergeRequest(mr.id)));
+    expect(after.map((mr) => mr?.status)).toEqual(['merged', 'merged', 'merged']);
+    expect(git('log', '--reverse', '--format=%s', 'main').split('\n').slice(1)).toEqual([
+      'one',
+      'two',
+      'three',
+    ]);
+    expect(git('rev-parse', 'main~1')).toBe(prefix);
+    for (const mr of batch) {
+      const closes = (await ledger.eventsSince(0, 1000)).filter(
+        (e) => e.type === 'bead_closed' && e.bead_id === mr.bead_id,
+      );
+      expect(closes).toHaveLength(1);
+    }
   });
 });
