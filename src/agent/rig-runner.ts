@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { type JsMsg, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { callApi } from '../bus/api-client.ts';
+import { processAlive } from '../bus/child-process.ts';
 import { consumeDurable } from '../bus/durable-consumer.ts';
 import { dispatchStream, dispatchSubject } from '../bus/streams.ts';
 import { actorOf, controlSubject, type StopOrder } from '../bus/subjects.ts';
@@ -69,15 +70,6 @@ function writePrompt(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   writeFileSync(path, text, { mode: 0o600 });
   chmodSync(path, 0o600); // a respawn rewrites an existing file, whose mode `mode` does not change
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 interface DispatchMessage {
@@ -266,7 +258,7 @@ export class RigRunner {
           signal: null,
           reported_at: new Date().toISOString(),
         });
-      if (!isRunning(previous.pid)) {
+      if (!processAlive(previous.pid)) {
         await gone();
         this.o.log(
           `${previous.agent} (pid ${previous.pid}) ended while no runner watched; exit code unknown`,
@@ -275,7 +267,7 @@ export class RigRunner {
       }
       this.o.log(`re-adopted ${previous.agent} (pid ${previous.pid}) working on ${previous.bead}`);
       const watch = setInterval(() => {
-        if (isRunning(previous.pid)) return;
+        if (processAlive(previous.pid)) return;
         clearInterval(watch);
         void gone();
       }, 1000);

@@ -1,5 +1,6 @@
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive } from '../bus/child-process.ts';
 import { refused } from '../domain/errors.ts';
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from './private-home.ts';
 
@@ -24,7 +25,7 @@ export function acquireHomeLock(home: string): HomeLock {
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number(readFileSync(path, 'utf8').trim());
-      if (isAlive(holder) && holder !== process.pid) {
+      if (processAlive(holder) && holder !== process.pid) {
         throw refused(
           'home_locked',
           `another gt up (pid ${holder}) is already running on ${home}; stop it first, or use --home DIR for a second town`,
@@ -34,14 +35,4 @@ export function acquireHomeLock(home: string): HomeLock {
     }
   }
   throw refused('home_locked', `could not lock ${home}; remove ${path} if no gt up is running`);
-}
-
-function isAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }

@@ -19,3 +19,15 @@ export function endWithParent(child: ChildProcess): void {
   process.once('exit', orphanGuard);
   child.once('exit', () => process.off('exit', orphanGuard));
 }
+
+/** Whether a process with this pid exists (one of another user's counts: EPERM). */
+export function processAlive(pid: number): boolean {
+  // 0 and negative ids name process groups (ours included), not a process.
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -105,11 +105,21 @@ export function parseGateTimeout(raw: string): number {
   return seconds;
 }
 
-/** `--gate-retries N`: reruns of a failing gate, a whole number from 0 to MAX_GATE_RETRIES. */
-export function parseGateRetries(raw: string): number {
+/** A flag's whole number within [min, max] (digits only: no signs, decimals or exponents), else NaN. */
+const wholeIn = (raw: string, min: number, max: number): number => {
   const v = raw.trim();
   const n = /^\d{1,2}$/.test(v) ? Number(v) : Number.NaN;
-  if (!(n >= 0 && n <= MAX_GATE_RETRIES))
+  return n >= min && n <= max ? n : Number.NaN;
+};
+
+/** A stored count: itself when a whole number within [min, max], else `fallback` (a hand-edited row). */
+const storedIn = (n: number | undefined, min: number, max: number, fallback: number): number =>
+  typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max ? n : fallback;
+
+/** `--gate-retries N`: reruns of a failing gate, a whole number from 0 to MAX_GATE_RETRIES. */
+export function parseGateRetries(raw: string): number {
+  const n = wholeIn(raw, 0, MAX_GATE_RETRIES);
+  if (Number.isNaN(n))
     throw usageError(
       'invalid_gate_retries',
       `--gate-retries ${JSON.stringify(raw)}: give how many times to rerun a failing gate, a whole number from 0 (the default: it fails at once) to ${MAX_GATE_RETRIES}, e.g. --gate-retries 2`,
@@ -121,16 +131,13 @@ export function parseGateRetries(raw: string): number {
  * A policy's flaky-gate retries: 0 when absent (policies stored before the field existed) or not
  * a whole number in range (a hand-edited row), so a bad value never means more runs.
  */
-export const gateRetries = (p: { gate_retries?: number | undefined }): number => {
-  const n = p.gate_retries;
-  return typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= MAX_GATE_RETRIES ? n : 0;
-};
+export const gateRetries = (p: { gate_retries?: number | undefined }): number =>
+  storedIn(p.gate_retries, 0, MAX_GATE_RETRIES, 0);
 
 /** `--batch N`: MRs verified together, a whole number from 1 (one at a time) to MAX_BATCH. */
 export function parseBatch(raw: string): number {
-  const v = raw.trim();
-  const n = /^\d{1,2}$/.test(v) ? Number(v) : Number.NaN;
-  if (!(n >= 1 && n <= MAX_BATCH))
+  const n = wholeIn(raw, 1, MAX_BATCH);
+  if (Number.isNaN(n))
     throw usageError(
       'invalid_batch',
       `--batch ${JSON.stringify(raw)}: give how many merge requests to verify together, 1 (one at a time) to ${MAX_BATCH}, e.g. --batch 4`,
@@ -139,10 +146,8 @@ export function parseBatch(raw: string): number {
 }
 
 /** A policy's batch size: DEFAULT_BATCH when absent or out of range (a hand-edited row). */
-export const batchSize = (p: { batch?: number | undefined }): number => {
-  const n = p.batch;
-  return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= MAX_BATCH ? n : DEFAULT_BATCH;
-};
+export const batchSize = (p: { batch?: number | undefined }): number =>
+  storedIn(p.batch, 1, MAX_BATCH, DEFAULT_BATCH);
 
 /**
  * What `gt rig list` shows of it: `mr · gates: npm test (15m) · rebase`, with retries

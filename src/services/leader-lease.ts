@@ -1,5 +1,6 @@
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { processAlive } from '../bus/child-process.ts';
 
 type Log = { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
 
@@ -82,7 +83,7 @@ export class LeaderLease {
     const entry = await this.kv.get(this.key);
     if (!entry || entry.length === 0) return;
     const [pid, home] = entry.string().split('@');
-    if (home !== this.id.split('@')[1] || Number(pid) === process.pid || isAlive(Number(pid))) return;
+    if (home !== this.id.split('@')[1] || Number(pid) === process.pid || processAlive(Number(pid))) return;
     await this.kv.delete(this.key, { previousSeq: entry.revision });
   }
 
@@ -91,14 +92,5 @@ export class LeaderLease {
     if (this.revision !== null)
       await this.kv.delete(this.key, { previousSeq: this.revision }).catch(() => undefined);
     this.revision = null;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { processAlive } from '../../bus/child-process.ts';
 import type { DirectLanding, DirectWork, Landings } from '../../commands/command.ts';
 import type { Rig } from '../../domain/rig.ts';
 import { REFINERY_IDENTITY } from '../../git/run-git.ts';
@@ -130,15 +131,6 @@ function reapDeadProcesses(home: string): void {
   if (!existsSync(dir)) return;
   for (const file of readdirSync(dir)) {
     const pid = Number(JOURNAL.exec(file)?.[1]);
-    if (pid && (pid === process.pid || !alive(pid))) new GateJournal(join(dir, file)).reapAll();
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if (pid && (pid === process.pid || !processAlive(pid))) new GateJournal(join(dir, file)).reapAll();
   }
 }
