@@ -27,6 +27,9 @@ describe('merge queue batches, freezes and ageing', () => {
     existsSync(runs(rig)) ? readFileSync(runs(rig), 'utf8').split('\n').length - 1 : 0;
   const gate = (rig: string) =>
     `echo run >> ${runs(rig)}; touch ${started(rig)}; while [ -f ${hold(rig)} ]; do sleep 0.05; done; ! ls BAD* >/dev/null 2>&1`;
+  /** Like `gate`, but run n (from 0) holds while `<rig>.hold-<n>` exists and says it started. */
+  const numberedGate = (rig: string) =>
+    `n=$(cat ${runs(rig)} 2>/dev/null | wc -l); echo run >> ${runs(rig)}; echo $$ > ${started(rig)}-$n; while [ -f ${hold(rig)}-$n ]; do sleep 0.05; done; ! ls BAD* >/dev/null 2>&1`;
   const git = (rig: string, ...args: string[]) =>
     execFileSync('git', ['-C', repos[rig] as string, '-c', 'user.name=t', '-c', 'user.email=t@e', ...args], {
       encoding: 'utf8',
@@ -77,14 +80,15 @@ describe('merge queue batches, freezes and ageing', () => {
 
   beforeAll(async () => {
     await town.up(['--http-port', '0'], { GT_MQ_POLL_S: '1', GT_MQ_MAX_WAIT: '3' });
-    for (const [rig, batch] of [
-      ['alpha', '4'],
-      ['beta', '4'],
-      ['gamma', '1'],
+    for (const [rig, batch, check] of [
+      ['alpha', '4', gate('alpha')],
+      ['beta', '4', gate('beta')],
+      ['gamma', '1', gate('gamma')],
+      ['delta', '4', numberedGate('delta')],
     ] as const) {
       repos[rig] = gitRepo();
       const add = ['rig', 'add', rig, '--prefix', rig.slice(0, 2), '--repo', repos[rig] as string];
-      await town.json('gt', [...add, '--gate', gate(rig), '--batch', batch]);
+      await town.json('gt', [...add, '--gate', check, '--batch', batch]);
     }
   }, 60_000);
   afterAll(async () => {
@@ -156,4 +160,36 @@ describe('merge queue batches, freezes and ageing', () => {
     for (const id of [holder, p4, ...p1s]) await until(id, 'merged');
     expect(landed('gamma')).toEqual(['gamma-holder', 'patient', 'hot-1', 'hot-2']);
   }, 90_000);
+
+  it('killed with -9 in the middle of a bisection: after the restart every change lands exactly once', async () => {
+    writeFileSync(`${hold('delta')}-0`, ''); // the holder's run
+    writeFileSync(`${hold('delta')}-2`, ''); // the bisection's first run (run 1: the whole stack fails)
+    const holder = await submit('delta', 'delta-holder');
+    await waitFor(
+      () => existsSync(`${started('delta')}-0`),
+      30_000,
+      () => town.serviceOutput.slice(-3000),
+    );
+    const ids = [
+      await submit('delta', 'a'),
+      await submit('delta', 'b', { bad: true }),
+      await submit('delta', 'c'),
+    ];
+    rmSync(`${hold('delta')}-0`);
+    await waitFor(
+      () => existsSync(`${started('delta')}-2`),
+      30_000,
+      () => town.serviceOutput.slice(-3000),
+    );
+    const orphan = Number(readFileSync(`${started('delta')}-2`, 'utf8'));
+    await town.down('SIGKILL');
+    rmSync(`${hold('delta')}-2`);
+    await town.up(['--http-port', '0'], { GT_MQ_POLL_S: '1', GT_MQ_MAX_WAIT: '3' });
+    await until(ids[2] as string, 'merged');
+    await until(ids[1] as string, 'needs-rework');
+    expect((await status(holder)).status).toBe('merged');
+    expect(landed('delta')).toEqual(['delta-holder', 'a', 'c']);
+    // The gate the dead service left in the middle of the bisection was reaped at the restart.
+    expect(() => process.kill(orphan, 0)).toThrow();
+  }, 120_000);
 });
