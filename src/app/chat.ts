@@ -52,6 +52,8 @@ export interface ChatDeps {
   prefix: string;
   log: Logger;
   metrics: ServiceMetrics;
+  /** GT_MQ_MAX_WAIT in ms: merge-queue cards show the queue in the order `gt mq list` does. */
+  mqMaxWaitMs?: number;
 }
 
 /**
@@ -152,6 +154,7 @@ async function startNotifier(
     surfaces,
     store,
     throttle,
+    ...(d.mqMaxWaitMs !== undefined && { mqMaxWaitMs: d.mqMaxWaitMs }),
   });
   // A first start does not replay the town's history into chat.
   const stop = await follow(

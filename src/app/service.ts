@@ -115,6 +115,7 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
       prefix: config.subjectPrefix,
       log,
       metrics,
+      mqMaxWaitMs: config.mqMaxWaitS * 1000,
     });
     undo.push(() => chat.stop());
     chat.routes.set('/metrics', metrics.route);

@@ -2,6 +2,7 @@ import type { ConvoyCardModel } from '../domain/convoy-progress.ts';
 import type { Platform } from '../domain/policy.ts';
 import type { CardRef } from './card-store.ts';
 import type { EscalationCardModel } from './cards/escalation-model.ts';
+import type { QueueCardModel } from './cards/queue-model.ts';
 
 /**
  * What the notifier needs from a chat platform: post a card (a new message, which notifies) and
@@ -13,6 +14,9 @@ export interface CardSurface {
   editEscalation(ref: CardRef, m: EscalationCardModel): Promise<void>;
   postConvoy(channel: string, m: ConvoyCardModel): Promise<CardRef>;
   editConvoy(ref: CardRef, m: ConvoyCardModel): Promise<void>;
+  /** A rig's living merge-queue card: posted once, then edited in place. */
+  postQueue(channel: string, m: QueueCardModel): Promise<CardRef>;
+  editQueue(ref: CardRef, m: QueueCardModel): Promise<void>;
   /**
    * A detail line under the card, not broadcast; returns the ref when it changed (a new thread).
    * `text` is plain text quoting what people and agents wrote: the surface makes it inert.

@@ -8,6 +8,7 @@ import type { Ledger, LedgerEvent } from '../ledger/port.ts';
 import type { CardStore } from './card-store.ts';
 import type { CardSurface } from './card-surface.ts';
 import { escalationCardModel } from './cards/escalation-model.ts';
+import { QUEUE_EVENTS, QueueCards } from './queue-cards.ts';
 import type { Throttle } from './throttle.ts';
 
 export interface NotifierDeps {
@@ -17,6 +18,8 @@ export interface NotifierDeps {
   store: CardStore;
   /** Edits of one card at most every ~2 s; the newest state wins. */
   throttle: Throttle;
+  /** GT_MQ_MAX_WAIT (merge-queue cards order the queue as `gt mq list` does). */
+  mqMaxWaitMs?: number;
 }
 
 /** Changes of a tracked bead that move its convoy's card. */
@@ -34,17 +37,24 @@ const MOVES = new Set([
  * escalation is pinged — a new message in the channel its rig and severity route to, mentioning
  * on-call — and its card is rewritten as it is acknowledged, decided or retires itself; a
  * re-escalation pings again. A convoy gets one card, posted when it opens and edited in place as
- * its beads move, with quiet details in the card's thread, until it shows "landed".
+ * its beads move, with quiet details in the card's thread, until it shows "landed". A rig's merge
+ * queue gets one living card too (queue-cards.ts).
  */
 export class ChatNotifier {
   private readonly d: NotifierDeps;
+  private readonly queue: QueueCards;
 
   constructor(deps: NotifierDeps) {
     this.d = deps;
+    this.queue = new QueueCards({
+      ...deps,
+      ...(deps.mqMaxWaitMs !== undefined && { maxWaitMs: deps.mqMaxWaitMs }),
+    });
   }
 
   async handle(msg: JsMsg): Promise<void> {
     const event = msg.json<LedgerEvent>();
+    if (QUEUE_EVENTS.has(event.type)) return this.queue.handle(event);
     if (!event.bead_id) return;
     const bead = await this.d.ledger.getBead(event.bead_id);
     if (!bead) return;

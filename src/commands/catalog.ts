@@ -32,6 +32,7 @@ import { gtMqFreeze, gtMqThaw } from './gt/mq/freeze.ts';
 import { gtMqIntegration } from './gt/mq/integration.ts';
 import { gtMqLandAnyway } from './gt/mq/land-anyway.ts';
 import { gtMqList, gtMqStatus } from './gt/mq/list.ts';
+import { gtMqRework } from './gt/mq/rework.ts';
 import { gtMqSubmit } from './gt/mq/submit.ts';
 import { gtHeartbeat, gtNudge } from './gt/nudge.ts';
 import { gtPolecatRelease, gtPolecatRespawn, gtPolecatStop } from './gt/polecat.ts';
@@ -101,6 +102,7 @@ export const CATALOG: readonly CommandDef[] = [
   gtMqHold,
   gtMqRelease,
   gtMqReject,
+  gtMqRework,
   gtMqFreeze,
   gtMqThaw,
   gtMqLandAnyway,

@@ -135,6 +135,7 @@ export const ACCESS: Readonly<Record<string, VerbAccess>> = {
   'gt mq hold': mergeDecision,
   'gt mq release': mergeDecision,
   'gt mq reject': mergeDecision,
+  'gt mq rework': mergeDecision,
   // Stopping (and restarting) every landing of a rig is a person's call, not an agent's.
   'gt mq freeze': { permission: 'mq:freeze', agent: 'never', runner: 'never', system: 'never' },
   'gt mq thaw': { permission: 'mq:freeze', agent: 'never', runner: 'never', system: 'never' },

@@ -2,11 +2,13 @@ import type { ConvoyCardModel } from '../../domain/convoy-progress.ts';
 import type { CardRef } from '../card-store.ts';
 import type { CardSurface } from '../card-surface.ts';
 import type { EscalationCardModel } from '../cards/escalation-model.ts';
+import type { QueueCardModel } from '../cards/queue-model.ts';
 import type { ChannelQueue } from '../channel-queue.ts';
 import { convoyMessage } from './convoy-message.ts';
 import type { DiscordRest } from './discord-rest.ts';
 import { escalationMessage } from './escalation-message.ts';
 import { inertText } from './inert.ts';
+import { queueMessage } from './queue-message.ts';
 
 /** Cards on Discord: channel messages posted and edited with the bot token; details in a thread. */
 export class DiscordCards implements CardSurface {
@@ -40,6 +42,15 @@ export class DiscordCards implements CardSurface {
 
   async editConvoy(ref: CardRef, m: ConvoyCardModel): Promise<void> {
     await this.queue.run(ref.channel, () => this.rest.edit(ref.channel, ref.message, convoyMessage(m)));
+  }
+
+  async postQueue(channel: string, m: QueueCardModel): Promise<CardRef> {
+    const posted = await this.queue.run(channel, () => this.rest.post(channel, queueMessage(m)));
+    return { channel, message: posted.id };
+  }
+
+  async editQueue(ref: CardRef, m: QueueCardModel): Promise<void> {
+    await this.queue.run(ref.channel, () => this.rest.edit(ref.channel, ref.message, queueMessage(m)));
   }
 
   /** `text` is plain (it quotes titles and reasons as written): shown as typed. */

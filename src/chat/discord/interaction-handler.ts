@@ -10,6 +10,7 @@ import { replyModal, threadOfMail } from './discord-mail.ts';
 import { type DiscordRest, EPHEMERAL } from './discord-rest.ts';
 import { confirmPrompt, parseCustomId } from './escalation-message.ts';
 import { inertResponse, inertText } from './inert.ts';
+import { isQueueClick, queueClick } from './queue-clicks.ts';
 
 /** The parts of an interaction (Discord API v10 JSON) the handler reads. */
 export interface Interaction {
@@ -100,6 +101,7 @@ async function finishCommand(d: InteractionDeps, i: Interaction, principal: Chat
 async function click(d: InteractionDeps, i: Interaction, principal: ChatPrincipal, respond: Respond) {
   const mailId = /^mail:reply:(.+)$/.exec(i.data?.custom_id ?? '')?.[1];
   if (mailId) return mailReply(d, i, mailId, principal, respond);
+  if (isQueueClick(i.data?.custom_id)) return queueClick(d, i, principal, respond);
   const b = parseCustomId(i.data?.custom_id ?? '');
   if (!b) return respond(ephemeral('unknown button'));
   if (b.verb === 'ask')

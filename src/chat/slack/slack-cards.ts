@@ -3,10 +3,12 @@ import type { ConvoyCardModel } from '../../domain/convoy-progress.ts';
 import type { CardRef } from '../card-store.ts';
 import type { CardSurface } from '../card-surface.ts';
 import type { EscalationCardModel } from '../cards/escalation-model.ts';
+import type { QueueCardModel } from '../cards/queue-model.ts';
 import type { ChannelQueue } from '../channel-queue.ts';
 import { convoyBlocks, convoyText } from './convoy-card.ts';
 import { type Block, escalationBlocks, escalationText } from './escalation-card.ts';
 import { escapeText } from './format.ts';
+import { queueBlocks, queueText } from './queue-card.ts';
 
 /** Cards on Slack: `chat.postMessage` to post (through the per-channel queue), `chat.update` to edit. */
 export class SlackCards implements CardSurface {
@@ -33,6 +35,14 @@ export class SlackCards implements CardSurface {
 
   async editConvoy(ref: CardRef, m: ConvoyCardModel): Promise<void> {
     await this.edit(ref, convoyText(m), convoyBlocks(m));
+  }
+
+  postQueue(channel: string, m: QueueCardModel): Promise<CardRef> {
+    return this.post(channel, queueText(m), queueBlocks(m));
+  }
+
+  async editQueue(ref: CardRef, m: QueueCardModel): Promise<void> {
+    await this.edit(ref, queueText(m), queueBlocks(m));
   }
 
   /** `text` is plain (it quotes titles and reasons as written): shown as typed. */

@@ -176,6 +176,7 @@ const SCOPES: Readonly<Record<string, Resolver>> = {
   'gt mq hold': mqScope,
   'gt mq release': mqScope,
   'gt mq reject': mqScope,
+  'gt mq rework': mqScope,
   'gt mq freeze': queueRigArg,
   'gt mq thaw': queueRigArg,
   'gt mq land-anyway': mqScope,

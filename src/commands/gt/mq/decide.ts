@@ -4,6 +4,7 @@ import { optString, reqString } from '../../args.ts';
 import { type CommandContext, defineCommand } from '../../command.ts';
 import type { Args } from '../../syntax.ts';
 import { moveMergeRequest } from './back-to-work.ts';
+import { checkMrVersion, MR_VERSION_FLAG } from './mr-version.ts';
 import { loadMr } from './view.ts';
 
 /**
@@ -55,6 +56,7 @@ const DECISIONS: readonly Decision[] = [
 
 async function decide(d: Decision, args: Args, ctx: CommandContext): Promise<MergeRequest> {
   const mr = await loadMr(ctx.services.ledger, reqString(args, 'mr'));
+  checkMrVersion(mr, optString(args, 'version'));
   if (!d.from.includes(mr.status))
     throw refused(
       'mr_state',
@@ -70,8 +72,10 @@ const decisionVerb = (d: Decision) =>
     usage: d.word === 'reject' ? 'gt mq reject <mr> -r REASON' : `gt mq ${d.word} <mr>`,
     syntax: {
       positionals: [{ name: 'mr', required: true }],
-      flags:
-        d.word === 'reject' ? { reason: { type: 'string', short: 'r', description: 'why (required)' } } : {},
+      flags: {
+        ...(d.word === 'reject' && { reason: { type: 'string', short: 'r', description: 'why (required)' } }),
+        ...MR_VERSION_FLAG,
+      },
     },
     mutates: true,
     async run(args, ctx) {

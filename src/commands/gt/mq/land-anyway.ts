@@ -3,6 +3,7 @@ import type { MergeRequest } from '../../../domain/merge-request.ts';
 import { optString, reqString } from '../../args.ts';
 import { defineCommand } from '../../command.ts';
 import { landAnyway } from './back-to-work.ts';
+import { checkMrVersion, MR_VERSION_FLAG } from './mr-version.ts';
 import { loadMr } from './view.ts';
 
 /**
@@ -17,7 +18,10 @@ export const gtMqLandAnyway = defineCommand<MergeRequest>({
   usage: 'gt mq land-anyway <mr> -r REASON',
   syntax: {
     positionals: [{ name: 'mr', required: true }],
-    flags: { reason: { type: 'string', short: 'r', description: 'why it may land untested (required)' } },
+    flags: {
+      reason: { type: 'string', short: 'r', description: 'why it may land untested (required)' },
+      ...MR_VERSION_FLAG,
+    },
   },
   mutates: true,
   async run(args, ctx) {
@@ -25,6 +29,7 @@ export const gtMqLandAnyway = defineCommand<MergeRequest>({
     if (!reason)
       throw usageError('missing_reason', 'say why it may land untested: gt mq land-anyway <mr> -r "REASON"');
     const mr = await loadMr(ctx.services.ledger, reqString(args, 'mr'));
+    checkMrVersion(mr, optString(args, 'version'));
     if (mr.status !== 'held')
       throw refused(
         'mr_state',

@@ -37,11 +37,13 @@ export async function frozenRigs(ledger: Ledger, names?: readonly string[]): Pro
 function positions(mrs: readonly MergeRequest[], lanes: Lanes): Map<string, number> {
   const queued = mrs.filter((m) => m.status === 'queued');
   const places = new Map<string, number>();
-  for (const rig of new Set(queued.map((m) => m.rig)))
-    laneOrder(
+  for (const rig of new Set(queued.map((m) => m.rig))) {
+    const order = laneOrder(
       queued.filter((m) => m.rig === rig),
       lanes,
-    ).forEach((m, i) => places.set(m.id, i + 1));
+    );
+    for (const [i, m] of order.entries()) places.set(m.id, i + 1);
+  }
   return places;
 }
 

@@ -1,0 +1,151 @@
+import { type Lanes, laneOrder } from '../../domain/merge-batch.ts';
+import { type MergeRequest, queueOrder } from '../../domain/merge-request.ts';
+import type { MqFreeze } from '../../domain/rig.ts';
+import { failureButtons, type QueueButton, rigButton } from './queue-buttons.ts';
+
+/** Landed MRs listed on the card, newest first. */
+export const LANDED_SHOWN = 5;
+/** Landed MRs whose gate time makes "usually ~…" (their median). */
+export const USUAL_OF = 10;
+const REASON_CHARS = 200;
+
+/** What the card is made from: the rig's open MRs, its recently merged ones, its freeze, the clock. */
+export interface QueueCardInput {
+  rig: string;
+  open: readonly MergeRequest[];
+  merged: readonly MergeRequest[];
+  frozen: MqFreeze | null;
+  /** The queue's order (the same as `gt mq list`): now, GT_MQ_MAX_WAIT, each MR's convoy. */
+  lanes: Lanes;
+}
+
+/** Text here is as written (branches, reasons, names): each renderer makes it inert. */
+export interface QueueLine {
+  id: string;
+  branch: string;
+  bead: string | null;
+}
+export interface VerifyingLine extends QueueLine {
+  /** "1m12s" since it started verifying. */
+  elapsed: string;
+  /** "45s": the median of recent landings' gate time; null before any landed. */
+  usual: string | null;
+  /** Landing on a person's override, without gates. */
+  override: boolean;
+}
+export interface QueuedLine extends QueueLine {
+  position: number;
+  priority: number;
+}
+export interface FailureLine extends QueueLine {
+  status: 'needs-rework' | 'held';
+  /** The first line of why. */
+  reason: string;
+  buttons: QueueButton[];
+}
+export interface LandedLine extends QueueLine {
+  /** The target's commit holding it, short. */
+  sha: string;
+  at: string | null;
+}
+
+/** A rig's living merge-queue card, for any platform (slack/, discord/ render it). */
+export interface QueueCardModel {
+  rig: string;
+  title: string;
+  /** "1 verifying · 2 queued · 1 failed". */
+  summary: string;
+  frozen: MqFreeze | null;
+  verifying: VerifyingLine[];
+  queue: QueuedLine[];
+  failures: FailureLine[];
+  landed: LandedLine[];
+  /** Freeze or Thaw. */
+  buttons: QueueButton[];
+}
+
+export function queueCardModel(input: QueueCardInput): QueueCardModel {
+  const { rig, open, lanes } = input;
+  const now = lanes.now.getTime();
+  const usualMs = usualGateMs(input.merged);
+  const line = (m: MergeRequest): QueueLine => ({ id: m.id, branch: m.branch, bead: m.bead_id });
+  const verifying = open
+    .filter((m) => m.status === 'verifying')
+    .sort(queueOrder)
+    .map((m) => ({
+      ...line(m),
+      elapsed: duration(now - Date.parse(m.updated_at)),
+      usual: usualMs === null ? null : duration(usualMs),
+      override: m.override !== null,
+    }));
+  const queue = laneOrder(
+    open.filter((m) => m.status === 'queued'),
+    lanes,
+  ).map((m, i) => ({ ...line(m), position: i + 1, priority: m.priority }));
+  const failures = open
+    .filter((m): m is MergeRequest & { status: 'needs-rework' | 'held' } =>
+      ['needs-rework', 'held'].includes(m.status),
+    )
+    .sort((a, b) => b.updated_at.localeCompare(a.updated_at) || a.id.localeCompare(b.id))
+    .map((m) => ({ ...line(m), status: m.status, reason: oneLine(m.reason), buttons: failureButtons(m) }));
+  const landed = newestMerged(input.merged)
+    .slice(0, LANDED_SHOWN)
+    .map((m) => ({ ...line(m), sha: (m.merge_commit ?? '').slice(0, 8), at: m.merged_at }));
+  const counts = [
+    [verifying.length, 'verifying'],
+    [queue.length, 'queued'],
+    [failures.length, 'failed'],
+  ] as const;
+  const summary = counts
+    .filter(([n]) => n > 0)
+    .map(([n, what]) => `${n} ${what}`)
+    .join(' · ');
+  return {
+    rig,
+    title: `Merge queue · ${rig}`,
+    summary: summary || 'idle',
+    frozen: input.frozen,
+    verifying,
+    queue,
+    failures,
+    landed,
+    buttons: [rigButton(rig, input.frozen !== null)],
+  };
+}
+
+const newestMerged = (merged: readonly MergeRequest[]): MergeRequest[] =>
+  merged
+    .filter((m) => m.status === 'merged')
+    .sort((a, b) => (b.merged_at ?? '').localeCompare(a.merged_at ?? '') || b.id.localeCompare(a.id));
+
+/**
+ * How long verification usually takes: the median total gate time of the last landings that ran
+ * their gates (a landing on an override, or on a tree verified before, ran none); null if none.
+ */
+export function usualGateMs(merged: readonly MergeRequest[]): number | null {
+  const times = newestMerged(merged)
+    .filter((m) => m.override === null && m.gates.length > 0)
+    .slice(0, USUAL_OF)
+    .map((m) => m.gates.reduce((sum, g) => sum + g.duration_ms, 0))
+    .sort((a, b) => a - b);
+  if (times.length === 0) return null;
+  const mid = Math.floor(times.length / 2);
+  return times.length % 2
+    ? (times[mid] as number)
+    : ((times[mid - 1] as number) + (times[mid] as number)) / 2;
+}
+
+/** `45s`, `1m12s`, `2h03m`. */
+export function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** The first non-empty line of a reason, cut to fit one line of a card. */
+export function oneLine(reason: string): string {
+  const first = reason.split('\n').find((l) => l.trim() !== '') ?? '';
+  const t = first.trim();
+  return t.length <= REASON_CHARS ? t : `${t.slice(0, REASON_CHARS - 1)}…`;
+}
