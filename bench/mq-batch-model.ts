@@ -122,3 +122,14 @@ export function batchesOf(runs: readonly GateRun[]): BatchRecord[] {
     };
   });
 }
+
+/**
+ * The fewest gate runs any queue that runs them one at a time can need on average to drain `n`
+ * MRs of which a uniformly random `failing` fail: each run answers pass or fail (one bit), and the
+ * end (which MRs landed) names the failing set, one of C(n, failing): log2 C(n, failing) bits.
+ */
+export function informationBound(n: number, failing: number): number {
+  let bits = 0;
+  for (let i = 0; i < failing; i++) bits += Math.log2((n - i) / (i + 1));
+  return bits;
+}

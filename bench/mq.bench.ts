@@ -9,6 +9,10 @@
  * milliseconds), as the rig's lease holder does.
  *
  *   node bench/mq.bench.ts [--quick] [--seed N] [--batches 1,4,8]
+ *
+ * Sizes measured by default: 1, 4, the one bench/mq-batch-model.ts predicts fewest gate runs for
+ * with this seed's failing positions, the best on average over seeds, and MAX_BATCH (`--quick`:
+ * 12 MRs, 1 failing, sizes 1, 4 and the seed's best).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,10 +27,11 @@ import type { Rig } from '../src/domain/rig.ts';
 import { SqliteLedger } from '../src/ledger/sqlite/sqlite-ledger.ts';
 import type { LeaderLease } from '../src/services/leader-lease.ts';
 import { GateJournal } from '../src/services/refinery/gate-journal.ts';
-import { RigRefinery } from '../src/services/refinery/rig-refinery.ts';
+import { type BatchStats, RigRefinery } from '../src/services/refinery/rig-refinery.ts';
 import {
   type BatchRecord,
   batchesOf,
+  informationBound,
   meanModelGateRuns,
   modelGateRuns,
   parseGateLog,
@@ -87,6 +92,8 @@ interface Queue {
   repo: string;
   /** Outcome kinds the refinery recorded, counted. */
   outcomes: Map<string, number>;
+  /** What the refinery reported of each batch it verified. */
+  batches: BatchStats[];
 }
 
 async function queue(
@@ -101,6 +108,7 @@ async function queue(
     write(),
   );
   const outcomes = new Map<string, number>();
+  const batches: BatchStats[] = [];
   const refinery = new RigRefinery(rig, { token: () => 1 } as unknown as LeaderLease, {
     ledger,
     execute: async (verb, args) => {
@@ -125,8 +133,9 @@ async function queue(
     gateEnv: { PATH: process.env.PATH },
     journal: new GateJournal(join(dir, `${rigName}.gates.json`)),
     onOutcome: (_rig, _mr, kind) => outcomes.set(kind, (outcomes.get(kind) ?? 0) + 1),
+    onBatch: (_rig, batch) => batches.push(batch),
   });
-  return { rig, refinery, repo, outcomes };
+  return { rig, refinery, repo, outcomes, batches };
 }
 
 /** Queues one MR for `name`'s branch; with `bead`, for a bead waiting on its merge as `gt done` leaves it. */
@@ -198,7 +207,7 @@ const meanBest = sizes.reduce((best, b) =>
 );
 const batchSizes = option('--batches')
   ? (option('--batches') as string).split(',').map((s) => Number(s.trim()))
-  : [1, 4, modelBest, ...(quick ? [] : [MAX_BATCH])];
+  : [1, 4, modelBest, ...(quick ? [] : [meanBest, MAX_BATCH])];
 const settings = [...new Set([1, ...batchSizes])].sort((a, b) => a - b);
 if (settings.some((b) => !Number.isInteger(b) || b < 1 || b > MAX_BATCH))
   throw new Error(`--batches ${option('--batches')}: sizes from 1 to ${MAX_BATCH}, e.g. --batches 1,4,8`);
@@ -221,6 +230,8 @@ interface BatchRun {
   /** Seconds from the start of the drain to each passing MR's landing. */
   landedAfter: number[];
   outcomes: Map<string, number>;
+  /** The refinery's own account: batches verified and their verifications (gate runs on stacks). */
+  refinery: { batches: number; failed: number; verifications: number };
   failingStatuses: Map<string, number>;
   failingBeads: Map<string, number>;
   passingBeadsClosed: number;
@@ -278,6 +289,11 @@ async function batchRun(batch: number): Promise<BatchRun> {
     orderRespected,
     landedAfter,
     outcomes: q.outcomes,
+    refinery: {
+      batches: q.batches.length,
+      failed: q.batches.filter((b) => b.failed).length,
+      verifications: q.batches.reduce((n, b) => n + b.verifications, 0),
+    },
     failingStatuses: count(failing.map((m) => byId.get(m.id)?.status ?? 'missing')),
     failingBeads: count(
       beads
@@ -334,6 +350,8 @@ const metText = (met: boolean) => (met ? 'met' : '**not met**');
 const yesNo = (ok: boolean) => (ok ? 'yes' : '**no**');
 const fmtCounts = (m: Map<string, number>) => [...m].map(([k, v]) => `${v} ${k}`).join(', ') || 'none';
 
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
 function batchRow(r: BatchRun): string {
   const failed = r.batches.filter((b) => b.culprit !== null);
   const multi = failed.filter((b) => b.size > 1);
@@ -343,11 +361,23 @@ function batchRow(r: BatchRun): string {
   const bisection =
     r.batch === 1
       ? '—'
-      : `${multi.length} stacks bisected, ${multi.reduce((n, b) => n + b.bisections, 0)} runs (at most ${maxBisect} per stack, within ⌈log2 n⌉: ${yesNo(budgetKept)}); ${untested} MRs sent back untested`;
+      : `${plural(multi.length, 'stack')} bisected in ${plural(
+          multi.reduce((n, b) => n + b.bisections, 0),
+          'run',
+        )} (at most ${maxBisect} per stack; within ⌈log2 n⌉: ${yesNo(budgetKept)}); ${plural(untested, 'MR')} sent back untested`;
   const landTimes = `${round(percentile(r.landedAfter, 50), 1)} s / ${round(percentile(r.landedAfter, 99), 1)} s`;
-  return `| ${r.batch} | ${round(r.seconds, 1)} s | ${round(r.perHour, 0)} | **${round(ratio(r), 2)}×** | ${r.gateRuns} (${r.gateRuns - r.bareTargetRuns} stacks + ${r.bareTargetRuns} on bare main); model ${modelRuns.get(r.batch)} | ${round(r.gateRuns / r.landed, 2)} | ${r.batches.length} (${r.batches.length - failed.length} passed, ${failed.length} failed) | ${bisection} | ${landTimes} |`;
+  const verifications = r.gateRuns - r.bareTargetRuns;
+  // The gate's own log against the refinery's account (onBatch): they should agree.
+  const counted =
+    r.refinery.verifications === verifications ? '' : ` (the refinery counted ${r.refinery.verifications})`;
+  const grouped = r.refinery.batches === r.batches.length ? '' : ` (gate log: ${r.batches.length})`;
+  const runs = `${r.gateRuns} = ${verifications} verifications${counted} + ${r.bareTargetRuns} on bare main; model ${modelRuns.get(r.batch)}`;
+  const batches = `${r.refinery.batches}${grouped}: ${r.refinery.batches - r.refinery.failed} passed, ${r.refinery.failed} failed`;
+  return `| ${r.batch} | ${round(r.seconds, 1)} s | ${round(r.perHour, 0)} | **${round(ratio(r), 2)}×** | ${runs} | ${round(r.gateRuns / r.landed, 2)} | ${batches} | ${bisection} | ${landTimes} |`;
 }
 
+const bound = informationBound(BATCH_MRS, FAILING_COUNT);
+const boundRatio = (meanRuns.get(1) as number) / bound;
 const meanRatio = (b: number) => round((meanRuns.get(1) as number) / (meanRuns.get(b) as number), 2);
 const batchRows: ResultRow[] = [
   ...(four
@@ -432,7 +462,7 @@ writeSection(
     '',
     `### Batches against serial, 10 % failing`,
     '',
-    `${BATCH_MRS} MRs queued at once, each with a bead (\`blocked\`, \`${MERGING_LABEL}\`, as \`gt done\` leaves it) and a branch adding its own file; ${FAILING_COUNT} of them (seed ${SEED}, positions ${failingAt.map((i) => i + 1).join(', ')} in queue order) also add a \`BAD-*\` file. The gate (${GATE_S} s, logs each run) refuses a tree holding one, so such an MR fails alone and in any stack holding it. Each size drains its own rig and repository, one after another in the same run; the drain ends when every passing MR is merged and every failing one is in rework. Throughput counts the ${BATCH_MRS - FAILING_COUNT} landed MRs. "On bare main": the run that follows a failure of an MR first in its stack (or alone), to tell a broken target from broken work. "Model": the gate runs bench/mq-batch-model.ts predicts for these failing positions.`,
+    `${BATCH_MRS} MRs queued at once, each with a bead (\`blocked\`, \`${MERGING_LABEL}\`, as \`gt done\` leaves it) and a branch adding its own file; ${FAILING_COUNT} of them (seed ${SEED}, positions ${failingAt.map((i) => i + 1).join(', ')} in queue order) also add a \`BAD-*\` file. The gate (${GATE_S} s, logs each run) refuses a tree holding one, so such an MR fails alone and in any stack holding it. Each size drains its own rig and repository, one after another in the same run; the drain ends when every passing MR is merged and every failing one is in rework. Throughput counts the ${BATCH_MRS - FAILING_COUNT} landed MRs. "On bare main": the run that follows a failure of an MR first in its stack (or alone), to tell a broken target from broken work. "Model": the gate runs bench/mq-batch-model.ts predicts for these failing positions. "Batches": as the refinery reported them (\`onBatch\`); bisection figures come from the gate's log.`,
     '',
     '| batch | drained in | landed MRs/h | vs batch 1 | gate runs | gate runs per landed MR | batches | bisection | time to land, median / p99 |',
     '|---|---|---|---|---|---|---|---|---|',
@@ -451,7 +481,7 @@ writeSection(
     '',
     `Outcomes recorded, all sizes: ${fmtCounts(allOutcomes)}. Failing MRs ended ${fmtCounts(serial.failingStatuses)} (batch 1; ${results.every((r) => (r.failingStatuses.get('needs-rework') ?? 0) === FAILING_COUNT) ? 'the same at every size' : results.map((r) => `batch ${r.batch}: ${fmtCounts(r.failingStatuses)}`).join('; ')}); their beads ${fmtCounts(serial.failingBeads)} after the rework's reopen, comment and \`gt sling\` (no runner here: the slung bead waits on a polecat slot); passing beads closed: ${results.map((r) => `${r.passingBeadsClosed}/${r.landed}`).join(', ')}. Refused command calls: ${fmtCounts(refusedCalls)} (of ${fmtCounts(commandCalls)}).`,
     '',
-    `Why the ratio stops where it does: the gate is a ${GATE_S} s sleep run one at a time, so cores do not bound it; gate runs do. Serially the queue needs one run per MR plus one on bare main per failing MR (${BATCH_MRS} + ${FAILING_COUNT}). A stack holding a failing MR costs its own run, up to ⌈log2 n⌉ bisection runs (plus one on bare main when the culprit heads the stack), and lands only the members before the culprit; the rest are stacked again. Over 1,000 seeds the model gives, as gate runs of batch 1 over batch n: ${[2, 4, 8, 16].map((b) => `${b}: ${meanRatio(b)}×`).join(', ')}; best ${meanBest}: ${meanRatio(meanBest)}×. Wall time adds about ${overhead} ms of git and ledger work per MR serially.`,
+    `Why the ratio stops where it does: the gate is a ${GATE_S} s sleep run one at a time, so cores do not bound it; gate runs do. Serially the queue needs one run per MR plus one on bare main per failing MR (${BATCH_MRS} + ${FAILING_COUNT}). A stack holding a failing MR costs its own run, up to ⌈log2 n⌉ bisection runs (plus one on bare main when the culprit heads the stack), and lands only the members before the culprit; the rest are stacked again. Over 1,000 seeds the model gives, as gate runs of batch 1 over batch n: ${[2, 4, 8, 16].map((b) => `${b}: ${meanRatio(b)}×`).join(', ')}; best ${meanBest}: ${meanRatio(meanBest)}×. Whatever the batching, a queue running one gate at a time needs on average at least log2 C(${BATCH_MRS}, ${FAILING_COUNT}) = ${round(bound, 1)} runs (each run answers pass or fail, and the end names which ${FAILING_COUNT} of the ${BATCH_MRS} fail, one of C(${BATCH_MRS}, ${FAILING_COUNT}) sets): at most ${round(boundRatio, 2)}× batch 1's ${meanRuns.get(1)} runs${boundRatio < TARGET_RATIO ? `, short of ${TARGET_RATIO}×; reaching it takes gate runs at the same time (a stack's prefixes verified concurrently), which pays only when a gate leaves cores idle` : ''}. Wall time adds about ${overhead} ms of git and ledger work per MR serially.`,
   ].join('\n'),
 );
 // Per-size rows of an earlier run with other sizes would linger: this run's sizes replace them.
