@@ -39,6 +39,12 @@ export interface MergePolicy {
    * batchSize().
    */
   batch?: number;
+  /**
+   * Parallel speculation: how many of a failing batch's prefixes are verified at the same time
+   * (each in a worktree of its own) — fewer rounds to the culprit, more gate runs. Pays only
+   * when gates leave cores idle; absent means 1. Read it with parallelProbes().
+   */
+  parallel?: number;
   merge_style: MergeStyle;
   /**
    * The branch work lands on, fixed when the rig is added (the branch its repository's HEAD named
@@ -49,6 +55,7 @@ export interface MergePolicy {
 }
 
 export const DEFAULT_GATE_TIMEOUT_S = 15 * 60;
+export const MAX_PARALLEL = 4;
 /** At most this many reruns of a failing gate: beyond, a flaky gate wants fixing, not more runs. */
 export const MAX_GATE_RETRIES = 5;
 export const NO_GATES = 'none';
@@ -145,6 +152,20 @@ export function parseBatch(raw: string): number {
   return n;
 }
 
+/** `--parallel K`: prefixes verified at once, 1 (one at a time) to MAX_PARALLEL. */
+export function parseParallel(raw: string): number {
+  const n = wholeIn(raw, 1, MAX_PARALLEL);
+  if (Number.isNaN(n))
+    throw usageError(
+      'invalid_parallel',
+      `--parallel ${JSON.stringify(raw)}: give how many verifications may run at once, 1 (the default) to ${MAX_PARALLEL}, e.g. --parallel 2`,
+    );
+  return n;
+}
+
+export const parallelProbes = (p: { parallel?: number | undefined }): number =>
+  storedIn(p.parallel, 1, MAX_PARALLEL, 1);
+
 /** A policy's batch size: DEFAULT_BATCH when absent or out of range (a hand-edited row). */
 export const batchSize = (p: { batch?: number | undefined }): number =>
   storedIn(p.batch, 1, MAX_BATCH, DEFAULT_BATCH);
@@ -164,5 +185,6 @@ export function describeMergePolicy(p: MergePolicy): string {
         : `gates: ${p.gates.join(' && ')}`;
   const retries = gateRetries(p);
   const limits = `${Math.round(p.gate_timeout_s / 60)}m${retries > 0 ? `, ${retries} ${retries === 1 ? 'retry' : 'retries'}` : ''}`;
-  return `${p.merge}${onto} · ${gates} (${limits}) · ${p.merge_style} · batch ${batchSize(p)}`;
+  const parallel = parallelProbes(p) > 1 ? ` (${parallelProbes(p)} at once)` : '';
+  return `${p.merge}${onto} · ${gates} (${limits}) · ${p.merge_style} · batch ${batchSize(p)}${parallel}`;
 }

@@ -1,11 +1,11 @@
 import { DEFAULT_BATCH } from '../domain/merge-batch.ts';
-import { batchSize, gateRetries, type MergePolicy } from '../domain/merge-policy.ts';
+import { batchSize, gateRetries, type MergePolicy, parallelProbes } from '../domain/merge-policy.ts';
 
 /**
  * The fields in one order, so two policies compare by their JSON whatever order they were stored
  * in. `gate_retries` is kept only when above 0: absent (every policy stored before it existed)
  * and 0 mean the same, so `--gate-retries 0` on such a rig changes nothing and writes nothing;
- * `batch` likewise only when it is not the default.
+ * `batch` and `parallel` likewise only when not the default.
  */
 const normalized = (p: MergePolicy): MergePolicy => ({
   merge: p.merge,
@@ -13,6 +13,7 @@ const normalized = (p: MergePolicy): MergePolicy => ({
   gate_timeout_s: p.gate_timeout_s,
   ...(gateRetries(p) > 0 ? { gate_retries: gateRetries(p) } : {}),
   ...(batchSize(p) !== DEFAULT_BATCH ? { batch: batchSize(p) } : {}),
+  ...(parallelProbes(p) > 1 ? { parallel: parallelProbes(p) } : {}),
   merge_style: p.merge_style,
   ...(p.target ? { target: p.target } : {}),
 });
@@ -30,6 +31,7 @@ export function changedMergePolicy(current: MergePolicy, change: Partial<MergePo
     gate_timeout_s: change.gate_timeout_s ?? before.gate_timeout_s,
     gate_retries: change.gate_retries ?? before.gate_retries ?? 0,
     batch: change.batch ?? batchSize(before),
+    parallel: change.parallel ?? parallelProbes(before),
     merge_style: change.merge_style ?? before.merge_style,
     target: change.target === undefined ? (before.target ?? null) : change.target,
   });

@@ -121,4 +121,20 @@ describe('a speculative batch', () => {
     expect(result.untested.map((w) => w.id)).toEqual(['al-mr-b']);
     expect(await log()).toEqual(['initial', 'main breaks']);
   });
+
+  it('parallel speculation: the same outcome from probes run at once, their worktrees removed after', async () => {
+    const { works, context, log, repo } = await setup({
+      one: { '1.txt': '1' },
+      two: { '2.txt': '2' },
+      three: { BAD: 'x' },
+      four: { '4.txt': '4' },
+    });
+    const result = await attemptBatch(works, { ...context, policy: { ...context.policy, parallel: 3 } });
+    expect(result.outcomes.get('al-mr-three')).toMatchObject({ kind: 'gates-failed' });
+    expect(result.untested.map((w) => w.id)).toEqual(['al-mr-four']);
+    expect(await log()).toEqual(['initial', 'one', 'two']);
+    // One round of three at once: the whole stack and two shorter prefixes beside it.
+    expect(result.verifications).toBe(3);
+    expect(await runGit(repo, ['worktree', 'list', '--porcelain'])).not.toMatch(/scratch/);
+  });
 });

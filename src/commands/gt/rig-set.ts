@@ -22,7 +22,7 @@ export const gtRigSet = defineCommand<Rig>({
     if (Object.keys(change).length === 0)
       throw usageError(
         'nothing_to_set',
-        `say what to change: --merge, --gate (or --gate none), --gate-timeout, --gate-retries, --merge-style or --batch. Usage: gt rig set <name> ${MERGE_POLICY_USAGE}`,
+        `say what to change: --merge, --gate (or --gate none), --gate-timeout, --gate-retries, --merge-style, --batch or --parallel. Usage: gt rig set <name> ${MERGE_POLICY_USAGE}`,
       );
     const rig = await ctx.services.ledger.getRig(name);
     if (!rig) throw notFound('rig', name);

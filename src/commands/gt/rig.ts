@@ -3,6 +3,7 @@ import { DEFAULT_BATCH, MAX_BATCH } from '../../domain/merge-batch.ts';
 import {
   describeMergePolicy,
   MAX_GATE_RETRIES,
+  MAX_PARALLEL,
   type MergePolicy,
   parseBatch,
   parseGateRetries,
@@ -10,6 +11,7 @@ import {
   parseGateTimeout,
   parseMergeStrategy,
   parseMergeStyle,
+  parseParallel,
 } from '../../domain/merge-policy.ts';
 import { parseEnvNames } from '../../domain/polecat-env.ts';
 import {
@@ -45,10 +47,14 @@ export const MERGE_POLICY_FLAGS = {
     type: 'string',
     description: `merge requests verified together, 1 (one at a time) to ${MAX_BATCH}; default ${DEFAULT_BATCH}`,
   },
+  parallel: {
+    type: 'string',
+    description: `verifications of a failing batch run at once, 1 (default) to ${MAX_PARALLEL}: pays when gates leave cores idle`,
+  },
 } as const;
 
 export const MERGE_POLICY_USAGE =
-  '[--merge mr|direct|local] [--gate CMD]… | [--gate none] [--gate-timeout DURATION] [--gate-retries N] [--merge-style rebase|merge|squash] [--batch N]';
+  '[--merge mr|direct|local] [--gate CMD]… | [--gate none] [--gate-timeout DURATION] [--gate-retries N] [--merge-style rebase|merge|squash] [--batch N] [--parallel K]';
 
 export const gtRigAdd = defineCommand<Rig>({
   path: ['gt', 'rig', 'add'],
@@ -133,6 +139,7 @@ export function mergePolicyArgs(args: Args): Partial<MergePolicy> {
   const retries = optString(args, 'gate-retries');
   const style = optString(args, 'merge-style');
   const batch = optString(args, 'batch');
+  const parallel = optString(args, 'parallel');
   return {
     ...(merge !== undefined && { merge: parseMergeStrategy(merge) }),
     ...(gates !== null && { gates }),
@@ -140,6 +147,7 @@ export function mergePolicyArgs(args: Args): Partial<MergePolicy> {
     ...(retries !== undefined && { gate_retries: parseGateRetries(retries) }),
     ...(style !== undefined && { merge_style: parseMergeStyle(style) }),
     ...(batch !== undefined && { batch: parseBatch(batch) }),
+    ...(parallel !== undefined && { parallel: parseParallel(parallel) }),
   };
 }
 

@@ -1,9 +1,11 @@
+import { parallelProbes } from '../../domain/merge-policy.ts';
 import type { GateResult } from '../../domain/merge-request.ts';
 import { mergeBase } from '../../git/repo.ts';
 import { GitError } from '../../git/run-git.ts';
 import { applyWork, closeScratch, openScratch, resetScratch, treeOf } from '../../git/scratch.ts';
 import { type AttemptContext, land, type Outcome, precheck, targetTip, type Work } from './attempt.ts';
-import { couldNotRun, gatesPassed, judge, runRigGates, workFailure } from './verify.ts';
+import { firstFailingPrefix } from './prefix-search.ts';
+import { couldNotRun, judge, runRigGates, workFailure } from './verify.ts';
 
 /**
  * A speculative batch (reference/refinery.md §3.4, fixed where Gas Town's dormant code is
@@ -83,34 +85,41 @@ async function stackUp(
 }
 
 async function verifyStack(stack: Stacked[], tip: string, c: AttemptContext, result: BatchResult) {
-  const runs = new Map<number, GateResult[]>();
-  const verifyAt = async (i: number): Promise<GateResult[]> => {
-    await resetScratch(c.scratch, (stack[i] as Stacked).head);
-    result.verifications++;
-    const gates = await runRigGates(c);
-    runs.set(i, gates);
-    return gates;
-  };
   const top = stack.length - 1;
-  const full = await verifyAt(top);
-  if (gatesPassed(full)) return landPrefix(stack, top, tip, full, c, result);
-  // The first failing prefix: prefixes before `lo` pass (the last one tested did), `hi` fails.
-  // A gate that cannot run fails every prefix alike: no search, the first member is held for it.
-  let lo = 0;
-  let hi = couldNotRun(full) ? 0 : top;
-  if (hi === 0) runs.set(0, full);
-  while (lo < hi) {
-    const mid = Math.floor((lo + hi) / 2);
-    if (gatesPassed(await verifyAt(mid))) lo = mid + 1;
-    else hi = mid;
-  }
-  const culprit = stack[lo] as Stacked;
-  const failed = runs.get(lo) ?? [];
+  const width = parallelProbes(c.policy);
+  const search = await firstFailingPrefix(top, width, (members) => probe(stack, members, c, result));
+  const runs = search.runs;
+  if (search.first === null) return landPrefix(stack, top, tip, runs.get(top) ?? [], c, result);
+  // A gate that cannot run fails every prefix alike: the first member is held for it.
+  const full = runs.get(top) ?? [];
+  const first = couldNotRun(full) ? 0 : search.first;
+  const culprit = stack[first] as Stacked;
+  const failed = couldNotRun(full) ? full : (runs.get(first) ?? []);
   // The first member alone on the tip: is the tip itself broken? A later one: what precedes it passed.
-  const verdict = lo === 0 ? await judge(failed, tip, c) : workFailure(failed);
+  const verdict = first === 0 ? await judge(failed, tip, c) : workFailure(failed);
   result.outcomes.set(culprit.work.id, verdict);
-  result.untested.push(...stack.slice(lo + 1).map((s) => s.work));
-  if (lo > 0) await landPrefix(stack, lo - 1, tip, runs.get(lo - 1) ?? [], c, result);
+  result.untested.push(...stack.slice(first + 1).map((s) => s.work));
+  if (first > 0) await landPrefix(stack, first - 1, tip, runs.get(first - 1) ?? [], c, result);
+}
+
+/**
+ * Verifies the prefixes ending at `members` at the same time: the first in the batch's own
+ * scratch worktree, each other one in a worktree of its own beside it (opened one after another:
+ * git locks its worktree list), removed afterwards.
+ */
+async function probe(stack: Stacked[], members: number[], c: AttemptContext, result: BatchResult) {
+  const dirs = members.map((_, k) => (k === 0 ? c.scratch : `${c.scratch}.${k}`));
+  const heads = members.map((m) => (stack[m] as Stacked).head);
+  await resetScratch(c.scratch, heads[0] as string);
+  for (let k = 1; k < members.length; k++)
+    await openScratch(c.repo.path, dirs[k] as string, heads[k] as string);
+  try {
+    result.verifications += members.length;
+    const all = await Promise.all(dirs.map((dir) => runRigGates({ ...c, scratch: dir })));
+    return new Map(members.map((m, k) => [m, all[k] as GateResult[]]));
+  } finally {
+    for (const dir of dirs.slice(1)) await closeScratch(c.repo.path, dir);
+  }
 }
 
 /** Moves the target from `tip` to the stack's `last` member (verified as it is): they all land, or none. */
