@@ -80,7 +80,7 @@ export class ServiceMetrics {
   });
   private readonly mqGateRuns = new Counter({
     name: 'gt_mq_gate_runs_total',
-    help: 'Trees the merge queue verified (each a run of the rig gates); divided by landed outcomes: gate runs per landed MR',
+    help: 'Trees the merge queue verified (each a run of the rig gates; the extra run on the bare target that tells whose failure it is not counted); divided by landed outcomes: gate runs per landed MR',
     labelNames: ['rig'] as const,
     registers: this.r,
   });
