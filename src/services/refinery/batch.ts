@@ -11,9 +11,10 @@ import { couldNotRun, judge, runRigGates, workFailure } from './verify.ts';
  * A speculative batch (reference/refinery.md §3.4, fixed where Gas Town's dormant code is
  * silent): the members, in queue order, stacked on the target's tip in the scratch worktree —
  * each member's own commits, per the rig's merge style — and the stacked tree verified once.
- * Passing, the target moves to the stack's top in one compare-and-swap. Failing, a binary search
- * over the stack's prefixes finds the first member whose prefix fails (⌈log2 n⌉ more
- * verifications at most: the bisection budget, bounded by construction); the prefix before it —
+ * Passing, the target moves to the stack's top in one compare-and-swap. Failing, a search over
+ * the stack's prefixes finds the first member whose prefix fails (prefix-search.ts: one at a time,
+ * ⌈log2 n⌉ more verifications at most — the bisection budget, bounded by construction; with
+ * `--parallel K`, fewer rounds of K runs at once); the prefix before it —
  * verified exactly as it lands — lands, the culprit goes to rework, and the members after it
  * go back to the queue untested. A member that conflicts with the ones before it is dropped to
  * rework before anything is verified.

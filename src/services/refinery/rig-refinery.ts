@@ -1,8 +1,9 @@
 import { DEFAULT_MAX_WAIT_MS, nextBatch } from '../../domain/merge-batch.ts';
-import { batchSize } from '../../domain/merge-policy.ts';
+import { batchSize, MAX_PARALLEL } from '../../domain/merge-policy.ts';
 import { MERGING_LABEL, type MergeRequest } from '../../domain/merge-request.ts';
 import type { Rig } from '../../domain/rig.ts';
 import { REFINERY_IDENTITY } from '../../git/run-git.ts';
+import { closeScratch } from '../../git/scratch.ts';
 import { convoysOfMrs } from '../../ledger/convoy-lanes.ts';
 import type { Ledger, WriteContext } from '../../ledger/port.ts';
 import type { LeaderLease } from '../leader-lease.ts';
@@ -60,6 +61,7 @@ export class RigRefinery {
   /** Merged branches still checked out in a polecat's worktree when they landed: deleted later. */
   private readonly leftovers = new Set<string>();
   private again = false;
+  private probesCleared = false;
 
   constructor(rig: Rig, lease: LeaderLease, deps: RefineryDeps) {
     this.rig = rig;
@@ -105,6 +107,7 @@ export class RigRefinery {
     // Frozen: nothing new starts (the thaw's event wakes the queue again).
     if (this.rig.mq_frozen) return;
     await this.dropLeftovers();
+    await this.dropProbeWorktrees();
     this.d.journal.reapAll();
     await this.recover();
     // Frozen meanwhile: stop; what was verified waits in the queue for the thaw.
@@ -233,6 +236,18 @@ export class RigRefinery {
 
   dropLater(branch: string): void {
     this.leftovers.add(branch);
+  }
+
+  /**
+   * Once per process: the worktrees of parallel probes a dead holder left (a lower `--parallel`
+   * would never reopen, so never remove, the ones beyond it).
+   */
+  private async dropProbeWorktrees(): Promise<void> {
+    if (this.probesCleared) return;
+    this.probesCleared = true;
+    const scratch = scratchPath(this.d.home, this.rig.name);
+    for (let k = 1; k < MAX_PARALLEL; k++)
+      await closeScratch(this.rig.repo as string, `${scratch}.${k}`).catch(() => undefined); // not a repository: the attempt says so
   }
 
   /** A polecat's runner removes its worktree a moment after `gt done`: then its branch can go. */
