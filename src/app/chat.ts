@@ -5,6 +5,7 @@ import { WebClientEvent } from '@slack/web-api';
 import { backoff, consumeDurable } from '../bus/durable-consumer.ts';
 import { NatsCardStore } from '../bus/nats-card-store.ts';
 import { ensureStreams, eventsStream, mailStream } from '../bus/streams.ts';
+import { gateProgressWildcard } from '../bus/subjects.ts';
 import type { CardStore } from '../chat/card-store.ts';
 import type { CardSurface } from '../chat/card-surface.ts';
 import { ChannelQueue } from '../chat/channel-queue.ts';
@@ -22,6 +23,7 @@ import { registerMailReplies, SlackDirect } from '../chat/slack/slack-mail.ts';
 import { Throttle } from '../chat/throttle.ts';
 import { WorkQueue } from '../chat/work-queue.ts';
 import type { CommandRegistry } from '../commands/registry.ts';
+import { parseGateProgress } from '../domain/gate-progress.ts';
 import type { Ledger } from '../ledger/port.ts';
 import type { ChatConfig } from './chat-config.ts';
 import type { ReadinessCheck } from './http-server.ts';
@@ -165,7 +167,14 @@ async function startNotifier(
     (m) => notifier.handle(m),
     'new',
   );
+  const progress = d.nc.subscribe(gateProgressWildcard(d.prefix), {
+    callback: (err, msg) => {
+      const p = err ? null : parseGateProgress(safeJson(msg.string()));
+      if (p) notifier.progress(p);
+    },
+  });
   return async () => {
+    progress.unsubscribe();
     await stop();
     await throttle.flush();
   };
@@ -195,4 +204,12 @@ async function follow(
     startAt,
     retryDelayMs: CHAT_RETRY_DELAY,
   });
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }

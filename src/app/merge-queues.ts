@@ -1,4 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
+import { gateProgressSubject } from '../bus/subjects.ts';
 import type { Landings } from '../commands/command.ts';
 import type { CommandRegistry } from '../commands/registry.ts';
 import { basicEnv } from '../domain/polecat-env.ts';
@@ -47,6 +48,8 @@ export async function startMergeQueues(
       gateEnv: gateEnvironment(process.env),
       onOutcome: (rig, mr, outcome) => metrics.observeMerge(rig, mr, outcome),
       onBatch: (rig, batch) => metrics.observeBatch(rig, batch),
+      // Best effort: a lost progress message only leaves the card's line a gate behind.
+      onGateProgress: (p) => nc.publish(gateProgressSubject(config.subjectPrefix, p.rig), JSON.stringify(p)),
     },
   );
   const landings = new DirectLandings({

@@ -123,6 +123,10 @@ export const API_QUEUE = 'gt-api';
 /** Orders to a rig's runners (`{"stop": agent, "bead": id}`): core pub/sub, every runner of the rig hears it. */
 export const controlSubject = (prefix: string, rig: string): string => `${prefix}.control.${rig}`;
 
+/** The gate a rig's merge queue runs now (domain/gate-progress.ts); the service's own subject. */
+export const gateProgressSubject = (prefix: string, rig: string): string => `${prefix}.mq.progress.${rig}`;
+export const gateProgressWildcard = (prefix: string): string => `${prefix}.mq.progress.*`;
+
 export interface StopOrder {
   stop: string;
   bead: string;

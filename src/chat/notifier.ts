@@ -3,6 +3,7 @@ import { convoyProgress } from '../commands/gt/convoy/progress.ts';
 import { convoysTracking } from '../commands/gt/convoy/tracked.ts';
 import type { Bead } from '../domain/bead.ts';
 import { escalationView } from '../domain/escalation.ts';
+import type { GateProgress } from '../domain/gate-progress.ts';
 import { type Routing, routeFor } from '../domain/routing.ts';
 import type { Ledger, LedgerEvent } from '../ledger/port.ts';
 import type { CardStore } from './card-store.ts';
@@ -50,6 +51,11 @@ export class ChatNotifier {
       ...deps,
       ...(deps.mqMaxWaitMs !== undefined && { maxWaitMs: deps.mqMaxWaitMs }),
     });
+  }
+
+  /** The gate a rig's queue runs now (NATS core, from the refinery): its card shows it. */
+  progress(p: GateProgress): void {
+    this.queue.progress(p);
   }
 
   async handle(msg: JsMsg): Promise<void> {

@@ -1,4 +1,5 @@
 import { convoysTracking } from '../commands/gt/convoy/tracked.ts';
+import type { GateProgress } from '../domain/gate-progress.ts';
 import { DEFAULT_MAX_WAIT_MS } from '../domain/merge-batch.ts';
 import { type MergeRequest, OPEN_MR_STATUSES } from '../domain/merge-request.ts';
 import type { Platform } from '../domain/policy.ts';
@@ -54,6 +55,15 @@ export class QueueCards {
 
   constructor(deps: QueueCardDeps) {
     this.d = deps;
+  }
+
+  /** The gate each rig's queue runs now, as last told (the card's verifying line shows it). */
+  private readonly gates = new Map<string, GateProgress>();
+
+  /** A gate started: the rig's card says which (if it has a card; edits are throttled). */
+  progress(p: GateProgress): void {
+    this.gates.set(p.rig, p);
+    if (this.d.surfaces.length > 0) this.editLater(p.rig);
   }
 
   async handle(event: LedgerEvent): Promise<void> {
@@ -113,6 +123,7 @@ export class QueueCards {
       open,
       merged: merged.slice(-RECENT_MERGED),
       frozen: record?.mq_frozen ?? null,
+      gate: this.gates.get(rig) ?? null,
       lanes: {
         now: (this.d.now ?? (() => new Date()))(),
         maxWaitMs: this.d.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,

@@ -132,6 +132,8 @@ describe('the merge-queue card on Slack', () => {
     ids.two = (await town.json<Mr>('gt', ['mq', 'submit', 'two', '--bead', ids.beadTwo])).id;
     await untilCard('two queued #1', (t) => t.includes(`#1 \`${ids.two}\``));
     expect(text(card())).toMatch(new RegExp(`Verifying.*${ids.one}.* — \\d+s`));
+    // The refinery says which gate it is running (NATS, as it starts): the card names it.
+    await untilCard('one at its gate', (t) => /gate 1\/1 `[^`]+` \d+s/.test(t));
 
     // The same event delivered again (a redelivery, a second publisher): no second card.
     const nc = await town.connectNats();

@@ -103,6 +103,7 @@ describe('the merge-queue card model', () => {
         elapsed: '1m12s',
         usual: '40s',
         override: false,
+        gate: null,
       },
     ]);
     expect(usualGateMs([...merged, landed(4, [100_000])])).toBe(45_000); // even count: the mean of the middle two
@@ -118,6 +119,34 @@ describe('the merge-queue card model', () => {
       lanes: lanes(),
     });
     expect(first.verifying[0]?.usual).toBeNull();
+  });
+
+  it('names the gate running now, for the MRs it verifies, against that gate’s usual time', () => {
+    const merged = [landed(1, [10_000]), landed(2, [30_000]), landed(3, [20_000])];
+    const verifying = mr({ id: 'al-mr-v', status: 'verifying', updated_at: ago(90) });
+    const gate = {
+      rig: 'alpha',
+      mrs: ['al-mr-v'],
+      command: 'npm test',
+      index: 2,
+      of: 3,
+      started_at: ago(42),
+    };
+    const m = queueCardModel({ rig: 'alpha', open: [verifying], merged, frozen: null, gate, lanes: lanes() });
+    expect(m.verifying[0]?.gate).toEqual({ step: '2/3', command: 'npm test', elapsed: '42s', usual: '20s' });
+    expect(queueText(m)).not.toContain('gate'); // the notification stays short
+    expect(JSON.stringify(queueBlocks(m))).toContain('gate 2/3 `npm test` 42s (usually ~20s)');
+    expect(JSON.stringify(queueMessage(m))).toContain('gate 2/3 `npm test` 42s (usually ~20s)');
+    // Progress about another verification (an earlier batch) is not this MR's.
+    const stale = queueCardModel({
+      rig: 'alpha',
+      open: [verifying],
+      merged,
+      frozen: null,
+      gate: { ...gate, mrs: ['al-mr-old'] },
+      lanes: lanes(),
+    });
+    expect(stale.verifying[0]?.gate).toBeNull();
   });
 
   it('lists failures newest first with one line of why and the buttons their state allows', () => {

@@ -1,3 +1,4 @@
+import type { GateProgress } from '../../domain/gate-progress.ts';
 import { type Lanes, laneOrder } from '../../domain/merge-batch.ts';
 import { type MergeRequest, queueOrder } from '../../domain/merge-request.ts';
 import type { MqFreeze } from '../../domain/rig.ts';
@@ -15,6 +16,8 @@ export interface QueueCardInput {
   open: readonly MergeRequest[];
   merged: readonly MergeRequest[];
   frozen: MqFreeze | null;
+  /** The gate the refinery said it started last (null: none heard of since this process began). */
+  gate?: GateProgress | null;
   /** The queue's order (the same as `gt mq list`): now, GT_MQ_MAX_WAIT, each MR's convoy. */
   lanes: Lanes;
 }
@@ -32,6 +35,8 @@ export interface VerifyingLine extends QueueLine {
   usual: string | null;
   /** Landing on a person's override, without gates. */
   override: boolean;
+  /** The gate running now for it: "2/3", its command (as written), how long, how long usually. */
+  gate: { step: string; command: string; elapsed: string; usual: string | null } | null;
 }
 export interface QueuedLine extends QueueLine {
   position: number;
@@ -77,6 +82,7 @@ export function queueCardModel(input: QueueCardInput): QueueCardModel {
       elapsed: duration(now - Date.parse(m.updated_at)),
       usual: usualMs === null ? null : duration(usualMs),
       override: m.override !== null,
+      gate: gateLine(input, m.id, now),
     }));
   const queue = laneOrder(
     open.filter((m) => m.status === 'queued'),
@@ -113,6 +119,37 @@ export function queueCardModel(input: QueueCardInput): QueueCardModel {
   };
 }
 
+/** The running gate of this MR's verification, if the last progress heard is about it. */
+function gateLine(input: QueueCardInput, mr: string, now: number): VerifyingLine['gate'] {
+  const g = input.gate;
+  if (!g?.mrs.includes(mr)) return null;
+  const usual = usualOfGate(input.merged, g.command);
+  return {
+    step: `${g.index}/${g.of}`,
+    command: g.command,
+    elapsed: duration(now - Date.parse(g.started_at)),
+    usual: usual === null ? null : duration(usual),
+  };
+}
+
+/** The median duration of this gate command in the last landings that ran it; null if none. */
+function usualOfGate(merged: readonly MergeRequest[], command: string): number | null {
+  const times = newestMerged(merged)
+    .flatMap((m) => m.gates.filter((g) => g.command === command && g.exit === 0))
+    .slice(0, USUAL_OF)
+    .map((g) => g.duration_ms);
+  return median(times);
+}
+
+const median = (values: number[]): number | null => {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (sorted.length === 0) return null;
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
 const newestMerged = (merged: readonly MergeRequest[]): MergeRequest[] =>
   merged
     .filter((m) => m.status === 'merged')
@@ -126,13 +163,8 @@ export function usualGateMs(merged: readonly MergeRequest[]): number | null {
   const times = newestMerged(merged)
     .filter((m) => m.override === null && m.gates.length > 0)
     .slice(0, USUAL_OF)
-    .map((m) => m.gates.reduce((sum, g) => sum + g.duration_ms, 0))
-    .sort((a, b) => a - b);
-  if (times.length === 0) return null;
-  const mid = Math.floor(times.length / 2);
-  return times.length % 2
-    ? (times[mid] as number)
-    : ((times[mid - 1] as number) + (times[mid] as number)) / 2;
+    .map((m) => m.gates.reduce((sum, g) => sum + g.duration_ms, 0));
+  return median(times);
 }
 
 /** `45s`, `1m12s`, `2h03m`. */

@@ -86,7 +86,11 @@ const lineText = (l: QueueLine): string =>
 
 function verifyingText(v: VerifyingLine): string {
   const usual = v.usual ? ` (usually ~${v.usual})` : '';
-  return `${lineText(v)} — ${v.override ? 'landing anyway, no gates' : `${v.elapsed}${usual}`}`;
+  const g = v.gate;
+  const gate = g
+    ? ` · gate ${g.step} \`${inertText(g.command).replace(/`/g, "'")}\` ${g.elapsed}${g.usual ? ` (usually ~${g.usual})` : ''}`
+    : '';
+  return `${lineText(v)} — ${v.override ? 'landing anyway, no gates' : `${v.elapsed}${usual}${gate}`}`;
 }
 
 function discordTime(iso: string): string {

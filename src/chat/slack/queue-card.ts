@@ -66,7 +66,11 @@ function lineText(l: QueueLine): string {
 
 function verifyingText(v: VerifyingLine): string {
   const usual = v.usual ? ` (usually ~${v.usual})` : '';
-  return `${lineText(v)} — ${v.override ? 'landing anyway, no gates' : `${v.elapsed}${usual}`}`;
+  const g = v.gate;
+  const gate = g
+    ? ` · gate ${g.step} \`${escapeText(g.command).replace(/`/g, "'")}\` ${g.elapsed}${g.usual ? ` (usually ~${g.usual})` : ''}`
+    : '';
+  return `${lineText(v)} — ${v.override ? 'landing anyway, no gates' : `${v.elapsed}${usual}${gate}`}`;
 }
 
 function actions(blockId: string, buttons: readonly QueueButton[]): Block {

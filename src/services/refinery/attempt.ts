@@ -42,6 +42,8 @@ export interface AttemptContext {
   gateEnv: NodeJS.ProcessEnv;
   identity: { name: string; email: string };
   onGateStart?: (pgid: number) => void;
+  /** Told as each gate of a verification starts (the queue's card shows it). */
+  onGate?: (command: string, index: number, of: number) => void;
   /** Why nothing may land now (the queue is frozen), asked just before the target moves; null: land. */
   frozen?: () => Promise<string | null>;
 }

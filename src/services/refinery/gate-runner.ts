@@ -37,6 +37,8 @@ export interface GatesOptions extends GateOptions {
    * (isFlakeCandidate).
    */
   retries?: number | undefined;
+  /** Told as each gate starts (1-based `index` of `of`): what the queue is running now. */
+  onGate?: ((gate: GateRun, index: number, of: number) => void) | undefined;
 }
 
 /** Between SIGTERM and SIGKILL: enough for a test runner to clean up, short for a queue. */
@@ -126,7 +128,8 @@ export async function runGates(
   o: GatesOptions,
 ): Promise<{ passed: boolean; results: GateResult[] }> {
   const results: GateResult[] = [];
-  for (const gate of gates) {
+  for (const [i, gate] of gates.entries()) {
+    o.onGate?.(gate, i + 1, gates.length);
     const result = await runGateWithRetries(gate, o);
     results.push(result);
     if (!gatePassed(result)) return { passed: false, results };

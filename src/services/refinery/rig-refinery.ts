@@ -1,3 +1,4 @@
+import type { GateProgress } from '../../domain/gate-progress.ts';
 import { DEFAULT_MAX_WAIT_MS, nextBatch } from '../../domain/merge-batch.ts';
 import { batchSize, MAX_PARALLEL } from '../../domain/merge-policy.ts';
 import { MERGING_LABEL, type MergeRequest } from '../../domain/merge-request.ts';
@@ -41,6 +42,8 @@ export interface RefineryDeps {
   journal: GateJournal;
   onOutcome?: (rig: string, mr: MergeRequest, outcome: Outcome['kind']) => void;
   onBatch?: (rig: string, batch: BatchStats) => void;
+  /** Each gate as it starts (published for the rig's card). */
+  onGateProgress?: (progress: GateProgress) => void;
 }
 
 const ACTOR = 'refinery';
@@ -148,7 +151,7 @@ export class RigRefinery {
       if (mr) claimed.push(mr); // else someone moved it (a person held or rejected it)
     }
     if (claimed.length === 0) return;
-    const context = await this.context();
+    const context = await this.context(claimed.map((mr) => mr.id));
     const started = this.d.now();
     const { outcomes, untested, verifications } = await verifyWithRaces(
       claimed,
@@ -209,7 +212,7 @@ export class RigRefinery {
     return true;
   }
 
-  private async context(): Promise<AttemptContext> {
+  private async context(verifying: string[] = []): Promise<AttemptContext> {
     return {
       repo: await openRigRepo(this.rig.repo as string),
       policy: this.rig.merge_policy,
@@ -218,6 +221,15 @@ export class RigRefinery {
       identity: REFINERY_IDENTITY,
       onGateStart: (pgid) => this.d.journal.started(pgid),
       frozen: () => frozenNow(this.d.ledger, this.rig.name),
+      onGate: (command, index, of) =>
+        this.d.onGateProgress?.({
+          rig: this.rig.name,
+          mrs: verifying,
+          command,
+          index,
+          of,
+          started_at: this.d.now().toISOString(),
+        }),
     };
   }
 

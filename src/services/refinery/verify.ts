@@ -76,6 +76,7 @@ const gateOptions = (c: AttemptContext) => ({
   cwd: c.scratch,
   timeoutMs: c.policy.gate_timeout_s * 1000,
   retries: c.policy.gate_retries,
+  onGate: c.onGate && ((gate: GateRun, index: number, of: number) => c.onGate?.(gate.command, index, of)),
   env: c.gateEnv,
   ...(c.onGateStart && { onStart: c.onGateStart }),
 });
