@@ -10,6 +10,7 @@ import { startBackground } from './background.ts';
 import { startChat } from './chat.ts';
 import type { ServiceConfig } from './config.ts';
 import { startCronJobs } from './cron-jobs.ts';
+import { formulaFiles } from './formula-files.ts';
 import { acquireHomeLock } from './home-lock.ts';
 import { type HttpServer, type ReadinessCheck, startHttpServer } from './http-server.ts';
 import { openLedger } from './ledger-factory.ts';
@@ -71,6 +72,7 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
       onWrite: (_verb: string): void | Promise<void> => {},
       live: await natsLiveDelivery(nc, config.subjectPrefix),
       repos: gitRepoFacts,
+      formulas: formulaFiles({ home: config.home, rigs: () => ledger.listRigs() }),
       landings: undefined as Landings | undefined,
       mergeQueue: { maxWaitMs: config.mqMaxWaitS * 1000 },
       log,

@@ -25,6 +25,7 @@ import {
   gtEscalationRetire,
 } from './gt/escalation.ts';
 import { gtEscalationResolve } from './gt/escalation-resolve.ts';
+import { gtFormulaList, gtFormulaShow } from './gt/formula.ts';
 import { gtMailAck, gtMailArchive, gtMailInbox, gtMailRead, gtMailThread } from './gt/mail/mailbox.ts';
 import { gtMailSend } from './gt/mail/send.ts';
 import { gtMqHold, gtMqReject, gtMqRelease, gtMqRetry } from './gt/mq/decide.ts';
@@ -106,6 +107,8 @@ export const CATALOG: readonly CommandDef[] = [
   gtMqFreeze,
   gtMqThaw,
   gtMqLandAnyway,
+  gtFormulaList,
+  gtFormulaShow,
   gtMqIntegration,
   gtAudit,
 ] as CommandDef[];

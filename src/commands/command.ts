@@ -1,4 +1,5 @@
 import type { Actor } from '../domain/actor.ts';
+import type { Formula } from '../domain/formula/index.ts';
 import type { GateResult } from '../domain/merge-request.ts';
 import type { Nudge } from '../domain/nudge.ts';
 import type { Permission } from '../domain/permissions.ts';
@@ -56,6 +57,28 @@ export interface Landings {
   landNow(rig: Rig, work: DirectWork): Promise<DirectLanding>;
 }
 
+/** One formula file on the search path, parsed (or why it does not parse). */
+export interface FormulaEntry {
+  name: string;
+  path: string;
+  /** `town`, `rig <name>` or `built-in`. */
+  source: string;
+  formula: Formula | null;
+  warnings: string[];
+  error: string | null;
+}
+
+/** The formula files a town can run (app/formula-files.ts reads them from disk). */
+export interface FormulaCatalog {
+  list(): Promise<FormulaEntry[]>;
+  /** The entry of that name (null: none), every name (for suggestions), and a resolver for `extends`. */
+  load(name: string): Promise<{
+    entry: FormulaEntry | null;
+    names: string[];
+    resolve: (name: string) => Formula | null;
+  }>;
+}
+
 /** What handlers may use. The composition root builds it; tests can build it over any Ledger. */
 export interface CommandServices {
   ledger: Ledger;
@@ -66,6 +89,8 @@ export interface CommandServices {
   repos?: RepoFacts;
   /** The merge queues' settings commands show them by (GT_MQ_MAX_WAIT); absent: the defaults. */
   mergeQueue?: { maxWaitMs: number };
+  /** Formula files on the search path (`gt formula …`). */
+  formulas?: FormulaCatalog;
   /** Lands `direct` work in `gt done` (absent until the merge queues start: refused meanwhile). */
   landings?: Landings | undefined;
   /** Operational log lines (pino in the service). */

@@ -141,6 +141,8 @@ export const ACCESS: Readonly<Record<string, VerbAccess>> = {
   'gt mq thaw': { permission: 'mq:freeze', agent: 'never', runner: 'never', system: 'never' },
   'gt mq land-anyway': { permission: 'mq:override', agent: 'never', runner: 'never', system: 'never' },
   // The Mayor may plan an epic onto an integration branch when the policy file grants mq:write.
+  'gt formula list': look,
+  'gt formula show': look,
   'gt mq integration': { permission: 'mq:write', agent: 'grant', runner: 'never', system: 'never' },
 
   'gt audit': { permission: 'audit:read', agent: 'never', runner: 'never', system: 'never' },

@@ -1,0 +1,103 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BUILTIN_FORMULAS, formulaFiles } from '../../src/app/formula-files.ts';
+import { CATALOG } from '../../src/commands/catalog.ts';
+import type { FormulaRow, FormulaView } from '../../src/commands/gt/formula.ts';
+import { CommandRegistry } from '../../src/commands/registry.ts';
+import type { Reply } from '../../src/domain/reply.ts';
+import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.ts';
+
+/**
+ * `gt formula list|show` over real files on the search path: the town's own first, then each
+ * rig's repository, then the built-ins; the first of a name wins; a broken file is listed with
+ * its error; a missing one suggests the closest names.
+ */
+describe('gt formula list and show', () => {
+  let ledger: SqliteLedger;
+  let registry: CommandRegistry;
+  let home = '';
+  let repo = '';
+  const write = (dir: string, file: string, text: string) => {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, file), text);
+  };
+  const run = (verb: string, args: object = {}): Promise<Reply> =>
+    registry.execute({
+      verb,
+      args,
+      actor: { kind: 'human', id: 'operator', operator: 'operator' },
+      source: 'cli',
+    });
+
+  beforeEach(async () => {
+    home = mkdtempSync(join(tmpdir(), 'gt-formulas-'));
+    repo = mkdtempSync(join(tmpdir(), 'gt-formulas-repo-'));
+    ledger = new SqliteLedger({ path: join(home, 'ledger.db') });
+    await ledger.init();
+    await ledger.addRig({ name: 'alpha', prefix: 'al', repo }, { actor: 't', now: new Date() });
+    const formulas = formulaFiles({ home, rigs: () => ledger.listRigs() });
+    registry = new CommandRegistry({ ledger, now: () => new Date(), formulas }, CATALOG, (err) => {
+      throw err;
+    });
+  });
+  afterEach(() => ledger.close());
+
+  it('lists the town’s, the rigs’ and the built-in formulas, the first of a name winning, broken ones with why', async () => {
+    write(
+      join(home, 'formulas'),
+      'feature.formula.toml',
+      'formula = "feature"\ndescription = "ours"\n[[steps]]\nid = "a"\ntitle = "A"\n',
+    );
+    write(
+      join(repo, '.beads', 'formulas'),
+      'deploy.formula.json',
+      '{"formula": "deploy", "steps": [{"id": "d", "title": "D"}]}',
+    );
+    write(join(repo, '.beads', 'formulas'), 'broken.formula.toml', 'formula = "broken"\n[[steps]\n');
+    const reply = await run('gt formula list');
+    expect(reply.ok).toBe(true);
+    const rows = (reply as { data: FormulaRow[] }).data;
+    const by = new Map(rows.map((r) => [r.name, r]));
+    expect(by.get('feature')).toMatchObject({ source: 'town', description: 'ours', steps: 1 });
+    expect(by.get('deploy')).toMatchObject({ source: 'rig alpha', steps: 1, error: null });
+    expect(by.get('broken')?.error).toMatch(/line 2/);
+    expect(by.get('release')).toMatchObject({
+      source: 'built-in',
+      path: join(BUILTIN_FORMULAS, 'release.formula.toml'),
+    });
+  });
+
+  it('shows a formula’s variables and its steps with the defaults; a missing one suggests names', async () => {
+    const shown = await run('gt formula show', { name: 'feature' });
+    expect(shown.ok).toBe(true);
+    const view = (shown as { data: FormulaView }).data;
+    expect(view.source).toBe('built-in');
+    expect(view.variables.map((v) => v.name)).toEqual(['feature', 'docs']);
+    expect(view.expanded?.steps.map((st) => st.id)).toEqual([
+      'design',
+      'approve-design',
+      'implement',
+      'test',
+      'docs',
+    ]);
+    expect(view.expanded?.description).toBe('Deliver the feature');
+    const missing = await run('gt formula show', { name: 'featur' });
+    expect(missing).toMatchObject({
+      ok: false,
+      error: { code: 'formula_not_found', message: expect.stringMatching(/did you mean feature/) },
+    });
+  });
+
+  it('says which variables a formula needs before it can show its steps', async () => {
+    write(
+      join(home, 'formulas'),
+      'needy.formula.toml',
+      'formula = "needy"\n[vars.component]\nrequired = true\n[[steps]]\nid = "a"\ntitle = "Fix {{component}}"\n',
+    );
+    const view = (await run('gt formula show', { name: 'needy' })) as { data: FormulaView };
+    expect(view.data.expanded).toBeNull();
+    expect(view.data.needs).toMatch(/missing required variables: component/);
+  });
+});
