@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FormulaCatalog, FormulaEntry } from '../commands/command.ts';
@@ -45,11 +46,13 @@ export function formulaFiles(o: {
 }
 
 function read(path: string, name: string, source: string): FormulaEntry {
+  const text = readFileSync(path, 'utf8');
+  const hash = createHash('sha256').update(text).digest('hex');
   try {
-    const { formula, warnings } = parseFormula(readFileSync(path, 'utf8'), path);
-    return { name, path, source, formula, warnings, error: null };
+    const { formula, warnings } = parseFormula(text, path);
+    return { name, path, source, hash, formula, warnings, error: null };
   } catch (err) {
     if (!(err instanceof FormulaError)) throw err;
-    return { name, path, source, formula: null as Formula | null, warnings: [], error: err.message };
+    return { name, path, source, hash, formula: null as Formula | null, warnings: [], error: err.message };
   }
 }

@@ -26,6 +26,7 @@ import {
 } from './gt/escalation.ts';
 import { gtEscalationResolve } from './gt/escalation-resolve.ts';
 import { gtFormulaList, gtFormulaShow } from './gt/formula.ts';
+import { gtFormulaRun } from './gt/formula-run.ts';
 import { gtMailAck, gtMailArchive, gtMailInbox, gtMailRead, gtMailThread } from './gt/mail/mailbox.ts';
 import { gtMailSend } from './gt/mail/send.ts';
 import { gtMqHold, gtMqReject, gtMqRelease, gtMqRetry } from './gt/mq/decide.ts';
@@ -109,6 +110,7 @@ export const CATALOG: readonly CommandDef[] = [
   gtMqLandAnyway,
   gtFormulaList,
   gtFormulaShow,
+  gtFormulaRun,
   gtMqIntegration,
   gtAudit,
 ] as CommandDef[];

@@ -63,6 +63,8 @@ export interface FormulaEntry {
   path: string;
   /** `town`, `rig <name>` or `built-in`. */
   source: string;
+  /** sha256 of the file's text: which version of the file a run cooked. */
+  hash: string;
   formula: Formula | null;
   warnings: string[];
   error: string | null;

@@ -143,6 +143,14 @@ export const ACCESS: Readonly<Record<string, VerbAccess>> = {
   // The Mayor may plan an epic onto an integration branch when the policy file grants mq:write.
   'gt formula list': look,
   'gt formula show': look,
+  // Planning: new beads and a staged convoy; --launch opens it (convoy:launch as well).
+  'gt formula run': {
+    permission: 'convoy:create',
+    extra: 'convoy:launch',
+    agent: 'grant',
+    runner: 'never',
+    system: 'never',
+  },
   'gt mq integration': { permission: 'mq:write', agent: 'grant', runner: 'never', system: 'never' },
 
   'gt audit': { permission: 'audit:read', agent: 'never', runner: 'never', system: 'never' },

@@ -100,4 +100,74 @@ describe('gt formula list and show', () => {
     expect(view.data.expanded).toBeNull();
     expect(view.data.needs).toMatch(/missing required variables: component/);
   });
+
+  type Run = {
+    root: string;
+    beads: Record<string, string>;
+    convoy: string;
+    status: string;
+    waves: number;
+    launched: boolean;
+    warnings: Array<{ category: string }>;
+  };
+  const show = async (id: string) =>
+    ((await run('bd show', { ids: [id] })) as { data: Array<Record<string, unknown>> }).data[0] as {
+      id: string;
+      title: string;
+      status: string;
+      issue_type: string;
+      description: string;
+      parent: string | null;
+      labels: string[];
+    };
+
+  it('runs a formula: a root epic recording it, a bead per step, needs as edges, a staged convoy', async () => {
+    const reply = await run('gt formula run', { name: 'feature', var: ['feature=search', 'docs=no'] });
+    expect(reply.ok).toBe(true);
+    const r = (reply as { data: Run }).data;
+    expect(Object.keys(r.beads)).toEqual(['design', 'approve-design', 'implement', 'test']); // docs=no: no docs step
+    const root = await show(r.root);
+    expect(root).toMatchObject({ issue_type: 'epic', title: 'Deliver search', labels: ['formula:feature'] });
+    expect(root.description).toMatch(
+      /Formula: feature\nVersion: 1\nHash: [0-9a-f]{64}\nVar feature: search\nVar docs: no/,
+    );
+    const approve = await show(r.beads['approve-design'] as string);
+    expect(approve).toMatchObject({ issue_type: 'decision', parent: r.root });
+    expect(approve.labels).toContain('formula-step:approve-design');
+    const implement = r.beads.implement as string;
+    const deps = (await ledger.dependenciesOf(implement)).filter((d) => d.type === 'blocks');
+    expect(deps.map((d) => d.depends_on_id)).toEqual([r.beads['approve-design']]);
+    // Staged, not launched: the person's decision gates implement (a warning that says so).
+    expect(r).toMatchObject({ launched: false, status: 'staged_warnings' });
+    expect(r.warnings.map((w) => w.category)).toContain('gated');
+    expect((await show(r.convoy)).status).toBe('staged_warnings');
+  });
+
+  it('--launch opens the convoy at once: gated steps wait for the decision, the first wave goes', async () => {
+    const r = ((await run('gt formula run', { name: 'feature', launch: true })) as { data: Run }).data;
+    expect(r).toMatchObject({ launched: true, status: 'open' });
+    expect((await show(r.beads.design as string)).status).toBe('hooked');
+    expect((await show(r.beads.implement as string)).status).toBe('open');
+    expect((await show(r.beads['approve-design'] as string)).status).toBe('open'); // a person's, never slung
+  });
+
+  it('refuses bad input before writing anything', async () => {
+    const before = (await ledger.listBeads({ all: true })).length;
+    const cases: Array<[object, RegExp]> = [
+      [{ name: 'feature', var: ['featur=x'] }, /unknown variable.*feature, docs|declared.*feature/i],
+      [{ name: 'feature', var: ['docs=maybe'] }, /docs.*(yes|no)/],
+      [{ name: 'feature', var: ['novalue'] }, /write --var name=value/],
+      [{ name: 'feature', rig: 'nowhere' }, /no rig nowhere/],
+      [{ name: 'bug-triage' }, /timer gate/],
+      [{ name: 'nosuch' }, /no formula "nosuch"/],
+    ];
+    for (const [args, message] of cases) {
+      const reply = await run('gt formula run', args);
+      expect(reply, JSON.stringify(args)).toMatchObject({
+        ok: false,
+        error: { message: expect.stringMatching(message) },
+      });
+    }
+    expect((await ledger.listBeads({ all: true })).length).toBe(before);
+  });
 });

@@ -121,6 +121,16 @@ const mqScope: Resolver = async ({ args, ledger }) => {
   return { rigs: mr ? [mr.rig] : 'any' };
 };
 
+/** `gt formula run`: the rig its beads go to (`--rig`, else the only one); `--launch` needs convoy:launch too. */
+const formulaRunScope: Resolver = async ({ args, ledger }) => {
+  const raw = optString(args, 'rig');
+  const rigs = raw !== undefined ? [parseRigName(raw)] : (await ledger.listRigs()).map((r) => r.name);
+  return {
+    rigs: rigs.length === 1 ? rigs : [],
+    ...(args.launch === true && { alsoNeeds: 'convoy:launch' as const }),
+  };
+};
+
 /** An epic's integration branch: the epic's rig. */
 const epicScope: Resolver = async ({ args, ledger }) => {
   const epic = await ledger.getBead(parseId(reqString(args, 'epic')));
@@ -181,6 +191,7 @@ const SCOPES: Readonly<Record<string, Resolver>> = {
   'gt mq thaw': queueRigArg,
   'gt mq land-anyway': mqScope,
   'gt mq integration': epicScope,
+  'gt formula run': formulaRunScope,
 };
 
 /** No resolver: the permission in some rig; and never an agent's own work (fail closed). */

@@ -24,6 +24,21 @@ const catalog = (ctx: CommandContext): FormulaCatalog => {
   return formulas;
 };
 
+/** A formula by name, parsed; refused, saying what to do, when missing (closest names) or broken. */
+export async function loadFormula(ctx: CommandContext, raw: string) {
+  const wanted = raw.trim();
+  const { entry, names, resolve } = await catalog(ctx).load(wanted);
+  if (!entry) {
+    const close = closestNames(wanted, names);
+    throw refused(
+      'formula_not_found',
+      `no formula ${JSON.stringify(wanted)} on the search path${close.length ? `; did you mean ${close.join(', ')}?` : ''} (gt formula list)`,
+    );
+  }
+  if (!entry.formula) throw refused('formula_broken', `${entry.path}: ${entry.error}`);
+  return { entry, formula: entry.formula, resolve };
+}
+
 const rowOf = (e: FormulaEntry): FormulaRow => ({
   name: e.name,
   source: e.source,
@@ -71,20 +86,11 @@ export const gtFormulaShow = defineCommand<FormulaView>({
   syntax: { positionals: [{ name: 'name', required: true }], flags: {} },
   mutates: false,
   async run(args, ctx) {
-    const wanted = reqString(args, 'name').trim();
-    const { entry, names, resolve } = await catalog(ctx).load(wanted);
-    if (!entry) {
-      const close = closestNames(wanted, names);
-      throw refused(
-        'formula_not_found',
-        `no formula ${JSON.stringify(wanted)} on the search path${close.length ? `; did you mean ${close.join(', ')}?` : ''} (gt formula list)`,
-      );
-    }
-    if (!entry.formula) throw refused('formula_broken', `${entry.path}: ${entry.error}`);
+    const { entry, formula, resolve } = await loadFormula(ctx, reqString(args, 'name'));
     let expanded: ExpandedFormula | null = null;
     let needs: string | null = null;
     try {
-      expanded = expandFormula(entry.formula, {}, { maxSteps: MAX_FORMULA_STEPS, resolve });
+      expanded = expandFormula(formula, {}, { maxSteps: MAX_FORMULA_STEPS, resolve });
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       needs = err.message;
@@ -92,8 +98,8 @@ export const gtFormulaShow = defineCommand<FormulaView>({
     return {
       data: {
         ...rowOf(entry),
-        version: entry.formula.version,
-        variables: entry.formula.vars,
+        version: formula.version,
+        variables: formula.vars,
         expanded,
         needs,
       },

@@ -29,8 +29,11 @@ export function parseStep(r: Reader, raw: Raw, path: string): FormulaStep {
   let type: StepType = 'task';
   let gate = raw.gate === undefined ? undefined : parseGate(r, raw.gate, `${path}.gate`);
   if ((STEP_TYPES as readonly string[]).includes(rawType)) type = rawType as StepType;
-  else if (rawType === 'human') gate ??= { type: 'human' };
-  else labels.push(`formula-type:${rawType}`);
+  else if (rawType === 'human') {
+    // The step is a person's decision itself (cooked as one), not work followed by an approval.
+    gate ??= { type: 'human' };
+    labels.push('formula-type:human');
+  } else labels.push(`formula-type:${rawType}`);
 
   const children = r
     .tables(raw.children, `${path}.children`)

@@ -1,0 +1,112 @@
+import { refused, usageError } from '../../domain/errors.ts';
+import { cookPlan, unsupportedForRun } from '../../domain/formula/cook-plan.ts';
+import { expandFormula } from '../../domain/formula/index.ts';
+import { parseRigName } from '../../domain/rig.ts';
+import type { Finding } from '../../domain/staging.ts';
+import { flag, list, optString, reqString } from '../args.ts';
+import { type CommandContext, defineCommand } from '../command.ts';
+import { launch } from './convoy/launch.ts';
+import { stage } from './convoy/stage.ts';
+import { loadFormula, MAX_FORMULA_STEPS } from './formula.ts';
+import { cook } from './formula-cook.ts';
+
+export interface FormulaRun {
+  formula: string;
+  root: string;
+  /** Each step's bead by step id. */
+  beads: Record<string, string>;
+  convoy: string;
+  status: string;
+  waves: number;
+  warnings: Finding[];
+  launched: boolean;
+}
+
+/** `--var k=v` pairs (the value may hold `=` and commas). */
+export function parseVarFlags(raw: readonly string[]): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const item of raw) {
+    const eq = item.indexOf('=');
+    if (eq <= 0) throw usageError('invalid_var', `--var ${JSON.stringify(item)}: write --var name=value`);
+    vars[item.slice(0, eq).trim()] = item.slice(eq + 1);
+  }
+  return vars;
+}
+
+/** The rig the run's beads go to: `--rig`, else the town's only rig. */
+async function rigFor(ctx: CommandContext, raw: string | undefined): Promise<string> {
+  const rigs = await ctx.services.ledger.listRigs();
+  if (raw !== undefined) {
+    const name = parseRigName(raw);
+    if (!rigs.some((r) => r.name === name))
+      throw refused(
+        'rig_not_found',
+        `no rig ${name}; see gt rig list (${rigs.map((r) => r.name).join(', ') || 'none yet'})`,
+      );
+    return name;
+  }
+  if (rigs.length === 1) return (rigs[0] as { name: string }).name;
+  throw usageError(
+    'missing_rig',
+    `say which rig the plan is for: --rig ${rigs.map((r) => r.name).join('|') || 'R'}`,
+  );
+}
+
+/**
+ * `gt formula run <name>`: the formula expanded with the `--var`s (every check first: nothing is
+ * written for a formula that cannot run), cooked into the rig — a root epic recording the formula,
+ * its version, the file's hash and the variables; a bead per step; `needs` as blocking edges —
+ * and staged as a convoy (waves, as `gt convoy stage` gives). `--launch` opens it at once; gated
+ * steps (a person's decision first) are expected there, so those warnings alone do not stop it.
+ */
+export const gtFormulaRun = defineCommand<FormulaRun>({
+  path: ['gt', 'formula', 'run'],
+  summary: 'Plan work from a formula: its steps as beads in a rig, staged as a convoy (or launched)',
+  usage: 'gt formula run <name> [--var k=v]… [--rig R] [--launch]',
+  syntax: {
+    positionals: [{ name: 'name', required: true }],
+    flags: {
+      var: { type: 'string', list: true, whole: true, description: 'a variable: name=value (repeatable)' },
+      rig: { type: 'string', description: 'the rig whose beads they become (default: the only rig)' },
+      launch: { type: 'boolean', description: 'open the convoy at once (default: staged, for review)' },
+    },
+  },
+  mutates: true,
+  async run(args, ctx) {
+    const { entry, formula, resolve } = await loadFormula(ctx, reqString(args, 'name'));
+    const expanded = expandFormula(formula, parseVarFlags(list(args, 'var')), {
+      maxSteps: MAX_FORMULA_STEPS,
+      resolve,
+    });
+    const unsupported = unsupportedForRun(expanded);
+    if (unsupported) throw refused('formula_not_runnable', `${formula.name}: ${unsupported}`);
+    const rig = await rigFor(ctx, optString(args, 'rig'));
+    const write = ctx.write();
+    const cooked = await cook(ctx.services.ledger, cookPlan(expanded, { hash: entry.hash }), rig, write);
+    const staged = await stage(ctx.services.ledger, [cooked.root.id], cooked.root.title, write);
+    const gatedOnly = staged.warnings.every((w) => w.category === 'gated');
+    const launched = flag(args, 'launch')
+      ? await launch(ctx.services.ledger, [staged.convoy_id], gatedOnly, write)
+      : null;
+    return {
+      data: {
+        formula: formula.name,
+        root: cooked.root.id,
+        beads: cooked.beads,
+        convoy: staged.convoy_id,
+        status: launched?.status ?? staged.status,
+        waves: staged.waves.length,
+        warnings: staged.warnings,
+        launched: launched !== null,
+      },
+    };
+  },
+  text: (r) =>
+    [
+      `${r.formula}: ${Object.keys(r.beads).length} step(s) under ${r.root}; convoy ${r.convoy} ${r.launched ? 'launched' : `staged (${r.status})`}, ${r.waves} wave(s)`,
+      ...r.warnings.map((w) => `  warning: ${w.message}`),
+      ...(r.launched
+        ? []
+        : [`  review it: gt convoy stage ${r.convoy} · launch it: gt convoy launch ${r.convoy}`]),
+    ].join('\n'),
+});
