@@ -4,8 +4,8 @@ import { closestNames } from '../../domain/formula/suggest.ts';
 import { reqString } from '../args.ts';
 import { type CommandContext, defineCommand, type FormulaCatalog, type FormulaEntry } from '../command.ts';
 
-/** How many steps a formula may expand to (loops, expansions): a plan a person can still read. */
-export const MAX_FORMULA_STEPS = 200;
+/** How many steps a formula may expand to (loops, expansions): room for Gas Town's largest (1,025), not for a runaway loop. */
+export const MAX_FORMULA_STEPS = 2_000;
 
 export interface FormulaRow {
   name: string;
