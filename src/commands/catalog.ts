@@ -27,6 +27,7 @@ import {
 import { gtEscalationResolve } from './gt/escalation-resolve.ts';
 import { gtFormulaList, gtFormulaShow } from './gt/formula.ts';
 import { gtFormulaRun } from './gt/formula-run.ts';
+import { gtGateApprove, gtGateList } from './gt/gate.ts';
 import { gtMailAck, gtMailArchive, gtMailInbox, gtMailRead, gtMailThread } from './gt/mail/mailbox.ts';
 import { gtMailSend } from './gt/mail/send.ts';
 import { gtMqHold, gtMqReject, gtMqRelease, gtMqRetry } from './gt/mq/decide.ts';
@@ -111,6 +112,8 @@ export const CATALOG: readonly CommandDef[] = [
   gtFormulaList,
   gtFormulaShow,
   gtFormulaRun,
+  gtGateList,
+  gtGateApprove,
   gtMqIntegration,
   gtAudit,
 ] as CommandDef[];

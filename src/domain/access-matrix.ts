@@ -144,6 +144,9 @@ export const ACCESS: Readonly<Record<string, VerbAccess>> = {
   'gt formula list': look,
   'gt formula show': look,
   // Planning: new beads and a staged convoy; --launch opens it (convoy:launch as well).
+  'gt gate list': look,
+  // A person's decision: never an agent's, whatever role the policy file gives it.
+  'gt gate approve': { permission: 'gate:approve', agent: 'never', runner: 'never', system: 'never' },
   'gt formula run': {
     permission: 'convoy:create',
     extra: 'convoy:launch',

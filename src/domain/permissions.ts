@@ -18,6 +18,7 @@ export const PERMISSIONS = [
   'audit:read',
   'mq:write',
   'mq:override',
+  'gate:approve',
   'mq:freeze',
   'admin',
 ] as const;

@@ -170,4 +170,41 @@ describe('gt formula list and show', () => {
     }
     expect((await ledger.listBeads({ all: true })).length).toBe(before);
   });
+
+  it('a human gate: listed, refused while it waits on its work, approved once (a second approval is told)', async () => {
+    write(
+      join(home, 'formulas'),
+      'reviewed.formula.toml',
+      'formula = "reviewed"\n[[steps]]\nid = "build"\ntitle = "Build"\n[steps.gate]\ntype = "human"\n[[steps]]\nid = "ship"\ntitle = "Ship"\nneeds = ["build"]\n',
+    );
+    const r = ((await run('gt formula run', { name: 'reviewed' })) as { data: Run }).data;
+    const gate = r.beads['build.approval'] as string;
+    const gates = (await run('gt gate list')) as { data: Array<{ id: string; ready: boolean }> };
+    expect(gates.data).toEqual([expect.objectContaining({ id: gate, ready: false })]);
+    expect(await run('gt gate approve', { id: gate })).toMatchObject({
+      ok: false,
+      error: { code: 'gate_not_ready', message: expect.stringContaining(r.beads.build as string) },
+    });
+    expect((await ledger.dependenciesOf(r.beads.ship as string)).map((d) => d.depends_on_id)).toContain(gate);
+    await run('bd close', { ids: [r.beads.build] });
+    const seen = (await show(gate)) as unknown as { version: number };
+    const approved = await run('gt gate approve', {
+      id: gate,
+      message: 'looks right',
+      version: String(seen.version),
+    });
+    expect(approved).toMatchObject({
+      ok: true,
+      data: { status: 'closed', close_reason: 'Approved by operator: looks right' },
+    });
+    expect(await run('gt gate approve', { id: gate })).toMatchObject({
+      ok: false,
+      error: { code: 'gate_closed' },
+    });
+    expect((await run('gt gate list')) as { data: unknown[] }).toMatchObject({ data: [] });
+    expect(await run('gt gate approve', { id: r.beads.ship })).toMatchObject({
+      ok: false,
+      error: { code: 'not_a_gate' },
+    });
+  });
 });

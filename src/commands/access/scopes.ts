@@ -192,6 +192,7 @@ const SCOPES: Readonly<Record<string, Resolver>> = {
   'gt mq land-anyway': mqScope,
   'gt mq integration': epicScope,
   'gt formula run': formulaRunScope,
+  'gt gate approve': ownBeads('id'),
 };
 
 /** No resolver: the permission in some rig; and never an agent's own work (fail closed). */
