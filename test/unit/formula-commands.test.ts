@@ -141,6 +141,12 @@ describe('gt formula list and show', () => {
     expect(r).toMatchObject({ launched: false, status: 'staged_warnings' });
     expect(r.warnings.map((w) => w.category)).toContain('gated');
     expect((await show(r.convoy)).status).toBe('staged_warnings');
+    // The convoy tracks the gate too, and staging it again keeps it: it lands only once approved.
+    const trackedBy = async (id: string) =>
+      (await ledger.dependentsOf(id)).filter((d) => d.type === 'tracks').map((d) => d.issue_id);
+    expect(await trackedBy(r.beads['approve-design'] as string)).toEqual([r.convoy]);
+    await run('gt convoy stage', { ids: [r.convoy] });
+    expect(await trackedBy(r.beads['approve-design'] as string)).toEqual([r.convoy]);
   });
 
   it('--launch opens the convoy at once: gated steps wait for the decision, the first wave goes', async () => {

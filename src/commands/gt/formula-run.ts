@@ -82,8 +82,18 @@ export const gtFormulaRun = defineCommand<FormulaRun>({
     if (unsupported) throw refused('formula_not_runnable', `${formula.name}: ${unsupported}`);
     const rig = await rigFor(ctx, optString(args, 'rig'));
     const write = ctx.write();
-    const cooked = await cook(ctx.services.ledger, cookPlan(expanded, { hash: entry.hash }), rig, write);
+    const plan = cookPlan(expanded, { hash: entry.hash });
+    const cooked = await cook(ctx.services.ledger, plan, rig, write);
     const staged = await stage(ctx.services.ledger, [cooked.root.id], cooked.root.title, write);
+    // The convoy tracks its gates too (staging takes slingable work only; re-staging keeps them):
+    // an approval then feeds what waited on it, and the convoy lands once every gate is approved.
+    for (const gate of plan.beads.filter((b) => b.type === 'decision'))
+      await ctx.services.ledger.addDependency(
+        staged.convoy_id,
+        cooked.beads[gate.key] as string,
+        'tracks',
+        write,
+      );
     const gatedOnly = staged.warnings.every((w) => w.category === 'gated');
     const launched = flag(args, 'launch')
       ? await launch(ctx.services.ledger, [staged.convoy_id], gatedOnly, write)
