@@ -2,6 +2,7 @@ import type { ConvoyCardModel } from '../domain/convoy-progress.ts';
 import type { Platform } from '../domain/policy.ts';
 import type { CardRef } from './card-store.ts';
 import type { EscalationCardModel } from './cards/escalation-model.ts';
+import type { GateCardModel } from './cards/gate-model.ts';
 import type { QueueCardModel } from './cards/queue-model.ts';
 
 /**
@@ -17,6 +18,9 @@ export interface CardSurface {
   /** A rig's living merge-queue card: posted once, then edited in place. */
   postQueue(channel: string, m: QueueCardModel): Promise<CardRef>;
   editQueue(ref: CardRef, m: QueueCardModel): Promise<void>;
+  /** A human gate's card (Approve while open): posted once when ready, edited when it closes. */
+  postGate(channel: string, m: GateCardModel): Promise<CardRef>;
+  editGate(ref: CardRef, m: GateCardModel): Promise<void>;
   /**
    * A detail line under the card, not broadcast; returns the ref when it changed (a new thread).
    * `text` is plain text quoting what people and agents wrote: the surface makes it inert.

@@ -9,6 +9,7 @@ import type { Ledger, LedgerEvent } from '../ledger/port.ts';
 import type { CardStore } from './card-store.ts';
 import type { CardSurface } from './card-surface.ts';
 import { escalationCardModel } from './cards/escalation-model.ts';
+import { GateCards } from './gate-cards.ts';
 import { QUEUE_EVENTS, QueueCards } from './queue-cards.ts';
 import type { Throttle } from './throttle.ts';
 
@@ -44,6 +45,7 @@ const MOVES = new Set([
 export class ChatNotifier {
   private readonly d: NotifierDeps;
   private readonly queue: QueueCards;
+  private readonly gates: GateCards;
 
   constructor(deps: NotifierDeps) {
     this.d = deps;
@@ -51,6 +53,7 @@ export class ChatNotifier {
       ...deps,
       ...(deps.mqMaxWaitMs !== undefined && { maxWaitMs: deps.mqMaxWaitMs }),
     });
+    this.gates = new GateCards(deps);
   }
 
   /** The gate a rig's queue runs now (NATS core, from the refinery): its card shows it. */
@@ -65,6 +68,7 @@ export class ChatNotifier {
     const bead = await this.d.ledger.getBead(event.bead_id);
     if (!bead) return;
     if (bead.issue_type === 'escalation') return this.escalation(bead);
+    await this.gates.handle(bead); // a human gate that became ready gets its card with Approve
     if (bead.issue_type === 'convoy') return this.convoy(bead);
     if (!MOVES.has(event.type)) return;
     for (const convoy of await convoysTracking(this.d.ledger, bead.id, ['open', 'closed'])) {

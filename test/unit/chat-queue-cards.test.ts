@@ -66,6 +66,8 @@ class Recording implements CardSurface {
     return { channel, message: `cv${++this.n}` };
   }
   editConvoy = async () => {};
+  postGate = async (): Promise<CardRef> => ({ channel: 'x', message: 'x' });
+  editGate = async () => {};
   of = (op: string) => this.calls.filter((c) => c.op === op);
 }
 

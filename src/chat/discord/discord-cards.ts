@@ -2,11 +2,13 @@ import type { ConvoyCardModel } from '../../domain/convoy-progress.ts';
 import type { CardRef } from '../card-store.ts';
 import type { CardSurface } from '../card-surface.ts';
 import type { EscalationCardModel } from '../cards/escalation-model.ts';
+import type { GateCardModel } from '../cards/gate-model.ts';
 import type { QueueCardModel } from '../cards/queue-model.ts';
 import type { ChannelQueue } from '../channel-queue.ts';
 import { convoyMessage } from './convoy-message.ts';
 import type { DiscordRest } from './discord-rest.ts';
 import { escalationMessage } from './escalation-message.ts';
+import { gateMessage } from './gate-message.ts';
 import { inertText } from './inert.ts';
 import { queueMessage } from './queue-message.ts';
 
@@ -51,6 +53,15 @@ export class DiscordCards implements CardSurface {
 
   async editQueue(ref: CardRef, m: QueueCardModel): Promise<void> {
     await this.queue.run(ref.channel, () => this.rest.edit(ref.channel, ref.message, queueMessage(m)));
+  }
+
+  async postGate(channel: string, m: GateCardModel): Promise<CardRef> {
+    const posted = await this.queue.run(channel, () => this.rest.post(channel, gateMessage(m)));
+    return { channel, message: posted.id };
+  }
+
+  async editGate(ref: CardRef, m: GateCardModel): Promise<void> {
+    await this.queue.run(ref.channel, () => this.rest.edit(ref.channel, ref.message, gateMessage(m)));
   }
 
   /** `text` is plain (it quotes titles and reasons as written): shown as typed. */

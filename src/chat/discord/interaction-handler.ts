@@ -9,6 +9,7 @@ import { argsFromOptions, type InteractionOption, invokedVerb } from './command-
 import { replyModal, threadOfMail } from './discord-mail.ts';
 import { type DiscordRest, EPHEMERAL } from './discord-rest.ts';
 import { confirmPrompt, parseCustomId } from './escalation-message.ts';
+import { gateClick, isGateClick } from './gate-clicks.ts';
 import { inertResponse, inertText } from './inert.ts';
 import { isQueueClick, queueClick } from './queue-clicks.ts';
 
@@ -102,6 +103,7 @@ async function click(d: InteractionDeps, i: Interaction, principal: ChatPrincipa
   const mailId = /^mail:reply:(.+)$/.exec(i.data?.custom_id ?? '')?.[1];
   if (mailId) return mailReply(d, i, mailId, principal, respond);
   if (isQueueClick(i.data?.custom_id)) return queueClick(d, i, principal, respond);
+  if (isGateClick(i.data?.custom_id)) return gateClick(d, i, principal, respond);
   const b = parseCustomId(i.data?.custom_id ?? '');
   if (!b) return respond(ephemeral('unknown button'));
   if (b.verb === 'ask')

@@ -9,6 +9,7 @@ import { CountingWebClient, type OnSlackError } from './counting-client.ts';
 import { SlackDirectory } from './directory.ts';
 import { EarlyAckReceiver } from './early-ack-receiver.ts';
 import { registerEscalationActions } from './escalation-actions.ts';
+import { registerGateActions } from './gate-actions.ts';
 import { registerQueueActions } from './queue-actions.ts';
 import type { Remember } from './request-guard.ts';
 import { registerSlashCommands } from './slash-commands.ts';
@@ -102,6 +103,7 @@ export function createSlackSurface(
   registerSlashCommands(app, commands, directory, remember, work);
   registerEscalationActions(app, commands, directory, remember, work);
   registerQueueActions(app, commands, directory, remember, work);
+  registerGateActions(app, commands, directory, remember, work);
   return {
     app,
     client,

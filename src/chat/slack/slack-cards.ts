@@ -3,11 +3,13 @@ import type { ConvoyCardModel } from '../../domain/convoy-progress.ts';
 import type { CardRef } from '../card-store.ts';
 import type { CardSurface } from '../card-surface.ts';
 import type { EscalationCardModel } from '../cards/escalation-model.ts';
+import type { GateCardModel } from '../cards/gate-model.ts';
 import type { QueueCardModel } from '../cards/queue-model.ts';
 import type { ChannelQueue } from '../channel-queue.ts';
 import { convoyBlocks, convoyText } from './convoy-card.ts';
 import { type Block, escalationBlocks, escalationText } from './escalation-card.ts';
 import { escapeText } from './format.ts';
+import { gateBlocks, gateText } from './gate-card.ts';
 import { queueBlocks, queueText } from './queue-card.ts';
 
 /** Cards on Slack: `chat.postMessage` to post (through the per-channel queue), `chat.update` to edit. */
@@ -43,6 +45,14 @@ export class SlackCards implements CardSurface {
 
   async editQueue(ref: CardRef, m: QueueCardModel): Promise<void> {
     await this.edit(ref, queueText(m), queueBlocks(m));
+  }
+
+  postGate(channel: string, m: GateCardModel): Promise<CardRef> {
+    return this.post(channel, gateText(m), gateBlocks(m));
+  }
+
+  async editGate(ref: CardRef, m: GateCardModel): Promise<void> {
+    await this.edit(ref, gateText(m), gateBlocks(m));
   }
 
   /** `text` is plain (it quotes titles and reasons as written): shown as typed. */

@@ -37,12 +37,16 @@ export const VERSION_FLAG = {
 };
 
 /** A chat button carries the version it was rendered at: a click on an older card is refused. */
-export function checkVersion(e: { id: string; version: number }, raw: string | undefined): void {
+export function checkVersion(
+  e: { id: string; version: number },
+  raw: string | undefined,
+  lookAgain = 'gt escalation list',
+): void {
   if (raw === undefined) return;
   const expected = optInt({ version: raw }, 'version', 0, Number.MAX_SAFE_INTEGER);
   if (expected !== e.version)
     throw conflict(
       'stale_version',
-      `${e.id} changed since version ${expected} (now ${e.version}); look again with gt escalation list`,
+      `${e.id} changed since version ${expected} (now ${e.version}); look again with ${lookAgain}`,
     );
 }

@@ -74,7 +74,7 @@ export const gtGateApprove = defineCommand<Bead>({
     if (!isHumanGate(gate)) throw refused('not_a_gate', `${id} is not a human gate; see gt gate list`);
     if (gate.status === 'closed')
       throw conflict('gate_closed', `${id} is already closed (${gate.close_reason})`);
-    checkVersion(gate, optString(args, 'version'));
+    checkVersion(gate, optString(args, 'version'), 'gt gate list');
     if (gate.is_blocked) {
       const waits = (await ledger.dependenciesOf(id))
         .filter((d) => d.type === 'blocks')
