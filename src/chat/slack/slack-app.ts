@@ -3,14 +3,17 @@ import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { SlackConfig } from '../../app/chat-config.ts';
 import type { Policy } from '../../domain/policy.ts';
+import { gateClickCommand, parseGateClick } from '../cards/gate-model.ts';
+import { clickCommand, parseClick } from '../cards/queue-buttons.ts';
 import type { ChatCommands } from '../chat-commands.ts';
 import type { WorkQueue } from '../work-queue.ts';
+import { registerCardClicks } from './card-clicks.ts';
 import { CountingWebClient, type OnSlackError } from './counting-client.ts';
 import { SlackDirectory } from './directory.ts';
 import { EarlyAckReceiver } from './early-ack-receiver.ts';
 import { registerEscalationActions } from './escalation-actions.ts';
-import { registerGateActions } from './gate-actions.ts';
-import { registerQueueActions } from './queue-actions.ts';
+import { GATE_ACTION } from './gate-card.ts';
+import { QUEUE_ACTION } from './queue-card.ts';
 import type { Remember } from './request-guard.ts';
 import { registerSlashCommands } from './slash-commands.ts';
 
@@ -102,8 +105,26 @@ export function createSlackSurface(
   const directory = new SlackDirectory(client, policy);
   registerSlashCommands(app, commands, directory, remember, work);
   registerEscalationActions(app, commands, directory, remember, work);
-  registerQueueActions(app, commands, directory, remember, work);
-  registerGateActions(app, commands, directory, remember, work);
+  // Merge-queue cards (gt mq …) and human gates' cards (gt gate approve).
+  const clicks = { commands, directory, remember, work };
+  registerCardClicks(
+    app,
+    QUEUE_ACTION,
+    (v) => {
+      const click = parseClick(v);
+      return click && clickCommand(click);
+    },
+    clicks,
+  );
+  registerCardClicks(
+    app,
+    GATE_ACTION,
+    (v) => {
+      const click = parseGateClick(v);
+      return click && gateClickCommand(click);
+    },
+    clicks,
+  );
   return {
     app,
     client,

@@ -48,7 +48,7 @@ async function rigFor(ctx: CommandContext, raw: string | undefined): Promise<str
   if (rigs.length === 1) return (rigs[0] as { name: string }).name;
   throw usageError(
     'missing_rig',
-    `say which rig the plan is for: --rig ${rigs.map((r) => r.name).join('|') || 'R'}`,
+    `give the rig the plan is for: --rig ${rigs.map((r) => r.name).join('|') || 'R'}`,
   );
 }
 
@@ -79,7 +79,11 @@ export const gtFormulaRun = defineCommand<FormulaRun>({
       resolve,
     });
     const unsupported = unsupportedForRun(expanded);
-    if (unsupported) throw refused('formula_not_runnable', `${formula.name}: ${unsupported}`);
+    if (unsupported)
+      throw refused(
+        'formula_not_runnable',
+        `${formula.name} cannot run yet: ${unsupported}; use a formula without timer gates`,
+      );
     const rig = await rigFor(ctx, optString(args, 'rig'));
     const write = ctx.write();
     const plan = cookPlan(expanded, { hash: entry.hash });

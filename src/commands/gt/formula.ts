@@ -20,7 +20,8 @@ export interface FormulaRow {
 
 const catalog = (ctx: CommandContext): FormulaCatalog => {
   const formulas = ctx.services.formulas;
-  if (!formulas) throw refused('no_formulas', 'this service has no formula search path');
+  if (!formulas)
+    throw refused('no_formulas', 'this service has no formula search path; run formulas through gt up');
   return formulas;
 };
 
@@ -32,10 +33,14 @@ export async function loadFormula(ctx: CommandContext, raw: string) {
     const close = closestNames(wanted, names);
     throw refused(
       'formula_not_found',
-      `no formula ${JSON.stringify(wanted)} on the search path${close.length ? `; did you mean ${close.join(', ')}?` : ''} (gt formula list)`,
+      `no formula ${JSON.stringify(wanted)} on the search path${close.length ? ` (did you mean ${close.join(', ')}?)` : ''}; see gt formula list`,
     );
   }
-  if (!entry.formula) throw refused('formula_broken', `${entry.path}: ${entry.error}`);
+  if (!entry.formula)
+    throw refused(
+      'formula_broken',
+      `${entry.path} cannot be used: ${entry.error}; fix the file, then try again`,
+    );
   return { entry, formula: entry.formula, resolve };
 }
 

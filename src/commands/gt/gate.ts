@@ -79,7 +79,10 @@ export const gtGateApprove = defineCommand<Bead>({
       const waits = (await ledger.dependenciesOf(id))
         .filter((d) => d.type === 'blocks')
         .map((d) => d.depends_on_id);
-      throw refused('gate_not_ready', `${id} waits on ${waits.join(', ')}: approve it once that is done`);
+      throw refused(
+        'gate_not_ready',
+        `${id} waits on ${waits.join(', ')}: approve it once that is done (see gt gate list)`,
+      );
     }
     const write = ctx.write();
     const claimed = await ledger.claimBead(

@@ -57,7 +57,7 @@ async function queueRig(ledger: Ledger, raw: string, word: 'freeze' | 'thaw'): P
   if (!rig.repo)
     throw refused(
       'no_repository',
-      `rig ${name} has no repository, so no merge queue to ${word}: nothing of it ever lands (its work closes at gt done)`,
+      `rig ${name} has no repository, so no merge queue to ${word}: nothing of it ever lands (its work closes at gt done); see gt rig list`,
     );
   return rig;
 }

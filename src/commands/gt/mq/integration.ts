@@ -18,7 +18,10 @@ async function epicAndRig(ctx: CommandContext, raw: string): Promise<{ epic: Bea
   const epic = await ledger.getBead(parseId(raw));
   if (!epic) throw notFound('bead', raw);
   if (epic.issue_type !== 'epic')
-    throw refused('not_an_epic', `${epic.id} is a ${epic.issue_type}; integration branches belong to epics`);
+    throw refused(
+      'not_an_epic',
+      `${epic.id} is a ${epic.issue_type}; integration branches belong to epics: name an epic`,
+    );
   const rig = epic.rig ? await ledger.getRig(epic.rig) : null;
   if (!rig?.repo)
     throw refused(
@@ -66,13 +69,13 @@ async function land(ctx: CommandContext, raw: string): Promise<Landing> {
   if (!branch)
     throw refused(
       'no_integration_branch',
-      `${epic.id} has no integration branch (gt mq integration create ${epic.id})`,
+      `${epic.id} has no integration branch; run gt mq integration create ${epic.id} first`,
     );
   const open = await ledger.listBeads({ parent: epic.id });
   if (open.length > 0)
     throw refused(
       'children_open',
-      `${open.length} child bead(s) of ${epic.id} still open (${open.map((b) => b.id).join(', ')}): the integration branch lands when all are closed`,
+      `${open.length} child bead(s) of ${epic.id} still open (${open.map((b) => b.id).join(', ')}): the integration branch lands when all are closed; see bd list --parent ${epic.id}`,
     );
   const landing = (await ledger.listMergeRequests({ rig: rig.name, status: OPEN_MR_STATUSES })).filter(
     (mr) => mr.target === branch,
@@ -80,7 +83,7 @@ async function land(ctx: CommandContext, raw: string): Promise<Landing> {
   if (landing.length > 0)
     throw refused(
       'merges_pending',
-      `merge request(s) ${landing.map((m) => m.id).join(', ')} still land on ${branch}; wait for them (gt mq list ${rig.name})`,
+      `merge request(s) ${landing.map((m) => m.id).join(', ')} still land on ${branch}; wait for them: see gt mq list ${rig.name}`,
     );
   const { mr } = await submitWork(ctx, { rig, bead: epic, polecat: null, branch, sha: undefined });
   return { action: 'land', mr };
