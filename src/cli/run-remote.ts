@@ -70,7 +70,7 @@ async function call(def: CommandDef, args: unknown, flags: GlobalFlags, env: Nod
     const caller = discoverCaller(flags, env);
     nc = await connectClient(url, `gt-cli-${process.pid}`, caller.connectAs);
     const prefix = env.GT_SUBJECT_PREFIX || DEFAULT_SUBJECT_PREFIX;
-    return await callApi(nc, prefix, { verb: verbName(def), args, actor: caller.actor }, def.answerWithinMs);
+    return await callApi(nc, prefix, { verb: verbName(def), args, actor: caller.actor });
   } catch (err) {
     if (err instanceof NoServiceAddress || err instanceof ServiceUnavailable) io.err(`error: ${err.message}`);
     else if ((err as Error).name === 'AuthorizationError') io.err(`error: ${loginRefused(url)}`);

@@ -138,8 +138,6 @@ export interface CommandDef<T = unknown> {
   syntax: Syntax;
   /** Mutating commands write an audit record, whatever the outcome. */
   mutates: boolean;
-  /** How long a caller waits for the answer, when longer than a usual command's 30 s. */
-  answerWithinMs?: number;
   /** Arguments kept out of the audit trail (mail bodies are for their sender and recipients only). */
   unaudited?: readonly string[];
   run(args: Args, ctx: CommandContext): Promise<CommandResult<T>>;

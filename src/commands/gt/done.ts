@@ -61,8 +61,9 @@ export const gtDone = defineCommand<DoneResult>({
     },
   },
   mutates: true,
-  // A `direct` landing answers once the rig's gates have run (each has its own timeout).
-  answerWithinMs: 60 * 60_000,
+  // No longer wait than any command (30 s): a reply lost with a dying replica must not hold a
+  // polecat for long. A `direct` landing whose gates take longer goes on in the service; the
+  // polecat's `gt done` then reports no answer (exit 3) and, run again, finds its work landed.
   async run(args, ctx) {
     const ledger = ctx.services.ledger;
     const agent = agentOf(args, ctx);
