@@ -26,7 +26,9 @@ describe('the merge queue lands polecats’ work on main', () => {
       async () =>
         (await town.json<{ status: string }>('gt', ['convoy', 'status', convoy])).status === 'closed',
       ms,
-      () => `convoy ${convoy} never landed:\n${runners.map((r) => r.output).join('\n')}`,
+      // The runners' side, then the service's (the refinery's attempts are logged there).
+      () =>
+        `convoy ${convoy} never landed:\n${runners.map((r) => r.output).join('\n')}\n--- service:\n${town.serviceOutput.slice(-4000)}`,
     );
 
   beforeAll(async () => {
