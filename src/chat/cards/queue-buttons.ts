@@ -1,4 +1,6 @@
 import type { Args } from '../../commands/syntax.ts';
+import { mayDecide } from '../../domain/merge-decisions.ts';
+import type { MrStatus } from '../../domain/merge-request.ts';
 
 /** What a button of a merge-queue card does: a decision on one MR, or a freeze/thaw of the rig. */
 export const MR_ACTIONS = ['retry', 'rework', 'reject', 'land-anyway'] as const;
@@ -86,26 +88,26 @@ const mrButton = (
   click: { kind: 'mr', id: mr.id, version: mr.version, action },
 });
 
-/** The buttons of a failed MR: what a person may decide for it in its state. */
-export function failureButtons(mr: { id: string; version: number; status: string }): QueueButton[] {
-  const retry: QueueButton = { ...mrButton('retry', mr), label: 'Retry', style: 'primary', confirm: null };
-  const reject: QueueButton = {
-    ...mrButton('reject', mr),
-    label: 'Reject',
-    style: 'danger',
-    confirm: { title: 'Reject?', text: `${mr.id} is refused for good; its bead goes back to the queue.` },
-  };
-  if (mr.status !== 'held') return [retry, reject]; // needs-rework: a polecat has it already
-  return [
-    retry,
-    {
+/**
+ * The buttons of a failed MR: the decisions the `gt mq` verbs take for its state
+ * (domain/merge-decisions.ts), in the card's order — retry, rework, reject, land anyway.
+ */
+export function failureButtons(mr: { id: string; version: number; status: MrStatus }): QueueButton[] {
+  const buttons: Record<'retry' | 'rework' | 'reject' | 'land-anyway', QueueButton> = {
+    retry: { ...mrButton('retry', mr), label: 'Retry', style: 'primary', confirm: null },
+    rework: {
       ...mrButton('rework', mr),
       label: 'Send back for rework',
       style: null,
       confirm: { title: 'Rework?', text: `A polecat gets ${mr.id}'s bead again, with why it did not land.` },
     },
-    reject,
-    {
+    reject: {
+      ...mrButton('reject', mr),
+      label: 'Reject',
+      style: 'danger',
+      confirm: { title: 'Reject?', text: `${mr.id} is refused for good; its bead goes back to the queue.` },
+    },
+    'land-anyway': {
       ...mrButton('land-anyway', mr),
       label: 'Land anyway',
       style: 'danger',
@@ -114,7 +116,10 @@ export function failureButtons(mr: { id: string; version: number; status: string
         text: `${mr.id} lands on the target as it is, its gates not passed. Needs mq:override.`,
       },
     },
-  ];
+  };
+  return (['retry', 'rework', 'reject', 'land-anyway'] as const)
+    .filter((d) => mayDecide(d, mr.status))
+    .map((d) => buttons[d]);
 }
 
 /** Freeze or Thaw, on the card itself. */

@@ -1,4 +1,5 @@
 import { refused, usageError } from '../../../domain/errors.ts';
+import { MR_DECISIONS } from '../../../domain/merge-decisions.ts';
 import type { MergeRequest, MrStatus } from '../../../domain/merge-request.ts';
 import { optString, reqString } from '../../args.ts';
 import { type CommandContext, defineCommand } from '../../command.ts';
@@ -27,28 +28,28 @@ const DECISIONS: readonly Decision[] = [
   {
     word: 'retry',
     summary: 'Verify a held or failed merge request again',
-    from: ['held', 'needs-rework'],
+    from: MR_DECISIONS.retry,
     to: 'queued',
     reason: (_a, c) => `retried by ${c.actor.id}`,
   },
   {
     word: 'hold',
     summary: 'Keep a merge request out of the queue until released',
-    from: ['queued', 'needs-rework'],
+    from: MR_DECISIONS.hold,
     to: 'held',
     reason: (_a, c) => `held by ${c.actor.id}`,
   },
   {
     word: 'release',
     summary: 'Put a held merge request back in the queue',
-    from: ['held'],
+    from: MR_DECISIONS.release,
     to: 'queued',
     reason: (_a, c) => `released by ${c.actor.id}`,
   },
   {
     word: 'reject',
     summary: 'Refuse a merge request for good (its bead goes back to be worked again)',
-    from: ['queued', 'needs-rework', 'held', 'verifying'],
+    from: MR_DECISIONS.reject,
     to: 'rejected',
     reason: (a, c) => `rejected by ${c.actor.id}: ${String(a.reason)}`,
   },

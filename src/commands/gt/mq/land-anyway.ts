@@ -1,4 +1,5 @@
 import { refused, usageError } from '../../../domain/errors.ts';
+import { mayDecide } from '../../../domain/merge-decisions.ts';
 import type { MergeRequest } from '../../../domain/merge-request.ts';
 import { optString, reqString } from '../../args.ts';
 import { defineCommand } from '../../command.ts';
@@ -30,7 +31,7 @@ export const gtMqLandAnyway = defineCommand<MergeRequest>({
       throw usageError('missing_reason', 'say why it may land untested: gt mq land-anyway <mr> -r "REASON"');
     const mr = await loadMr(ctx.services.ledger, reqString(args, 'mr'));
     checkMrVersion(mr, optString(args, 'version'));
-    if (mr.status !== 'held')
+    if (!mayDecide('land-anyway', mr.status))
       throw refused(
         'mr_state',
         `${mr.id} is ${mr.status}; only a held merge request lands anyway (gt mq hold ${mr.id} first if it must)`,

@@ -1,4 +1,5 @@
 import { refused } from '../../../domain/errors.ts';
+import { mayDecide } from '../../../domain/merge-decisions.ts';
 import type { MergeRequest } from '../../../domain/merge-request.ts';
 import { optString, reqString } from '../../args.ts';
 import { defineCommand } from '../../command.ts';
@@ -21,7 +22,7 @@ export const gtMqRework = defineCommand<MergeRequest>({
   async run(args, ctx) {
     const mr = await loadMr(ctx.services.ledger, reqString(args, 'mr'));
     checkMrVersion(mr, optString(args, 'version'));
-    if (mr.status !== 'held')
+    if (!mayDecide('rework', mr.status))
       throw refused('mr_state', `${mr.id} is ${mr.status}; gt mq rework applies to held merge requests`);
     const why = mr.reason ? `: ${mr.reason}` : '';
     const reason = `sent back for rework by ${ctx.actor.id}${why}`;
