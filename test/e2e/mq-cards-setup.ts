@@ -28,3 +28,36 @@ export async function gatedRig(town: Town, repo: string, go: string): Promise<vo
   const gate = `for f in mr-*.txt; do [ -e "$f" ] || continue; while [ ! -e '${go}/go-'"$f" ]; do sleep 0.05; done; done; test ! -f bad.txt`;
   await town.json('gt', ['rig', 'add', 'alpha', '--prefix', 'al', '--repo', repo, '--gate', gate]);
 }
+
+/**
+ * A Slack `block_actions` payload for a click on a card's button in channel C_ALPHA, as Slack
+ * sends it; Slack's answer goes to `responseUrl`.
+ */
+export function slackButtonClick(
+  user: string,
+  button: { action_id: string; value: string },
+  blockId: string,
+  responseUrl: string,
+  n: number,
+): object {
+  return {
+    type: 'block_actions',
+    user: { id: user, username: user.toLowerCase(), team_id: 'T1' },
+    api_app_id: 'A1',
+    token: 'legacy',
+    team: { id: 'T1', domain: 'town' },
+    channel: { id: 'C_ALPHA', name: 'alpha' },
+    container: { type: 'message', channel_id: 'C_ALPHA', message_ts: '1.000001' },
+    trigger_id: `trigger-${n}`,
+    response_url: responseUrl,
+    actions: [
+      {
+        type: 'button',
+        action_id: button.action_id,
+        block_id: blockId,
+        value: button.value,
+        action_ts: '1.1',
+      },
+    ],
+  };
+}

@@ -8,7 +8,7 @@ import { eventSubject, eventsStream } from '../../src/bus/streams.ts';
 import { slackEnv } from '../support/chat-setup.ts';
 import { type Recorded, RecordingServer } from '../support/recording-server.ts';
 import { SlackClient } from '../support/slack-client.ts';
-import { type Blocks, type Button, gatedRig, type Mr, mqPolicy } from './mq-cards-setup.ts';
+import { type Blocks, type Button, gatedRig, type Mr, mqPolicy, slackButtonClick } from './mq-cards-setup.ts';
 import { gitRepo, waitFor } from './runner-process.ts';
 import { Town } from './town.ts';
 
@@ -97,18 +97,7 @@ describe('the merge-queue card on Slack', () => {
   /** Clicks a card button as `user`; returns the ephemeral answer (or undefined when none came). */
   async function click(user: string, b: { action_id: string; value: string }, answered = true) {
     const path = `/click/${++n}`;
-    const payload = {
-      type: 'block_actions',
-      user: { id: user, username: user.toLowerCase(), team_id: 'T1' },
-      api_app_id: 'A1',
-      token: 'legacy',
-      team: { id: 'T1', domain: 'town' },
-      channel: { id: 'C_ALPHA', name: 'alpha' },
-      container: { type: 'message', channel_id: 'C_ALPHA', message_ts: '1.000001' },
-      trigger_id: `trigger-${n}`,
-      response_url: `${api.url}${path}`,
-      actions: [{ type: 'button', action_id: b.action_id, block_id: 'mq', value: b.value, action_ts: '1.1' }],
-    };
+    const payload = slackButtonClick(user, b, 'mq', `${api.url}${path}`, n);
     expect((await slack.post(SlackClient.payload(payload))).status).toBe(200);
     if (!answered) return undefined;
     return String(((await api.waitFor(path))[0]?.body as { text?: string } | undefined)?.text);
