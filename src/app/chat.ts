@@ -17,6 +17,7 @@ import { connectDiscordGateway, type DiscordGateway } from '../chat/discord/gate
 import { DISCORD_INTERACTIONS_PATH, discordInteractions } from '../chat/discord/interactions.ts';
 import { type DirectMessages, HumanMail } from '../chat/human-mail.ts';
 import { ChatNotifier } from '../chat/notifier.ts';
+import { registerPlanActions } from '../chat/slack/plan-actions.ts';
 import { createSlackSurface, SLACK_EVENTS_PATH, type SlackSurface } from '../chat/slack/slack-app.ts';
 import { SlackCards } from '../chat/slack/slack-cards.ts';
 import { registerMailReplies, SlackDirect } from '../chat/slack/slack-mail.ts';
@@ -74,6 +75,10 @@ export async function startChat(d: ChatDeps): Promise<RunningChat> {
   const surfaces: CardSurface[] = [];
   const direct: DirectMessages[] = [];
   const slackQueue = new ChannelQueue(CHANNEL_SPACING_MS);
+  // A plan card's click refused as out of date redraws the card; the notifier doing it starts
+  // after the surfaces it draws on.
+  let notifier: ChatNotifier | null = null;
+  const redrawPlan = (id: string) => notifier?.redrawPlan(id);
   const slack = d.config.slack
     ? createSlackSurface(d.config.slack, d.chatPolicy.policy, commands, remember, work, d.log, (code) =>
         d.metrics.chatApiErrors.inc({ platform: 'slack', code }),
@@ -81,6 +86,13 @@ export async function startChat(d: ChatDeps): Promise<RunningChat> {
     : null;
   if (slack) {
     registerMailReplies(slack.app, { commands, directory: slack.directory, store, remember, work });
+    registerPlanActions(slack.app, {
+      commands,
+      directory: slack.directory,
+      remember,
+      work,
+      redraw: redrawPlan,
+    });
     if (slack.requestListener) routes.set(SLACK_EVENTS_PATH, slack.requestListener);
     checks.push({ name: 'slack', check: async () => healthy(slack.health()) });
     slack.client.on(WebClientEvent.RATE_LIMITED, () => d.metrics.chatRateLimited.inc({ platform: 'slack' }));
@@ -98,7 +110,7 @@ export async function startChat(d: ChatDeps): Promise<RunningChat> {
     : null;
   let gateway: DiscordGateway | null = null;
   if (d.config.discord && discord) {
-    const interactions = { commands, rest: discord, remember, work, store };
+    const interactions = { commands, rest: discord, remember, work, store, redrawPlan };
     if (d.config.discord.mode === 'gateway') {
       const session = await connectDiscordGateway({
         ...interactions,
@@ -116,7 +128,8 @@ export async function startChat(d: ChatDeps): Promise<RunningChat> {
     direct.push(new DiscordDirect(discord));
     d.log.info({ mode: d.config.discord.mode }, 'Discord surface on');
   }
-  const stopNotifier = await startNotifier(d, surfaces, store);
+  const started = await startNotifier(d, surfaces, store);
+  notifier = started.notifier;
   const humanMail = new HumanMail(d.chatPolicy.people, direct, store);
   const stopMail = await follow(
     d,
@@ -132,7 +145,7 @@ export async function startChat(d: ChatDeps): Promise<RunningChat> {
     slack,
     stop: async () => {
       await stopMail();
-      await stopNotifier();
+      await started.stop();
       await slack?.stop();
       await gateway?.stop();
     },
@@ -146,7 +159,7 @@ async function startNotifier(
   d: ChatDeps,
   surfaces: CardSurface[],
   store: CardStore,
-): Promise<() => Promise<void>> {
+): Promise<{ notifier: ChatNotifier; stop: () => Promise<void> }> {
   const throttle = new Throttle(CARD_EDIT_INTERVAL_MS, (err) =>
     d.log.error({ err }, 'chat card edit failed'),
   );
@@ -173,10 +186,13 @@ async function startNotifier(
       if (p) notifier.progress(p);
     },
   });
-  return async () => {
-    progress.unsubscribe();
-    await stop();
-    await throttle.flush();
+  return {
+    notifier,
+    stop: async () => {
+      progress.unsubscribe();
+      await stop();
+      await throttle.flush();
+    },
   };
 }
 

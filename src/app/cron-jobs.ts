@@ -9,6 +9,7 @@ import { reescalate } from '../services/reescalation.ts';
 import { watchRefineries } from '../services/refinery/refinery-watch.ts';
 import { type Job, Scheduler } from '../services/scheduler.ts';
 import { type Execute, strandedScan } from '../services/stranded-scan.ts';
+import { openDueTimerGates } from '../services/timer-gates.ts';
 import { witnessPass } from '../services/witness.ts';
 import type { ServiceConfig } from './config.ts';
 import { openLiveSignals } from './live-signals.ts';
@@ -19,9 +20,9 @@ const actor = (id: string): Actor => ({ kind: 'system', id });
 
 /**
  * The cron side of the service: take (or wait for) the leader lease, then run the stranded scan,
- * the witness and re-escalation on their intervals — only while leading, each command carrying
- * the lease's fencing token in its audit source. One stranded scan runs the moment this replica
- * leads (Gas Town waits up to 30 s; a crash's leftovers should not).
+ * the witness, re-escalation and the timer gates on their intervals — only while leading, each
+ * command carrying the lease's fencing token in its audit source. One stranded scan runs the
+ * moment this replica leads (Gas Town waits up to 30 s; a crash's leftovers should not).
  */
 export async function startCronJobs(
   nc: NatsConnection,
@@ -99,7 +100,17 @@ export async function startCronJobs(
       if (bumped.length) log.info({ bumped, token }, 're-escalated');
     },
   };
-  for (const job of [stranded, witness, reescalation]) scheduler.add(job);
+  // Timer gates open on the witness's beat: formulas write timeouts in minutes and hours, and a
+  // gate closing up to one interval late only delays what waits on it by that much.
+  const timerGates: Job = {
+    name: 'timer-gates',
+    everySeconds: config.witnessIntervalS,
+    run: async (token) => {
+      const pass = await openDueTimerGates(ledger, executeAs('timer-gates', token), new Date());
+      if (pass.opened.length || pass.skipped.length) log.info({ ...pass, token }, 'timer gates');
+    },
+  };
+  for (const job of [stranded, witness, reescalation, timerGates]) scheduler.add(job);
   lease.onAcquire = () => void scheduler.runOnce(stranded, 'lead');
   await lease.start();
   return {

@@ -5,7 +5,7 @@ import { isAgentAddress } from '../domain/agent-address.ts';
 import { usageError } from '../domain/errors.ts';
 import { SEVERITIES } from '../domain/escalation.ts';
 import type { Person } from '../domain/people.ts';
-import { OWNER_ROLE, PERMISSIONS } from '../domain/permissions.ts';
+import { OWNER_ROLE, PERMISSIONS, PLANNER_ROLE } from '../domain/permissions.ts';
 import { EMPTY_POLICY, type Policy } from '../domain/policy.ts';
 import { NO_ROUTING, type Routing } from '../domain/routing.ts';
 
@@ -26,7 +26,8 @@ const Schema = z
       z
         .string()
         .min(1)
-        .refine((name) => name !== OWNER_ROLE, `"${OWNER_ROLE}" is built in (every permission)`),
+        .refine((name) => name !== OWNER_ROLE, `"${OWNER_ROLE}" is built in (every permission)`)
+        .refine((name) => name !== PLANNER_ROLE, `"${PLANNER_ROLE}" is built in (what the Mayor plans with)`),
       z.object({
         permissions: z.array(z.enum(PERMISSIONS)),
         rigs: z.array(z.string().min(1)).default(['*']),
@@ -158,5 +159,7 @@ function unknownRoles(p: z.infer<typeof Schema>): string[] {
     ...Object.values(p.cli?.users ?? {}),
     ...Object.values(p.agents),
   ].flat();
-  return [...new Set(given)].filter((name) => name !== OWNER_ROLE && !Object.hasOwn(p.roles, name));
+  return [...new Set(given)].filter(
+    (name) => name !== OWNER_ROLE && name !== PLANNER_ROLE && !Object.hasOwn(p.roles, name),
+  );
 }

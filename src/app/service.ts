@@ -1,5 +1,6 @@
 import type { RequestListener } from 'node:http';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { MayorRunner } from '../agent/mayor-runner.ts';
 import { serveApi } from '../bus/api-server.ts';
 import { connectService } from '../bus/connection.ts';
 import { CATALOG } from '../commands/catalog.ts';
@@ -16,6 +17,7 @@ import { type HttpServer, type ReadinessCheck, startHttpServer } from './http-se
 import { openLedger } from './ledger-factory.ts';
 import { natsLiveDelivery } from './live-delivery.ts';
 import type { Logger } from './logger.ts';
+import { startMayor } from './mayor.ts';
 import { startMergeQueues } from './merge-queues.ts';
 import { ServiceMetrics } from './metrics.ts';
 import { gitRepoFacts } from './repo-facts.ts';
@@ -85,9 +87,11 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     countReconnects(nc, metrics);
     const background = await startBackground(nc, ledger, registry, config.subjectPrefix, log, metrics);
     undo.push(() => background.stop());
+    let mayor: MayorRunner | null = null;
     services.onWrite = async (verb) => {
       background.relay.wake();
       // The new rig's runner can log in as soon as `gt rig add` answers.
+      if (verb === 'gt plan' || verb === 'gt plan revise') mayor?.kick();
       if (verb === 'gt rig add')
         await nats
           .rigsChanged()
@@ -105,6 +109,17 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
       if (ok) metrics.cronDuration.observe({ job }, seconds);
     });
     undo.push(() => cron.stop());
+    const runner = startMayor(
+      ledger,
+      registry,
+      config,
+      nats.url,
+      services.formulas,
+      () => cron.lease.token() !== null,
+      log,
+    );
+    mayor = runner;
+    undo.push(() => runner.stop());
     const mergeQueues = await startMergeQueues(nc, ledger, registry, config, log, metrics);
     undo.push(() => mergeQueues.stop());
     services.landings = mergeQueues.landings;

@@ -3,6 +3,7 @@ import type { Platform } from '../domain/policy.ts';
 import type { CardRef } from './card-store.ts';
 import type { EscalationCardModel } from './cards/escalation-model.ts';
 import type { GateCardModel } from './cards/gate-model.ts';
+import type { PlanCardModel } from './cards/plan-model.ts';
 import type { QueueCardModel } from './cards/queue-model.ts';
 
 /**
@@ -21,6 +22,9 @@ export interface CardSurface {
   /** A human gate's card (Approve while open): posted once when ready, edited when it closes. */
   postGate(channel: string, m: GateCardModel): Promise<CardRef>;
   editGate(ref: CardRef, m: GateCardModel): Promise<void>;
+  /** A plan's card (Launch, Revise…, Discard while it waits): posted when asked for, then edited. */
+  postPlan(channel: string, m: PlanCardModel): Promise<CardRef>;
+  editPlan(ref: CardRef, m: PlanCardModel): Promise<void>;
   /**
    * A detail line under the card, not broadcast; returns the ref when it changed (a new thread).
    * `text` is plain text quoting what people and agents wrote: the surface makes it inert.

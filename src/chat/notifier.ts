@@ -10,6 +10,7 @@ import type { CardStore } from './card-store.ts';
 import type { CardSurface } from './card-surface.ts';
 import { escalationCardModel } from './cards/escalation-model.ts';
 import { GateCards } from './gate-cards.ts';
+import { PlanCards } from './plan-cards.ts';
 import { QUEUE_EVENTS, QueueCards } from './queue-cards.ts';
 import type { Throttle } from './throttle.ts';
 
@@ -40,12 +41,13 @@ const MOVES = new Set([
  * on-call — and its card is rewritten as it is acknowledged, decided or retires itself; a
  * re-escalation pings again. A convoy gets one card, posted when it opens and edited in place as
  * its beads move, with quiet details in the card's thread, until it shows "landed". A rig's merge
- * queue gets one living card too (queue-cards.ts).
+ * queue gets one living card too (queue-cards.ts), and so does each plan (plan-cards.ts).
  */
 export class ChatNotifier {
   private readonly d: NotifierDeps;
   private readonly queue: QueueCards;
   private readonly gates: GateCards;
+  private readonly plans: PlanCards;
 
   constructor(deps: NotifierDeps) {
     this.d = deps;
@@ -54,6 +56,12 @@ export class ChatNotifier {
       ...(deps.mqMaxWaitMs !== undefined && { maxWaitMs: deps.mqMaxWaitMs }),
     });
     this.gates = new GateCards(deps);
+    this.plans = new PlanCards(deps);
+  }
+
+  /** A click on a plan's card was refused as out of date: redraw it from the ledger. */
+  redrawPlan(id: string): void {
+    this.plans.redraw(id);
   }
 
   /** The gate a rig's queue runs now (NATS core, from the refinery): its card shows it. */
@@ -68,6 +76,7 @@ export class ChatNotifier {
     const bead = await this.d.ledger.getBead(event.bead_id);
     if (!bead) return;
     if (bead.issue_type === 'escalation') return this.escalation(bead);
+    await this.plans.handle(bead, event.type); // a plan, its convoy, or what the convoy tracks moved
     await this.gates.handle(bead); // a human gate that became ready gets its card with Approve
     if (bead.issue_type === 'convoy') return this.convoy(bead);
     if (!MOVES.has(event.type)) return;

@@ -1,8 +1,9 @@
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { RigRunner } from '../agent/rig-runner.ts';
+import { writeShims } from '../agent/shims.ts';
 import { resolveHome } from '../app/config.ts';
-import { makeHomePrivate, PRIVATE_DIR_MODE } from '../app/private-home.ts';
+import { makeHomePrivate } from '../app/private-home.ts';
 import { callApi } from '../bus/api-client.ts';
 import { connectService } from '../bus/connection.ts';
 import {
@@ -31,19 +32,6 @@ const SYNTAX: Syntax = {
     home: { type: 'string', description: 'GT_HOME' },
   },
 };
-
-/** The `gt` and `bd` a polecat calls: shims to this checkout's launchers, under $GT_HOME/bin. */
-function writeShims(home: string): string {
-  const binDir = join(home, 'bin');
-  mkdirSync(binDir, { recursive: true, mode: PRIVATE_DIR_MODE });
-  const root = resolve(import.meta.dirname, '../..');
-  for (const tool of ['gt', 'bd']) {
-    const path = join(binDir, tool);
-    writeFileSync(path, `#!/bin/sh\nexec "${process.execPath}" "${join(root, 'bin', `${tool}.mjs`)}" "$@"\n`);
-    chmodSync(path, 0o700); // run by the owner's polecats only, like everything in $GT_HOME
-  }
-  return binDir;
-}
 
 export async function runRigRunner(
   argv: readonly string[],

@@ -30,6 +30,7 @@ import { gtFormulaRun } from './gt/formula-run.ts';
 import { gtGateApprove, gtGateList } from './gt/gate.ts';
 import { gtMailAck, gtMailArchive, gtMailInbox, gtMailRead, gtMailThread } from './gt/mail/mailbox.ts';
 import { gtMailSend } from './gt/mail/send.ts';
+import { gtMayorConfig } from './gt/mayor.ts';
 import { gtMqHold, gtMqReject, gtMqRelease, gtMqRetry } from './gt/mq/decide.ts';
 import { gtMqFreeze, gtMqThaw } from './gt/mq/freeze.ts';
 import { gtMqIntegration } from './gt/mq/integration.ts';
@@ -38,6 +39,9 @@ import { gtMqList, gtMqStatus } from './gt/mq/list.ts';
 import { gtMqRework } from './gt/mq/rework.ts';
 import { gtMqSubmit } from './gt/mq/submit.ts';
 import { gtHeartbeat, gtNudge } from './gt/nudge.ts';
+import { gtPlanDiscard, gtPlanLaunch, gtPlanRevise, gtPlanStop } from './gt/plan/decide.ts';
+import { gtPlan } from './gt/plan/request.ts';
+import { gtPlanShow } from './gt/plan/show.ts';
 import { gtPolecatRelease, gtPolecatRespawn, gtPolecatStop } from './gt/polecat.ts';
 import { gtPolecats } from './gt/polecats.ts';
 import { gtRigAdd, gtRigList, gtRigPark, gtRigUnpark } from './gt/rig.ts';
@@ -115,6 +119,13 @@ export const CATALOG: readonly CommandDef[] = [
   gtGateList,
   gtGateApprove,
   gtMqIntegration,
+  gtPlan,
+  gtPlanShow,
+  gtPlanLaunch,
+  gtPlanRevise,
+  gtPlanDiscard,
+  gtPlanStop,
+  gtMayorConfig,
   gtAudit,
 ] as CommandDef[];
 

@@ -156,6 +156,18 @@ export const ACCESS: Readonly<Record<string, VerbAccess>> = {
   },
   'gt mq integration': { permission: 'mq:write', agent: 'grant', runner: 'never', system: 'never' },
 
+  // Asking the Mayor for a plan is planning; an agent may when the policy file grants it.
+  'gt plan': convoyPlanning,
+  'gt plan show': look,
+  // Approving a plan is a person's decision, never an agent's (the Mayor included).
+  'gt plan launch': { permission: 'convoy:launch', agent: 'never', runner: 'never', system: 'never' },
+  'gt plan revise': { permission: 'convoy:create', agent: 'never', runner: 'never', system: 'never' },
+  'gt plan discard': { permission: 'convoy:create', agent: 'never', runner: 'never', system: 'never' },
+  // The service stops a round whose Mayor exited without gt done or ran out of time.
+  'gt plan stop': { permission: 'convoy:create', agent: 'never', runner: 'never', system: 'allow' },
+  // What the Mayor runs (and which of the service's variables it sees) is the town's shape.
+  'gt mayor config': townShape,
+
   'gt audit': { permission: 'audit:read', agent: 'never', runner: 'never', system: 'never' },
 };
 

@@ -44,6 +44,14 @@ export interface Role {
 export const OWNER_ROLE = 'owner';
 export const OWNER: Role = { permissions: ['admin'], rigs: ['*'] };
 
+/**
+ * What planning takes, and all the Mayor holds unless the policy file names `mayor/`: write beads
+ * and their dependencies in any rig and stage a convoy — never launch, sling, merge or decide
+ * (a person launches the plan from its card). `gt done` and its own mail need no role.
+ */
+export const PLANNER_ROLE = 'planner';
+export const PLANNER: Role = { permissions: ['read', 'bead:write', 'convoy:create'], rigs: ['*'] };
+
 const grants = (role: Role, permission: Permission): boolean =>
   role.permissions.includes(permission) ||
   (role.permissions.includes('admin') && !EXPLICIT_ONLY.includes(permission));

@@ -1,5 +1,6 @@
+import { MAYOR } from './agent-address.ts';
 import type { Person } from './people.ts';
-import { OWNER, OWNER_ROLE, type Permission, type Role } from './permissions.ts';
+import { OWNER, OWNER_ROLE, type Permission, PLANNER, PLANNER_ROLE, type Role } from './permissions.ts';
 
 /**
  * The policy file, parsed (app/policy-file.ts): named roles and who holds them — chat users and
@@ -58,7 +59,9 @@ const own = <T>(map: Readonly<Record<string, T>>, key: string): T | undefined =>
   Object.hasOwn(map, key) ? map[key] : undefined;
 
 function rolesNamed(policy: Policy, names: readonly string[]): Role[] {
-  return [...new Set(names)].flatMap((n) => (n === OWNER_ROLE ? [OWNER] : (own(policy.roles, n) ?? [])));
+  const builtIn = (n: string): Role | undefined =>
+    n === OWNER_ROLE ? OWNER : n === PLANNER_ROLE ? PLANNER : undefined;
+  return [...new Set(names)].flatMap((n) => builtIn(n) ?? own(policy.roles, n) ?? []);
 }
 
 export function chatRoles(policy: Policy, p: ChatPrincipal): Role[] {
@@ -74,8 +77,9 @@ export function operatorRoles(policy: Policy, operator: string): Role[] {
   return rolesNamed(policy, own(policy.operators, operator) ?? []);
 }
 
+/** The Mayor plans (PLANNER) unless the policy file says what it holds instead. */
 export const agentRoles = (policy: Policy, address: string): Role[] =>
-  rolesNamed(policy, own(policy.agents, address) ?? []);
+  rolesNamed(policy, own(policy.agents, address) ?? (address === MAYOR ? [PLANNER_ROLE] : []));
 
 /** The operator users other than the full one: each gets NATS credentials of its own. */
 export const namedOperators = (policy: Policy): string[] =>

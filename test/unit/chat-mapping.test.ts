@@ -3,6 +3,7 @@ import {
   argsFromOptions,
   type DiscordOption,
   discordCommands,
+  discordPath,
   type InteractionOption,
   invokedVerb,
   OPTION,
@@ -26,12 +27,24 @@ describe('chat ↔ CLI mapping', () => {
     return found?.type === OPTION.SUB_COMMAND ? found : undefined;
   };
 
+  /** The interaction options Discord sends for the subcommand at `path` (no values). */
+  const optionsAt = (path: readonly string[]): InteractionOption[] => {
+    let leaf: InteractionOption[] = [];
+    for (let i = path.length - 1; i >= 1; i--)
+      leaf = [{ name: path[i] as string, type: i === path.length - 1 ? 1 : 2, options: leaf }];
+    return leaf;
+  };
+
   it.each(CATALOG.map((d) => [verbName(d), d] as const))('%s', (_name, def) => {
     // Slack: the words after /gt or /bd resolve to this verb.
     const [root, ...words] = def.path;
     expect(resolveVerb(root as string, words)?.def).toBe(def);
-    // Discord: a subcommand at the same path, with one option per positional and flag.
-    const sub = subcommandOf(def.path);
+    // Discord: a subcommand at the same path (a verb that starts others: in its own group, as
+    // `gt plan` is `/gt plan ask`), 3 words at most, with one option per positional and flag.
+    const path = discordPath(def);
+    expect(path.length).toBeLessThanOrEqual(3);
+    expect(invokedVerb(path[0] as string, optionsAt(path)).verb).toBe(verbName(def));
+    const sub = subcommandOf(path);
     expect(sub, `no Discord subcommand for ${verbName(def)}`).toBeDefined();
     const names = (sub?.options ?? []).map((o) => o.name).sort();
     expect(names).toEqual(
@@ -71,6 +84,45 @@ describe('chat ↔ CLI mapping', () => {
     expect(argsFromOptions(def, leaf)).toEqual(fromWords);
   });
 
+  it('asks for a plan with /gt plan ask, the goal given whole (an apostrophe is no quote)', () => {
+    const def = resolveVerb('gt', ['plan'])?.def;
+    if (!def) throw new Error('missing gt plan');
+    expect(discordPath(def)).toEqual(['gt', 'plan', 'ask']);
+    expect(subcommandOf(['gt', 'plan'])).toBeUndefined(); // `plan` is a group, not a subcommand
+    const group = commands.find((c) => c.name === 'gt')?.options.find((o) => o.name === 'plan');
+    expect(group?.options?.map((o) => o.name).sort()).toEqual([
+      'ask',
+      'discard',
+      'launch',
+      'revise',
+      'show',
+      'stop',
+    ]);
+    const { verb, leaf } = invokedVerb('gt', [
+      {
+        name: 'plan',
+        type: 2,
+        options: [
+          {
+            name: 'ask',
+            type: 1,
+            options: [
+              { name: 'goal', type: 3, value: "fix the user's  login" },
+              { name: 'rig', type: 3, value: 'web docs' },
+            ],
+          },
+        ],
+      },
+    ]);
+    expect(verb).toBe('gt plan');
+    expect(argsFromOptions(def, leaf)).toEqual({ goal: ["fix the user's  login"], rig: ['web', 'docs'] });
+    // On Slack the same goal needs quotes around an apostrophe, as in a shell.
+    expect(parseWords(splitWords('"fix the user\'s login" --rig web'), def.syntax, def.usage)).toEqual({
+      goal: ["fix the user's login"],
+      rig: ['web'],
+    });
+  });
+
   it('keeps Discord’s limits: names, descriptions, 25 subcommands', () => {
     const walk = (options: DiscordOption[]) => {
       expect(options.length).toBeLessThanOrEqual(25);
@@ -87,7 +139,16 @@ describe('chat ↔ CLI mapping', () => {
   it('splits slash text like a shell, curly quotes included', () => {
     expect(splitWords('create "two words" -p 1')).toEqual(['create', 'two words', '-p', '1']);
     expect(splitWords('create “curly quotes” x')).toEqual(['create', 'curly quotes', 'x']);
-    expect(splitWords("say 'it''s' a\\ b")).toEqual(['say', 'its', 'a b']);
+    expect(splitWords("say 'two words' a\\ b")).toEqual(['say', 'two words', 'a b']);
+    // Inside a word a single quote is an apostrophe: goals are written in prose.
+    expect(splitWords("plan fix the user's login ‘quoted’")).toEqual([
+      'plan',
+      'fix',
+      'the',
+      "user's",
+      'login',
+      'quoted',
+    ]);
     expect(() => splitWords('create "open')).toThrow(/not closed/);
   });
 });

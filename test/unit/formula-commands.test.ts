@@ -164,7 +164,6 @@ describe('gt formula list and show', () => {
       [{ name: 'feature', var: ['docs=maybe'] }, /docs.*(yes|no)/],
       [{ name: 'feature', var: ['novalue'] }, /write --var name=value/],
       [{ name: 'feature', rig: 'nowhere' }, /no rig nowhere/],
-      [{ name: 'bug-triage' }, /timer gate/],
       [{ name: 'nosuch' }, /no formula "nosuch"/],
     ];
     for (const [args, message] of cases) {

@@ -24,6 +24,12 @@ export interface DiscordCommand {
 
 /** What an option's value names, for autocomplete (beads include convoys and escalations). */
 export type Completion = 'bead' | 'rig' | 'agent';
+/**
+ * Positionals that are free text the verb joins back with spaces (a plan's goal): given whole,
+ * not split like a list of ids — an apostrophe in "fix the user's login" is not a quote.
+ */
+const FREE_TEXT: ReadonlySet<string> = new Set(['goal']);
+
 const COMPLETES: Record<string, Completion> = {
   id: 'bead',
   ids: 'bead',
@@ -43,7 +49,11 @@ function positionalOption(p: PositionalSpec, def: CommandDef): DiscordOption {
   return {
     type: OPTION.STRING,
     name: p.name,
-    description: describe(p.variadic ? `${p.name}, separated by spaces` : `<${p.name}> of ${verbName(def)}`),
+    description: describe(
+      p.variadic && !FREE_TEXT.has(p.name)
+        ? `${p.name}, separated by spaces`
+        : `<${p.name}> of ${verbName(def)}`,
+    ),
     ...(p.required ? { required: true } : {}),
     ...(completionOf(p.name) ? { autocomplete: true } : {}),
   };
@@ -73,6 +83,30 @@ function subcommand(def: CommandDef, name: string): DiscordOption {
 }
 
 /**
+ * Discord cannot have `plan` both as a subcommand and as a group of subcommands: a verb whose
+ * words start other verbs (`gt plan "<goal>"` and `gt plan show|launch|…`) is a subcommand of its
+ * own group, named here — `/gt plan ask goal:…` is `gt plan "<goal>"`.
+ */
+const OWN_SUBCOMMAND: Readonly<Record<string, string>> = { 'gt plan': 'ask' };
+
+const startsOthers = (def: CommandDef, defs: readonly CommandDef[]): boolean =>
+  defs.some((d) => d.path.length > def.path.length && def.path.every((w, i) => d.path[i] === w));
+
+/** The words of a verb's Discord subcommand, root first (`gt plan` → `gt plan ask`). */
+export function discordPath(def: CommandDef, defs: readonly CommandDef[] = CATALOG): string[] {
+  if (!startsOthers(def, defs)) return [...def.path];
+  const own = OWN_SUBCOMMAND[verbName(def)];
+  if (!own)
+    throw new Error(`${verbName(def)} starts other verbs: name its Discord subcommand in OWN_SUBCOMMAND`);
+  return [...def.path, own];
+}
+
+/** Subcommand words that name another verb (`gt plan ask` → `gt plan`). */
+const ALIASES = new Map(
+  CATALOG.filter((d) => startsOthers(d, CATALOG)).map((d) => [discordPath(d).join(' '), verbName(d)]),
+);
+
+/**
  * `/gt` and `/bd` for Discord, built from the command catalog so they can never drift from the
  * CLI: `gt convoy create` is the subcommand `create` of the group `convoy`, each positional and
  * flag an option of the same name.
@@ -81,7 +115,9 @@ export function discordCommands(defs: readonly CommandDef[] = CATALOG): DiscordC
   return (['gt', 'bd'] as const).map((root) => {
     const top: DiscordOption[] = [];
     for (const def of defs.filter((d) => d.path[0] === root)) {
-      const [first, second] = def.path.slice(1) as [string, string | undefined];
+      const path = discordPath(def, defs);
+      if (path.length > 3) throw new Error(`${path.join(' ')}: Discord nests subcommands 2 deep at most`);
+      const [first, second] = path.slice(1) as [string, string | undefined];
       if (second === undefined) {
         top.push(subcommand(def, first));
         continue;
@@ -96,6 +132,8 @@ export function discordCommands(defs: readonly CommandDef[] = CATALOG): DiscordC
         };
         top.push(group);
       }
+      if (group.options?.some((o) => o.name === second))
+        throw new Error(`two Discord subcommands ${root} ${first} ${second}`);
       group.options?.push(subcommand(def, second));
     }
     return {
@@ -128,7 +166,10 @@ export function invokedVerb(
   let level = options;
   for (;;) {
     const sub = level.find((o) => o.type === OPTION.SUB_COMMAND || o.type === OPTION.SUB_COMMAND_GROUP);
-    if (!sub) return { verb: words.join(' '), leaf: [...level] };
+    if (!sub) {
+      const said = words.join(' ');
+      return { verb: ALIASES.get(said) ?? said, leaf: [...level] };
+    }
     words.push(sub.name);
     level = sub.options ?? [];
   }
@@ -142,6 +183,7 @@ export function argsFromOptions(def: CommandDef, leaf: readonly InteractionOptio
     const positional = def.syntax.positionals.find((p) => p.name === o.name);
     const flag = Object.hasOwn(def.syntax.flags, o.name) ? def.syntax.flags[o.name] : undefined;
     if (flag?.type === 'boolean') args[o.name] = o.value === true;
+    else if (positional?.variadic && FREE_TEXT.has(o.name)) args[o.name] = [String(o.value)];
     else if (positional?.variadic) args[o.name] = splitWords(String(o.value));
     else if (flag?.list)
       args[o.name] = splitWords(String(o.value))

@@ -3,6 +3,7 @@ import type { CardRef } from '../card-store.ts';
 import type { CardSurface } from '../card-surface.ts';
 import type { EscalationCardModel } from '../cards/escalation-model.ts';
 import type { GateCardModel } from '../cards/gate-model.ts';
+import type { PlanCardModel } from '../cards/plan-model.ts';
 import type { QueueCardModel } from '../cards/queue-model.ts';
 import type { ChannelQueue } from '../channel-queue.ts';
 import { convoyMessage } from './convoy-message.ts';
@@ -10,6 +11,7 @@ import type { DiscordRest } from './discord-rest.ts';
 import { escalationMessage } from './escalation-message.ts';
 import { gateMessage } from './gate-message.ts';
 import { inertText } from './inert.ts';
+import { planMessage } from './plan-message.ts';
 import { queueMessage } from './queue-message.ts';
 
 /** Cards on Discord: channel messages posted and edited with the bot token; details in a thread. */
@@ -62,6 +64,15 @@ export class DiscordCards implements CardSurface {
 
   async editGate(ref: CardRef, m: GateCardModel): Promise<void> {
     await this.queue.run(ref.channel, () => this.rest.edit(ref.channel, ref.message, gateMessage(m)));
+  }
+
+  async postPlan(channel: string, m: PlanCardModel): Promise<CardRef> {
+    const posted = await this.queue.run(channel, () => this.rest.post(channel, planMessage(m)));
+    return { channel, message: posted.id };
+  }
+
+  async editPlan(ref: CardRef, m: PlanCardModel): Promise<void> {
+    await this.queue.run(ref.channel, () => this.rest.edit(ref.channel, ref.message, planMessage(m)));
   }
 
   /** `text` is plain (it quotes titles and reasons as written): shown as typed. */

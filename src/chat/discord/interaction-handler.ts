@@ -11,6 +11,7 @@ import { type DiscordRest, EPHEMERAL } from './discord-rest.ts';
 import { confirmPrompt, parseCustomId } from './escalation-message.ts';
 import { gateClick, isGateClick } from './gate-clicks.ts';
 import { inertResponse, inertText } from './inert.ts';
+import { isPlanClick, planClick } from './plan-clicks.ts';
 import { isQueueClick, queueClick } from './queue-clicks.ts';
 
 /** The parts of an interaction (Discord API v10 JSON) the handler reads. */
@@ -46,6 +47,8 @@ export interface InteractionDeps {
   work: WorkQueue;
   /** Where mail DMs were remembered (Reply buttons answer them). */
   store: CardStore;
+  /** Redraws a plan's card from the ledger (a click refused because the card was out of date). */
+  redrawPlan?: (plan: string) => void;
 }
 
 /**
@@ -104,6 +107,7 @@ async function click(d: InteractionDeps, i: Interaction, principal: ChatPrincipa
   if (mailId) return mailReply(d, i, mailId, principal, respond);
   if (isQueueClick(i.data?.custom_id)) return queueClick(d, i, principal, respond);
   if (isGateClick(i.data?.custom_id)) return gateClick(d, i, principal, respond);
+  if (isPlanClick(i.data?.custom_id)) return planClick(d, i, principal, respond);
   const b = parseCustomId(i.data?.custom_id ?? '');
   if (!b) return respond(ephemeral('unknown button'));
   if (b.verb === 'ask')

@@ -4,12 +4,14 @@ import type { CardRef } from '../card-store.ts';
 import type { CardSurface } from '../card-surface.ts';
 import type { EscalationCardModel } from '../cards/escalation-model.ts';
 import type { GateCardModel } from '../cards/gate-model.ts';
+import type { PlanCardModel } from '../cards/plan-model.ts';
 import type { QueueCardModel } from '../cards/queue-model.ts';
 import type { ChannelQueue } from '../channel-queue.ts';
 import { convoyBlocks, convoyText } from './convoy-card.ts';
 import { type Block, escalationBlocks, escalationText } from './escalation-card.ts';
 import { escapeText } from './format.ts';
 import { gateBlocks, gateText } from './gate-card.ts';
+import { planBlocks, planText } from './plan-card.ts';
 import { queueBlocks, queueText } from './queue-card.ts';
 
 /** Cards on Slack: `chat.postMessage` to post (through the per-channel queue), `chat.update` to edit. */
@@ -53,6 +55,14 @@ export class SlackCards implements CardSurface {
 
   async editGate(ref: CardRef, m: GateCardModel): Promise<void> {
     await this.edit(ref, gateText(m), gateBlocks(m));
+  }
+
+  postPlan(channel: string, m: PlanCardModel): Promise<CardRef> {
+    return this.post(channel, planText(m), planBlocks(m));
+  }
+
+  async editPlan(ref: CardRef, m: PlanCardModel): Promise<void> {
+    await this.edit(ref, planText(m), planBlocks(m));
   }
 
   /** `text` is plain (it quotes titles and reasons as written): shown as typed. */

@@ -2,9 +2,9 @@ import type { Actor } from '../../domain/actor.ts';
 import { isAgentAddress, parseAgentAddress, rigOfAgent } from '../../domain/agent-address.ts';
 import type { Principal, Scope } from '../../domain/authorization.ts';
 import type { Bead } from '../../domain/bead.ts';
-import { parseId } from '../../domain/validation.ts';
 import type { Ledger } from '../../ledger/port.ts';
 import { list, optString } from '../args.ts';
+import { resolveBeadRef } from '../bead-ref.ts';
 import type { Args } from '../syntax.ts';
 
 /**
@@ -22,10 +22,17 @@ export interface ScopeInput {
 
 export type Resolver = (input: ScopeInput) => Promise<Scope>;
 
-/** Unknown ids add nothing here: the verb itself refuses them with a clear not-found. */
+/**
+ * Unknown ids add nothing here: the verb itself refuses them with a clear not-found. Aliases
+ * (`<root>.<step>`, bead-ref.ts) are resolved as the verb resolves them, so the checks see the
+ * real bead; one that names nothing is refused here already (fail closed: it never counts as
+ * "nothing of someone else's").
+ */
 export async function beadsNamed(ledger: Ledger, args: Args, ...names: string[]): Promise<Bead[]> {
-  const ids = [...new Set(names.flatMap((n) => list(args, n)))].map((raw) => parseId(raw));
-  return ids.length ? ledger.listBeads({ ids, all: true }) : [];
+  const raws = [...new Set(names.flatMap((n) => list(args, n)))];
+  const ids: string[] = [];
+  for (const raw of raws) ids.push(await resolveBeadRef(ledger, raw));
+  return ids.length ? ledger.listBeads({ ids: [...new Set(ids)], all: true }) : [];
 }
 
 export const rigsOf = (beads: readonly { rig: string | null }[]): string[] => unique(beads.map((b) => b.rig));

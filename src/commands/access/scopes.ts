@@ -5,8 +5,11 @@ import { parseResolution } from '../../domain/resolution.ts';
 import { parseRigName } from '../../domain/rig.ts';
 import { parseId } from '../../domain/validation.ts';
 import { optString, reqString } from '../args.ts';
+import { resolveBeadRef } from '../bead-ref.ts';
 import { convoyAddScope, convoyCreateScope, convoyInputScope, oneConvoyScope } from './convoy-scopes.ts';
+import { createGraphScope } from './create-graph-scope.ts';
 import { inboxScope, messageScope, sendScope, threadScope } from './mail-scopes.ts';
+import { planDecisionScope, planRequestScope } from './plan-scopes.ts';
 import {
   agentArg,
   beadsNamed,
@@ -33,7 +36,8 @@ const ownBeads =
 
 const createScope: Resolver = async ({ args, ledger, actor, who }) => {
   const rawParent = optString(args, 'parent');
-  const parent = rawParent === undefined ? null : await ledger.getBead(parseId(rawParent));
+  const parent =
+    rawParent === undefined ? null : await ledger.getBead(await resolveBeadRef(ledger, rawParent));
   const rawRig = optString(args, 'rig');
   const rig = rawRig !== undefined ? parseRigName(rawRig) : (parent?.rig ?? homeRigOf(actor));
   const rigs = unique([rig, parent?.rig]);
@@ -44,6 +48,10 @@ const createScope: Resolver = async ({ args, ledger, actor, who }) => {
     notOwn: elsewhere ? `it may create beads only in its own rig (${agent.rig ?? 'none'})` : null,
   };
 };
+
+/** `bd create --graph`: the rigs of every node (create-graph-scope.ts); else one bead's. */
+const createOrGraphScope: Resolver = (input) =>
+  input.args.graph === undefined ? createScope(input) : createGraphScope(input);
 
 const updateScope: Resolver = async (input) => {
   const scope = await ownBeads('id')(input);
@@ -143,7 +151,7 @@ const queueRigArg: Resolver = async ({ args }) => ({ rigs: [parseRigName(reqStri
 const townLevel: Resolver = async () => ({ rigs: [] });
 
 const SCOPES: Readonly<Record<string, Resolver>> = {
-  'bd create': createScope,
+  'bd create': createOrGraphScope,
   'bd update': updateScope,
   'bd close': ownBeads('ids'),
   'bd reopen': ownBeads('ids'),
@@ -193,6 +201,12 @@ const SCOPES: Readonly<Record<string, Resolver>> = {
   'gt mq integration': epicScope,
   'gt formula run': formulaRunScope,
   'gt gate approve': ownBeads('id'),
+  'gt plan': planRequestScope,
+  'gt plan launch': planDecisionScope,
+  'gt plan revise': planDecisionScope,
+  'gt plan discard': planDecisionScope,
+  'gt plan stop': planDecisionScope,
+  'gt mayor config': townLevel,
 };
 
 /** No resolver: the permission in some rig; and never an agent's own work (fail closed). */

@@ -1,7 +1,8 @@
 import { usageError } from '../../domain/errors.ts';
-import { parseId, parseLabel } from '../../domain/validation.ts';
+import { parseLabel } from '../../domain/validation.ts';
 import type { Comment } from '../../ledger/port.ts';
 import { reqString } from '../args.ts';
+import { resolveBeadRef } from '../bead-ref.ts';
 import { defineCommand } from '../command.ts';
 import { refuseEscalationDecision } from './lifecycle-guard.ts';
 
@@ -20,7 +21,8 @@ export const bdComment = defineCommand<Comment>({
   async run(args, ctx) {
     const text = reqString(args, 'text');
     if (text.trim() === '') throw usageError('empty_comment', 'the comment is empty; write some text');
-    return { data: await ctx.services.ledger.addComment(parseId(reqString(args, 'id')), text, ctx.write()) };
+    const id = await resolveBeadRef(ctx.services.ledger, reqString(args, 'id'));
+    return { data: await ctx.services.ledger.addComment(id, text, ctx.write()) };
   },
   text: (c) => `commented on ${c.issue_id}`,
 });
@@ -43,7 +45,7 @@ const labelVerb = (add: boolean) =>
     syntax: labelSyntax,
     mutates: true,
     async run(args, ctx) {
-      const id = parseId(reqString(args, 'id'));
+      const id = await resolveBeadRef(ctx.services.ledger, reqString(args, 'id'));
       const label = parseLabel(reqString(args, 'label'));
       await refuseEscalationDecision(ctx, id, `label ${add ? 'add' : 'remove'}`);
       await ctx.services.ledger.updateBead(

@@ -1,7 +1,7 @@
 import type { Bead } from '../../domain/bead.ts';
 import { DomainError } from '../../domain/errors.ts';
-import { parseId } from '../../domain/validation.ts';
 import { flag, list, optString } from '../args.ts';
+import { resolveBeadRef } from '../bead-ref.ts';
 import type { CommandContext } from '../command.ts';
 import { defineCommand } from '../command.ts';
 import { beadLines } from '../render.ts';
@@ -12,12 +12,12 @@ import { firstError } from './show.ts';
  * Multi-id transitions succeed per id: the ones that can change do, the others are reported
  * (stderr) and the command fails only when none changed (upstream's protocol).
  */
-async function eachId(ids: string[], change: (id: string) => Promise<Bead>) {
+async function eachId(ctx: CommandContext, ids: string[], change: (id: string) => Promise<Bead>) {
   const done: Bead[] = [];
   const errors: string[] = [];
   for (const raw of ids) {
     try {
-      done.push(await change(parseId(raw)));
+      done.push(await change(await resolveBeadRef(ctx.services.ledger, raw)));
     } catch (err) {
       if (!(err instanceof DomainError)) throw err;
       errors.push(err.message);
@@ -40,7 +40,7 @@ export const bdClose = defineCommand<Bead[]>({
   },
   mutates: true,
   run: (args, ctx: CommandContext) =>
-    eachId(list(args, 'ids'), async (id) => {
+    eachId(ctx, list(args, 'ids'), async (id) => {
       await refuseConvoy(ctx, id, 'close', `gt convoy close ${id}`);
       await refuseEscalationDecision(ctx, id, 'close');
       const options = { reason: optString(args, 'reason') ?? '', force: flag(args, 'force') };
@@ -56,7 +56,7 @@ export const bdReopen = defineCommand<Bead[]>({
   syntax: { positionals: [{ name: 'ids', required: true, variadic: true }], flags: {} },
   mutates: true,
   run: (args, ctx: CommandContext) =>
-    eachId(list(args, 'ids'), async (id) => {
+    eachId(ctx, list(args, 'ids'), async (id) => {
       await refuseConvoy(ctx, id, 'reopen', `gt convoy add ${id} <id>…`);
       await refuseEscalationDecision(ctx, id, 'reopen');
       return ctx.services.ledger.reopenBead(id, ctx.write());

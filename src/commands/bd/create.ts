@@ -1,5 +1,6 @@
 import { homeRigOf } from '../../domain/agent-address.ts';
 import type { Bead } from '../../domain/bead.ts';
+import { usageError } from '../../domain/errors.ts';
 import { parseRigName } from '../../domain/rig.ts';
 import {
   parseDescription,
@@ -9,16 +10,24 @@ import {
   parseTitle,
   parseWorkType,
 } from '../../domain/validation.ts';
-import { list, optString, reqString } from '../args.ts';
+import { flag, list, optString } from '../args.ts';
 import { defineCommand } from '../command.ts';
+import { createGraph, type GraphCreated, graphText } from './create-graph.ts';
 
-export const bdCreate = defineCommand<Bead>({
+const USAGE =
+  'bd create <title> [--rig R] [-t task|bug|feature|chore|epic|decision] [-p 0-4] [-d TEXT] [--acceptance TEXT] [--parent ID] [-l a,b] | bd create --graph <file|-> [--rig R] [--dry-run]';
+
+/**
+ * `bd create <title>`: one bead. `bd create --graph`: a whole plan at once (create-graph.ts) —
+ * the CLI reads the file and sends its text; over the API `graph` is the JSON text itself.
+ */
+export const bdCreate = defineCommand<Bead | GraphCreated>({
   path: ['bd', 'create'],
-  summary: 'Create a bead (work item)',
-  usage:
-    'bd create <title> [--rig R] [-t task|bug|feature|chore|epic|decision] [-p 0-4] [-d TEXT] [--acceptance TEXT] [--parent ID] [-l a,b]',
+  summary: 'Create a bead (work item), or a whole plan of them with --graph',
+  usage: USAGE,
   syntax: {
-    positionals: [{ name: 'title', required: true }],
+    // Required unless --graph: checked in run, since the syntax cannot say "one or the other".
+    positionals: [{ name: 'title' }],
     flags: {
       rig: {
         type: 'string',
@@ -30,10 +39,24 @@ export const bdCreate = defineCommand<Bead>({
       acceptance: { type: 'string', description: 'acceptance criteria: what done means' },
       parent: { type: 'string', description: 'parent bead: the new one becomes <parent>.N' },
       labels: { type: 'string', short: 'l', list: true, description: 'labels, comma-separated' },
+      graph: {
+        type: 'string',
+        description:
+          'a plan as JSON {nodes, edges}: a file, or - for stdin (the CLI reads it; the API takes the JSON text)',
+      },
+      'dry-run': { type: 'boolean', description: 'with --graph: check everything, write nothing' },
     },
   },
   mutates: true,
   async run(args, ctx) {
+    if (args.graph !== undefined) return createGraph(args, ctx);
+    if (flag(args, 'dry-run'))
+      throw usageError(
+        'dry_run_without_graph',
+        'use --dry-run only with --graph (bd create --graph FILE --dry-run)',
+      );
+    const title = optString(args, 'title');
+    if (title === undefined) throw usageError('missing_argument', `missing <title>. Usage: ${USAGE}`);
     const parent = optString(args, 'parent');
     // An agent's new work goes to its own rig unless it says otherwise (a child goes with its parent).
     const rig =
@@ -42,7 +65,7 @@ export const bdCreate = defineCommand<Bead>({
     const priority = optString(args, 'priority');
     const bead = await ctx.services.ledger.createBead(
       {
-        title: parseTitle(reqString(args, 'title')),
+        title: parseTitle(title),
         description: parseDescription(optString(args, 'description')),
         acceptance_criteria: parseDescription(optString(args, 'acceptance')),
         labels: parseLabels(list(args, 'labels')),
@@ -55,5 +78,5 @@ export const bdCreate = defineCommand<Bead>({
     );
     return { data: bead };
   },
-  text: (bead) => bead.id,
+  text: (data) => ('ids' in data ? graphText(data) : data.id),
 });

@@ -1,8 +1,8 @@
 import { describeCycle } from '../../domain/cycles.ts';
 import { type DepType, isDepType } from '../../domain/dependency.ts';
 import { notFound, refused, usageError } from '../../domain/errors.ts';
-import { parseId } from '../../domain/validation.ts';
 import { optString, reqString } from '../args.ts';
+import { resolveBeadRef } from '../bead-ref.ts';
 import { defineCommand } from '../command.ts';
 
 const USER_DEP_TYPES = [
@@ -48,8 +48,8 @@ export const bdDepAdd = defineCommand<{
   },
   mutates: true,
   async run(args, ctx) {
-    const issue = parseId(reqString(args, 'issue'));
-    const dependsOn = parseId(reqString(args, 'depends-on'));
+    const issue = await resolveBeadRef(ctx.services.ledger, reqString(args, 'issue'));
+    const dependsOn = await resolveBeadRef(ctx.services.ledger, reqString(args, 'depends-on'));
     const dep = await ctx.services.ledger.addDependency(
       issue,
       dependsOn,
@@ -70,8 +70,8 @@ export const bdDepRemove = defineCommand<{ status: 'removed'; issue_id: string; 
   syntax: { ...pair, flags: {} },
   mutates: true,
   async run(args, ctx) {
-    const issue = parseId(reqString(args, 'issue'));
-    const dependsOn = parseId(reqString(args, 'depends-on'));
+    const issue = await resolveBeadRef(ctx.services.ledger, reqString(args, 'issue'));
+    const dependsOn = await resolveBeadRef(ctx.services.ledger, reqString(args, 'depends-on'));
     // Upstream reports success for an edge that never existed (DISCOVERY BUG-42); a typo should not pass silently.
     if (!(await ctx.services.ledger.removeDependency(issue, dependsOn, ctx.write()))) {
       throw refused(
@@ -105,7 +105,7 @@ export const bdDepTree = defineCommand<TreeNode[]>({
   mutates: false,
   async run(args, ctx) {
     const ledger = ctx.services.ledger;
-    const rootId = parseId(reqString(args, 'id'));
+    const rootId = await resolveBeadRef(ledger, reqString(args, 'id'));
     const nodes: TreeNode[] = [];
     const seen = new Set<string>();
     const visit = async (

@@ -1,8 +1,9 @@
 import type { Bead } from '../../domain/bead.ts';
 import { parseRigName } from '../../domain/rig.ts';
-import { parseAssignee, parseId, parseLabel, parseStatus, parseWorkType } from '../../domain/validation.ts';
+import { parseAssignee, parseLabel, parseStatus, parseWorkType } from '../../domain/validation.ts';
 import type { BeadFilter } from '../../ledger/port.ts';
 import { flag, optString } from '../args.ts';
+import { resolveBeadRef } from '../bead-ref.ts';
 import { defineCommand } from '../command.ts';
 import { beadLines } from '../render.ts';
 
@@ -36,7 +37,7 @@ export const bdList = defineCommand<Bead[]>({
     if (type !== undefined) filter.issue_type = type === 'convoy' ? 'convoy' : parseWorkType(type);
     if (assignee !== undefined) filter.assignee = parseAssignee(assignee) ?? '';
     if (label !== undefined) filter.label = parseLabel(label);
-    if (parent !== undefined) filter.parent = parseId(parent);
+    if (parent !== undefined) filter.parent = await resolveBeadRef(ctx.services.ledger, parent);
     return { data: await ctx.services.ledger.listBeads(filter) };
   },
   text: (beads) => beadLines(beads, 'No beads found.'),

@@ -3,13 +3,13 @@ import { usageError } from '../../domain/errors.ts';
 import {
   parseAssignee,
   parseDescription,
-  parseId,
   parseLabels,
   parsePriority,
   parseStatus,
   parseTitle,
 } from '../../domain/validation.ts';
 import { list, optString, reqString } from '../args.ts';
+import { resolveBeadRef } from '../bead-ref.ts';
 import { defineCommand } from '../command.ts';
 import { beadLines } from '../render.ts';
 import { refuseConvoy, refuseEscalationDecision } from './lifecycle-guard.ts';
@@ -45,7 +45,7 @@ export const bdUpdate = defineCommand<Bead[]>({
         'nothing to change; give at least one of --status, --assignee, -p, --title, -d, --add-label, --remove-label',
       );
     }
-    const id = parseId(reqString(args, 'id'));
+    const id = await resolveBeadRef(ctx.services.ledger, reqString(args, 'id'));
     if (patch.status !== undefined) await refuseConvoy(ctx, id, 'update --status', `gt convoy close ${id}`);
     const decides = ['status', 'assignee', 'add_labels', 'remove_labels'].some((f) => f in patch);
     if (decides)

@@ -5,6 +5,7 @@ import { polecatBranch } from '../../domain/hook.ts';
 import { landingStrategy } from '../../domain/landing-strategy.ts';
 import type { MergeStrategy } from '../../domain/merge-policy.ts';
 import { directMergedReason, MERGING_LABEL } from '../../domain/merge-request.ts';
+import { isPlan } from '../../domain/plan.ts';
 import type { Rig } from '../../domain/rig.ts';
 import type { Ledger } from '../../ledger/port.ts';
 import { optInt, optString } from '../args.ts';
@@ -14,6 +15,7 @@ import { convoysTracking } from './convoy/tracked.ts';
 import { landDirectly } from './done-direct.ts';
 import { integrationTargetOf } from './mq/integration-target.ts';
 import { submitWork, type Work } from './mq/submission.ts';
+import { planDone } from './plan/plan-done.ts';
 
 const DONE_STATUSES = ['completed', 'escalated', 'deferred'] as const;
 type DoneStatus = (typeof DONE_STATUSES)[number];
@@ -72,6 +74,7 @@ export const gtDone = defineCommand<DoneResult>({
       throw usageError('invalid_done_status', `--status must be one of ${DONE_STATUSES.join(', ')}`);
     const bead = await hookedBead(ledger, agent);
     if (!bead) throw refused('nothing_hooked', `${agent} has nothing on its hook; see gt hook`);
+    if (isPlan(bead)) return { data: await planDone(ctx, bead, agent, exit) };
     const commit = optString(args, 'commit') ?? null;
     const rig = bead.rig ? await ledger.getRig(bead.rig) : null;
     const strategy = exit === 'completed' && rig ? await strategyOf(ledger, bead, rig) : 'local';

@@ -1,14 +1,15 @@
-import { refused, usageError } from '../../domain/errors.ts';
-import { cookPlan, unsupportedForRun } from '../../domain/formula/cook-plan.ts';
+import { usageError } from '../../domain/errors.ts';
+import { cookPlan } from '../../domain/formula/cook-plan.ts';
 import { expandFormula } from '../../domain/formula/index.ts';
-import { parseRigName } from '../../domain/rig.ts';
 import type { Finding } from '../../domain/staging.ts';
 import { flag, list, optString, reqString } from '../args.ts';
-import { type CommandContext, defineCommand } from '../command.ts';
+import { defineCommand } from '../command.ts';
+import { rigFor } from '../rig-choice.ts';
 import { launch } from './convoy/launch.ts';
 import { stage } from './convoy/stage.ts';
 import { loadFormula, MAX_FORMULA_STEPS } from './formula.ts';
 import { cook } from './formula-cook.ts';
+import { recordFormulaPlan } from './plan/formula-plan.ts';
 
 export interface FormulaRun {
   formula: string;
@@ -20,6 +21,8 @@ export interface FormulaRun {
   waves: number;
   warnings: Finding[];
   launched: boolean;
+  /** The plan a person's staged run is (its card, gt plan launch|revise|discard); null otherwise. */
+  plan: string | null;
 }
 
 /** `--var k=v` pairs (the value may hold `=` and commas). */
@@ -31,25 +34,6 @@ export function parseVarFlags(raw: readonly string[]): Record<string, string> {
     vars[item.slice(0, eq).trim()] = item.slice(eq + 1);
   }
   return vars;
-}
-
-/** The rig the run's beads go to: `--rig`, else the town's only rig. */
-async function rigFor(ctx: CommandContext, raw: string | undefined): Promise<string> {
-  const rigs = await ctx.services.ledger.listRigs();
-  if (raw !== undefined) {
-    const name = parseRigName(raw);
-    if (!rigs.some((r) => r.name === name))
-      throw refused(
-        'rig_not_found',
-        `no rig ${name}; see gt rig list (${rigs.map((r) => r.name).join(', ') || 'none yet'})`,
-      );
-    return name;
-  }
-  if (rigs.length === 1) return (rigs[0] as { name: string }).name;
-  throw usageError(
-    'missing_rig',
-    `give the rig the plan is for: --rig ${rigs.map((r) => r.name).join('|') || 'R'}`,
-  );
 }
 
 /**
@@ -78,12 +62,6 @@ export const gtFormulaRun = defineCommand<FormulaRun>({
       maxSteps: MAX_FORMULA_STEPS,
       resolve,
     });
-    const unsupported = unsupportedForRun(expanded);
-    if (unsupported)
-      throw refused(
-        'formula_not_runnable',
-        `${formula.name} cannot run yet: ${unsupported}; use a formula without timer gates`,
-      );
     const rig = await rigFor(ctx, optString(args, 'rig'));
     const write = ctx.write();
     const plan = cookPlan(expanded, { hash: entry.hash });
@@ -102,6 +80,14 @@ export const gtFormulaRun = defineCommand<FormulaRun>({
     const launched = flag(args, 'launch')
       ? await launch(ctx.services.ledger, [staged.convoy_id], gatedOnly, write)
       : null;
+    const planId =
+      launched === null && ctx.actor.kind === 'human'
+        ? await recordFormulaPlan(
+            ctx.services.ledger,
+            { formula: formula.name, vars: expanded.vars, rig, convoy: staged.convoy_id },
+            write,
+          )
+        : null;
     return {
       data: {
         formula: formula.name,
@@ -112,6 +98,7 @@ export const gtFormulaRun = defineCommand<FormulaRun>({
         waves: staged.waves.length,
         warnings: staged.warnings,
         launched: launched !== null,
+        plan: planId,
       },
     };
   },
@@ -121,6 +108,8 @@ export const gtFormulaRun = defineCommand<FormulaRun>({
       ...r.warnings.map((w) => `  warning: ${w.message}`),
       ...(r.launched
         ? []
-        : [`  review it: gt convoy stage ${r.convoy} · launch it: gt convoy launch ${r.convoy}`]),
+        : [
+            `  review it: gt plan show ${r.convoy} · launch it: gt plan launch ${r.convoy} (or gt convoy launch ${r.convoy})`,
+          ]),
     ].join('\n'),
 });

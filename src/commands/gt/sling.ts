@@ -5,6 +5,7 @@ import { checkSling, isStaleSlot, polecatAddress, polecatNames, QUEUED_LABEL } f
 import { parseId } from '../../domain/validation.ts';
 import type { Ledger, WriteContext } from '../../ledger/port.ts';
 import { flag, optString, reqString } from '../args.ts';
+import { resolveBeadRef } from '../bead-ref.ts';
 import { type CommandContext, defineCommand } from '../command.ts';
 import { convoysTracking } from './convoy/tracked.ts';
 
@@ -122,7 +123,8 @@ export const gtSling = defineCommand<SlingResult>({
   run: async (args, ctx: CommandContext) => ({
     data: await sling(
       ctx.services.ledger,
-      reqString(args, 'id'),
+      // Only what a person types may be an alias; the services sling ids they already hold.
+      await resolveBeadRef(ctx.services.ledger, reqString(args, 'id')),
       optString(args, 'rig'),
       flag(args, 'force'),
       ctx.write(),

@@ -1,4 +1,5 @@
 import type { IssueType, Priority } from '../bead.ts';
+import { timerGateLabels } from '../timer-gate.ts';
 import type { ExpandedFormula, ExpandedStep } from './types.ts';
 
 /**
@@ -8,10 +9,13 @@ import type { ExpandedFormula, ExpandedStep } from './types.ts';
  * person closes, never a polecat: a `decision`, which no one slings. A step written as
  * `type = "human"` is that decision itself; a step with `gate = { type = "human" }` is work whose
  * dependents wait on a decision after it (`<step>.approval`: a person approves what was done).
+ * A step with `gate = { type = "timer", timeout = "1h" }` is work followed the same way by a
+ * `decision` `<step>.timer` that the service closes once the timeout has passed since the run was
+ * poured and the step is done (domain/timer-gate.ts). A human gate's `timeout` is informational.
  * Each bead carries `formula-step:<id>` (its readable alias within the run) and the run's label.
  */
 export interface CookBead {
-  /** The step id (or `<step>.approval` for a gate). */
+  /** The step id (or `<step>.approval` / `<step>.timer` for a gate). */
   key: string;
   /** The key of the bead it is created under; null: the root epic. */
   parent: string | null;
@@ -34,14 +38,6 @@ export interface CookPlan {
 export const STEP_LABEL = 'formula-step:';
 export const formulaLabel = (name: string): string => `formula:${name}`;
 
-/** Refused before anything is written: what running cannot do yet, and why. */
-export function unsupportedForRun(f: ExpandedFormula): string | null {
-  const timer = f.steps.find((s) => s.gate?.type === 'timer');
-  return timer
-    ? `step ${timer.id} has a timer gate: timer gates open with gt gate, which is not built yet`
-    : null;
-}
-
 export function cookPlan(f: ExpandedFormula, source: { hash: string }): CookPlan {
   const fields = [
     `Formula: ${f.name}`,
@@ -51,19 +47,19 @@ export function cookPlan(f: ExpandedFormula, source: { hash: string }): CookPlan
   ];
   const beads: CookBead[] = [];
   const edges: Array<[string, string]> = [];
-  // A gated step's dependents wait on its approval, not on the step itself.
-  const approvalOf = new Map<string, string>();
+  // A gated step's dependents wait on its gate, not on the step itself; the gate waits on the
+  // step, so they still wait for the step's work.
+  const gateOf = new Map<string, string>();
   for (const step of f.steps) {
     beads.push(stepBead(f, step));
-    if (step.gate?.type === 'human' && !isHumanStep(step)) {
-      const approval = `${step.id}.approval`;
-      beads.push(approvalBead(f, step, approval));
-      edges.push([approval, step.id]);
-      approvalOf.set(step.id, approval);
+    const gate = gateBead(f, step);
+    if (gate) {
+      beads.push(gate);
+      edges.push([gate.key, step.id]);
+      gateOf.set(step.id, gate.key);
     }
   }
-  for (const step of f.steps)
-    for (const need of step.needs) edges.push([step.id, approvalOf.get(need) ?? need]);
+  for (const step of f.steps) for (const need of step.needs) edges.push([step.id, gateOf.get(need) ?? need]);
   return {
     root: {
       title: f.description.split('\n')[0]?.trim() || f.name,
@@ -92,6 +88,13 @@ function stepBead(f: ExpandedFormula, s: ExpandedStep): CookBead {
   };
 }
 
+/** The decision after a gated step (none for a step that is itself a person's decision). */
+function gateBead(f: ExpandedFormula, s: ExpandedStep): CookBead | null {
+  if (s.gate?.type === 'human' && !isHumanStep(s)) return approvalBead(f, s, `${s.id}.approval`);
+  if (s.gate?.type === 'timer' && s.gate.timeoutMs !== undefined) return timerBead(f, s, s.gate.timeoutMs);
+  return null;
+}
+
 function approvalBead(f: ExpandedFormula, s: ExpandedStep, key: string): CookBead {
   return {
     key,
@@ -102,5 +105,24 @@ function approvalBead(f: ExpandedFormula, s: ExpandedStep, key: string): CookBea
     type: 'decision',
     priority: s.priority as Priority,
     labels: [`${STEP_LABEL}${key}`, formulaLabel(f.name), 'gate:human'],
+  };
+}
+
+function timerBead(f: ExpandedFormula, s: ExpandedStep, timeoutMs: number): CookBead {
+  const key = `${s.id}.timer`;
+  const timeout = s.gate?.timeout ?? `${timeoutMs}ms`;
+  return {
+    key,
+    parent: s.parent ?? null,
+    title: `Wait ${timeout}: ${s.title}`,
+    description: [
+      `A timer gate of formula ${f.name}: what needs ${s.id} waits until ${timeout} after this run was`,
+      `poured (the clock starts when this gate is created, as in Gas Town) and until ${s.id} is done.`,
+      'Nobody approves it: the service closes it by itself.',
+    ].join(' '),
+    acceptance: '',
+    type: 'decision',
+    priority: s.priority as Priority,
+    labels: [`${STEP_LABEL}${key}`, formulaLabel(f.name), ...timerGateLabels(timeoutMs)],
   };
 }

@@ -1,7 +1,7 @@
 import type { Bead } from '../../../domain/bead.ts';
 import { isStaged } from '../../../domain/convoy.ts';
 import { refused } from '../../../domain/errors.ts';
-import { isHumanGate } from '../../../domain/human-gate.ts';
+import { isFormulaGate } from '../../../domain/human-gate.ts';
 import { planStage } from '../../../domain/stage-plan.ts';
 import type { Finding, StagePlan, Wave } from '../../../domain/staging.ts';
 import { parseTitle } from '../../../domain/validation.ts';
@@ -117,9 +117,9 @@ async function restage(
   ctx: WriteContext,
 ): Promise<Bead> {
   const tracked = await trackedBeads(ledger, convoy.id);
-  // Slingable work, and the human gates a formula run gave it (a person approves them: the
-  // convoy waits on them, and their approval feeds what they hold).
-  const want = new Set([...plan.slingable, ...tracked.filter(isHumanGate).map((b) => b.id)]);
+  // Slingable work, and the gates a formula run gave it (a person approves them, or the clock
+  // opens them: the convoy waits on them, and their closing feeds what they hold).
+  const want = new Set([...plan.slingable, ...tracked.filter(isFormulaGate).map((b) => b.id)]);
   const have = new Set(tracked.map((b) => b.id));
   for (const id of plan.slingable)
     if (!have.has(id)) await ledger.addDependency(convoy.id, id, 'tracks', ctx);
