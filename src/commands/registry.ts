@@ -142,7 +142,7 @@ export class CommandRegistry {
       // Arguments that failed the check can be anything a caller sent (nested 10,000 deep, 8 MiB,
       // `$`-keys): the audit keeps a short preview of them, never the value itself.
       args: checked
-        ? withoutKeys(checked, unaudited)
+        ? auditArgs(checked, unaudited)
         : { unchecked: unaudited.length ? '(withheld)' : preview(call.args) },
       outcome: outcomeOf(reply),
     };
@@ -157,9 +157,21 @@ function holds(who: Principal, permission: Permission): boolean {
   return allowsAnywhere(who.roles, permission);
 }
 
-function withoutKeys(args: Args, keys: readonly string[]): Args {
-  if (!keys.some((k) => k in args)) return args;
-  return Object.fromEntries(Object.entries(args).filter(([k]) => !keys.includes(k)));
+const MAX_AUDITED_TEXT = 2_000;
+
+/**
+ * The arguments as the audit keeps them: without the withheld ones, and a long text (a plan's
+ * graph, up to megabytes) shortened to its start and its length — the record says what was
+ * done, the ledger holds what it made.
+ */
+function auditArgs(args: Args, withheld: readonly string[]): Args {
+  const shorten = (v: Args[string]) =>
+    typeof v === 'string' && v.length > MAX_AUDITED_TEXT ? `${v.slice(0, 500)}… (${v.length} characters)` : v;
+  return Object.fromEntries(
+    Object.entries(args)
+      .filter(([k]) => !withheld.includes(k))
+      .map(([k, v]) => [k, shorten(v)]),
+  ) as Args;
 }
 
 const outcomeOf = (reply: Reply): 'ok' | 'refused' | 'error' =>

@@ -6,6 +6,7 @@ import { signalsFor } from '../domain/polecat-signals.ts';
 import type { Reply } from '../domain/reply.ts';
 import type { Rig } from '../domain/rig.ts';
 import { polecatNames } from '../domain/sling.ts';
+import { isTimerGate } from '../domain/timer-gate.ts';
 import { currentProcess, isAbandoned, type Signals } from '../domain/witness.ts';
 import type { Ledger, SlotHook } from '../ledger/port.ts';
 
@@ -72,7 +73,8 @@ export async function strandedScan(d: ScanDeps, now: Date): Promise<ScanSummary>
       strandedReason(
         after,
         after.filter((b) => isDispatchable(b, rigs)),
-      ) === 'stuck'
+      ) === 'stuck' &&
+      !(await waitsOnATimer(d.ledger, after))
     )
       summary.stuck.push({ convoy_id: convoyId, reason: whyStuck(after, rigs) });
   }
@@ -143,6 +145,13 @@ async function recover(
   });
   if (reply.ok) summary.escalated.push(bead.id);
   return false;
+}
+
+/** A pending timer gate opens by itself (the timer-gates job): its convoy is waiting, not stuck. */
+async function waitsOnATimer(ledger: Ledger, tracked: readonly TrackedState[]): Promise<boolean> {
+  const ids = tracked.filter((b) => b.issue_type === 'decision' && b.status !== 'closed').map((b) => b.id);
+  if (ids.length === 0) return false;
+  return (await ledger.listBeads({ ids, all: true })).some(isTimerGate);
 }
 
 function whyStuck(tracked: readonly TrackedState[], rigs: ReadonlyMap<string, Rig>): string {

@@ -138,6 +138,8 @@ describe('readable aliases of formula beads', () => {
     );
     const slung = await ok<{ id: string; status: string }>('gt sling', { id: `${run.root}.design` });
     expect(slung).toMatchObject({ id: bead('design'), status: 'hooked' });
+    const child = await ok<{ parent: string }>('bd create', { title: 'sub', parent: `${run.root}.build` });
+    expect(child.parent).toBe(bead('build'));
   });
 
   it('an unknown step is refused, naming the root, its steps and the closest one', async () => {

@@ -99,6 +99,16 @@ describe('command registry', () => {
     expect(unexpected).toEqual([]);
   });
 
+  it('audits a long text argument by its start and length (a plan graph can be megabytes)', async () => {
+    const graph = JSON.stringify({ nodes: [{ key: 'a', title: 'x'.repeat(10_000) }], edges: [] });
+    await run('bd create', { graph, 'dry-run': true });
+    const [audit] = await ledger.listAudit(1);
+    expect(audit?.args).toMatchObject({
+      'dry-run': true,
+      graph: `${graph.slice(0, 500)}… (${graph.length} characters)`,
+    });
+  });
+
   it('partial success of multi-id close: closes what it can, reports the rest', async () => {
     const a = await ledger.createBead({ title: 'A' }, { actor: 'x', now: new Date() });
     const b = await ledger.createBead({ title: 'B' }, { actor: 'x', now: new Date() });

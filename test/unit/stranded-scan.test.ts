@@ -134,4 +134,25 @@ describe('stranded scan', () => {
       /every convoy can move again/,
     );
   });
+
+  it('a convoy waiting on a timer gate is waiting, not stuck; one waiting on a person is stuck', async () => {
+    const gated = async (...labels: string[]) => {
+      const gate = (
+        await ok<Bead>('bd create', {
+          title: `gate ${labels[0]}`,
+          rig: 'alpha',
+          type: 'decision',
+          labels,
+        })
+      ).id;
+      const work = await bead(`after ${labels[0]}`);
+      await ok('bd dep add', { issue: work, 'depends-on': gate });
+      await ok('gt convoy create', { words: [`waits on ${labels[0]}`, gate, work] });
+      return gate;
+    };
+    await gated('gate:timer', 'gate-timeout:3600000');
+    const human = await gated('gate:human');
+    const s = await scan();
+    expect(s.stuck.map((x) => x.reason)).toEqual([expect.stringContaining(`${human} is a decision (gate)`)]);
+  });
 });

@@ -4,13 +4,13 @@ import { usageError } from '../../domain/errors.ts';
 import { parseRigName } from '../../domain/rig.ts';
 import {
   parseDescription,
-  parseId,
   parseLabels,
   parsePriority,
   parseTitle,
   parseWorkType,
 } from '../../domain/validation.ts';
 import { flag, list, optString } from '../args.ts';
+import { resolveBeadRef } from '../bead-ref.ts';
 import { defineCommand } from '../command.ts';
 import { createGraph, type GraphCreated, graphText } from './create-graph.ts';
 
@@ -63,6 +63,7 @@ export const bdCreate = defineCommand<Bead | GraphCreated>({
       optString(args, 'rig') ?? (parent === undefined ? (homeRigOf(ctx.actor) ?? undefined) : undefined);
     const type = optString(args, 'type');
     const priority = optString(args, 'priority');
+    const parentId = parent === undefined ? undefined : await resolveBeadRef(ctx.services.ledger, parent);
     const bead = await ctx.services.ledger.createBead(
       {
         title: parseTitle(title),
@@ -70,7 +71,7 @@ export const bdCreate = defineCommand<Bead | GraphCreated>({
         acceptance_criteria: parseDescription(optString(args, 'acceptance')),
         labels: parseLabels(list(args, 'labels')),
         ...(rig !== undefined && { rig: parseRigName(rig) }),
-        ...(parent !== undefined && { parent: parseId(parent) }),
+        ...(parentId !== undefined && { parent: parentId }),
         ...(type !== undefined && { issue_type: parseWorkType(type) }),
         ...(priority !== undefined && { priority: parsePriority(priority) }),
       },
