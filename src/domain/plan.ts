@@ -148,3 +148,7 @@ export const revisionText = (comment: string): string | null =>
 
 /** What the last round said when it failed and the plan went back to review (a comment). */
 export const roundFailedNote = (round: number, why: string): string => `Round ${round} failed: ${why}`;
+
+/** Why a plan closed beads it made (discarded, a failed round, a replaced convoy): `Plan <id>: …`. */
+export const planCleanupReason = (plan: string, why: string): string => `Plan ${plan}: ${why}`;
+export const isPlanCleanup = (reason: string): boolean => /^Plan [^\s:]+: /.test(reason);

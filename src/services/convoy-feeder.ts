@@ -6,18 +6,20 @@ import { compareReady } from '../domain/readiness.ts';
 import type { Reply } from '../domain/reply.ts';
 import { QUEUED_LABEL } from '../domain/sling.ts';
 import type { Ledger, LedgerEvent } from '../ledger/port.ts';
+import { closeCompletedMolecule } from './molecule-closer.ts';
 
 export type Execute = (verb: string, args: Record<string, unknown>) => Promise<Reply>;
 
 export const FEEDER: Actor = { kind: 'system', id: 'convoy-feeder' };
 
 /**
- * Event-driven convoy feeding: on every `bead_closed`, free the polecat slot it held, land each
- * open convoy tracking it that is now complete, and sling EVERY tracked bead that just became
- * dispatchable (Gas Town releases one per event and polls every 5–30 s, convoy.md §5.3), then
- * the rig's queued beads into freed slots. Every action goes through the command layer as the
- * system actor, so it is authorized and audited like any other; every action is idempotent, so
- * a redelivered event or a second replica changes nothing twice.
+ * Event-driven convoy feeding: on every `bead_closed`, free the polecat slot it held, close what
+ * of its formula run it finished (molecule-closer.ts), land each open convoy tracking it that is
+ * now complete, and sling EVERY tracked bead that just became dispatchable (Gas Town releases
+ * one per event and polls every 5–30 s, convoy.md §5.3), then the rig's queued beads into freed
+ * slots. Every action goes through the command layer as the system actor, so it is authorized
+ * and audited like any other; every action is idempotent, so a redelivered event or a second
+ * replica changes nothing twice.
  */
 export class ConvoyFeeder {
   private readonly ledger: Ledger;
@@ -43,6 +45,10 @@ export class ConvoyFeeder {
     if (bead.rig && bead.assignee?.startsWith(`${bead.rig}/`)) {
       await this.ledger.freeSlot(bead.rig, bead.assignee.slice(bead.rig.length + 1), bead.id);
     }
+    // Before feeding: a container this close emptied closes here, so what waited on it (the
+    // children of a container that needs it) is fed just below — the container's own close
+    // feeds nothing, as no convoy tracks a container.
+    await closeCompletedMolecule(this.ledger, this.execute, bead);
     for (const convoy of await convoysTracking(this.ledger, bead.id)) {
       const tracked = await trackedBeads(this.ledger, convoy.id);
       await this.execute('gt convoy check', { convoy: convoy.id });

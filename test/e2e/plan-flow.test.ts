@@ -178,7 +178,7 @@ describe('gt plan with a scripted Mayor', () => {
   }, 60_000);
 
   it('a formula a person runs is a plan too: shown, and launched or discarded like one', async () => {
-    const run = await town.json<{ plan: string; convoy: string }>('gt', [
+    const run = await town.json<{ plan: string; convoy: string; root: string }>('gt', [
       'formula',
       'run',
       'feature',
@@ -194,6 +194,11 @@ describe('gt plan with a scripted Mayor', () => {
     expect(v.waves[0]?.beads.map((b) => b.title)).toEqual(['Design login']);
     await town.json('gt', ['plan', 'discard', run.convoy, '-r', 'later']);
     expect((await bead(run.convoy)).status).toBe('closed');
+    // Its steps did not complete: the run's root says it was discarded, whoever closed it.
+    expect(await bead(run.root)).toMatchObject({
+      status: 'closed',
+      close_reason: expect.stringMatching(/Discarded by .*: later/),
+    });
   });
 
   it('a Mayor that exits without finishing leaves nothing half-made, and the plan says why', async () => {

@@ -46,7 +46,6 @@ export function cookPlan(f: ExpandedFormula, source: { hash: string }): CookPlan
     ...Object.entries(f.vars).map(([k, v]) => `Var ${k}: ${v}`),
   ];
   const beads: CookBead[] = [];
-  const edges: Array<[string, string]> = [];
   // A gated step's dependents wait on its gate, not on the step itself; the gate waits on the
   // step, so they still wait for the step's work.
   const gateOf = new Map<string, string>();
@@ -55,11 +54,13 @@ export function cookPlan(f: ExpandedFormula, source: { hash: string }): CookPlan
     const gate = gateBead(f, step);
     if (gate) {
       beads.push(gate);
-      edges.push([gate.key, step.id]);
       gateOf.set(step.id, gate.key);
     }
   }
-  for (const step of f.steps) for (const need of step.needs) edges.push([step.id, gateOf.get(need) ?? need]);
+  const wire = edgeWiring(f.steps, gateOf);
+  const edges: Array<[string, string]> = [];
+  for (const [step, gate] of gateOf) edges.push(...wire.gate(gate, step));
+  for (const step of f.steps) for (const need of step.needs) edges.push(...wire.need(step.id, need));
   return {
     root: {
       title: f.description.split('\n')[0]?.trim() || f.name,
@@ -68,6 +69,38 @@ export function cookPlan(f: ExpandedFormula, source: { hash: string }): CookPlan
     },
     beads,
     edges,
+  };
+}
+
+/**
+ * The blocking edges of `needs`, where a container (a step with children, an epic) meets a plain
+ * step. The ledger keeps epics and work apart (an epic blocks only epics, work only work), so a
+ * step that needs a container waits on every leaf of its subtree (each leaf's gate, if gated),
+ * and a container that needs a step has every leaf of its subtree wait on it — the same
+ * "waits for the whole subtree" meaning, in edges the ledger takes. Two containers keep their
+ * one epic-to-epic edge.
+ */
+function edgeWiring(steps: readonly ExpandedStep[], gateOf: ReadonlyMap<string, string>) {
+  const children = new Map<string, string[]>();
+  for (const s of steps) if (s.parent) children.set(s.parent, [...(children.get(s.parent) ?? []), s.id]);
+  const isContainer = (id: string) => children.has(id);
+  const leaves = (id: string): string[] =>
+    isContainer(id) ? (children.get(id) ?? []).flatMap(leaves) : [id];
+  /** What "done" of a step is, as the beads to wait on. */
+  const doneOf = (id: string): string[] => {
+    const gate = gateOf.get(id);
+    if (gate) return [gate];
+    return isContainer(id) ? leaves(id).flatMap(doneOf) : [id];
+  };
+  const pairs = (from: string[], to: string[]) =>
+    from.flatMap((a) => to.map((b): [string, string] => [a, b]));
+  return {
+    need(step: string, need: string): Array<[string, string]> {
+      if (isContainer(step) && isContainer(need) && !gateOf.has(need)) return [[step, need]];
+      return pairs(isContainer(step) ? leaves(step) : [step], doneOf(need));
+    },
+    gate: (gate: string, step: string): Array<[string, string]> =>
+      pairs([gate], isContainer(step) ? leaves(step).flatMap(doneOf) : [step]),
   };
 }
 

@@ -1,7 +1,13 @@
 import { MAYOR } from '../../../domain/agent-address.ts';
 import type { Bead } from '../../../domain/bead.ts';
 import { conflict, usageError } from '../../../domain/errors.ts';
-import { discardedReason, launchedReason, revisionComment, stateChange } from '../../../domain/plan.ts';
+import {
+  discardedReason,
+  launchedReason,
+  planCleanupReason,
+  revisionComment,
+  stateChange,
+} from '../../../domain/plan.ts';
 import type { Ledger, WriteContext } from '../../../ledger/port.ts';
 import { flag, optString, reqString } from '../../args.ts';
 import { type CommandContext, defineCommand } from '../../command.ts';
@@ -10,7 +16,7 @@ import { trackedBeads } from '../convoy/tracked.ts';
 import { senderAddress } from '../mail/recipients.ts';
 import { sendMail } from '../mail/send.ts';
 import { loadPlan, type PlanRecord, requireState, requireVersion } from './plan-record.ts';
-import { closeLeftovers, failRound } from './round.ts';
+import { closeLeftovers, closeUnlessClosed, failRound } from './round.ts';
 import { viewPlan } from './show.ts';
 
 const ID = { positionals: [{ name: 'id', required: true }] };
@@ -98,7 +104,7 @@ async function closePlanned(
   write: WriteContext,
 ): Promise<void> {
   const open = (await trackedBeads(ledger, convoy.id)).filter((b) => b.status !== 'closed');
-  for (const b of open) await ledger.closeBead(b.id, { reason, force: true }, write);
+  for (const b of open) await closeUnlessClosed(ledger, b.id, reason, write);
   let parents = [...new Set(open.map((b) => b.parent).filter((p): p is string => p !== null))];
   while (parents.length > 0) {
     const next: string[] = [];
@@ -106,12 +112,12 @@ async function closePlanned(
       const parent = await ledger.getBead(id);
       if (!parent || parent.status === 'closed' || parent.issue_type !== 'epic') continue;
       if ((await ledger.listBeads({ parent: id })).length > 0) continue; // something else still open under it
-      await ledger.closeBead(id, { reason, force: true }, write);
+      await closeUnlessClosed(ledger, id, reason, write);
       if (parent.parent) next.push(parent.parent);
     }
     parents = next;
   }
-  await ledger.closeBead(convoy.id, { reason, force: true }, write);
+  await closeUnlessClosed(ledger, convoy.id, reason, write);
 }
 
 /**
@@ -140,10 +146,10 @@ export const gtPlanDiscard = defineCommand<Bead>({
     const write = ctx.write();
     if (r.convoy && r.convoy.status !== 'closed') {
       await claimConvoy(ledger, r.convoy, 'plan:discarded', write);
-      await closePlanned(ledger, r.convoy, `Plan ${r.plan.id}: ${reason}`, write);
+      await closePlanned(ledger, r.convoy, planCleanupReason(r.plan.id, reason), write);
     }
     if (r.facts.state === 'planning')
-      await closeLeftovers(ledger, r, null, `Plan ${r.plan.id}: ${reason}`, write);
+      await closeLeftovers(ledger, r, null, planCleanupReason(r.plan.id, reason), write);
     return { data: await ledger.closeBead(r.plan.id, { reason, force: true }, write) };
   },
   text: (b) => `${b.id}: ${b.close_reason}`,

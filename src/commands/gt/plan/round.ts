@@ -7,6 +7,7 @@ import {
   failedReason,
   madeInRound,
   PLAN_LABEL,
+  planCleanupReason,
   roundFailedNote,
   stateChange,
 } from '../../../domain/plan.ts';
@@ -22,10 +23,22 @@ import type { PlanRecord } from './plan-record.ts';
  * (a revision that failed) or ends failed (a first round); the card tells the requester.
  */
 
+/**
+ * Closes a bead that may have closed meanwhile (a formula root closes itself once its last step
+ * does, possibly on another replica): already closed is what was wanted.
+ */
+export async function closeUnlessClosed(ledger: Ledger, id: string, reason: string, write: WriteContext) {
+  try {
+    await ledger.closeBead(id, { reason: reason.slice(0, 500), force: true }, write);
+  } catch (err) {
+    if ((await ledger.getBead(id))?.status !== 'closed') throw err;
+  }
+}
+
 const closeAll = async (ledger: Ledger, beads: readonly Bead[], reason: string, write: WriteContext) => {
   // Work first, containers after: an epic closes after what it holds.
   const order = [...beads].sort((a, b) => Number(a.issue_type === 'epic') - Number(b.issue_type === 'epic'));
-  for (const b of order) await ledger.closeBead(b.id, { reason: reason.slice(0, 500), force: true }, write);
+  for (const b of order) await closeUnlessClosed(ledger, b.id, reason, write);
 };
 
 /** Open beads the Mayor made since the round started, but those its plan's convoy keeps. */
@@ -56,7 +69,13 @@ export async function failRound(
   write: WriteContext,
 ): Promise<Bead> {
   const earlier = r.convoy && isStaged(r.convoy.status) ? r.convoy : null;
-  await closeLeftovers(ledger, r, earlier, `Plan ${r.plan.id} round ${r.facts.round} failed: ${why}`, write);
+  await closeLeftovers(
+    ledger,
+    r,
+    earlier,
+    planCleanupReason(r.plan.id, `round ${r.facts.round} failed: ${why}`),
+    write,
+  );
   if (!earlier)
     return ledger.closeBead(r.plan.id, { reason: failedReason(why).slice(0, 500), force: true }, write);
   await ledger.addComment(r.plan.id, roundFailedNote(r.facts.round, why), write);
@@ -137,7 +156,7 @@ async function withoutSubsumed(
     else
       await ledger.closeBead(
         c.id,
-        { reason: `Plan ${r.plan.id}: folded into convoy ${host.id}`, force: true },
+        { reason: planCleanupReason(r.plan.id, `folded into convoy ${host.id}`), force: true },
         write,
       );
   }
@@ -148,7 +167,7 @@ async function withoutSubsumed(
 async function replaceConvoy(ledger: Ledger, r: PlanRecord, next: Bead, write: WriteContext): Promise<void> {
   const old = r.convoy as Bead;
   const keep = new Set((await trackedBeads(ledger, next.id)).map((b) => b.id));
-  const reason = `Plan ${r.plan.id} revised: replaced by convoy ${next.id}`;
+  const reason = planCleanupReason(r.plan.id, `revised: replaced by convoy ${next.id}`);
   const only = (await trackedBeads(ledger, old.id)).filter((b) => !keep.has(b.id) && b.status !== 'closed');
   await closeAll(ledger, [...only, old], reason, write);
 }
