@@ -54,7 +54,7 @@ interface Round {
  * `gt done`. A Mayor that exits without it, runs out of time, or loses its plan (stopped or
  * discarded by a person) is stopped, and the round is ended with `gt plan stop` — what it made
  * is closed and the plan's card says why. A plan found on the Mayor's hook with no process here
- * (the service restarted mid-round) is stopped the same way: its requester can ask again.
+ * (the service stopped or crashed mid-round) starts over: `gt plan stop --requeue`.
  */
 export class MayorRunner {
   private readonly o: MayorRunnerOptions;
@@ -62,6 +62,7 @@ export class MayorRunner {
   private timer: NodeJS.Timeout | null = null;
   private ticking: Promise<void> | null = null;
   private again = false;
+  private stopping = false;
 
   constructor(options: MayorRunnerOptions) {
     this.o = options;
@@ -90,6 +91,9 @@ export class MayorRunner {
   }
 
   async stop(): Promise<void> {
+    // A round cut short by the service stopping is not the Mayor's failure: its plan stays on the
+    // Mayor's hook, and whichever replica leads next starts it over.
+    this.stopping = true;
     if (this.timer) clearInterval(this.timer);
     await this.ticking;
     const r = this.current;
@@ -106,11 +110,7 @@ export class MayorRunner {
     const hooked = (await ledger.listBeads({ assignee: MAYOR, status: ['hooked', 'in_progress'] })).filter(
       isPlan,
     );
-    for (const orphan of hooked)
-      await this.endRound(
-        orphan.id,
-        'interrupted: the service restarted during the round; ask again with gt plan',
-      );
+    for (const orphan of hooked) await this.requeue(orphan.id);
     const queued = (await ledger.listBeads({ issue_type: 'decision', label: `${PLAN_LABEL}-state:queued` }))
       .filter(isPlan)
       .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
@@ -192,6 +192,7 @@ export class MayorRunner {
     this.current = r;
     this.o.log.info({ plan: plan.id, round, pid: child.pid }, 'the Mayor is planning');
     void child.exited.then(async ({ code, signal }) => {
+      if (this.stopping) return;
       const why = r.timedOut
         ? `the Mayor ran out of time (${r.timeoutS} s); its log: ${log}`
         : `the Mayor exited (code ${code}${signal ? `, ${signal}` : ''}) without gt done; its log: ${log}`;
@@ -201,6 +202,17 @@ export class MayorRunner {
       this.current = null;
       this.kick();
     });
+  }
+
+  /** A round no process runs any more (a restart cut it short): closed, and planned again from the start. */
+  private async requeue(id: string): Promise<void> {
+    const reply = await this.o.execute('gt plan stop', {
+      id,
+      reason: 'the service restarted during the round',
+      requeue: true,
+    });
+    if (!reply.ok) throw new Error(reply.error.message);
+    this.o.log.warn({ plan: id }, 'planning round interrupted by a restart: planning it again');
   }
 
   /** Ends a round still on the Mayor's hook (and of this round, when given) as failed. */

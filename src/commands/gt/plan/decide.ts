@@ -5,6 +5,7 @@ import {
   discardedReason,
   launchedReason,
   planCleanupReason,
+  planFacts,
   revisionComment,
   stateChange,
 } from '../../../domain/plan.ts';
@@ -16,7 +17,7 @@ import { trackedBeads } from '../convoy/tracked.ts';
 import { senderAddress } from '../mail/recipients.ts';
 import { sendMail } from '../mail/send.ts';
 import { loadPlan, type PlanRecord, requireState, requireVersion } from './plan-record.ts';
-import { closeLeftovers, closeUnlessClosed, failRound } from './round.ts';
+import { closeLeftovers, closeUnlessClosed, failRound, requeueRound } from './round.ts';
 import { viewPlan } from './show.ts';
 
 const ID = { positionals: [{ name: 'id', required: true }] };
@@ -215,25 +216,34 @@ async function queueRevision(ctx: CommandContext, r: PlanRecord, text: string) {
 }
 
 /**
- * `gt plan stop <plan> [-r REASON]`: ends the Mayor's current round (its process is stopped) —
- * what the round made is closed; a plan with an earlier convoy returns to review, else it fails.
- * The service runs it when the Mayor exits without `gt done` or runs out of time.
+ * `gt plan stop <plan> [-r REASON] [--requeue]`: ends the Mayor's current round (its process is
+ * stopped) — what the round made is closed; a plan with an earlier convoy returns to review,
+ * else it fails. `--requeue` starts the round over instead (the plan waits for the Mayor again).
+ * The service runs it when the Mayor exits without `gt done` or runs out of time, and with
+ * `--requeue` for a round a restart interrupted.
  */
 export const gtPlanStop = defineCommand<Bead>({
   path: ['gt', 'plan', 'stop'],
   summary: 'Stop the Mayor’s round on a plan; what the round made is closed',
-  usage: 'gt plan stop <plan> [-r REASON]',
-  syntax: { ...ID, flags: { reason: { type: 'string', short: 'r', description: 'why' } } },
+  usage: 'gt plan stop <plan> [-r REASON] [--requeue]',
+  syntax: {
+    ...ID,
+    flags: {
+      reason: { type: 'string', short: 'r', description: 'why' },
+      requeue: { type: 'boolean', description: 'plan it again from the start (default: the round fails)' },
+    },
+  },
   mutates: true,
   async run(args, ctx) {
     const ledger = ctx.services.ledger;
     const r = await loadPlan(ledger, reqString(args, 'id'));
     requireState(r, ['queued', 'planning'], 'stop');
     const why = optString(args, 'reason')?.trim() || `stopped by ${ctx.actor.id}`;
-    return { data: await failRound(ledger, r, why, ctx.write()) };
+    const end = flag(args, 'requeue') ? requeueRound : failRound;
+    return { data: await end(ledger, r, why, ctx.write()) };
   },
   text: (b) =>
     b.status === 'closed'
       ? `${b.id}: ${b.close_reason}`
-      : `${b.id}: round stopped; the earlier plan waits for review again`,
+      : `${b.id}: round stopped; ${planFacts(b).state === 'queued' ? 'the Mayor plans it again' : 'the earlier plan waits for review again'}`,
 });

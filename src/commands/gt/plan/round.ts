@@ -86,6 +86,29 @@ export async function failRound(
   );
 }
 
+/** The round starts over: what it made is closed, and the plan waits for the Mayor again. */
+export async function requeueRound(
+  ledger: Ledger,
+  r: PlanRecord,
+  why: string,
+  write: WriteContext,
+): Promise<Bead> {
+  const earlier = r.convoy && isStaged(r.convoy.status) ? r.convoy : null;
+  await closeLeftovers(
+    ledger,
+    r,
+    earlier,
+    planCleanupReason(r.plan.id, `round ${r.facts.round} interrupted: ${why}`),
+    write,
+  );
+  await ledger.addComment(r.plan.id, `Round ${r.facts.round} interrupted: ${why}; planning again`, write);
+  return ledger.updateBead(
+    r.plan.id,
+    { status: 'open', assignee: null, ...stateChange(r.plan.labels, 'queued') },
+    write,
+  );
+}
+
 /** The convoys this round staged: new ones the Mayor made, or the plan's own re-staged. */
 async function stagedThisRound(ledger: Ledger, r: PlanRecord): Promise<Bead[]> {
   const since = r.facts.since ?? r.plan.updated_at;
