@@ -79,7 +79,7 @@ export function parseGoal(raw: unknown): string {
   if (goal.length > MAX_GOAL)
     throw usageError(
       'goal_too_long',
-      `the goal is ${goal.length} characters, over ${MAX_GOAL}: state it shortly and put the details in a bead or a file the Mayor can read`,
+      `the goal is ${goal.length} characters, over ${MAX_GOAL}: use at most ${MAX_GOAL}, and put the details in a bead or a file the Mayor can read`,
     );
   return goal;
 }

@@ -61,7 +61,7 @@ describe('gt plan with a scripted Mayor', () => {
     await town.json('gt', ['rig', 'set', 'web', '--gate', 'test -d .']);
     const before = await town.run('gt', ['plan', 'add search', '--rig', 'web']);
     expect(before.code).toBe(1);
-    expect(before.stderr).toMatch(/no Mayor to plan with yet; an admin sets one up: gt mayor config/);
+    expect(before.stderr).toMatch(/no Mayor to plan with yet; ask an admin to set one up: gt mayor config/);
     await town.json('gt', [
       'mayor',
       'config',
@@ -82,7 +82,7 @@ describe('gt plan with a scripted Mayor', () => {
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/give the goal in words/);
     const long = await town.run('gt', ['plan', 'x'.repeat(2001)]);
-    expect(long.stderr).toMatch(/over 2000: state it shortly/);
+    expect(long.stderr).toMatch(/over 2000: use at most 2000/);
     const rig = await town.run('gt', ['plan', 'add search', '--rig', 'nope']);
     expect(rig.stderr).toMatch(/no rig nope; see gt rig list \(web\)/);
     const formula = await town.run('gt', ['plan', 'add search', '--formula', 'featur']);

@@ -63,7 +63,7 @@ describe('plans (domain)', () => {
   it('refuses an empty or over-long goal, saying what to do', () => {
     expect(parseGoal('  add search  ')).toBe('add search');
     expect(() => parseGoal(' \n ')).toThrow(/give the goal in words/);
-    expect(() => parseGoal('x'.repeat(2001))).toThrow(/2001 characters, over 2000: state it shortly/);
+    expect(() => parseGoal('x'.repeat(2001))).toThrow(/2001 characters, over 2000: use at most 2000/);
     expect(parseGoal('x'.repeat(2000))).toHaveLength(2000);
   });
 

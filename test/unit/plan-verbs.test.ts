@@ -209,13 +209,13 @@ describe('gt plan verbs', () => {
       'unknown_runtime',
       /use --runtime claude\|codex/,
     );
-    refused(await run('gt mayor config', { command: 'a\nb' }), 'invalid_command', /one line of shell/);
+    refused(await run('gt mayor config', { command: 'a\nb' }), 'invalid_command', /use one line of shell/);
     refused(await run('gt mayor config', { env: ['SLACK_BOT_TOKEN'] }), 'invalid_env_name', /never reach/);
     const p = await readyPlan();
     refused(
       await run('gt plan revise', { id: p.plan, message: ' ' }, alice),
       'missing_message',
-      /say what to change/,
+      /give what to change/,
     );
     refused(await run('gt plan stop', { id: p.plan }, alice), 'plan_ready', /waits for a person/);
     expect((await h.ledger.listBeads({ all: true })).length).toBe(before + 1 + 4); // plain + plan, a, b, convoy

@@ -60,7 +60,7 @@ export const gtMayorConfig = defineCommand<MayorConfigView | null>({
     if (command !== undefined && (command.trim() === '' || /[\r\n]/.test(command)))
       throw usageError(
         'invalid_command',
-        '--command takes one line of shell, e.g. --command "my-agent --prompt-file $GT_PROMPT_FILE"',
+        'use one line of shell for --command, e.g. --command "my-agent --prompt-file $GT_PROMPT_FILE"',
       );
     const next: MayorConfig = {
       runtime:

@@ -35,10 +35,7 @@ async function claimConvoy(ledger: Ledger, convoy: Bead, label: string, write: W
     write,
   );
   if (!won)
-    throw conflict(
-      'stale_version',
-      `convoy ${convoy.id} changed meanwhile; look again with gt plan show ${convoy.id}`,
-    );
+    throw conflict('stale_version', `convoy ${convoy.id} changed meanwhile; see gt plan show ${convoy.id}`);
 }
 
 export interface PlanLaunch extends LaunchResult {
@@ -174,9 +171,12 @@ export const gtPlanRevise = defineCommand<{ plan: string; convoy: string | null;
     const ledger = ctx.services.ledger;
     const text = (optString(args, 'message') ?? '').trim();
     if (text === '')
-      throw usageError('missing_message', 'say what to change: gt plan revise <convoy> -m "…"');
+      throw usageError('missing_message', 'give what to change: gt plan revise <convoy> -m "…"');
     if (text.length > MAX_REVISION)
-      throw usageError('message_too_long', `the revision is over ${MAX_REVISION} characters; say it shortly`);
+      throw usageError(
+        'message_too_long',
+        `the revision is over ${MAX_REVISION} characters; use at most ${MAX_REVISION}`,
+      );
     const r = await loadPlan(ledger, reqString(args, 'id'));
     requireState(r, ['ready'], 'revise');
     requireVersion(r, optString(args, 'version'));
@@ -199,7 +199,7 @@ async function queueRevision(ctx: CommandContext, r: PlanRecord, text: string) {
   if (!queued)
     throw conflict(
       'stale_version',
-      `${r.plan.id} changed meanwhile (revised by someone else?); gt plan show ${r.plan.id}`,
+      `${r.plan.id} changed meanwhile (revised by someone else?); see gt plan show ${r.plan.id}`,
     );
   await ledger.addComment(r.plan.id, revisionComment(ctx.actor.id, text), write);
   const [mail] = await sendMail(

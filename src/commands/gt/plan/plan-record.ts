@@ -64,6 +64,6 @@ export function requireVersion(r: PlanRecord, raw: string | undefined): void {
   if (Number(raw) !== current)
     throw conflict(
       'stale_version',
-      `the plan changed since you saw it (version ${raw}, now ${current}); look again with gt plan show ${r.plan.id}`,
+      `the plan changed since you saw it (version ${raw}, now ${current}); see gt plan show ${r.plan.id}`,
     );
 }

@@ -49,7 +49,7 @@ export const gtPlan = defineCommand<PlanRequest>({
     if (!mayorCommand(parseMayorConfig(await ledger.getBead(MAYOR_BEAD))))
       throw refused(
         'no_mayor',
-        'this town has no Mayor to plan with yet; an admin sets one up: gt mayor config --runtime claude|codex (or --command "<shell command>")',
+        'this town has no Mayor to plan with yet; ask an admin to set one up: gt mayor config --runtime claude|codex (or --command "<shell command>")',
       );
     const plan = await ledger.createBead(
       {
