@@ -62,52 +62,66 @@ export async function closeLeftovers(
   await closeAll(ledger, await leftovers(ledger, r, keep), reason, write);
 }
 
+/** Ends the current round: closes what it made (the earlier convoy kept), notes why, moves the plan on. */
+async function endRound(
+  ledger: Ledger,
+  r: PlanRecord,
+  outcome: { what: string; note: string; next: 'queued' | 'ready' },
+  write: WriteContext,
+): Promise<Bead> {
+  const earlier = r.convoy && isStaged(r.convoy.status) ? r.convoy : null;
+  const reason = planCleanupReason(r.plan.id, `round ${r.facts.round} ${outcome.what}`);
+  await closeLeftovers(ledger, r, earlier, reason, write);
+  await ledger.addComment(r.plan.id, outcome.note, write);
+  return ledger.updateBead(
+    r.plan.id,
+    { status: 'open', assignee: null, ...stateChange(r.plan.labels, outcome.next) },
+    write,
+  );
+}
+
+/** The round failed: a first round ends the plan; a revision returns the earlier plan to review. */
 export async function failRound(
   ledger: Ledger,
   r: PlanRecord,
   why: string,
   write: WriteContext,
 ): Promise<Bead> {
-  const earlier = r.convoy && isStaged(r.convoy.status) ? r.convoy : null;
-  await closeLeftovers(
+  if (!(r.convoy && isStaged(r.convoy.status))) {
+    await closeLeftovers(
+      ledger,
+      r,
+      null,
+      planCleanupReason(r.plan.id, `round ${r.facts.round} failed: ${why}`),
+      write,
+    );
+    return ledger.closeBead(r.plan.id, { reason: failedReason(why).slice(0, 500), force: true }, write);
+  }
+  return endRound(
     ledger,
     r,
-    earlier,
-    planCleanupReason(r.plan.id, `round ${r.facts.round} failed: ${why}`),
-    write,
-  );
-  if (!earlier)
-    return ledger.closeBead(r.plan.id, { reason: failedReason(why).slice(0, 500), force: true }, write);
-  await ledger.addComment(r.plan.id, roundFailedNote(r.facts.round, why), write);
-  return ledger.updateBead(
-    r.plan.id,
-    { status: 'open', assignee: null, ...stateChange(r.plan.labels, 'ready') },
+    { what: `failed: ${why}`, note: roundFailedNote(r.facts.round, why), next: 'ready' },
     write,
   );
 }
 
 /** The round starts over: what it made is closed, and the plan waits for the Mayor again. */
-export async function requeueRound(
+export const requeueRound = (
   ledger: Ledger,
   r: PlanRecord,
   why: string,
   write: WriteContext,
-): Promise<Bead> {
-  const earlier = r.convoy && isStaged(r.convoy.status) ? r.convoy : null;
-  await closeLeftovers(
+): Promise<Bead> =>
+  endRound(
     ledger,
     r,
-    earlier,
-    planCleanupReason(r.plan.id, `round ${r.facts.round} interrupted: ${why}`),
+    {
+      what: `interrupted: ${why}`,
+      note: `Round ${r.facts.round} interrupted: ${why}; planning again`,
+      next: 'queued',
+    },
     write,
   );
-  await ledger.addComment(r.plan.id, `Round ${r.facts.round} interrupted: ${why}; planning again`, write);
-  return ledger.updateBead(
-    r.plan.id,
-    { status: 'open', assignee: null, ...stateChange(r.plan.labels, 'queued') },
-    write,
-  );
-}
 
 /** The convoys this round staged: new ones the Mayor made, or the plan's own re-staged. */
 async function stagedThisRound(ledger: Ledger, r: PlanRecord): Promise<Bead[]> {
