@@ -29,8 +29,10 @@ describe('misbehaving polecats: hang, crash loop, exit without gt done, gt done 
     ft = await FaultTown.start({
       env: {
         GT_WITNESS_INTERVAL_S: '1',
-        GT_SPAWN_GRACE_S: '2',
-        GT_HEARTBEAT_STALE_S: '6', // above the runner's 5 s liveness reports
+        GT_SPAWN_GRACE_S: '4',
+        // Twice the runner's 5 s liveness reports, and more: on a loaded 2-core machine a report
+        // can come late, and a late report must not read as a stalled polecat (a spurious respawn).
+        GT_HEARTBEAT_STALE_S: '11',
         GT_MAX_RESPAWNS: String(MAX_RESPAWNS),
       },
     });
