@@ -22,6 +22,7 @@ const BENCHES = [
   'fleet',
   'memory',
   'mq',
+  'parsers',
 ] as const;
 const quick = process.argv.includes('--quick');
 const only = process.argv.filter((a) => !a.startsWith('--')).slice(2);

@@ -19,6 +19,11 @@ export interface Liveness {
   /** On exit: files left uncommitted in the worktree, which is then kept rather than removed. */
   uncommitted?: number;
   worktree?: string;
+  /**
+   * On exit: the usage limit the agent reported (its output, or an exit status that means one),
+   * with when it lifts if it said; absent when it reported none. A limit is not a crash.
+   */
+  limit?: { reset_at: string | null; message: string };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { atLowPriority, polecatNice } from '../domain/cpu-priority.ts';
 
 export interface PolecatProcess {
@@ -13,6 +14,14 @@ export interface PolecatProcess {
   stop(): void;
 }
 
+export interface PolecatOptions {
+  /**
+   * Each piece of stdout as it arrives, decoded (a character split across reads is held back
+   * until whole): what the rig's output parser reads. Stderr is logged only.
+   */
+  onOutput?: (chunk: string) => void;
+}
+
 const STOP_GRACE_MS = 5_000;
 
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
@@ -23,15 +32,36 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** Hands stdout to `onOutput` as text; a reader that throws loses its chunk, never the polecat. */
+function readOutput(
+  stdout: NodeJS.ReadableStream | null,
+  onOutput: ((chunk: string) => void) | undefined,
+): void {
+  if (!stdout || !onOutput) return;
+  const decoder = new StringDecoder('utf8');
+  const hand = (text: string) => {
+    if (!text) return;
+    try {
+      onOutput(text);
+    } catch {
+      // the reader's fault, not the agent's: the log still has everything
+    }
+  };
+  stdout.on('data', (chunk: Buffer) => hand(decoder.write(chunk)));
+  stdout.on('end', () => hand(decoder.end()));
+}
+
 /**
  * Starts a polecat: `bash -c <command>` in its worktree, in its own process group, output to a
- * log file. The environment carries its identity (GT_AGENT, GT_RIG, GT_BEAD, GT_BRANCH…).
+ * log file (and stdout to `onOutput` as it streams). The environment carries its identity
+ * (GT_AGENT, GT_RIG, GT_BEAD, GT_BRANCH…).
  */
 export function startPolecat(
   command: string,
   cwd: string,
   env: NodeJS.ProcessEnv,
   logPath: string,
+  options: PolecatOptions = {},
 ): PolecatProcess {
   // Owner-only: an agent's output can hold anything it read (code, keys, customer data).
   mkdirSync(dirname(logPath), { recursive: true, mode: 0o700 });
@@ -48,6 +78,7 @@ export function startPolecat(
   });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
+  readOutput(child.stdout, options.onOutput);
   const startedAt = new Date().toISOString();
   let outputAt = startedAt;
   const touch = () => {

@@ -13,9 +13,11 @@ import type { HookPrompt, HookView } from '../domain/hook.ts';
 import { polecatEnv } from '../domain/polecat-env.ts';
 import { respawnCount } from '../domain/respawns.ts';
 import type { Rig } from '../domain/rig.ts';
+import { limitFromExit, parserFor } from '../domain/runtimes/index.ts';
 import { polecatNames } from '../domain/sling.ts';
 import { type Liveness, LivenessReporter } from './liveness.ts';
 import { type PolecatProcess, startPolecat } from './polecat-process.ts';
+import { PolecatOutput } from './usage-reporter.ts';
 import { createWorktree, removeWorktree, uncommittedFiles } from './worktree.ts';
 
 export interface RunnerOptions {
@@ -34,6 +36,8 @@ export interface RunnerOptions {
 }
 
 const LIVENESS_INTERVAL_MS = 5_000;
+/** How long a stopping runner waits for its polecats' last usage reports. */
+const FINAL_REPORTS_MS = 10_000;
 
 /** The prompt file a polecat starts from (GT_PROMPT_FILE). */
 function promptText(beadId: string, p: HookPrompt): string {
@@ -101,6 +105,8 @@ export class RigRunner {
   private readonly running = new Map<string, Running>();
   /** Worktree clean-up after an exit, per bead: a respawn waits for it before reusing the path. */
   private readonly cleanups = new Map<string, Promise<void>>();
+  /** Exited polecats' last usage reports still being sent. */
+  private readonly finalReports = new Set<Promise<void>>();
   private stopConsumer: (() => Promise<void>) | null = null;
   private control: Subscription | null = null;
   private liveness: LivenessReporter | null = null;
@@ -154,14 +160,34 @@ export class RigRunner {
   }
 
   private async hookOf(polecat: string): Promise<Hook> {
+    return (await this.call('gt hook', { agent: polecat })) as Hook;
+  }
+
+  /** One verb of the service, as this rig's runner. */
+  private async call(verb: string, args: Record<string, unknown>): Promise<unknown> {
     const actor = actorOf({ kind: 'runner', rig: this.o.rig.name });
-    const reply = await callApi(this.o.nc, this.o.prefix, {
-      verb: 'gt hook',
-      args: { agent: polecat },
-      actor,
-    });
+    const reply = await callApi(this.o.nc, this.o.prefix, { verb, args, actor });
     if (!reply.ok) throw new Error(reply.error.message);
-    return reply.data as Hook;
+    return reply.data;
+  }
+
+  /**
+   * The reader of one polecat's output: the rig's preset parser, its usage reported to the
+   * service (`gt usage report`) as it streams. A `--command` rig's output is not read.
+   */
+  private outputReader(agent: string, bead: string, startedAt: string): PolecatOutput | null {
+    const { rig } = this.o;
+    const parser = rig.command ? null : parserFor(rig.runtime, { now: () => new Date() });
+    if (!parser) return null;
+    return new PolecatOutput({
+      parser,
+      owner: { bead, agent, rig: rig.name },
+      ownSession: `${agent}@${startedAt}`,
+      send: async (args) => {
+        await this.call('gt usage report', args);
+      },
+      log: this.o.log,
+    });
   }
 
   private async spawn(dispatch: DispatchMessage, bead: Bead, prompt: HookPrompt): Promise<void> {
@@ -194,7 +220,10 @@ export class RigRunner {
         GT_POLECAT_NICE: String(polecatNice(process.env)),
       },
     });
-    const polecat = startPolecat(this.o.command, worktree, env, join(home, 'logs', rig.name, `${slug}.log`));
+    const output = this.outputReader(dispatch.polecat, bead.id, new Date().toISOString());
+    const polecat = startPolecat(this.o.command, worktree, env, join(home, 'logs', rig.name, `${slug}.log`), {
+      ...(output && { onOutput: (chunk: string) => output.push(chunk) }),
+    });
     const running: Running = {
       process: polecat,
       agent: dispatch.polecat,
@@ -206,8 +235,18 @@ export class RigRunner {
     this.o.log(`spawned ${dispatch.polecat} for ${bead.id} (pid ${polecat.pid}) in ${worktree}`);
     const cleanup = polecat.exited.then(async ({ code, signal }) => {
       if (this.running.get(bead.id) === running) this.running.delete(bead.id);
+      if (output) this.track(output.end()); // its last usage reports
+      const limit = output ? (output.limit ?? limitFromExit(rig.runtime, code)) : null;
       const uncommitted = await uncommittedFiles(worktree);
-      await this.report(running, bead.id, { code, signal }, uncommitted > 0 ? { uncommitted, worktree } : {});
+      await this.report(
+        running,
+        bead.id,
+        { code, signal },
+        {
+          ...(uncommitted > 0 && { uncommitted, worktree }),
+          ...(limit && { limit: { reset_at: limit.reset_at, message: limit.message } }),
+        },
+      );
       if (uncommitted === 0) await removeWorktree(rig.repo as string, worktree);
       this.o.log(
         `${dispatch.polecat} exited (code ${code}${signal ? `, ${signal}` : ''}); ${
@@ -219,6 +258,11 @@ export class RigRunner {
     void cleanup.finally(() => {
       if (this.cleanups.get(bead.id) === cleanup) this.cleanups.delete(bead.id);
     });
+  }
+
+  private track(reports: Promise<void>): void {
+    this.finalReports.add(reports);
+    void reports.finally(() => this.finalReports.delete(reports));
   }
 
   /** The slot's own NATS user: a polecat never runs with the runner's rights. */
@@ -279,7 +323,7 @@ export class RigRunner {
     r: Running,
     bead: string,
     exit: { code: number | null; signal: NodeJS.Signals | null } | null,
-    leftovers: { uncommitted?: number; worktree?: string } = {},
+    leftovers: Pick<Liveness, 'uncommitted' | 'worktree' | 'limit'> = {},
   ): Promise<void> {
     const entry: Liveness = {
       agent: r.agent,
@@ -307,5 +351,14 @@ export class RigRunner {
     for (const watch of this.watchers) clearInterval(watch);
     this.control?.unsubscribe();
     await Promise.all([...this.running.values()].map((r) => this.stopProcess(r)));
+    // Their exit handlers send the last usage reports: give those a bounded moment.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.cleanups.values()]).then(() => Promise.allSettled([...this.finalReports])),
+      new Promise((done) => {
+        timer = setTimeout(done, FINAL_REPORTS_MS);
+      }),
+    ]);
+    clearTimeout(timer);
   }
 }

@@ -8,6 +8,7 @@ import { ensureStreams, eventsStream, mailStream } from '../bus/streams.ts';
 import { gateProgressWildcard } from '../bus/subjects.ts';
 import type { CardStore } from '../chat/card-store.ts';
 import type { CardSurface } from '../chat/card-surface.ts';
+import { approvalClickCommand, parseApprovalClick } from '../chat/cards/approval-model.ts';
 import { ChannelQueue } from '../chat/channel-queue.ts';
 import { ChatCommands } from '../chat/chat-commands.ts';
 import { DiscordCards } from '../chat/discord/discord-cards.ts';
@@ -17,6 +18,8 @@ import { connectDiscordGateway, type DiscordGateway } from '../chat/discord/gate
 import { DISCORD_INTERACTIONS_PATH, discordInteractions } from '../chat/discord/interactions.ts';
 import { type DirectMessages, HumanMail } from '../chat/human-mail.ts';
 import { ChatNotifier } from '../chat/notifier.ts';
+import { APPROVAL_ACTION } from '../chat/slack/approval-card.ts';
+import { registerCardClicks } from '../chat/slack/card-clicks.ts';
 import { registerPlanActions } from '../chat/slack/plan-actions.ts';
 import { createSlackSurface, SLACK_EVENTS_PATH, type SlackSurface } from '../chat/slack/slack-app.ts';
 import { SlackCards } from '../chat/slack/slack-cards.ts';
@@ -93,6 +96,16 @@ export async function startChat(d: ChatDeps): Promise<RunningChat> {
       work,
       redraw: redrawPlan,
     });
+    // Permission requests' cards (gt approval allow|deny), as the clicking person.
+    registerCardClicks(
+      slack.app,
+      APPROVAL_ACTION,
+      (v) => {
+        const click = parseApprovalClick(v);
+        return click && approvalClickCommand(click);
+      },
+      { commands, directory: slack.directory, remember, work },
+    );
     if (slack.requestListener) routes.set(SLACK_EVENTS_PATH, slack.requestListener);
     checks.push({ name: 'slack', check: async () => healthy(slack.health()) });
     slack.client.on(WebClientEvent.RATE_LIMITED, () => d.metrics.chatRateLimited.inc({ platform: 'slack' }));

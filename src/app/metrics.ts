@@ -1,6 +1,7 @@
 import type { RequestListener } from 'node:http';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { MergeRequest } from '../domain/merge-request.ts';
+import type { UsageRecord } from '../domain/usage.ts';
 
 /** What the town looks like now, read at each scrape (see town-gauges.ts). */
 export interface TownSnapshot {
@@ -118,6 +119,27 @@ export class ServiceMetrics {
     labelNames: ['platform', 'code'] as const,
     registers: this.r,
   });
+  /** Kept in whole micro-dollars and shown from them: a float counter would drift (0.3 × 4 ≠ 1.2). */
+  private readonly costMicros = new Map<string, number>();
+  private readonly agentCost = new Counter({
+    name: 'gt_agent_cost_usd_total',
+    help: 'Dollars agents spent as their runners reported them (reported by the CLI or estimated from config/prices.json), by rig',
+    labelNames: ['rig'] as const,
+    registers: this.r,
+    collect: () => this.showCost(),
+  });
+  private readonly agentTokens = new Counter({
+    name: 'gt_agent_tokens_total',
+    help: 'Tokens agents used as their runners reported them, by rig and kind (input, output, cache_read, cache_write)',
+    labelNames: ['rig', 'kind'] as const,
+    registers: this.r,
+  });
+  readonly agentApprovals = new Counter({
+    name: 'gt_agent_approvals_total',
+    help: 'Agent permission requests by how they ended: allow_once, allow_always (a person, adding a rule), allow_rule (the allow-list), deny, timeout',
+    labelNames: ['outcome'] as const,
+    registers: this.r,
+  });
   private readonly beads = new Gauge({
     name: 'gt_beads',
     help: 'Beads (not convoys) by status',
@@ -201,6 +223,19 @@ export class ServiceMetrics {
     this.mqVerify.observe(b.seconds);
     this.mqGateRuns.inc({ rig }, b.verifications);
     if (b.failed && b.verifications > 0) this.mqBisection.observe(b.verifications - 1);
+  }
+
+  /** One usage record stored (`gt usage report`): its dollars and tokens, under its rig. */
+  observeUsage(r: UsageRecord): void {
+    if (r.cost_usd !== null)
+      this.costMicros.set(r.rig, (this.costMicros.get(r.rig) ?? 0) + Math.round(r.cost_usd * 1_000_000));
+    for (const [kind, n] of Object.entries(r.tokens))
+      if (n > 0) this.agentTokens.inc({ rig: r.rig, kind }, n);
+  }
+
+  private showCost(): void {
+    this.agentCost.reset();
+    for (const [rig, micros] of this.costMicros) this.agentCost.inc({ rig }, micros / 1_000_000);
   }
 
   /** One merge attempt's end; a landing also times the MR from submission. */

@@ -6,6 +6,8 @@ import { connectService } from '../bus/connection.ts';
 import { CATALOG } from '../commands/catalog.ts';
 import type { Landings } from '../commands/command.ts';
 import { CommandRegistry } from '../commands/registry.ts';
+import type { ApprovalOutcome } from '../domain/approval.ts';
+import type { UsageRecord } from '../domain/usage.ts';
 import type { Ledger } from '../ledger/port.ts';
 import { startBackground } from './background.ts';
 import { startChat } from './chat.ts';
@@ -20,6 +22,7 @@ import type { Logger } from './logger.ts';
 import { startMayor } from './mayor.ts';
 import { startMergeQueues } from './merge-queues.ts';
 import { ServiceMetrics } from './metrics.ts';
+import { loadPriceTable, PRICES_FILE, pricerOf } from './price-file.ts';
 import { gitRepoFacts } from './repo-facts.ts';
 import { removeRuntime, writeRuntime } from './runtime-file.ts';
 import { townReader } from './town-gauges.ts';
@@ -64,6 +67,9 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     const nc = await connectService(nats.url, `gt-service-${process.pid}`, { credentials: nats.credentials });
     undo.push(() => nc.drain());
     const metrics = new ServiceMetrics();
+    const prices = loadPriceTable();
+    if (!prices)
+      log.warn(`no price table at ${PRICES_FILE}: costs the agents' CLIs do not report stay unpriced`);
     const services = {
       ledger,
       observe: (verb: string, outcome: string, source: string, seconds: number) => {
@@ -71,6 +77,9 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
         metrics.commandDuration.observe({ verb }, seconds);
       },
       now: () => new Date(),
+      ...(prices && { price: pricerOf(prices) }),
+      onUsage: (record: UsageRecord) => metrics.observeUsage(record),
+      onApproval: (outcome: ApprovalOutcome) => metrics.agentApprovals.inc({ outcome }),
       onWrite: (_verb: string): void | Promise<void> => {},
       live: await natsLiveDelivery(nc, config.subjectPrefix),
       repos: gitRepoFacts,

@@ -1,6 +1,7 @@
 import type { ConvoyCardModel } from '../domain/convoy-progress.ts';
 import type { Platform } from '../domain/policy.ts';
 import type { CardRef } from './card-store.ts';
+import type { ApprovalCardModel } from './cards/approval-model.ts';
 import type { EscalationCardModel } from './cards/escalation-model.ts';
 import type { GateCardModel } from './cards/gate-model.ts';
 import type { PlanCardModel } from './cards/plan-model.ts';
@@ -25,6 +26,9 @@ export interface CardSurface {
   /** A plan's card (Launch, Revise…, Discard while it waits): posted when asked for, then edited. */
   postPlan(channel: string, m: PlanCardModel): Promise<CardRef>;
   editPlan(ref: CardRef, m: PlanCardModel): Promise<void>;
+  /** An agent's permission request (Allow once, Always allow for rig R, Deny): posted once, edited when decided. */
+  postApproval(channel: string, m: ApprovalCardModel): Promise<CardRef>;
+  editApproval(ref: CardRef, m: ApprovalCardModel): Promise<void>;
   /**
    * A detail line under the card, not broadcast; returns the ref when it changed (a new thread).
    * `text` is plain text quoting what people and agents wrote: the surface makes it inert.

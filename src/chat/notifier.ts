@@ -1,11 +1,13 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { convoyProgress } from '../commands/gt/convoy/progress.ts';
 import { convoysTracking } from '../commands/gt/convoy/tracked.ts';
+import { isApproval } from '../domain/approval.ts';
 import type { Bead } from '../domain/bead.ts';
 import { escalationView } from '../domain/escalation.ts';
 import type { GateProgress } from '../domain/gate-progress.ts';
 import { type Routing, routeFor } from '../domain/routing.ts';
 import type { Ledger, LedgerEvent } from '../ledger/port.ts';
+import { ApprovalCards } from './approval-cards.ts';
 import type { CardStore } from './card-store.ts';
 import type { CardSurface } from './card-surface.ts';
 import { escalationCardModel } from './cards/escalation-model.ts';
@@ -48,6 +50,7 @@ export class ChatNotifier {
   private readonly queue: QueueCards;
   private readonly gates: GateCards;
   private readonly plans: PlanCards;
+  private readonly approvals: ApprovalCards;
 
   constructor(deps: NotifierDeps) {
     this.d = deps;
@@ -57,6 +60,7 @@ export class ChatNotifier {
     });
     this.gates = new GateCards(deps);
     this.plans = new PlanCards(deps);
+    this.approvals = new ApprovalCards(deps);
   }
 
   /** A click on a plan's card was refused as out of date: redraw it from the ledger. */
@@ -76,6 +80,7 @@ export class ChatNotifier {
     const bead = await this.d.ledger.getBead(event.bead_id);
     if (!bead) return;
     if (bead.issue_type === 'escalation') return this.escalation(bead);
+    if (isApproval(bead)) return this.approvals.handle(bead); // an agent's permission request
     await this.plans.handle(bead, event.type); // a plan, its convoy, or what the convoy tracks moved
     await this.gates.handle(bead); // a human gate that became ready gets its card with Approve
     if (bead.issue_type === 'convoy') return this.convoy(bead);

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { permissionFlags } from '../agent/permission-server/flags.ts';
 import { RigRunner } from '../agent/rig-runner.ts';
 import { writeShims } from '../agent/shims.ts';
 import { resolveHome } from '../app/config.ts';
@@ -106,7 +107,7 @@ export async function runRigRunner(
       natsUrl,
       prefix,
       rig,
-      command: polecatCommand(rig),
+      command: polecatCommand(rig, permissionFlags(env)),
       home,
       maxPolecats: max ?? rig.max_polecats,
       binDir: writeShims(home),

@@ -8,6 +8,9 @@ import { bdShow } from './bd/show.ts';
 import { bdUpdate } from './bd/update.ts';
 import type { CommandDef } from './command.ts';
 import { gtHook } from './gt/agent.ts';
+import { gtApprovalList } from './gt/approval.ts';
+import { gtApprovalAllow, gtApprovalDeny } from './gt/approval-decide.ts';
+import { gtApprovalExpire, gtApprovalRequest, gtApprovalWait } from './gt/approval-request.ts';
 import { gtAudit } from './gt/audit.ts';
 import { gtConvoyAdd, gtConvoyCreate } from './gt/convoy/create.ts';
 import { gtConvoyLaunch } from './gt/convoy/launch.ts';
@@ -16,6 +19,7 @@ import { gtConvoyProgress } from './gt/convoy/progress.ts';
 import { gtConvoyStage } from './gt/convoy/stage.ts';
 import { gtConvoyList, gtConvoyStatus } from './gt/convoy/status.ts';
 import { gtConvoyStranded } from './gt/convoy/stranded.ts';
+import { gtCosts } from './gt/costs.ts';
 import { gtDone } from './gt/done.ts';
 import { gtEscalate } from './gt/escalate.ts';
 import {
@@ -47,6 +51,7 @@ import { gtPolecats } from './gt/polecats.ts';
 import { gtRigAdd, gtRigList, gtRigPark, gtRigUnpark } from './gt/rig.ts';
 import { gtRigSet } from './gt/rig-set.ts';
 import { gtSling } from './gt/sling.ts';
+import { gtUsageReport } from './gt/usage-report.ts';
 
 /** Every verb the command layer serves. Adding a verb = one file + one line here. */
 export const CATALOG: readonly CommandDef[] = [
@@ -118,6 +123,12 @@ export const CATALOG: readonly CommandDef[] = [
   gtFormulaRun,
   gtGateList,
   gtGateApprove,
+  gtApprovalRequest,
+  gtApprovalWait,
+  gtApprovalExpire,
+  gtApprovalList,
+  gtApprovalAllow,
+  gtApprovalDeny,
   gtMqIntegration,
   gtPlan,
   gtPlanShow,
@@ -127,6 +138,8 @@ export const CATALOG: readonly CommandDef[] = [
   gtPlanStop,
   gtMayorConfig,
   gtAudit,
+  gtUsageReport,
+  gtCosts,
 ] as CommandDef[];
 
 /**

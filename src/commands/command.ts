@@ -1,4 +1,5 @@
 import type { Actor } from '../domain/actor.ts';
+import type { ApprovalOutcome } from '../domain/approval.ts';
 import type { Formula } from '../domain/formula/index.ts';
 import type { GateResult } from '../domain/merge-request.ts';
 import type { Nudge } from '../domain/nudge.ts';
@@ -6,6 +7,7 @@ import type { Permission } from '../domain/permissions.ts';
 import type { Policy } from '../domain/policy.ts';
 import type { Source } from '../domain/reply.ts';
 import type { Rig } from '../domain/rig.ts';
+import type { Pricer, UsageRecord } from '../domain/usage.ts';
 import type { Signals } from '../domain/witness.ts';
 import type { Ledger, WriteContext } from '../ledger/port.ts';
 import type { Args, Syntax } from './syntax.ts';
@@ -101,6 +103,12 @@ export interface CommandServices {
   policy?: Policy;
   /** Told every command's outcome (metrics). */
   observe?: (verb: string, outcome: 'ok' | 'refused' | 'error', source: Source, seconds: number) => void;
+  /** Prices tokens an agent's CLI reported no dollars for (config/prices.json); absent: unpriced. */
+  price?: Pricer;
+  /** Told every usage record stored (the cost and token metrics). */
+  onUsage?: (record: UsageRecord) => void;
+  /** Told how each agent permission request ended (metrics: gt_agent_approvals_total). */
+  onApproval?: (outcome: ApprovalOutcome) => void;
   /** After a successful write (the verb says which): wake the relay, refresh what depends on it. */
   onWrite?: (verb: string) => void | Promise<void>;
 }

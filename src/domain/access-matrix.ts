@@ -147,6 +147,15 @@ export const ACCESS: Readonly<Record<string, VerbAccess>> = {
   'gt gate list': look,
   // A person's decision: never an agent's, whatever role the policy file gives it.
   'gt gate approve': { permission: 'gate:approve', agent: 'never', runner: 'never', system: 'never' },
+  // Permission prompts of agent CLIs (docs/approvals.md). An agent asks about its own hooked bead
+  // and waits on, or gives up, only its own requests; people have no use for asking (admin). The
+  // service expires what nobody answered. Deciding is a person's, per rig — never an agent's.
+  'gt approval request': { permission: 'admin', agent: 'own', runner: 'never', system: 'never' },
+  'gt approval wait': { permission: 'read', agent: 'own', runner: 'never', system: 'never' },
+  'gt approval expire': { permission: 'agent:approve', agent: 'own', runner: 'never', system: 'allow' },
+  'gt approval list': look,
+  'gt approval allow': { permission: 'agent:approve', agent: 'never', runner: 'never', system: 'never' },
+  'gt approval deny': { permission: 'agent:approve', agent: 'never', runner: 'never', system: 'never' },
   'gt formula run': {
     permission: 'convoy:create',
     extra: 'convoy:launch',
@@ -169,6 +178,13 @@ export const ACCESS: Readonly<Record<string, VerbAccess>> = {
   'gt mayor config': townShape,
 
   'gt audit': { permission: 'audit:read', agent: 'never', runner: 'never', system: 'never' },
+
+  // Usage is the runner's report of what its own rig's polecats spent (it reads their output);
+  // an agent would report its own spend, so never. People never type it: admin, to backfill or
+  // correct the ledger by hand, and the audit trail names them.
+  'gt usage report': { permission: 'admin', agent: 'never', runner: 'own-rig', system: 'never' },
+  // Spend is no secret within the town (reads are town-wide); an agent may see what work costs.
+  'gt costs': look,
 };
 
 export const accessOf = (verb: string): VerbAccess | undefined =>

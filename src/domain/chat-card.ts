@@ -11,7 +11,7 @@ export interface CardRef {
   thread?: string;
 }
 
-export type CardKind = 'esc' | 'convoy' | 'mail' | 'mq' | 'gate' | 'plan';
+export type CardKind = 'esc' | 'convoy' | 'mail' | 'mq' | 'gate' | 'plan' | 'approval';
 
 /** A chat message that carried mail to a person: a reply under it answers that mail. */
 export interface MailThread {

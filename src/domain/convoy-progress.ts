@@ -2,6 +2,7 @@ import type { Bead } from './bead.ts';
 import { progressOf } from './convoy.ts';
 import { MERGING_LABEL } from './merge-request.ts';
 import { buildDag, computeWaves, type StageEdge, type Wave } from './staging.ts';
+import type { CostSummary } from './usage-costs.ts';
 
 export interface CardItem {
   id: string;
@@ -31,17 +32,20 @@ export interface ConvoyCardModel {
   blocked: CardItem[];
   ready: CardItem[];
   done: CardItem[];
+  /** What its agents spent (docs/costs.md); null or absent: no usage reported. */
+  cost?: CostSummary | null;
 }
 
 const item = (b: Bead): CardItem => ({ id: b.id, title: b.title, assignee: b.assignee });
 const inFlight = (b: Bead) => b.status === 'hooked' || b.status === 'in_progress';
 const merging = (b: Bead) => b.status !== 'closed' && b.labels.includes(MERGING_LABEL);
 
-/** The card of a convoy from its tracked beads (in tracking order) and its stage waves. */
+/** The card of a convoy from its tracked beads (in tracking order), its stage waves and its spend. */
 export function convoyCardModel(
   convoy: Bead,
   tracked: readonly Bead[],
   waves: readonly Wave[],
+  cost: CostSummary | null = null,
 ): ConvoyCardModel {
   const byId = new Map(tracked.map((b) => [b.id, b]));
   const { completed, total } = progressOf(tracked);
@@ -69,6 +73,7 @@ export function convoyCardModel(
       .map(item),
     ready: open.filter((b) => !inFlight(b) && !b.is_blocked && b.status !== 'blocked').map(item),
     done: tracked.filter((b) => b.status === 'closed').map(item),
+    cost,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Bead } from './bead.ts';
 import { usageError } from './errors.ts';
 import { parseEnvNames } from './polecat-env.ts';
+import { PROMPT_ARG } from './runtimes/preset.ts';
 
 /**
  * How the town runs its Mayor: a runtime preset or a shell command line, the variables of the
@@ -23,12 +24,12 @@ export const DEFAULT_MAYOR_TIMEOUT_S = 1_800;
  * The presets run the agent CLI headless with only what planning needs: read the rigs'
  * repositories and run `gt`/`bd` (Claude Code denies every other tool without asking; Codex gets
  * a sandbox that may write its own workspace only, with the network `gt` needs to reach NATS).
+ * They print plain text, logged and not read (the Mayor acts through `gt`/`bd`); the prompt is
+ * passed as the polecat presets pass it (domain/runtimes/preset.ts).
  */
 const PRESETS: Record<string, string> = {
-  claude:
-    'claude -p "$(cat "$GT_PROMPT_FILE")" --permission-mode dontAsk --allowedTools "Read,Grep,Glob,Bash(gt:*),Bash(bd:*)"',
-  codex:
-    'codex exec --sandbox workspace-write -c sandbox_workspace_write.network_access=true "$(cat "$GT_PROMPT_FILE")"',
+  claude: `claude -p ${PROMPT_ARG} --permission-mode dontAsk --allowedTools "Read,Grep,Glob,Bash(gt:*),Bash(bd:*)"`,
+  codex: `codex exec --sandbox workspace-write -c sandbox_workspace_write.network_access=true ${PROMPT_ARG}`,
 };
 
 export const MAYOR_RUNTIMES = Object.keys(PRESETS);

@@ -20,6 +20,7 @@ export const PERMISSIONS = [
   'mq:override',
   'gate:approve',
   'mq:freeze',
+  'agent:approve',
   'admin',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];

@@ -1,6 +1,8 @@
+import type { ApprovalRule } from './approval-rules.ts';
 import { usageError } from './errors.ts';
 import { TOWN_PREFIX } from './ids.ts';
 import { defaultMergePolicy, type MergePolicy } from './merge-policy.ts';
+import { presetFor, presetNames } from './runtimes/index.ts';
 
 /** A rig: one project repository with its own bead prefix and pool of polecats. */
 export interface Rig {
@@ -8,7 +10,7 @@ export interface Rig {
   prefix: string;
   repo: string | null;
   max_polecats: number;
-  /** A runtime preset (e.g. `claude`, `shell`) or null when `command` is given. */
+  /** A runtime preset (domain/runtimes/, e.g. `claude`) or null when `command` is given. */
   runtime: string | null;
   command: string | null;
   /** Variables of the runner's environment its polecats may see (`--env`; see polecat-env.ts). */
@@ -18,6 +20,8 @@ export interface Rig {
   parked: boolean;
   /** Who froze the rig's merge queue, when and why; null while it lands work as usual. */
   mq_frozen: MqFreeze | null;
+  /** Agent tool calls a person said may always run here (approval-rules.ts); [] by default. */
+  approval_rules: ApprovalRule[];
   created_at: string;
   version: number;
 }
@@ -82,6 +86,15 @@ export function parseRigPrefix(raw: unknown): string {
   return prefix;
 }
 
+/** `--runtime`: one of the presets; any other agent runs with `--command`. */
+export function parseRuntime(raw: string): string {
+  if (presetFor(raw)) return raw;
+  throw usageError(
+    'unknown_runtime',
+    `unknown runtime ${JSON.stringify(raw)}; use --runtime ${presetNames().join('|')}, or --command "<shell command>" for any other agent`,
+  );
+}
+
 export function parseMaxPolecats(raw: unknown): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 1000) {
@@ -106,6 +119,7 @@ export function buildRig(input: NewRig, now: string): Rig {
     merge_policy: { ...defaultMergePolicy(Boolean(input.repo)), ...input.merge_policy },
     parked: false,
     mq_frozen: null,
+    approval_rules: [],
     created_at: now,
     version: 1,
   };

@@ -7,7 +7,9 @@ import type { Assessment } from './witness.ts';
  *    escalate with a reassignment proposal (a person decides; the witness never moves work),
  *  - zombie: respawn while the bead's respawn count is under the limit, else escalate,
  *  - crash-loop: stop the polecat and escalate,
- *  - anything inside the spawn grace period, healthy or idle: nothing.
+ *  - anything inside the spawn grace period, healthy or idle: nothing;
+ *  - quiet while it waits for a person to answer its permission request (domain/approval.ts):
+ *    not stalled, waiting — its own state, left alone until the answer or its deadline.
  */
 export type WitnessAction = 'none' | 'nudge' | 'escalate-stalled' | 'respawn' | 'stop-and-escalate';
 
@@ -21,8 +23,10 @@ export function decideAction(
   memory: StallMemory,
   now: Date,
   escalateAfterMs: number,
+  waitingOnPerson = false,
 ): WitnessAction {
   if (!a.actionable) return 'none';
+  if (waitingOnPerson && a.verdict === 'stalled') return 'none';
   switch (a.verdict) {
     case 'stalled':
       if (memory.nudgedAt === null) return 'nudge';

@@ -1,3 +1,4 @@
+import type { ApprovalRule } from '../domain/approval-rules.ts';
 import type { Bead, BeadPatch, IssueType, NewBead, Status } from '../domain/bead.ts';
 import type { ClaimExpectation } from '../domain/bead-changes.ts';
 import type { TrackedState } from '../domain/convoy.ts';
@@ -9,6 +10,8 @@ import type { Nudge } from '../domain/nudge.ts';
 import type { HookBead } from '../domain/polecat-signals.ts';
 import type { ReadyFilter } from '../domain/readiness.ts';
 import type { MqFreeze, NewRig, Rig } from '../domain/rig.ts';
+import type { Pricer, UsageRecord, UsageReport } from '../domain/usage.ts';
+import type { UsageFilter, UsageGroup, UsageSum } from '../domain/usage-filter.ts';
 
 /**
  * The ledger: the system of record. Shaped by intent, not a document wrapper. Every method that
@@ -83,7 +86,7 @@ export type LedgerEventType =
   | 'rig_added'
   | 'rig_parked'
   | 'rig_unparked'
-  /** A rig's merge policy changed; data `{ merge_policy }`, the whole new policy. */
+  /** A rig's merge policy changed (data `{ merge_policy }`) or its approval allow-list (data `{ approval_rules }`). */
   | 'rig_updated'
   /** A rig's merge queue was frozen; data `{ mq_frozen }`, the freeze (who, why, when). */
   | 'rig_frozen'
@@ -191,6 +194,14 @@ export interface Ledger {
    * that is not frozen (conflict `mq_not_frozen`).
    */
   setRigFrozen(name: string, freeze: MqFreeze | null, ctx: WriteContext): Promise<Rig>;
+  /**
+   * Adds `rule` to the rig's approval allow-list (`approval_rules`, domain/approval-rules.ts) by
+   * compare-and-swap on the rig: the version moves and one `rig_updated` event with data
+   * `{ approval_rules }` (the whole new list) is written in the same step; of two concurrent adds
+   * both are kept. An equal rule (tool, match, value) already there writes nothing. Refused,
+   * having changed nothing: an unknown rig (`not_found`); a list at MAX_RULES (`too_many_rules`).
+   */
+  addRigApprovalRule(name: string, rule: ApprovalRule, ctx: WriteContext): Promise<Rig>;
 
   /** Generates the id (prefix of the rig, `hq` without one, `P.n` under a parent) unless given. */
   createBead(input: NewBead, ctx: WriteContext): Promise<Bead>;
@@ -268,6 +279,17 @@ export interface Ledger {
    * `to` and `reason`); null when it moved meanwhile. A move the life cycle lacks is refused.
    */
   updateMergeRequest(id: string, change: MergeRequestChange, ctx: WriteContext): Promise<MergeRequest | null>;
+
+  /**
+   * Stores what a usage report adds (domain/usage.ts usageStep): a cumulative report's difference
+   * from the last totals recorded for its (bead, session), read and written atomically — of two
+   * racing reports of one session each is compared with the other's totals, never both with the
+   * same. `price` prices tokens the CLI gave no dollars for. Null: the report added nothing (a
+   * repeat of the session's last totals). A record, like the audit: no ledger event.
+   */
+  recordUsage(report: UsageReport, ctx: WriteContext, price?: Pricer): Promise<UsageRecord | null>;
+  /** Sums of the records `filter` matches, one per value of `by` (one in all without); no order promised. */
+  usageTotals(filter: UsageFilter, by: UsageGroup | null): Promise<UsageSum[]>;
 
   eventsSince(seq: number, limit?: number): Promise<LedgerEvent[]>;
   appendAudit(record: AuditRecord): Promise<void>;

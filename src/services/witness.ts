@@ -1,3 +1,4 @@
+import { APPROVAL_LABEL, approvalFacts, isApproval, isOverdue } from '../domain/approval.ts';
 import type { Bead } from '../domain/bead.ts';
 import { escalationView } from '../domain/escalation.ts';
 import { type HookBead, signalsFor } from '../domain/polecat-signals.ts';
@@ -24,6 +25,10 @@ export interface WitnessSummary {
   verdicts: Record<Verdict, number>;
   actions: Array<{ agent: string; bead: string; action: WitnessAction; why: string }>;
   retired: string[];
+  /** `agent@bead` of polecats waiting for a person's answer to a permission request. */
+  waiting: string[];
+  /** Permission requests closed as unanswered: their agent stopped waiting without saying so. */
+  expired: string[];
 }
 
 interface Judged {
@@ -52,21 +57,25 @@ export async function witnessPass(d: WitnessDeps, now: Date): Promise<WitnessSum
       .map((e) => escalationView(e))
       .flatMap((v) => (AGENT_KINDS.has(v.kind) && v.bead_id ? [v.bead_id] : [])),
   );
+  const { waiting, expired } = await waitingOnPeople(d, now);
   const summary: WitnessSummary = {
     checked: judged.length,
     verdicts: countVerdicts(judged),
     actions: [],
     retired: [],
+    waiting: [...waiting],
+    expired,
   };
   const live = new Set<string>();
   for (const j of judged) {
     if (!j.bead || j.assessment.verdict === 'idle') continue;
     const key = `${j.address}@${j.bead.id}`;
     live.add(key);
-    if (j.assessment.verdict === 'healthy') d.memory.delete(key);
+    // Waiting for a person is not stalling: the nudge clock starts over once it is answered.
+    if (j.assessment.verdict === 'healthy' || waiting.has(key)) d.memory.delete(key);
     if (escalated.has(j.bead.id)) continue;
     const memory = d.memory.get(key) ?? { nudgedAt: null };
-    const action = decideAction(j.assessment, memory, now, d.escalateAfterMs);
+    const action = decideAction(j.assessment, memory, now, d.escalateAfterMs, waiting.has(key));
     if (action === 'none') continue;
     if (await act(d, j, action, memory, now))
       summary.actions.push({ agent: j.address, bead: j.bead.id, action, why: j.assessment.why });
@@ -75,6 +84,32 @@ export async function witnessPass(d: WitnessDeps, now: Date): Promise<WitnessSum
   for (const key of d.memory.keys()) if (!live.has(key)) d.memory.delete(key);
   summary.retired = await retireCleared(d, open, judged);
   return summary;
+}
+
+/** How long past its deadline a request is left to its own agent, which closes it when it gives up. */
+const EXPIRY_GRACE_MS = 60_000;
+
+/**
+ * The polecats waiting on a person (`agent@bead` of open permission requests), and the requests
+ * no agent waits on any more — past their deadline and a grace, their agent gone without closing
+ * them — closed now, so their cards stop offering buttons.
+ */
+async function waitingOnPeople(
+  d: WitnessDeps,
+  now: Date,
+): Promise<{ waiting: Set<string>; expired: string[] }> {
+  const waiting = new Set<string>();
+  const expired: string[] = [];
+  const graced = new Date(now.getTime() - EXPIRY_GRACE_MS);
+  for (const b of await d.ledger.listBeads({ issue_type: 'decision', label: APPROVAL_LABEL })) {
+    if (!isApproval(b)) continue;
+    const f = approvalFacts(b);
+    if (f.decision !== null) continue;
+    if (!isOverdue(f, now)) waiting.add(`${f.agent}@${f.bead}`);
+    else if (isOverdue(f, graced) && (await ok(d.execute('gt approval expire', { id: f.id }))))
+      expired.push(f.id);
+  }
+  return { waiting, expired };
 }
 
 async function judgeAll(d: WitnessDeps, now: Date): Promise<Judged[]> {

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Ledger } from '../../src/ledger/port.ts';
+import { registerApprovalRulesContract } from './approval-rules.contract.ts';
 import { registerBlockingContract } from './blocking.contract.ts';
 import { registerDependencyContract } from './dependency.contract.ts';
 import { clock, type LedgerFactory, type LedgerFixture } from './harness.ts';
@@ -10,6 +11,7 @@ import { registerRecordsContract } from './records.contract.ts';
 import { registerRigFreezeContract } from './rig-freeze.contract.ts';
 import { registerRigPolicyContract } from './rig-policy.contract.ts';
 import { registerSupervisionContract } from './supervision.contract.ts';
+import { registerUsageContract } from './usage.contract.ts';
 
 /**
  * The ledger contract: every adapter must pass all of it. Scenarios are beads.md §8, adapted
@@ -53,9 +55,11 @@ export function runLedgerContract(name: string, factory: LedgerFactory): void {
     registerRecordsContract(state);
     registerRigPolicyContract(state);
     registerRigFreezeContract(state);
+    registerApprovalRulesContract(state);
     registerMailContract(state);
     registerNudgeContract(state);
     registerSupervisionContract(state);
+    registerUsageContract(state);
     registerMergeRequestContract(state);
   });
 }

@@ -78,7 +78,11 @@ describe('the access matrix', () => {
       expect(agentMay).not.toContain(decision);
     for (const control of ['gt polecat stop', 'gt polecat respawn', 'gt polecat release', 'gt rig add'])
       expect(ACCESS[control]?.agent).toBe('never');
-    expect(verbs.filter((v) => ACCESS[v]?.runner !== 'never').sort()).toEqual(['gt hook', 'gt rig list']);
+    expect(verbs.filter((v) => ACCESS[v]?.runner !== 'never').sort()).toEqual([
+      'gt hook',
+      'gt rig list',
+      'gt usage report',
+    ]);
     expect(ACCESS['gt escalation resolve']?.system).toBe('never');
   });
 

@@ -61,6 +61,8 @@ class Recording implements CardSurface {
   editQueue = async () => {};
   postGate = async (): Promise<CardRef> => ({ channel: 'x', message: 'x' });
   editGate = async () => {};
+  postApproval = async (): Promise<CardRef> => ({ channel: 'x', message: 'x' });
+  editApproval = async () => {};
   reply = async () => null;
 }
 

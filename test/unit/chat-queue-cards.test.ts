@@ -68,6 +68,8 @@ class Recording implements CardSurface {
   editConvoy = async () => {};
   postGate = async (): Promise<CardRef> => ({ channel: 'x', message: 'x' });
   editGate = async () => {};
+  postApproval = async (): Promise<CardRef> => ({ channel: 'x', message: 'x' });
+  editApproval = async () => {};
   postPlan = async (): Promise<CardRef> => ({ channel: 'x', message: 'x' });
   editPlan = async () => {};
   of = (op: string) => this.calls.filter((c) => c.op === op);

@@ -109,3 +109,39 @@ it('opens a ledger file from before merge queues could be frozen: old rigs read 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+it('opens a ledger file from before usage records: the table is added, old beads take usage', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gt-migrate-'));
+  const path = join(dir, 'ledger.db');
+  const ctx = { actor: 'runner:old', now: new Date('2026-11-22T10:00:00.000Z') };
+  const first = new SqliteLedger({ path });
+  await first.init();
+  await first.addRig({ name: 'old', prefix: 'od' }, ctx);
+  const bead = await first.createBead({ title: 'from before', rig: 'old' }, ctx);
+  await first.close();
+  const raw = new DatabaseSync(path);
+  raw.exec('DROP TABLE usage_records');
+  raw.close();
+  const again = new SqliteLedger({ path });
+  await again.init();
+  try {
+    expect(await again.usageTotals({}, null)).toEqual([]);
+    const usage = { input_tokens: 10, output_tokens: 1, cache_read_tokens: 0, cache_write_tokens: 0 };
+    const report = {
+      bead: bead.id,
+      convoy: null,
+      rig: 'old',
+      agent: 'old/Toast',
+      usage: { ...usage, model: null, cost_usd: 0.5 },
+      cumulative: true,
+      session: 's',
+    };
+    expect(await again.recordUsage(report, ctx)).toMatchObject({ bead: bead.id, cost_usd: 0.5 });
+    expect(await again.usageTotals({ rig: 'old' }, null)).toMatchObject([
+      { cost_micros: 500_000, reports: 1 },
+    ]);
+  } finally {
+    await again.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,5 +1,6 @@
 import type { CardItem, ConvoyCardModel } from '../../domain/convoy-progress.ts';
 import { progressBar } from '../../domain/convoy-progress.ts';
+import { costText } from '../../domain/usage-costs.ts';
 import type { MessageBody } from './discord-rest.ts';
 import { inertText } from './inert.ts';
 
@@ -24,7 +25,13 @@ export function convoyMessage(m: ConvoyCardModel): MessageBody {
     embeds: [
       {
         title: title.slice(0, 256),
-        description: [`\`${progressBar(m.completed, m.total)}\``, ...waves].join('\n').slice(0, 4096),
+        description: [
+          `\`${progressBar(m.completed, m.total)}\``,
+          ...(m.cost ? [costText(m.cost)] : []),
+          ...waves,
+        ]
+          .join('\n')
+          .slice(0, 4096),
         color: m.landed ? 0x2e7d32 : 0x1565c0,
         fields: sections
           .filter(([label, items]) => items.length > 0 && (!m.landed || label === '✓ Done'))

@@ -4,6 +4,7 @@ import type { ChatAnswer, ChatCommands } from '../chat-commands.ts';
 import { replyArgs } from '../human-mail.ts';
 import type { Remember } from '../slack/request-guard.ts';
 import type { WorkQueue } from '../work-queue.ts';
+import { approvalClick, isApprovalClick } from './approval-clicks.ts';
 import { autocomplete } from './autocomplete.ts';
 import { argsFromOptions, type InteractionOption, invokedVerb } from './command-schema.ts';
 import { replyModal, threadOfMail } from './discord-mail.ts';
@@ -108,6 +109,7 @@ async function click(d: InteractionDeps, i: Interaction, principal: ChatPrincipa
   if (isQueueClick(i.data?.custom_id)) return queueClick(d, i, principal, respond);
   if (isGateClick(i.data?.custom_id)) return gateClick(d, i, principal, respond);
   if (isPlanClick(i.data?.custom_id)) return planClick(d, i, principal, respond);
+  if (isApprovalClick(i.data?.custom_id)) return approvalClick(d, i, principal, respond);
   const b = parseCustomId(i.data?.custom_id ?? '');
   if (!b) return respond(ephemeral('unknown button'));
   if (b.verb === 'ask')

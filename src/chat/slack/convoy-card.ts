@@ -1,5 +1,6 @@
 import type { CardItem, ConvoyCardModel } from '../../domain/convoy-progress.ts';
 import { progressBar } from '../../domain/convoy-progress.ts';
+import { costText } from '../../domain/usage-costs.ts';
 import type { Block } from './escalation-card.ts';
 import { clip, escapeText } from './format.ts';
 
@@ -17,7 +18,12 @@ export function convoyBlocks(m: ConvoyCardModel, link: (id: string) => string = 
   const blocks: Block[] = [
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: clip(`${head}\n\`${progressBar(m.completed, m.total)}\``) },
+      text: {
+        type: 'mrkdwn',
+        text: clip(
+          `${head}\n\`${progressBar(m.completed, m.total)}\`${m.cost ? `\n${costText(m.cost)}` : ''}`,
+        ),
+      },
     },
     { type: 'context', elements: [{ type: 'mrkdwn', text: clip(`${link(m.id)} · ${m.status}`) }] },
   ];

@@ -2,11 +2,13 @@ import type { KnownBlock, WebClient } from '@slack/web-api';
 import type { ConvoyCardModel } from '../../domain/convoy-progress.ts';
 import type { CardRef } from '../card-store.ts';
 import type { CardSurface } from '../card-surface.ts';
+import type { ApprovalCardModel } from '../cards/approval-model.ts';
 import type { EscalationCardModel } from '../cards/escalation-model.ts';
 import type { GateCardModel } from '../cards/gate-model.ts';
 import type { PlanCardModel } from '../cards/plan-model.ts';
 import type { QueueCardModel } from '../cards/queue-model.ts';
 import type { ChannelQueue } from '../channel-queue.ts';
+import { approvalBlocks, approvalText } from './approval-card.ts';
 import { convoyBlocks, convoyText } from './convoy-card.ts';
 import { type Block, escalationBlocks, escalationText } from './escalation-card.ts';
 import { escapeText } from './format.ts';
@@ -63,6 +65,14 @@ export class SlackCards implements CardSurface {
 
   async editPlan(ref: CardRef, m: PlanCardModel): Promise<void> {
     await this.edit(ref, planText(m), planBlocks(m));
+  }
+
+  postApproval(channel: string, m: ApprovalCardModel): Promise<CardRef> {
+    return this.post(channel, approvalText(m), approvalBlocks(m));
+  }
+
+  async editApproval(ref: CardRef, m: ApprovalCardModel): Promise<void> {
+    await this.edit(ref, approvalText(m), approvalBlocks(m));
   }
 
   /** `text` is plain (it quotes titles and reasons as written): shown as typed. */

@@ -6,6 +6,8 @@ import { parseRigName } from '../../domain/rig.ts';
 import { parseId } from '../../domain/validation.ts';
 import { optString, reqString } from '../args.ts';
 import { resolveBeadRef } from '../bead-ref.ts';
+import { reportOwner } from '../gt/usage-report.ts';
+import { approvalScope } from './approval-scopes.ts';
 import { convoyAddScope, convoyCreateScope, convoyInputScope, oneConvoyScope } from './convoy-scopes.ts';
 import { createGraphScope } from './create-graph-scope.ts';
 import { inboxScope, messageScope, sendScope, threadScope } from './mail-scopes.ts';
@@ -145,6 +147,12 @@ const epicScope: Resolver = async ({ args, ledger }) => {
   return { rigs: epic?.rig ? [epic.rig] : 'any' };
 };
 
+/** `gt usage report`: the rig named, the bead's and the polecat's: a runner reports only for its own. */
+const usageReportScope: Resolver = async ({ args, ledger }) => {
+  const { rig, agent } = reportOwner(args);
+  return { rigs: unique([rig, rigOfAgent(agent), ...rigsOf(await beadsNamed(ledger, args, 'bead'))]) };
+};
+
 const rigArg: Resolver = async ({ args }) => ({ rigs: [parseRigName(reqString(args, 'name'))] });
 /** `gt mq freeze|thaw <rig>`: the rig whose queue. */
 const queueRigArg: Resolver = async ({ args }) => ({ rigs: [parseRigName(reqString(args, 'rig'))] });
@@ -201,12 +209,18 @@ const SCOPES: Readonly<Record<string, Resolver>> = {
   'gt mq integration': epicScope,
   'gt formula run': formulaRunScope,
   'gt gate approve': ownBeads('id'),
+  'gt approval request': ownBeads('bead'),
+  'gt approval wait': approvalScope,
+  'gt approval expire': approvalScope,
+  'gt approval allow': approvalScope,
+  'gt approval deny': approvalScope,
   'gt plan': planRequestScope,
   'gt plan launch': planDecisionScope,
   'gt plan revise': planDecisionScope,
   'gt plan discard': planDecisionScope,
   'gt plan stop': planDecisionScope,
   'gt mayor config': townLevel,
+  'gt usage report': usageReportScope,
 };
 
 /** No resolver: the permission in some rig; and never an agent's own work (fail closed). */

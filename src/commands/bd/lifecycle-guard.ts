@@ -1,3 +1,4 @@
+import { isApproval } from '../../domain/approval.ts';
 import { refused } from '../../domain/errors.ts';
 import type { CommandContext } from '../command.ts';
 
@@ -24,10 +25,26 @@ export async function refuseConvoy(
 }
 
 export async function refuseEscalationDecision(ctx: CommandContext, id: string, verb: string): Promise<void> {
+  await refuseApprovalChange(ctx, id, verb);
   if ((await ctx.services.ledger.getBead(id))?.issue_type === 'escalation') {
     throw refused(
       'escalation_lifecycle',
       `${id} is an escalation; bd ${verb} does not decide escalations — use \`gt escalation ack|resolve ${id}\``,
     );
   }
+}
+
+/**
+ * An agent's permission request (domain/approval.ts) is decided by `gt approval allow|deny`
+ * alone: a person with `agent:approve` in its rig, by compare-and-swap, audited. A label, a close
+ * or a new description by `bd` would forge the answer the waiting agent reads, or change what
+ * the person deciding is shown.
+ */
+export async function refuseApprovalChange(ctx: CommandContext, id: string, verb: string): Promise<void> {
+  const bead = await ctx.services.ledger.getBead(id);
+  if (bead && isApproval(bead))
+    throw refused(
+      'approval_lifecycle',
+      `${id} is an agent's permission request; bd ${verb} cannot change it — use \`gt approval allow|deny ${id}\``,
+    );
 }

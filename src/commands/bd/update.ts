@@ -12,7 +12,7 @@ import { list, optString, reqString } from '../args.ts';
 import { resolveBeadRef } from '../bead-ref.ts';
 import { defineCommand } from '../command.ts';
 import { beadLines } from '../render.ts';
-import { refuseConvoy, refuseEscalationDecision } from './lifecycle-guard.ts';
+import { refuseApprovalChange, refuseConvoy, refuseEscalationDecision } from './lifecycle-guard.ts';
 
 export const bdUpdate = defineCommand<Bead[]>({
   path: ['bd', 'update'],
@@ -47,6 +47,7 @@ export const bdUpdate = defineCommand<Bead[]>({
     }
     const id = await resolveBeadRef(ctx.services.ledger, reqString(args, 'id'));
     if (patch.status !== undefined) await refuseConvoy(ctx, id, 'update --status', `gt convoy close ${id}`);
+    await refuseApprovalChange(ctx, id, 'update');
     const decides = ['status', 'assignee', 'add_labels', 'remove_labels'].some((f) => f in patch);
     if (decides)
       await refuseEscalationDecision(ctx, id, 'update --status/--assignee/--add-label/--remove-label');

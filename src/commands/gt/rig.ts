@@ -19,8 +19,10 @@ import {
   parseMaxPolecats,
   parseRigName,
   parseRigPrefix,
+  parseRuntime,
   type Rig,
 } from '../../domain/rig.ts';
+import { presetNames } from '../../domain/runtimes/index.ts';
 import { list, optString, reqString } from '../args.ts';
 import { defineCommand } from '../command.ts';
 import type { Args } from '../syntax.ts';
@@ -66,7 +68,7 @@ export const gtRigAdd = defineCommand<Rig>({
       prefix: { type: 'string', description: 'bead id prefix, e.g. gt' },
       repo: { type: 'string', description: 'path of the git repository' },
       'max-polecats': { type: 'string', description: 'concurrent polecats (default 10)' },
-      runtime: { type: 'string', description: 'agent runtime preset' },
+      runtime: { type: 'string', description: `agent runtime preset: ${presetNames().join(', ')}` },
       command: { type: 'string', description: 'shell command to run as the polecat' },
       env: {
         type: 'string',
@@ -106,7 +108,7 @@ export const gtRigAdd = defineCommand<Rig>({
         prefix: parseRigPrefix(prefix),
         ...(repo !== undefined && { repo }),
         ...(max !== undefined && { max_polecats: parseMaxPolecats(max) }),
-        ...(runtime !== undefined && { runtime }),
+        ...(runtime !== undefined && { runtime: parseRuntime(runtime) }),
         ...(command !== undefined && { command }),
         env,
         merge_policy: mergePolicy,

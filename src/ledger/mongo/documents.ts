@@ -1,3 +1,4 @@
+import type { ApprovalRule } from '../../domain/approval-rules.ts';
 import type { Bead } from '../../domain/bead.ts';
 import type { Dependency } from '../../domain/dependency.ts';
 import type { MergePolicy } from '../../domain/merge-policy.ts';
@@ -52,7 +53,7 @@ export interface BeadDoc extends Omit<Bead, 'id'> {
   rev: number;
 }
 
-export interface RigDoc extends Omit<Rig, 'name' | 'env' | 'merge_policy' | 'mq_frozen'> {
+export interface RigDoc extends Omit<Rig, 'name' | 'env' | 'merge_policy' | 'mq_frozen' | 'approval_rules'> {
   _id: string;
   /** Absent in documents written before rigs had it: read as []. */
   env?: string[];
@@ -60,6 +61,8 @@ export interface RigDoc extends Omit<Rig, 'name' | 'env' | 'merge_policy' | 'mq_
   merge_policy?: MergePolicy;
   /** Absent in documents written before merge queues could be frozen: read as null. */
   mq_frozen?: MqFreeze | null;
+  /** Absent in documents written before rigs had an approval allow-list: read as []. */
+  approval_rules?: ApprovalRule[];
   outbox: PendingEvent[];
   rev: number;
 }
@@ -100,6 +103,7 @@ export const COLLECTIONS = {
   merge_requests: 'merge_requests',
   audit: 'audit',
   idempotency: 'idempotency',
+  usage: 'usage',
 } as const;
 
 export function beadFromDoc(d: BeadDoc): Bead {
@@ -155,6 +159,7 @@ export function rigFromDoc(d: RigDoc): Rig {
     merge_policy: d.merge_policy ?? { ...LEGACY_MERGE_POLICY },
     parked: d.parked === true,
     mq_frozen: d.mq_frozen ?? null,
+    approval_rules: d.approval_rules ?? [],
     created_at: d.created_at,
     version: d.version,
   };

@@ -40,6 +40,15 @@ const INDEXES: Record<string, IndexDescription[]> = {
     { key: { bead_id: 1, created_at: 1 }, name: 'bead' },
     OUTBOX,
   ],
+  // A session's chain is read newest link first (usage-store.ts); the sums filter by one field and time.
+  [COLLECTIONS.usage]: [
+    { key: { chain: 1, chain_seq: -1 }, name: 'chain' },
+    { key: { bead: 1, at: 1 }, name: 'bead' },
+    { key: { convoy: 1, at: 1 }, name: 'convoy' },
+    { key: { rig: 1, at: 1 }, name: 'rig' },
+    { key: { agent: 1, at: 1 }, name: 'agent' },
+    { key: { at: 1 }, name: 'at' },
+  ],
   [COLLECTIONS.idempotency]: [{ key: { expires_at: 1 }, name: 'expiry', expireAfterSeconds: TTL_DEFAULT_S }],
   [COLLECTIONS.locks]: [{ key: { at: 1 }, name: 'stale', expireAfterSeconds: STALE_LOCK_TTL_S }],
 };

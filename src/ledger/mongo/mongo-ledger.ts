@@ -6,6 +6,7 @@ import {
   MongoServerSelectionError,
   MongoTopologyClosedError,
 } from 'mongodb';
+import type { ApprovalRule } from '../../domain/approval-rules.ts';
 import type { Bead, BeadPatch, NewBead } from '../../domain/bead.ts';
 import type { TrackedState } from '../../domain/convoy.ts';
 import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.ts';
@@ -15,6 +16,8 @@ import type { MergeRequest, NewMergeRequest } from '../../domain/merge-request.t
 import type { Nudge } from '../../domain/nudge.ts';
 import type { ReadyFilter } from '../../domain/readiness.ts';
 import type { MqFreeze, NewRig, Rig } from '../../domain/rig.ts';
+import type { Pricer, UsageRecord, UsageReport } from '../../domain/usage.ts';
+import type { UsageFilter, UsageGroup, UsageSum } from '../../domain/usage-filter.ts';
 import type {
   AuditRecord,
   BeadCount,
@@ -49,6 +52,7 @@ import { Records } from './records.ts';
 import { RigWrites } from './rig-writes.ts';
 import { SlotStore } from './slot-store.ts';
 import { Upkeep } from './upkeep.ts';
+import { type UsageDoc, UsageStore } from './usage-store.ts';
 
 /**
  * The production ledger on MongoDB (tested against FerretDB 1.24 and real MongoDB). Only
@@ -70,6 +74,7 @@ export class MongoLedger implements Ledger {
   private readonly slots: SlotStore;
   private readonly records: Records;
   private readonly mrs: MergeRequestWrites;
+  private readonly usage: UsageStore;
   private upkeep: Upkeep | null = null;
   private readonly watchdog: HeartbeatWatchdog;
 
@@ -96,6 +101,7 @@ export class MongoLedger implements Ledger {
     this.mail = new MailStore(this.db.collection<MailDoc>(COLLECTIONS.mail), cas, this.outbox);
     const mrs = this.db.collection<MergeRequestDoc>(COLLECTIONS.merge_requests);
     this.mrs = new MergeRequestWrites(mrs, { rigs, beads }, cas, this.outbox);
+    this.usage = new UsageStore(this.db.collection<UsageDoc>(COLLECTIONS.usage));
   }
 
   async init(): Promise<void> {
@@ -160,6 +166,10 @@ export class MongoLedger implements Ledger {
 
   setRigFrozen(name: string, freeze: MqFreeze | null, ctx: WriteContext): Promise<Rig> {
     return this.rigs.setFrozen(name, freeze, ctx);
+  }
+
+  addRigApprovalRule(name: string, rule: ApprovalRule, ctx: WriteContext): Promise<Rig> {
+    return this.rigs.addApprovalRule(name, rule, ctx);
   }
 
   createBead(input: NewBead, ctx: WriteContext): Promise<Bead> {
@@ -302,6 +312,14 @@ export class MongoLedger implements Ledger {
     ctx: WriteContext,
   ): Promise<MergeRequest | null> {
     return this.mrs.update(id, change, ctx);
+  }
+
+  recordUsage(report: UsageReport, ctx: WriteContext, price?: Pricer): Promise<UsageRecord | null> {
+    return this.usage.record(report, ctx, price);
+  }
+
+  usageTotals(filter: UsageFilter, by: UsageGroup | null): Promise<UsageSum[]> {
+    return this.usage.totals(filter, by);
   }
 
   async eventsSince(seq: number, limit = 1000): Promise<LedgerEvent[]> {

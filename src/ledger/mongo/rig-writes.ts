@@ -1,4 +1,5 @@
 import type { Collection } from 'mongodb';
+import { type ApprovalRule, withRule } from '../../domain/approval-rules.ts';
 import { conflict, notFound } from '../../domain/errors.ts';
 import type { MergePolicy } from '../../domain/merge-policy.ts';
 import { buildRig, type MqFreeze, type NewRig, type Rig } from '../../domain/rig.ts';
@@ -115,6 +116,29 @@ export class RigWrites {
     );
     await this.outbox.flush('rigs', name);
     return rig;
+  }
+
+  /** The list is read inside the compare-and-swap: of two concurrent adds, the second reads the first. */
+  async addApprovalRule(name: string, rule: ApprovalRule, ctx: WriteContext): Promise<Rig> {
+    const changed = await this.cas.write(
+      this.rigs,
+      name,
+      (doc) => {
+        const rules = withRule(rigFromDoc(doc).approval_rules, rule);
+        return rules === null
+          ? { skip: false }
+          : {
+              update: {
+                $set: { approval_rules: rules, version: doc.version + 1 },
+                $push: { outbox: rigEvent('rig_updated', ctx, name, { approval_rules: rules }) },
+              },
+              result: true,
+            };
+      },
+      () => notFound('rig', name),
+    );
+    if (changed) await this.outbox.flush('rigs', name);
+    return (await this.find(name)) as Rig;
   }
 
   async find(name: string): Promise<Rig | null> {

@@ -35,6 +35,7 @@ export class Database {
     this.addColumn('rigs', 'env', "TEXT NOT NULL DEFAULT '[]'");
     this.addColumn('rigs', 'merge_policy', 'TEXT'); // NULL: a rig from before, read as LEGACY_MERGE_POLICY
     this.addColumn('rigs', 'mq_frozen', 'TEXT'); // NULL: not frozen (every rig from before)
+    this.addColumn('rigs', 'approval_rules', 'TEXT'); // NULL: no rules (every rig from before)
     this.addColumn('merge_requests', 'verified_tree', 'TEXT');
     this.addColumn('merge_requests', 'override', 'TEXT');
   }

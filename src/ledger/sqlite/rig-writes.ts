@@ -1,3 +1,4 @@
+import { type ApprovalRule, withRule } from '../../domain/approval-rules.ts';
 import { conflict, notFound } from '../../domain/errors.ts';
 import type { MergePolicy } from '../../domain/merge-policy.ts';
 import { buildRig, type MqFreeze, type NewRig, type Rig } from '../../domain/rig.ts';
@@ -91,6 +92,22 @@ export class RigWrites {
       if (changes !== 1) throw new Error(`lost update on rig ${name}: version ${rig.version} changed`);
       const { type, data } = freezeEvent(rig, freeze);
       this.w.event(type, ctx, null, name, data);
+      return this.find(name) as Rig;
+    });
+  }
+
+  addApprovalRule(name: string, rule: ApprovalRule, ctx: WriteContext): Rig {
+    return this.w.db.transaction(() => {
+      const rig = this.find(name);
+      if (!rig) throw notFound('rig', name);
+      const rules = withRule(rig.approval_rules, rule);
+      if (!rules) return rig;
+      const { changes } = this.w.db.run(
+        'UPDATE rigs SET approval_rules = $r, version = version + 1 WHERE name = $name AND version = $v',
+        { name, r: JSON.stringify(rules), v: rig.version },
+      );
+      if (changes !== 1) throw new Error(`lost update on rig ${name}: version ${rig.version} changed`);
+      this.w.event('rig_updated', ctx, null, name, { approval_rules: rules });
       return this.find(name) as Rig;
     });
   }

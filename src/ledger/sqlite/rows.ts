@@ -1,3 +1,4 @@
+import type { ApprovalRule } from '../../domain/approval-rules.ts';
 import type { Bead, IssueType, Priority, Status } from '../../domain/bead.ts';
 import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.ts';
 import type { MergePolicy } from '../../domain/merge-policy.ts';
@@ -86,6 +87,7 @@ export function rigFromRow(r: Row): Rig {
         : (JSON.parse(str(r.merge_policy)) as MergePolicy),
     parked: Number(r.parked) === 1,
     mq_frozen: r.mq_frozen ? (JSON.parse(str(r.mq_frozen)) as MqFreeze) : null,
+    approval_rules: r.approval_rules ? (JSON.parse(str(r.approval_rules)) as ApprovalRule[]) : [],
     created_at: str(r.created_at),
     version: Number(r.version),
   };

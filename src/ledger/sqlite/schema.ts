@@ -20,6 +20,8 @@ CREATE TABLE IF NOT EXISTS rigs (
   parked INTEGER NOT NULL DEFAULT 0,
   -- JSON (domain/rig.ts MqFreeze) while the rig's merge queue is frozen; NULL otherwise.
   mq_frozen TEXT,
+  -- JSON array (domain/approval-rules.ts); NULL in rows written before rigs had one: [].
+  approval_rules TEXT,
   created_at TEXT NOT NULL,
   version INTEGER NOT NULL
 );
@@ -164,6 +166,36 @@ CREATE TABLE IF NOT EXISTS merge_requests (
 CREATE INDEX IF NOT EXISTS merge_requests_rig_status ON merge_requests (rig, status, created_at);
 CREATE INDEX IF NOT EXISTS merge_requests_bead ON merge_requests (bead_id, created_at);
 CREATE INDEX IF NOT EXISTS merge_requests_lane ON merge_requests (lane, status);
+
+-- What agents spent (domain/usage.ts, ledger/usage-rows.ts): one row per usage report, holding
+-- the difference it adds. A table created on open (CREATE … IF NOT EXISTS) is how older ledger
+-- files gain it; rows of a cumulative report's session chain share \`chain\` (UNIQUE with its seq).
+CREATE TABLE IF NOT EXISTS usage_records (
+  id TEXT PRIMARY KEY,
+  at TEXT NOT NULL,
+  bead TEXT NOT NULL,
+  convoy TEXT,
+  rig TEXT NOT NULL,
+  agent TEXT NOT NULL,
+  session TEXT,
+  model TEXT,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  cache_read_tokens INTEGER NOT NULL,
+  cache_write_tokens INTEGER NOT NULL,
+  cost_micros INTEGER, -- NULL: unpriced
+  cost_source TEXT NOT NULL, -- reported | estimated | unpriced
+  chain TEXT,
+  chain_seq INTEGER,
+  totals TEXT, -- JSON (SessionTotals) of a cumulative report
+  reported_by TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS usage_chain ON usage_records (chain, chain_seq);
+CREATE INDEX IF NOT EXISTS usage_bead ON usage_records (bead, at);
+CREATE INDEX IF NOT EXISTS usage_convoy ON usage_records (convoy, at);
+CREATE INDEX IF NOT EXISTS usage_rig ON usage_records (rig, at);
+CREATE INDEX IF NOT EXISTS usage_agent ON usage_records (agent, at);
+CREATE INDEX IF NOT EXISTS usage_at ON usage_records (at);
 
 CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, expires_at TEXT NOT NULL);
 `;

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import type { ApprovalRule } from '../../domain/approval-rules.ts';
 import type { Bead, BeadPatch, NewBead } from '../../domain/bead.ts';
 import type { TrackedState } from '../../domain/convoy.ts';
 import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.ts';
@@ -9,6 +10,8 @@ import type { MergeRequest, NewMergeRequest } from '../../domain/merge-request.t
 import type { Nudge } from '../../domain/nudge.ts';
 import type { ReadyFilter } from '../../domain/readiness.ts';
 import type { MqFreeze, NewRig, Rig } from '../../domain/rig.ts';
+import type { Pricer, UsageRecord, UsageReport } from '../../domain/usage.ts';
+import type { UsageFilter, UsageGroup, UsageSum } from '../../domain/usage-filter.ts';
 import type {
   AuditRecord,
   BeadCount,
@@ -37,6 +40,7 @@ import { Queries } from './queries.ts';
 import { RigWrites } from './rig-writes.ts';
 import { auditFromRow, eventFromRow } from './rows.ts';
 import { SlotStore } from './slot-store.ts';
+import { UsageStore } from './usage-store.ts';
 import { Writer } from './writer.ts';
 
 interface Parts {
@@ -48,6 +52,7 @@ interface Parts {
   nudges: NudgeStore;
   slots: SlotStore;
   mrs: MergeRequestWrites;
+  usage: UsageStore;
 }
 
 export interface SqliteLedgerOptions {
@@ -90,6 +95,7 @@ export class SqliteLedger implements Ledger {
       nudges: new NudgeStore(this.db),
       slots: new SlotStore(this.db),
       mrs: new MergeRequestWrites(writer),
+      usage: new UsageStore(this.db),
     };
   }
 
@@ -135,6 +141,10 @@ export class SqliteLedger implements Ledger {
 
   async setRigFrozen(name: string, freeze: MqFreeze | null, ctx: WriteContext): Promise<Rig> {
     return this.p.rigs.setFrozen(name, freeze, ctx);
+  }
+
+  async addRigApprovalRule(name: string, rule: ApprovalRule, ctx: WriteContext): Promise<Rig> {
+    return this.p.rigs.addApprovalRule(name, rule, ctx);
   }
 
   async createBead(input: NewBead, ctx: WriteContext): Promise<Bead> {
@@ -282,6 +292,14 @@ export class SqliteLedger implements Ledger {
     ctx: WriteContext,
   ): Promise<MergeRequest | null> {
     return this.p.mrs.update(id, change, ctx);
+  }
+
+  async recordUsage(report: UsageReport, ctx: WriteContext, price?: Pricer): Promise<UsageRecord | null> {
+    return this.p.usage.record(report, ctx, price);
+  }
+
+  async usageTotals(filter: UsageFilter, by: UsageGroup | null): Promise<UsageSum[]> {
+    return this.p.usage.totals(filter, by);
   }
 
   async eventsSince(seq: number, limit = 1000): Promise<LedgerEvent[]> {

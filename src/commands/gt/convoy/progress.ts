@@ -5,10 +5,12 @@ import {
   plannedWaves,
   progressBar,
 } from '../../../domain/convoy-progress.ts';
+import { costText } from '../../../domain/usage-costs.ts';
 import type { Ledger } from '../../../ledger/port.ts';
 import { list } from '../../args.ts';
 import { defineCommand } from '../../command.ts';
 import { edgesOf } from './stage-input.ts';
+import { convoyCost } from './status.ts';
 import { loadConvoy, trackedBeads } from './tracked.ts';
 
 /**
@@ -17,8 +19,9 @@ import { loadConvoy, trackedBeads } from './tracked.ts';
  */
 export async function convoyProgress(ledger: Ledger, convoy: Bead): Promise<ConvoyCardModel> {
   const tracked = await trackedBeads(ledger, convoy.id);
-  if (tracked.length === 0) return convoyCardModel(convoy, tracked, []);
-  return convoyCardModel(convoy, tracked, plannedWaves(tracked, await edgesOf(ledger, tracked)));
+  const cost = await convoyCost(ledger, convoy.id);
+  if (tracked.length === 0) return convoyCardModel(convoy, tracked, [], cost);
+  return convoyCardModel(convoy, tracked, plannedWaves(tracked, await edgesOf(ledger, tracked)), cost);
 }
 
 export function progressText(p: ConvoyCardModel): string {
@@ -26,6 +29,7 @@ export function progressText(p: ConvoyCardModel): string {
     `🚚 ${p.id}: ${p.title}  ${p.landed ? 'landed' : p.status}`,
     `   ${progressBar(p.completed, p.total)}`,
   ];
+  if (p.cost) lines.push(`   ${costText(p.cost)}`);
   for (const w of p.waves)
     lines.push(
       `   wave ${w.wave}  ${progressBar(w.done, w.total, 10)}${w.running > 0 ? `  ▶ ${w.running} running` : ''}`,

@@ -1,19 +1,35 @@
+import type { Bead } from '../../../domain/bead.ts';
 import { progressOf } from '../../../domain/convoy.ts';
+import { type CostSummary, costSummary, costText } from '../../../domain/usage-costs.ts';
 import { parseStatus } from '../../../domain/validation.ts';
+import type { Ledger } from '../../../ledger/port.ts';
 import { flag, optString } from '../../args.ts';
 import { defineCommand } from '../../command.ts';
 import { type ConvoyStatusView, loadConvoy, statusView, trackedBeads } from './tracked.ts';
+
+/** A convoy's status with what its agents spent (null: no usage reported; docs/costs.md). */
+export type ConvoyStatusWithCost = ConvoyStatusView & { cost: CostSummary | null };
+
+/** The spend of a convoy: the usage reported for its beads while they rode in it. */
+export const convoyCost = async (ledger: Ledger, convoyId: string): Promise<CostSummary | null> =>
+  costSummary(await ledger.usageTotals({ convoy: convoyId }, null));
+
+const withCost = async (ledger: Ledger, convoy: Bead): Promise<ConvoyStatusWithCost> => ({
+  ...statusView(convoy, await trackedBeads(ledger, convoy.id)),
+  cost: await convoyCost(ledger, convoy.id),
+});
 
 const bar = (done: number, total: number, width = 20): string => {
   const filled = total === 0 ? 0 : Math.round((done / total) * width);
   return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total}`;
 };
 
-function statusText(v: ConvoyStatusView): string {
+function statusText(v: ConvoyStatusWithCost): string {
   const lines = [
     `🚚 ${v.id}: ${v.title}  (${v.status}${v.owned ? ', owned' : ''})`,
     `   ${bar(v.completed, v.total)}${v.merging ? `  (${v.merging} merging)` : ''}`,
   ];
+  if (v.cost) lines.push(`   ${costText(v.cost)}`);
   for (const t of v.tracked) {
     const glyph = t.status === 'closed' ? '✓' : t.blocked ? '⏸' : t.assignee ? '▶' : '○';
     lines.push(`   ${glyph} ${t.id}  ${t.title}  [${t.rig ?? 'town'}${t.assignee ? ` @${t.assignee}` : ''}]`);
@@ -21,7 +37,7 @@ function statusText(v: ConvoyStatusView): string {
   return lines.join('\n');
 }
 
-export const gtConvoyStatus = defineCommand<ConvoyStatusView | ConvoyStatusView[]>({
+export const gtConvoyStatus = defineCommand<ConvoyStatusWithCost | ConvoyStatusWithCost[]>({
   path: ['gt', 'convoy', 'status'],
   summary: 'Progress of a convoy across every rig (without an id: every open convoy)',
   usage: 'gt convoy status [<convoy>]',
@@ -30,13 +46,10 @@ export const gtConvoyStatus = defineCommand<ConvoyStatusView | ConvoyStatusView[
   async run(args, ctx) {
     const ledger = ctx.services.ledger;
     const id = optString(args, 'convoy');
-    if (id !== undefined) {
-      const convoy = await loadConvoy(ledger, id);
-      return { data: statusView(convoy, await trackedBeads(ledger, convoy.id)) };
-    }
+    if (id !== undefined) return { data: await withCost(ledger, await loadConvoy(ledger, id)) };
     const open = await ledger.listBeads({ issue_type: 'convoy', status: ['open'] });
     const views = [];
-    for (const convoy of open) views.push(statusView(convoy, await trackedBeads(ledger, convoy.id)));
+    for (const convoy of open) views.push(await withCost(ledger, convoy));
     return { data: views };
   },
   text: (data) =>
