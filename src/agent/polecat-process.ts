@@ -87,13 +87,13 @@ export function startPolecat(
   child.stdout?.on('data', touch);
   child.stderr?.on('data', touch);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    // Exited once the log holds everything the process wrote: whoever reads it next (the exit
+    // report, a person, a test) sees the last lines, not a buffer still being flushed.
     child.once('error', (err) => {
-      log.end(`\n[gt] could not start: ${err.message}\n`);
-      resolve({ code: 127, signal: null });
+      log.end(`\n[gt] could not start: ${err.message}\n`, () => resolve({ code: 127, signal: null }));
     });
     child.once('close', (code, signal) => {
-      log.end(`\n[gt] exited code=${code} signal=${signal}\n`);
-      resolve({ code, signal });
+      log.end(`\n[gt] exited code=${code} signal=${signal}\n`, () => resolve({ code, signal }));
     });
   });
   return {

@@ -10,7 +10,8 @@ export const optString = (args: Args, name: string): string | undefined => {
 
 export const reqString = (args: Args, name: string): string => {
   const v = optString(args, name);
-  if (v === undefined) throw usageError('missing_argument', `missing <${name}>`);
+  if (v === undefined)
+    throw usageError('missing_argument', `missing <${name}>: give it (see gt help for the usage)`);
   return v;
 };
 
