@@ -2,6 +2,7 @@ import { approvalFacts, isApproval } from '../domain/approval.ts';
 import type { Bead } from '../domain/bead.ts';
 import type { Routing } from '../domain/routing.ts';
 import type { Ledger } from '../ledger/port.ts';
+import { CardSlots } from './card-slots.ts';
 import type { CardStore } from './card-store.ts';
 import type { CardSurface } from './card-surface.ts';
 import { type ApprovalCardModel, approvalCardModel } from './cards/approval-model.ts';
@@ -26,52 +27,31 @@ export interface ApprovalCardDeps {
  */
 export class ApprovalCards {
   private readonly d: ApprovalCardDeps;
+  private readonly slots: CardSlots<ApprovalCardModel>;
 
   constructor(deps: ApprovalCardDeps) {
     this.d = deps;
+    this.slots = new CardSlots(deps, {
+      kind: 'approval',
+      post: (surface, channel, m) => surface.postApproval(channel, m),
+      edit: (surface, ref, m) => surface.editApproval(ref, m),
+    });
   }
 
   async handle(request: Bead): Promise<void> {
-    if (this.d.surfaces.length === 0 || !isApproval(request)) return;
+    if (!this.slots.active || !isApproval(request)) return;
     const f = approvalFacts(request);
-    let edit = false;
-    for (const surface of this.d.surfaces) {
-      if (await this.d.store.get(surface.platform, 'approval', request.id)) {
-        edit = true;
-        continue;
-      }
-      if (f.decision !== null || request.status === 'closed') continue;
-      const channel = queueChannel(this.d.routing, f.rig, surface.platform);
-      if (!channel) continue;
-      const claim = await this.d.store.claim(surface.platform, 'approval', request.id);
-      if (!claim) {
-        edit = true; // being posted by another delivery: edited once it is there
-        continue;
-      }
-      try {
-        const posted = await surface.postApproval(channel, await this.model(request));
-        await this.d.store.put(surface.platform, 'approval', request.id, posted);
-      } catch (err) {
-        await claim.release();
-        throw err;
-      }
-    }
-    if (edit) this.editLater(request.id);
+    const open = f.decision === null && request.status !== 'closed';
+    await this.slots.show(
+      request.id,
+      (platform) => (open ? queueChannel(this.d.routing, f.rig, platform) : null),
+      () => this.load(request.id),
+    );
   }
 
-  /** One edit per request for every platform, from the ledger's state then (the newest wins). */
-  private editLater(id: string): void {
-    this.d.throttle.schedule(`approval.${id}`, async () => {
-      const request = await this.d.ledger.getBead(id);
-      if (!request) return;
-      const model = await this.model(request);
-      const failed: unknown[] = [];
-      for (const surface of this.d.surfaces) {
-        const ref = await this.d.store.get(surface.platform, 'approval', id);
-        if (ref) await surface.editApproval(ref, model).catch((err: unknown) => failed.push(err));
-      }
-      if (failed.length) throw failed[0];
-    });
+  private async load(id: string): Promise<ApprovalCardModel | null> {
+    const request = await this.d.ledger.getBead(id);
+    return request ? this.model(request) : null;
   }
 
   private async model(request: Bead): Promise<ApprovalCardModel> {

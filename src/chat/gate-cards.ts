@@ -3,6 +3,7 @@ import type { Bead } from '../domain/bead.ts';
 import { isHumanGate } from '../domain/human-gate.ts';
 import type { Routing } from '../domain/routing.ts';
 import type { Ledger } from '../ledger/port.ts';
+import { CardSlots } from './card-slots.ts';
 import type { CardStore } from './card-store.ts';
 import type { CardSurface } from './card-surface.ts';
 import { type GateCardModel, gateCardModel } from './cards/gate-model.ts';
@@ -26,14 +27,20 @@ export interface GateCardDeps {
  */
 export class GateCards {
   private readonly d: GateCardDeps;
+  private readonly slots: CardSlots<GateCardModel>;
 
   constructor(deps: GateCardDeps) {
     this.d = deps;
+    this.slots = new CardSlots(deps, {
+      kind: 'gate',
+      post: (surface, channel, m) => surface.postGate(channel, m),
+      edit: (surface, ref, m) => surface.editGate(ref, m),
+    });
   }
 
   /** A bead moved (or is a convoy that did): the gates of its convoys, and itself if a gate. */
   async handle(bead: Bead): Promise<void> {
-    if (this.d.surfaces.length === 0) return;
+    if (!this.slots.active) return;
     const convoys =
       bead.issue_type === 'convoy'
         ? [bead]
@@ -45,52 +52,21 @@ export class GateCards {
       for (const b of await trackedBeads(this.d.ledger, convoy.id))
         if (isHumanGate(b) && !gates.has(b.id)) gates.set(b.id, b);
     }
-    for (const gate of gates.values())
-      await this.card(
-        gate,
-        convoys.some((c) => c.status === 'open'),
+    const inOpenConvoy = convoys.some((c) => c.status === 'open');
+    for (const gate of gates.values()) {
+      // Posted once ready — its work done, in an open convoy — in its rig's merge-queue channel.
+      const ready = inOpenConvoy && gate.status === 'open' && !gate.is_blocked && gate.rig !== null;
+      await this.slots.show(
+        gate.id,
+        (platform) => (ready ? queueChannel(this.d.routing, gate.rig as string, platform) : null),
+        () => this.load(gate.id),
       );
-  }
-
-  private async card(gate: Bead, inOpenConvoy: boolean): Promise<void> {
-    let edit = false;
-    for (const surface of this.d.surfaces) {
-      if (await this.d.store.get(surface.platform, 'gate', gate.id)) {
-        edit = true;
-        continue;
-      }
-      if (!inOpenConvoy || gate.status !== 'open' || gate.is_blocked || !gate.rig) continue;
-      const channel = queueChannel(this.d.routing, gate.rig, surface.platform);
-      if (!channel) continue;
-      const claim = await this.d.store.claim(surface.platform, 'gate', gate.id);
-      if (!claim) {
-        edit = true; // being posted by another delivery: edited once it is there
-        continue;
-      }
-      try {
-        const posted = await surface.postGate(channel, await this.model(gate));
-        await this.d.store.put(surface.platform, 'gate', gate.id, posted);
-      } catch (err) {
-        await claim.release();
-        throw err;
-      }
     }
-    if (edit) this.editLater(gate.id);
   }
 
-  /** One edit per gate for every platform, from the ledger's state then (the newest wins). */
-  private editLater(id: string): void {
-    this.d.throttle.schedule(`gate.${id}`, async () => {
-      const gate = await this.d.ledger.getBead(id);
-      if (!gate) return;
-      const model = await this.model(gate);
-      const failed: unknown[] = [];
-      for (const surface of this.d.surfaces) {
-        const ref = await this.d.store.get(surface.platform, 'gate', id);
-        if (ref) await surface.editGate(ref, model).catch((err: unknown) => failed.push(err));
-      }
-      if (failed.length) throw failed[0];
-    });
+  private async load(id: string): Promise<GateCardModel | null> {
+    const gate = await this.d.ledger.getBead(id);
+    return gate ? this.model(gate) : null;
   }
 
   async model(gate: Bead): Promise<GateCardModel> {

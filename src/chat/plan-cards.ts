@@ -4,6 +4,7 @@ import type { Bead } from '../domain/bead.ts';
 import { convoyLabel, isPlan, planFacts } from '../domain/plan.ts';
 import type { Routing } from '../domain/routing.ts';
 import type { Ledger, LedgerEventType } from '../ledger/port.ts';
+import { CardSlots } from './card-slots.ts';
 import type { CardStore } from './card-store.ts';
 import type { CardSurface } from './card-surface.ts';
 import { type PlanCardModel, planCardModel } from './cards/plan-model.ts';
@@ -36,13 +37,19 @@ const STAGED = ['staged_ready', 'staged_warnings'];
  */
 export class PlanCards {
   private readonly d: PlanCardDeps;
+  private readonly slots: CardSlots<PlanCardModel>;
 
   constructor(deps: PlanCardDeps) {
     this.d = deps;
+    this.slots = new CardSlots(deps, {
+      kind: 'plan',
+      post: (surface, channel, m) => surface.postPlan(channel, m),
+      edit: (surface, ref, m) => surface.editPlan(ref, m),
+    });
   }
 
   async handle(bead: Bead, type: LedgerEventType): Promise<void> {
-    if (this.d.surfaces.length === 0) return;
+    if (!this.slots.active) return;
     if (isPlan(bead)) return this.card(bead);
     if (bead.issue_type === 'convoy') {
       // A closed plan's card says why it closed; what its convoy does next is the convoy card's.
@@ -59,7 +66,7 @@ export class PlanCards {
 
   /** Redraws a plan's card from the ledger (a click found it out of date). */
   redraw(planId: string): void {
-    if (this.d.surfaces.length > 0) this.editLater(planId);
+    this.slots.editLater(planId, () => this.load(planId));
   }
 
   private async planOf(convoyId: string): Promise<Bead | null> {
@@ -69,45 +76,18 @@ export class PlanCards {
     return plan ?? null;
   }
 
-  private async card(plan: Bead): Promise<void> {
-    let edit = false;
-    for (const surface of this.d.surfaces) {
-      if (await this.d.store.get(surface.platform, 'plan', plan.id)) {
-        edit = true;
-        continue;
-      }
-      if (plan.status === 'closed') continue; // never posted: nothing to say any more
-      const channel = this.d.routing.convoys[surface.platform];
-      if (!channel) continue;
-      const claim = await this.d.store.claim(surface.platform, 'plan', plan.id);
-      if (!claim) {
-        edit = true; // being posted by another delivery: edited once it is there
-        continue;
-      }
-      try {
-        const posted = await surface.postPlan(channel, await this.model(plan));
-        await this.d.store.put(surface.platform, 'plan', plan.id, posted);
-      } catch (err) {
-        await claim.release();
-        throw err;
-      }
-    }
-    if (edit) this.editLater(plan.id);
+  /** Posted in the convoys channel while the plan is open (one closed before we saw it gets none). */
+  private card(plan: Bead): Promise<void> {
+    return this.slots.show(
+      plan.id,
+      (platform) => (plan.status === 'closed' ? null : this.d.routing.convoys[platform]),
+      () => this.load(plan.id),
+    );
   }
 
-  /** One edit per plan for every platform, from the ledger's state then (the newest wins). */
-  private editLater(id: string): void {
-    this.d.throttle.schedule(`plan.${id}`, async () => {
-      const plan = await this.d.ledger.getBead(id);
-      if (!plan || !isPlan(plan)) return;
-      const model = await this.model(plan);
-      const failed: unknown[] = [];
-      for (const surface of this.d.surfaces) {
-        const ref = await this.d.store.get(surface.platform, 'plan', id);
-        if (ref) await surface.editPlan(ref, model).catch((err: unknown) => failed.push(err));
-      }
-      if (failed.length) throw failed[0];
-    });
+  private async load(id: string): Promise<PlanCardModel | null> {
+    const plan = await this.d.ledger.getBead(id);
+    return plan && isPlan(plan) ? this.model(plan) : null;
   }
 
   async model(plan: Bead): Promise<PlanCardModel> {
