@@ -11,10 +11,11 @@ import type { Bead } from '../domain/bead.ts';
 import { polecatNice } from '../domain/cpu-priority.ts';
 import type { HookPrompt, HookView } from '../domain/hook.ts';
 import { polecatEnv } from '../domain/polecat-env.ts';
-import { respawnCount } from '../domain/respawns.ts';
 import type { Rig } from '../domain/rig.ts';
 import { limitFromExit, parserFor } from '../domain/runtimes/index.ts';
+import type { LimitEvent } from '../domain/runtimes/limit-text.ts';
 import { polecatNames } from '../domain/sling.ts';
+import { incarnationOf } from '../domain/usage-limit-requeues.ts';
 import { type Liveness, LivenessReporter } from './liveness.ts';
 import { type PolecatProcess, startPolecat } from './polecat-process.ts';
 import { PolecatOutput } from './usage-reporter.ts';
@@ -218,6 +219,11 @@ export class RigRunner {
         GT_SUBJECT_PREFIX: this.o.prefix,
         // startPolecat reads its niceness from the environment it is given.
         GT_POLECAT_NICE: String(polecatNice(process.env)),
+        // The convoy's remaining budget: a preset with a budget flag caps the run there (preset.ts budgetArg).
+        ...(prompt.budget_remaining_usd !== null &&
+          prompt.budget_remaining_usd !== undefined && {
+            GT_BUDGET_USD: String(prompt.budget_remaining_usd),
+          }),
       },
     });
     const output = this.outputReader(dispatch.polecat, bead.id, new Date().toISOString());
@@ -228,7 +234,7 @@ export class RigRunner {
       process: polecat,
       agent: dispatch.polecat,
       claimSeq: dispatch.claim_seq ?? 0,
-      incarnation: respawnCount(bead),
+      incarnation: incarnationOf(bead),
     };
     this.running.set(bead.id, running);
     await this.report(running, bead.id, null);
@@ -237,6 +243,7 @@ export class RigRunner {
       if (this.running.get(bead.id) === running) this.running.delete(bead.id);
       if (output) this.track(output.end()); // its last usage reports
       const limit = output ? (output.limit ?? limitFromExit(rig.runtime, code)) : null;
+      if (limit) await this.reportLimit(running, bead.id, limit);
       const uncommitted = await uncommittedFiles(worktree);
       await this.report(
         running,
@@ -258,6 +265,29 @@ export class RigRunner {
     void cleanup.finally(() => {
       if (this.cleanups.get(bead.id) === cleanup) this.cleanups.delete(bead.id);
     });
+  }
+
+  /**
+   * The usage-limited verdict (`gt polecat limited`), asked for BEFORE the exit is reported: until
+   * then the witness sees the process as alive, so it can never take a limit for a crash and
+   * respawn into the same wall. If the call fails, the exit report still carries the limit and
+   * the witness asks for the same verdict (domain/witness-policy.ts).
+   */
+  private async reportLimit(r: Running, bead: string, limit: LimitEvent): Promise<void> {
+    try {
+      await this.call('gt polecat limited', {
+        agent: r.agent,
+        bead,
+        message: limit.message || 'usage limit (the agent gave no message)',
+        incarnation: String(r.incarnation),
+        ...(limit.reset_at && { 'reset-at': limit.reset_at }),
+      });
+      this.o.log(`${r.agent} hit a usage limit on ${bead}: back to the queue, rig paused (${limit.message})`);
+    } catch (err) {
+      this.o.log(
+        `usage limit of ${r.agent} on ${bead} not recorded: ${(err as Error).message}; the witness will`,
+      );
+    }
   }
 
   private track(reports: Promise<void>): void {

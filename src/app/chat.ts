@@ -19,6 +19,7 @@ import { DISCORD_INTERACTIONS_PATH, discordInteractions } from '../chat/discord/
 import { type DirectMessages, HumanMail } from '../chat/human-mail.ts';
 import { ChatNotifier } from '../chat/notifier.ts';
 import { APPROVAL_ACTION } from '../chat/slack/approval-card.ts';
+import { registerBudgetActions } from '../chat/slack/budget-actions.ts';
 import { registerCardClicks } from '../chat/slack/card-clicks.ts';
 import { registerPlanActions } from '../chat/slack/plan-actions.ts';
 import { createSlackSurface, SLACK_EVENTS_PATH, type SlackSurface } from '../chat/slack/slack-app.ts';
@@ -82,6 +83,7 @@ export async function startChat(d: ChatDeps): Promise<RunningChat> {
   // after the surfaces it draws on.
   let notifier: ChatNotifier | null = null;
   const redrawPlan = (id: string) => notifier?.redrawPlan(id);
+  const redrawBudget = (id: string) => notifier?.redrawBudget(id);
   const slack = d.config.slack
     ? createSlackSurface(d.config.slack, d.chatPolicy.policy, commands, remember, work, d.log, (code) =>
         d.metrics.chatApiErrors.inc({ platform: 'slack', code }),
@@ -95,6 +97,14 @@ export async function startChat(d: ChatDeps): Promise<RunningChat> {
       remember,
       work,
       redraw: redrawPlan,
+    });
+    // Budget cards (gt convoy budget --extend|--stop), as the clicking person.
+    registerBudgetActions(slack.app, {
+      commands,
+      directory: slack.directory,
+      remember,
+      work,
+      redraw: redrawBudget,
     });
     // Permission requests' cards (gt approval allow|deny), as the clicking person.
     registerCardClicks(
@@ -123,7 +133,7 @@ export async function startChat(d: ChatDeps): Promise<RunningChat> {
     : null;
   let gateway: DiscordGateway | null = null;
   if (d.config.discord && discord) {
-    const interactions = { commands, rest: discord, remember, work, store, redrawPlan };
+    const interactions = { commands, rest: discord, remember, work, store, redrawPlan, redrawBudget };
     if (d.config.discord.mode === 'gateway') {
       const session = await connectDiscordGateway({
         ...interactions,

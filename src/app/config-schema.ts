@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseBudgetDefaults } from '../domain/budget-default.ts';
 
 /**
  * Every setting of the service, in one table: its environment variable, the flag that overrides
@@ -131,6 +132,18 @@ export const SETTINGS = {
     default: '',
     doc: 'the chat policy file (roles, people, routing); default config/policy.json',
     schema: z.string(),
+  },
+  GT_DEFAULT_BUDGET_USD: {
+    group: 'service',
+    default: '',
+    doc: 'budget of a convoy created or staged without --budget: USD for every rig, rig=USD per rig, or both (5,alpha=2); empty = none',
+    schema: z.string().superRefine((v, ctx) => {
+      try {
+        parseBudgetDefaults(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
   },
   GT_STRANDED_INTERVAL_S: {
     group: 'supervision',

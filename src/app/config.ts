@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { asNatsCredentials, findCredentials, type NatsCredentials } from '../bus/credentials.ts';
+import { type BudgetDefaults, parseBudgetDefaults } from '../domain/budget-default.ts';
 import { DomainError, usageError } from '../domain/errors.ts';
 import { urlPasswords } from '../domain/redact-url.ts';
 import { type ChatConfig, chatConfigFrom } from './chat-config.ts';
@@ -32,6 +33,8 @@ export interface ServiceConfig {
   maxMergeAttempts: number;
   mqPollS: number;
   mqMaxWaitS: number;
+  /** GT_DEFAULT_BUDGET_USD: the budget of a convoy created or staged without --budget. */
+  budgetDefaults: BudgetDefaults;
   chat: ChatConfig;
   chatPolicy: ChatPolicy;
   /** Secret values in force (tokens, signing secrets, URL passwords): never logged. */
@@ -112,6 +115,7 @@ export function loadServiceConfig(flags: ServiceFlags, env: NodeJS.ProcessEnv): 
     maxMergeAttempts: s.GT_MAX_MERGE_ATTEMPTS,
     mqPollS: s.GT_MQ_POLL_S,
     mqMaxWaitS: s.GT_MQ_MAX_WAIT,
+    budgetDefaults: parseBudgetDefaults(s.GT_DEFAULT_BUDGET_USD),
     chat: chat.chat,
     chatPolicy,
     // A client library may echo a URL's password in an error, in a form no URL pattern matches.

@@ -5,6 +5,7 @@ import type { Thresholds } from '../domain/witness.ts';
 import type { StallMemory } from '../domain/witness-policy.ts';
 import type { Ledger } from '../ledger/port.ts';
 import { LeaderLease } from '../services/leader-lease.ts';
+import { liftDuePauses } from '../services/limit-lift.ts';
 import { reescalate } from '../services/reescalation.ts';
 import { watchRefineries } from '../services/refinery/refinery-watch.ts';
 import { type Job, Scheduler } from '../services/scheduler.ts';
@@ -110,7 +111,18 @@ export async function startCronJobs(
       if (pass.opened.length || pass.skipped.length) log.info({ ...pass, token }, 'timer gates');
     },
   };
-  for (const job of [stranded, witness, reescalation, timerGates]) scheduler.add(job);
+  // Usage-limit pauses lift on the witness's beat too: their jitter is up to a minute anyway, and
+  // a sling after the pause's time goes through even before the job ran (domain/usage-limit.ts).
+  const limitLift: Job = {
+    name: 'usage-limit-lift',
+    everySeconds: config.witnessIntervalS,
+    run: async (token) => {
+      const pass = await liftDuePauses(ledger, executeAs('usage-limit-lift', token), new Date());
+      if (pass.lifted.length || pass.retired.length || pass.skipped.length)
+        log.info({ ...pass, token }, 'usage-limit pauses');
+    },
+  };
+  for (const job of [stranded, witness, reescalation, timerGates, limitLift]) scheduler.add(job);
   lease.onAcquire = () => void scheduler.runOnce(stranded, 'lead');
   await lease.start();
   return {

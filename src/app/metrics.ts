@@ -11,6 +11,8 @@ export interface TownSnapshot {
   escalationsOpen: Array<{ severity: string; count: number }>;
   /** Merge requests waiting or being verified, per rig. */
   mqDepth: Array<{ rig: string; count: number }>;
+  /** Rigs whose dispatch a usage-limit pause holds now (domain/usage-limit.ts). */
+  usageLimitedRigs: number;
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -170,6 +172,11 @@ export class ServiceMetrics {
     labelNames: ['rig'] as const,
     registers: this.r,
   });
+  private readonly usageLimitedRigs = new Gauge({
+    name: 'gt_usage_limited_rigs',
+    help: 'Rigs paused by a usage limit of their agent account (dispatch resumes at the reset time)',
+    registers: this.r,
+  });
   private readTown: (() => Promise<TownSnapshot>) | null = null;
 
   constructor() {
@@ -211,6 +218,7 @@ export class ServiceMetrics {
     for (const p of town.polecats) this.polecats.set({ rig: p.rig, verdict: p.verdict }, p.count);
     for (const e of town.escalationsOpen) this.escalationsOpen.set({ severity: e.severity }, e.count);
     for (const q of town.mqDepth) this.mqDepth.set({ rig: q.rig }, q.count);
+    this.usageLimitedRigs.set(town.usageLimitedRigs);
   }
 
   /** One batch (or single MR) verified: its size, its gate runs, how long it and its members took. */

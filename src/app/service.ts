@@ -86,6 +86,7 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
       formulas: formulaFiles({ home: config.home, rigs: () => ledger.listRigs() }),
       landings: undefined as Landings | undefined,
       mergeQueue: { maxWaitMs: config.mqMaxWaitS * 1000 },
+      budgetDefaults: config.budgetDefaults,
       log,
       policy: config.chatPolicy.policy,
     };

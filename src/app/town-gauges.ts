@@ -1,6 +1,7 @@
 import type { PolecatRow } from '../commands/gt/polecats.ts';
 import type { CommandRegistry } from '../commands/registry.ts';
 import { escalationView } from '../domain/escalation.ts';
+import { isPaused } from '../domain/usage-limit.ts';
 import type { Ledger } from '../ledger/port.ts';
 import type { TownSnapshot } from './metrics.ts';
 
@@ -8,14 +9,20 @@ const METRICS_ACTOR = { kind: 'system', id: 'metrics' } as const;
 
 /**
  * The town's state for the /metrics gauges, read at scrape time: bead and convoy counts in one
- * grouped read, open escalations by severity, and polecats by the witness's verdict (through
- * `gt polecats`, so the verdicts are the same ones operators see).
+ * grouped read, open escalations by severity, polecats by the witness's verdict (through
+ * `gt polecats`, so the verdicts are the same ones operators see), and rigs a usage limit pauses.
  */
-export function townReader(ledger: Ledger, registry: CommandRegistry): () => Promise<TownSnapshot> {
+export function townReader(
+  ledger: Ledger,
+  registry: CommandRegistry,
+  clock: () => Date = () => new Date(),
+): () => Promise<TownSnapshot> {
   return async () => {
     const counts = await ledger.countBeads();
     const escalations = await ledger.listBeads({ issue_type: 'escalation' });
     const waiting = await ledger.listMergeRequests({ status: ['queued', 'verifying'] });
+    const now = clock();
+    const usageLimitedRigs = (await ledger.listRigs()).filter((r) => isPaused(r.usage_limit, now)).length;
     const polecats = await registry.execute({
       verb: 'gt polecats',
       args: {},
@@ -50,6 +57,7 @@ export function townReader(ledger: Ledger, registry: CommandRegistry): () => Pro
             () => 1,
           )
         : [],
+      usageLimitedRigs,
     };
   };
 }

@@ -2,6 +2,7 @@ import type { ConvoyCardModel } from '../domain/convoy-progress.ts';
 import type { Platform } from '../domain/policy.ts';
 import type { CardRef } from './card-store.ts';
 import type { ApprovalCardModel } from './cards/approval-model.ts';
+import type { BudgetCardModel } from './cards/budget-model.ts';
 import type { EscalationCardModel } from './cards/escalation-model.ts';
 import type { GateCardModel } from './cards/gate-model.ts';
 import type { PlanCardModel } from './cards/plan-model.ts';
@@ -29,6 +30,9 @@ export interface CardSurface {
   /** An agent's permission request (Allow once, Always allow for rig R, Deny): posted once, edited when decided. */
   postApproval(channel: string, m: ApprovalCardModel): Promise<CardRef>;
   editApproval(ref: CardRef, m: ApprovalCardModel): Promise<void>;
+  /** A convoy's budget used up (Extend by $X, Stop): posted once per budget, edited when decided. */
+  postBudget(channel: string, m: BudgetCardModel): Promise<CardRef>;
+  editBudget(ref: CardRef, m: BudgetCardModel): Promise<void>;
   /**
    * A detail line under the card, not broadcast; returns the ref when it changed (a new thread).
    * `text` is plain text quoting what people and agents wrote: the surface makes it inert.

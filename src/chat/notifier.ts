@@ -8,6 +8,7 @@ import type { GateProgress } from '../domain/gate-progress.ts';
 import { type Routing, routeFor } from '../domain/routing.ts';
 import type { Ledger, LedgerEvent } from '../ledger/port.ts';
 import { ApprovalCards } from './approval-cards.ts';
+import { BudgetCards } from './budget-cards.ts';
 import type { CardStore } from './card-store.ts';
 import type { CardSurface } from './card-surface.ts';
 import { escalationCardModel } from './cards/escalation-model.ts';
@@ -51,6 +52,7 @@ export class ChatNotifier {
   private readonly gates: GateCards;
   private readonly plans: PlanCards;
   private readonly approvals: ApprovalCards;
+  private readonly budgets: BudgetCards;
 
   constructor(deps: NotifierDeps) {
     this.d = deps;
@@ -61,11 +63,17 @@ export class ChatNotifier {
     this.gates = new GateCards(deps);
     this.plans = new PlanCards(deps);
     this.approvals = new ApprovalCards(deps);
+    this.budgets = new BudgetCards(deps);
   }
 
   /** A click on a plan's card was refused as out of date: redraw it from the ledger. */
   redrawPlan(id: string): void {
     this.plans.redraw(id);
+  }
+
+  /** A click on a convoy's budget card was refused as out of date: redraw it from the ledger. */
+  redrawBudget(convoyId: string): void {
+    this.budgets.redraw(convoyId);
   }
 
   /** The gate a rig's queue runs now (NATS core, from the refinery): its card shows it. */
@@ -83,7 +91,10 @@ export class ChatNotifier {
     if (isApproval(bead)) return this.approvals.handle(bead); // an agent's permission request
     await this.plans.handle(bead, event.type); // a plan, its convoy, or what the convoy tracks moved
     await this.gates.handle(bead); // a human gate that became ready gets its card with Approve
-    if (bead.issue_type === 'convoy') return this.convoy(bead);
+    if (bead.issue_type === 'convoy') {
+      await this.convoy(bead);
+      return this.budgets.handle(bead); // its budget's lines (under the card just posted) and card
+    }
     if (!MOVES.has(event.type)) return;
     for (const convoy of await convoysTracking(this.d.ledger, bead.id, ['open', 'closed'])) {
       await this.convoy(convoy);

@@ -12,6 +12,7 @@ import { gtApprovalList } from './gt/approval.ts';
 import { gtApprovalAllow, gtApprovalDeny } from './gt/approval-decide.ts';
 import { gtApprovalExpire, gtApprovalRequest, gtApprovalWait } from './gt/approval-request.ts';
 import { gtAudit } from './gt/audit.ts';
+import { gtConvoyBudget } from './gt/convoy/budget.ts';
 import { gtConvoyAdd, gtConvoyCreate } from './gt/convoy/create.ts';
 import { gtConvoyLaunch } from './gt/convoy/launch.ts';
 import { gtConvoyCheck, gtConvoyClose, gtConvoyLand } from './gt/convoy/lifecycle.ts';
@@ -47,8 +48,10 @@ import { gtPlanDiscard, gtPlanLaunch, gtPlanRevise, gtPlanStop } from './gt/plan
 import { gtPlan } from './gt/plan/request.ts';
 import { gtPlanShow } from './gt/plan/show.ts';
 import { gtPolecatRelease, gtPolecatRespawn, gtPolecatStop } from './gt/polecat.ts';
+import { gtPolecatLimited } from './gt/polecat-limited.ts';
 import { gtPolecats } from './gt/polecats.ts';
 import { gtRigAdd, gtRigList, gtRigPark, gtRigUnpark } from './gt/rig.ts';
+import { gtRigResume } from './gt/rig-resume.ts';
 import { gtRigSet } from './gt/rig-set.ts';
 import { gtSling } from './gt/sling.ts';
 import { gtUsageReport } from './gt/usage-report.ts';
@@ -75,6 +78,7 @@ export const CATALOG: readonly CommandDef[] = [
   gtRigPark,
   gtRigUnpark,
   gtRigSet,
+  gtRigResume,
   gtConvoyCreate,
   gtConvoyAdd,
   gtConvoyStatus,
@@ -86,6 +90,7 @@ export const CATALOG: readonly CommandDef[] = [
   gtConvoyStranded,
   gtConvoyStage,
   gtConvoyLaunch,
+  gtConvoyBudget,
   gtSling,
   gtHook,
   gtDone,
@@ -107,6 +112,7 @@ export const CATALOG: readonly CommandDef[] = [
   gtPolecatRespawn,
   gtPolecatStop,
   gtPolecatRelease,
+  gtPolecatLimited,
   gtMqList,
   gtMqStatus,
   gtMqSubmit,

@@ -1,5 +1,6 @@
 import type { Actor } from '../domain/actor.ts';
 import type { ApprovalOutcome } from '../domain/approval.ts';
+import type { BudgetDefaults } from '../domain/budget-default.ts';
 import type { Formula } from '../domain/formula/index.ts';
 import type { GateResult } from '../domain/merge-request.ts';
 import type { Nudge } from '../domain/nudge.ts';
@@ -93,6 +94,8 @@ export interface CommandServices {
   repos?: RepoFacts;
   /** The merge queues' settings commands show them by (GT_MQ_MAX_WAIT); absent: the defaults. */
   mergeQueue?: { maxWaitMs: number };
+  /** GT_DEFAULT_BUDGET_USD: the budget of a convoy created or staged without --budget; absent: none. */
+  budgetDefaults?: BudgetDefaults;
   /** Formula files on the search path (`gt formula …`). */
   formulas?: FormulaCatalog;
   /** Lands `direct` work in `gt done` (absent until the merge queues start: refused meanwhile). */

@@ -75,6 +75,9 @@ export const ACCESS: Readonly<Record<string, VerbAccess>> = {
   'gt rig park': townShape,
   'gt rig unpark': townShape,
   'gt rig set': townShape,
+  // Lifting a usage-limit pause early spends the account again: the town's call. The lift job
+  // lifts due pauses itself.
+  'gt rig resume': { ...townShape, system: 'allow' },
 
   'gt convoy create': convoyPlanning,
   'gt convoy add': convoyPlanning,
@@ -88,6 +91,9 @@ export const ACCESS: Readonly<Record<string, VerbAccess>> = {
   'gt convoy land': convoyRunning,
   // The feeder and the stranded scan land finished convoys through it.
   'gt convoy check': { ...convoyRunning, system: 'allow' },
+  // Spending more, or stopping a convoy over its budget, is a person's decision in every rig it
+  // tracks — never an agent's (not even the Mayor's), nor the service's own.
+  'gt convoy budget': { permission: 'budget:extend', agent: 'never', runner: 'never', system: 'never' },
 
   'gt sling': { permission: 'sling', agent: 'grant', runner: 'never', system: 'allow' },
   'gt hook': { permission: 'read', agent: 'own', runner: 'own-rig', system: 'allow' },
@@ -127,6 +133,9 @@ export const ACCESS: Readonly<Record<string, VerbAccess>> = {
   'gt polecat respawn': polecatControl,
   'gt polecat stop': polecatControl,
   'gt polecat release': polecatControl,
+  // The usage-limited verdict: a runner reports its own rig's polecat (it reads the agent's output);
+  // the witness when that call failed. An agent never: it would pause its rig at will.
+  'gt polecat limited': { ...polecatControl, runner: 'own-rig' },
 
   'gt mq list': look,
   'gt mq status': look,

@@ -9,9 +9,12 @@ export interface CardRef {
   reescalations?: number;
   /** Discord: the thread started on the card for its details. */
   thread?: string;
+  /** Budget cards: the budget (micros) the card was posted for; an extended convoy's old card stays "extended". */
+  level?: number;
 }
 
-export type CardKind = 'esc' | 'convoy' | 'mail' | 'mq' | 'gate' | 'plan' | 'approval';
+/** `budget`: a convoy's budget card (keyed by the convoy; `<convoy>.<micros>` claims one per budget). */
+export type CardKind = 'esc' | 'convoy' | 'mail' | 'mq' | 'gate' | 'plan' | 'approval' | 'budget';
 
 /** A chat message that carried mail to a person: a reply under it answers that mail. */
 export interface MailThread {

@@ -1,17 +1,20 @@
 /**
  * The `key: value` lines a convoy keeps in its description (reference/convoy.md §2.3), so a
- * convoy bead read by upstream tools still shows its owner, notify address and merge strategy.
+ * convoy bead read by upstream tools still shows its owner, notify address and merge strategy
+ * (and its budget in dollars, as given at creation: domain/budget.ts).
  */
 export interface ConvoyFields {
   owner?: string;
   notify?: string;
   merge?: string;
+  budget?: string;
 }
 
 const KEYS: Array<[keyof ConvoyFields, string]> = [
   ['owner', 'Owner'],
   ['notify', 'Notify'],
   ['merge', 'Merge'],
+  ['budget', 'Budget'],
 ];
 
 export function parseConvoyFields(description: string): ConvoyFields {

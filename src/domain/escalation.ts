@@ -20,6 +20,8 @@ export const KINDS = [
   'stranded',
   'dependency-cycle',
   'merge-failed',
+  // A rig paused by its account's usage limit (domain/usage-limit.ts): a notice, retired when it lifts.
+  'usage-limit',
 ] as const;
 export type EscalationKind = (typeof KINDS)[number];
 
@@ -111,6 +113,8 @@ export const MAX_REESCALATIONS = 2;
 export function reescalationDue(e: Bead, now: Date, staleMs: number): Severity | null {
   const v = escalationView(e);
   if (e.status === 'closed' || v.acked || v.reescalations >= MAX_REESCALATIONS) return null;
+  // A usage-limit pause lifts by itself at a known time: pinging again would only repeat it.
+  if (v.kind === 'usage-limit') return null;
   const next = SEVERITIES[SEVERITIES.indexOf(v.severity) + 1];
   if (!next) return null;
   const dueAt = Date.parse(e.created_at) + staleMs * (v.reescalations + 1);

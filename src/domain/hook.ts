@@ -17,6 +17,11 @@ export interface HookPrompt {
    * rework of another polecat's merge request), or the epic's integration branch.
    */
   start_from: string | null;
+  /**
+   * What the bead's convoy may still spend, in dollars, when it has a budget (docs/costs.md
+   * "Budgets"): a preset that can cap a run (`budgetFlag`) is given it; null: no budget.
+   */
+  budget_remaining_usd: number | null;
 }
 
 export interface HookView {

@@ -21,6 +21,7 @@ export const PERMISSIONS = [
   'gate:approve',
   'mq:freeze',
   'agent:approve',
+  'budget:extend',
   'admin',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];

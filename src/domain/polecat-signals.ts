@@ -1,5 +1,6 @@
 import type { Bead } from './bead.ts';
 import { respawnCount } from './respawns.ts';
+import { incarnationOf } from './usage-limit-requeues.ts';
 import { currentProcess, type Signals } from './witness.ts';
 
 /** What the ledger and the live bus know about one polecat slot, before interpretation. */
@@ -37,6 +38,7 @@ export function signalsFor(o: PolecatObservation): Signals {
     process: o.process,
     heartbeatAt: o.heartbeatAt,
     respawns,
+    incarnation: hooked ? incarnationOf(hooked) : 0,
   };
   return { ...signals, spawnedAt: currentProcess(signals)?.started_at ?? hookChangedAt };
 }

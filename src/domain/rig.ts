@@ -3,6 +3,7 @@ import { usageError } from './errors.ts';
 import { TOWN_PREFIX } from './ids.ts';
 import { defaultMergePolicy, type MergePolicy } from './merge-policy.ts';
 import { presetFor, presetNames } from './runtimes/index.ts';
+import type { UsageLimit } from './usage-limit.ts';
 
 /** A rig: one project repository with its own bead prefix and pool of polecats. */
 export interface Rig {
@@ -22,6 +23,10 @@ export interface Rig {
   mq_frozen: MqFreeze | null;
   /** Agent tool calls a person said may always run here (approval-rules.ts); [] by default. */
   approval_rules: ApprovalRule[];
+  /** The agent account its polecats spend, shared with the rigs naming the same one (usage-limit-account.ts); null: its own. */
+  account: string | null;
+  /** Its usage-limit pause, held or (lifted_at set) remembered for the next backoff (usage-limit.ts); null: none. */
+  usage_limit: UsageLimit | null;
   created_at: string;
   version: number;
 }
@@ -120,6 +125,8 @@ export function buildRig(input: NewRig, now: string): Rig {
     parked: false,
     mq_frozen: null,
     approval_rules: [],
+    account: null,
+    usage_limit: null,
     created_at: now,
     version: 1,
   };

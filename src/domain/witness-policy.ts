@@ -7,11 +7,21 @@ import type { Assessment } from './witness.ts';
  *    escalate with a reassignment proposal (a person decides; the witness never moves work),
  *  - zombie: respawn while the bead's respawn count is under the limit, else escalate,
  *  - crash-loop: stop the polecat and escalate,
+ *  - usage-limited: NEVER respawn — the agent would run into the same wall. Give the bead back
+ *    to the queue and pause the rig (`gt polecat limited`, domain/usage-limit.ts). The runner
+ *    does that itself before it reports the exit; the witness only does it when that call failed
+ *    (same verb, a compare-and-swap on the hook: whichever comes second finds nothing to do),
  *  - anything inside the spawn grace period, healthy or idle: nothing;
  *  - quiet while it waits for a person to answer its permission request (domain/approval.ts):
  *    not stalled, waiting — its own state, left alone until the answer or its deadline.
  */
-export type WitnessAction = 'none' | 'nudge' | 'escalate-stalled' | 'respawn' | 'stop-and-escalate';
+export type WitnessAction =
+  | 'none'
+  | 'nudge'
+  | 'escalate-stalled'
+  | 'respawn'
+  | 'stop-and-escalate'
+  | 'requeue-limited';
 
 export interface StallMemory {
   /** When this polecat was nudged about this bead's stall (null: not yet). */
@@ -25,6 +35,8 @@ export function decideAction(
   escalateAfterMs: number,
   waitingOnPerson = false,
 ): WitnessAction {
+  // First, whatever else holds: a limited agent is never respawned, stopped or escalated.
+  if (a.verdict === 'usage-limited') return 'requeue-limited';
   if (!a.actionable) return 'none';
   if (waitingOnPerson && a.verdict === 'stalled') return 'none';
   switch (a.verdict) {

@@ -2,9 +2,10 @@
  * Witness verdicts (issue 5 item 4): one polecat's health from several signals, never one —
  * the runner's process report, the agent's heartbeat, output activity, time since spawn, hook
  * state and respawn count. Pure: the caller gathers the signals and acts on the verdict
- * (domain/witness-policy.ts says how).
+ * (domain/witness-policy.ts says how). A process that exited on a usage limit it reported is
+ * `usage-limited`, never a zombie or a crash loop (domain/usage-limit.ts).
  */
-export type Verdict = 'healthy' | 'idle' | 'stalled' | 'zombie' | 'crash-loop';
+export type Verdict = 'healthy' | 'idle' | 'stalled' | 'zombie' | 'crash-loop' | 'usage-limited';
 
 export interface Signals {
   now: Date;
@@ -24,11 +25,15 @@ export interface Signals {
     /** Files left uncommitted in the worktree when the process ended (kept for a person). */
     uncommitted?: number;
     worktree?: string;
-    /** The bead's respawn count when this process was spawned (absent: the first spawn). */
+    /** Which start of the bead this process is (domain/usage-limit-requeues.ts; absent: the first). */
     incarnation?: number;
+    /** On exit: the usage limit the agent reported (agent/liveness.ts). A limit is not a crash. */
+    limit?: { reset_at: string | null; message: string };
   } | null;
   heartbeatAt: string | null;
   respawns: number;
+  /** Which start of the hooked bead is current: respawns plus limit requeues (absent: `respawns`). */
+  incarnation?: number;
 }
 
 export interface Thresholds {
@@ -48,15 +53,19 @@ export interface Assessment {
   actionable: boolean;
   /** Healthy only because it is inside its spawn grace period, with no activity seen yet. */
   provisional?: boolean;
+  /** `usage-limited`: the limit the process exited with (what the witness requeues the bead for). */
+  limit?: { reset_at: string | null; message: string };
 }
 
 const ago = (now: Date, at: string | null): number =>
   at === null ? Number.POSITIVE_INFINITY : now.getTime() - Date.parse(at);
 const secs = (ms: number): string => (Number.isFinite(ms) ? `${Math.round(ms / 1000)}s` : 'never');
 
-/** The process report, if it is about the current incarnation (same bead, same respawn count). */
+/** The process report, if it is about the current incarnation (same bead, same start of it). */
 export const currentProcess = (s: Signals): Signals['process'] =>
-  s.process && s.process.bead === s.hookedBead && (s.process.incarnation ?? 0) === s.respawns
+  s.process &&
+  s.process.bead === s.hookedBead &&
+  (s.process.incarnation ?? 0) === (s.incarnation ?? s.respawns)
     ? s.process
     : null;
 
@@ -76,6 +85,15 @@ export function assess(s: Signals, t: Thresholds = DEFAULT_THRESHOLDS): Assessme
   if (proc && !proc.alive) {
     const exit = proc.exit_code === null ? 'exit unknown' : `exit ${proc.exit_code}`;
     const gone = `process gone (${exit}, reported ${secs(ago(s.now, proc.reported_at))} ago)`;
+    // The agent said why it stopped: its account's usage limit. Not a crash, whatever the respawn
+    // count, and actionable at once — it is a statement, not an inference from silence.
+    if (proc.limit)
+      return {
+        verdict: 'usage-limited',
+        why: `${gone}: usage limit${proc.limit.reset_at ? ` until ${proc.limit.reset_at}` : ''} (${proc.limit.message})`,
+        actionable: true,
+        limit: proc.limit,
+      };
     // A respawn beyond the limit would only repeat the crash: that is the crash loop.
     if (s.respawns >= t.maxRespawns)
       return {

@@ -12,6 +12,7 @@ import type { ReadyFilter } from '../domain/readiness.ts';
 import type { MqFreeze, NewRig, Rig } from '../domain/rig.ts';
 import type { Pricer, UsageRecord, UsageReport } from '../domain/usage.ts';
 import type { UsageFilter, UsageGroup, UsageSum } from '../domain/usage-filter.ts';
+import type { UsageLimit } from '../domain/usage-limit.ts';
 
 /**
  * The ledger: the system of record. Shaped by intent, not a document wrapper. Every method that
@@ -86,7 +87,10 @@ export type LedgerEventType =
   | 'rig_added'
   | 'rig_parked'
   | 'rig_unparked'
-  /** A rig's merge policy changed (data `{ merge_policy }`) or its approval allow-list (data `{ approval_rules }`). */
+  /**
+   * A rig's merge policy changed (data `{ merge_policy }`), its approval allow-list (data
+   * `{ approval_rules }`), its usage-limit pause (data `{ usage_limit }`) or its account (data `{ account }`).
+   */
   | 'rig_updated'
   /** A rig's merge queue was frozen; data `{ mq_frozen }`, the freeze (who, why, when). */
   | 'rig_frozen'
@@ -202,6 +206,25 @@ export interface Ledger {
    * having changed nothing: an unknown rig (`not_found`); a list at MAX_RULES (`too_many_rules`).
    */
   addRigApprovalRule(name: string, rule: ApprovalRule, ctx: WriteContext): Promise<Rig>;
+  /**
+   * Sets the rig's usage-limit pause (`usage_limit`, domain/usage-limit.ts; null clears it) by
+   * compare-and-swap on the rig's version: it applies only while the rig is still at
+   * `expectVersion`, and returns null otherwise (someone changed the rig meanwhile: read it again
+   * and decide again). When it applies, the version moves and one `rig_updated` event with data
+   * `{ usage_limit }` is written in the same step. Refused: an unknown rig (`not_found`).
+   */
+  setRigUsageLimit(
+    name: string,
+    limit: UsageLimit | null,
+    expectVersion: number,
+    ctx: WriteContext,
+  ): Promise<Rig | null>;
+  /**
+   * Names the agent account the rig's polecats spend (null: its own; domain/usage-limit-account.ts).
+   * The version moves and one `rig_updated` event with data `{ account }` is written in the same
+   * step; nothing is written when it is already so. Refused: an unknown rig (`not_found`).
+   */
+  setRigAccount(name: string, account: string | null, ctx: WriteContext): Promise<Rig>;
 
   /** Generates the id (prefix of the rig, `hq` without one, `P.n` under a parent) unless given. */
   createBead(input: NewBead, ctx: WriteContext): Promise<Bead>;

@@ -1,3 +1,4 @@
+import { heldByBudget } from '../commands/gt/convoy/budget-dispatch.ts';
 import { isDispatchable, strandedReason } from '../commands/gt/convoy/stranded.ts';
 import { trackedBeads } from '../commands/gt/convoy/tracked.ts';
 import { isSlingableType, landsNow, type TrackedState } from '../domain/convoy.ts';
@@ -62,7 +63,9 @@ export async function strandedScan(d: ScanDeps, now: Date): Promise<ScanSummary>
       changed = (await recover(d, slot, rigs, now, summary)) || changed;
     }
     const current: readonly TrackedState[] = changed ? await trackedBeads(d.ledger, convoyId) : tracked;
-    for (const bead of current.filter((b) => isDispatchable(b, rigs))) {
+    const ready = current.filter((b) => isDispatchable(b, rigs));
+    // Over its budget (convoy/budget-dispatch.ts): held back, not slung to be refused each pass.
+    for (const bead of ready.length && (await heldByBudget(d.ledger, convoyId)) ? [] : ready) {
       const reply = await d.execute('gt sling', { id: bead.id });
       changed = true;
       if (reply.ok && (reply.data as { status?: string }).status === 'hooked')

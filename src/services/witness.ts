@@ -140,7 +140,14 @@ async function judgeAll(d: WitnessDeps, now: Date): Promise<Judged[]> {
 }
 
 function countVerdicts(judged: readonly Judged[]): Record<Verdict, number> {
-  const counts: Record<Verdict, number> = { healthy: 0, idle: 0, stalled: 0, zombie: 0, 'crash-loop': 0 };
+  const counts: Record<Verdict, number> = {
+    healthy: 0,
+    idle: 0,
+    stalled: 0,
+    zombie: 0,
+    'crash-loop': 0,
+    'usage-limited': 0,
+  };
   for (const j of judged) counts[j.assessment.verdict]++;
   return counts;
 }
@@ -165,6 +172,18 @@ async function act(
       );
     case 'respawn':
       return ok(d.execute('gt polecat respawn', { agent: j.address, reason: why }));
+    case 'requeue-limited': {
+      // Only when the runner's own call failed (it makes it before reporting the exit).
+      const limit = j.assessment.limit as NonNullable<Assessment['limit']>;
+      return ok(
+        d.execute('gt polecat limited', {
+          agent: j.address,
+          bead,
+          message: limit.message || 'usage limit (the agent gave no message)',
+          ...(limit.reset_at && { 'reset-at': limit.reset_at }),
+        }),
+      );
+    }
     case 'escalate-stalled':
       return ok(
         d.execute('gt escalate', {

@@ -12,6 +12,7 @@ import { registerRigFreezeContract } from './rig-freeze.contract.ts';
 import { registerRigPolicyContract } from './rig-policy.contract.ts';
 import { registerSupervisionContract } from './supervision.contract.ts';
 import { registerUsageContract } from './usage.contract.ts';
+import { registerUsageLimitContract } from './usage-limit.contract.ts';
 
 /**
  * The ledger contract: every adapter must pass all of it. Scenarios are beads.md §8, adapted
@@ -55,6 +56,7 @@ export function runLedgerContract(name: string, factory: LedgerFactory): void {
     registerRecordsContract(state);
     registerRigPolicyContract(state);
     registerRigFreezeContract(state);
+    registerUsageLimitContract(state);
     registerApprovalRulesContract(state);
     registerMailContract(state);
     registerNudgeContract(state);

@@ -80,6 +80,7 @@ describe('the access matrix', () => {
       expect(ACCESS[control]?.agent).toBe('never');
     expect(verbs.filter((v) => ACCESS[v]?.runner !== 'never').sort()).toEqual([
       'gt hook',
+      'gt polecat limited',
       'gt rig list',
       'gt usage report',
     ]);

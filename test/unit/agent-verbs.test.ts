@@ -87,6 +87,7 @@ describe('agent verbs', () => {
         pid: null,
         verdict: 'healthy',
         why: expect.stringContaining('in spawn grace'),
+        rig_paused: null,
       },
     ]);
     h.advance(10 * 60_000); // ten quiet minutes, no heartbeat, no runner report

@@ -63,6 +63,8 @@ class Recording implements CardSurface {
   editGate = async () => {};
   postApproval = async (): Promise<CardRef> => ({ channel: 'x', message: 'x' });
   editApproval = async () => {};
+  postBudget = async (): Promise<CardRef> => ({ channel: 'x', message: 'x' });
+  editBudget = async () => {};
   reply = async () => null;
 }
 

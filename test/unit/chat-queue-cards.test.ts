@@ -70,6 +70,8 @@ class Recording implements CardSurface {
   editGate = async () => {};
   postApproval = async (): Promise<CardRef> => ({ channel: 'x', message: 'x' });
   editApproval = async () => {};
+  postBudget = async (): Promise<CardRef> => ({ channel: 'x', message: 'x' });
+  editBudget = async () => {};
   postPlan = async (): Promise<CardRef> => ({ channel: 'x', message: 'x' });
   editPlan = async () => {};
   of = (op: string) => this.calls.filter((c) => c.op === op);

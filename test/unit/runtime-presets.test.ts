@@ -25,12 +25,12 @@ describe('runtime presets', () => {
 
   it('starts each CLI headless in its machine-readable mode', () => {
     expect(polecatCommand(rig('claude'))).toBe(
-      'claude -p "$(cat "$GT_PROMPT_FILE")" --output-format stream-json --verbose --dangerously-skip-permissions',
+      `claude -p "$(cat "$GT_PROMPT_FILE")" --output-format stream-json --verbose --dangerously-skip-permissions \${GT_BUDGET_USD:+--max-budget-usd "$GT_BUDGET_USD"}`,
     );
     // A runner relays what Claude would ask instead: never both.
     const relayed = polecatCommand(rig('claude'), "'--permission-prompt-tool' 'mcp__gt__approve'");
     expect(relayed).toBe(
-      `claude -p "$(cat "$GT_PROMPT_FILE")" --output-format stream-json --verbose '--permission-prompt-tool' 'mcp__gt__approve'`,
+      `claude -p "$(cat "$GT_PROMPT_FILE")" --output-format stream-json --verbose '--permission-prompt-tool' 'mcp__gt__approve' \${GT_BUDGET_USD:+--max-budget-usd "$GT_BUDGET_USD"}`,
     );
     expect(polecatCommand(rig('codex'), '--ignored')).not.toContain('--ignored');
     const codex = polecatCommand(rig('codex'));

@@ -2,12 +2,14 @@ import type { ConvoyCardModel } from '../../domain/convoy-progress.ts';
 import type { CardRef } from '../card-store.ts';
 import type { CardSurface } from '../card-surface.ts';
 import type { ApprovalCardModel } from '../cards/approval-model.ts';
+import type { BudgetCardModel } from '../cards/budget-model.ts';
 import type { EscalationCardModel } from '../cards/escalation-model.ts';
 import type { GateCardModel } from '../cards/gate-model.ts';
 import type { PlanCardModel } from '../cards/plan-model.ts';
 import type { QueueCardModel } from '../cards/queue-model.ts';
 import type { ChannelQueue } from '../channel-queue.ts';
 import { approvalMessage } from './approval-message.ts';
+import { budgetMessage } from './budget-message.ts';
 import { convoyMessage } from './convoy-message.ts';
 import type { DiscordRest } from './discord-rest.ts';
 import { escalationMessage } from './escalation-message.ts';
@@ -84,6 +86,15 @@ export class DiscordCards implements CardSurface {
 
   async editApproval(ref: CardRef, m: ApprovalCardModel): Promise<void> {
     await this.queue.run(ref.channel, () => this.rest.edit(ref.channel, ref.message, approvalMessage(m)));
+  }
+
+  async postBudget(channel: string, m: BudgetCardModel): Promise<CardRef> {
+    const posted = await this.queue.run(channel, () => this.rest.post(channel, budgetMessage(m)));
+    return { channel, message: posted.id };
+  }
+
+  async editBudget(ref: CardRef, m: BudgetCardModel): Promise<void> {
+    await this.queue.run(ref.channel, () => this.rest.edit(ref.channel, ref.message, budgetMessage(m)));
   }
 
   /** `text` is plain (it quotes titles and reasons as written): shown as typed. */

@@ -6,6 +6,7 @@ import type { Remember } from '../slack/request-guard.ts';
 import type { WorkQueue } from '../work-queue.ts';
 import { approvalClick, isApprovalClick } from './approval-clicks.ts';
 import { autocomplete } from './autocomplete.ts';
+import { budgetClick, isBudgetClick } from './budget-clicks.ts';
 import { argsFromOptions, type InteractionOption, invokedVerb } from './command-schema.ts';
 import { replyModal, threadOfMail } from './discord-mail.ts';
 import { type DiscordRest, EPHEMERAL } from './discord-rest.ts';
@@ -50,6 +51,8 @@ export interface InteractionDeps {
   store: CardStore;
   /** Redraws a plan's card from the ledger (a click refused because the card was out of date). */
   redrawPlan?: (plan: string) => void;
+  /** Redraws a convoy's budget card from the ledger (a click refused because the card was out of date). */
+  redrawBudget?: (convoy: string) => void;
 }
 
 /**
@@ -110,6 +113,7 @@ async function click(d: InteractionDeps, i: Interaction, principal: ChatPrincipa
   if (isGateClick(i.data?.custom_id)) return gateClick(d, i, principal, respond);
   if (isPlanClick(i.data?.custom_id)) return planClick(d, i, principal, respond);
   if (isApprovalClick(i.data?.custom_id)) return approvalClick(d, i, principal, respond);
+  if (isBudgetClick(i.data?.custom_id)) return budgetClick(d, i, principal, respond);
   const b = parseCustomId(i.data?.custom_id ?? '');
   if (!b) return respond(ephemeral('unknown button'));
   if (b.verb === 'ask')

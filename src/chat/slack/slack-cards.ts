@@ -3,12 +3,14 @@ import type { ConvoyCardModel } from '../../domain/convoy-progress.ts';
 import type { CardRef } from '../card-store.ts';
 import type { CardSurface } from '../card-surface.ts';
 import type { ApprovalCardModel } from '../cards/approval-model.ts';
+import type { BudgetCardModel } from '../cards/budget-model.ts';
 import type { EscalationCardModel } from '../cards/escalation-model.ts';
 import type { GateCardModel } from '../cards/gate-model.ts';
 import type { PlanCardModel } from '../cards/plan-model.ts';
 import type { QueueCardModel } from '../cards/queue-model.ts';
 import type { ChannelQueue } from '../channel-queue.ts';
 import { approvalBlocks, approvalText } from './approval-card.ts';
+import { budgetBlocks, budgetText } from './budget-card.ts';
 import { convoyBlocks, convoyText } from './convoy-card.ts';
 import { type Block, escalationBlocks, escalationText } from './escalation-card.ts';
 import { escapeText } from './format.ts';
@@ -73,6 +75,14 @@ export class SlackCards implements CardSurface {
 
   async editApproval(ref: CardRef, m: ApprovalCardModel): Promise<void> {
     await this.edit(ref, approvalText(m), approvalBlocks(m));
+  }
+
+  postBudget(channel: string, m: BudgetCardModel): Promise<CardRef> {
+    return this.post(channel, budgetText(m), budgetBlocks(m));
+  }
+
+  async editBudget(ref: CardRef, m: BudgetCardModel): Promise<void> {
+    await this.edit(ref, budgetText(m), budgetBlocks(m));
   }
 
   /** `text` is plain (it quotes titles and reasons as written): shown as typed. */

@@ -153,6 +153,11 @@ const usageReportScope: Resolver = async ({ args, ledger }) => {
   return { rigs: unique([rig, rigOfAgent(agent), ...rigsOf(await beadsNamed(ledger, args, 'bead'))]) };
 };
 
+/** `gt polecat limited <agent> --bead B`: the polecat's rig and the bead's: a runner reports only its own. */
+const limitedScope: Resolver = async ({ args, ledger }) => ({
+  rigs: unique([rigOfAgent(reqString(args, 'agent')), ...rigsOf(await beadsNamed(ledger, args, 'bead'))]),
+});
+
 const rigArg: Resolver = async ({ args }) => ({ rigs: [parseRigName(reqString(args, 'name'))] });
 /** `gt mq freeze|thaw <rig>`: the rig whose queue. */
 const queueRigArg: Resolver = async ({ args }) => ({ rigs: [parseRigName(reqString(args, 'rig'))] });
@@ -172,6 +177,7 @@ const SCOPES: Readonly<Record<string, Resolver>> = {
   'gt rig park': rigArg,
   'gt rig unpark': rigArg,
   'gt rig set': rigArg,
+  'gt rig resume': rigArg,
   'gt convoy create': convoyCreateScope,
   'gt convoy stage': convoyInputScope,
   'gt convoy launch': convoyInputScope,
@@ -179,6 +185,7 @@ const SCOPES: Readonly<Record<string, Resolver>> = {
   'gt convoy close': oneConvoyScope,
   'gt convoy land': oneConvoyScope,
   'gt convoy check': oneConvoyScope,
+  'gt convoy budget': oneConvoyScope,
   'gt sling': slingScope,
   'gt hook': forAgentArg(),
   'gt done': forAgentArg(),
@@ -186,6 +193,7 @@ const SCOPES: Readonly<Record<string, Resolver>> = {
   'gt polecat respawn': forAgentArg(),
   'gt polecat stop': forAgentArg(),
   'gt polecat release': forAgentArg(),
+  'gt polecat limited': limitedScope,
   'gt escalate': escalateScope,
   'gt escalation ack': escalationScope,
   'gt escalation resolve': escalationScope,

@@ -4,7 +4,7 @@ import type { Comment } from '../../ledger/port.ts';
 import { reqString } from '../args.ts';
 import { resolveBeadRef } from '../bead-ref.ts';
 import { defineCommand } from '../command.ts';
-import { refuseEscalationDecision } from './lifecycle-guard.ts';
+import { refuseBudgetChange, refuseEscalationDecision } from './lifecycle-guard.ts';
 
 export const bdComment = defineCommand<Comment>({
   path: ['bd', 'comment'],
@@ -48,6 +48,7 @@ const labelVerb = (add: boolean) =>
       const id = await resolveBeadRef(ctx.services.ledger, reqString(args, 'id'));
       const label = parseLabel(reqString(args, 'label'));
       await refuseEscalationDecision(ctx, id, `label ${add ? 'add' : 'remove'}`);
+      await refuseBudgetChange(ctx, id, { labels: [label] }, `label ${add ? 'add' : 'remove'}`);
       await ctx.services.ledger.updateBead(
         id,
         add ? { add_labels: [label] } : { remove_labels: [label] },

@@ -1,4 +1,6 @@
 import { isApproval } from '../../domain/approval.ts';
+import { isBudgetLabel } from '../../domain/budget.ts';
+import { parseConvoyFields } from '../../domain/convoy-fields.ts';
 import { refused } from '../../domain/errors.ts';
 import type { CommandContext } from '../command.ts';
 
@@ -46,5 +48,28 @@ export async function refuseApprovalChange(ctx: CommandContext, id: string, verb
     throw refused(
       'approval_lifecycle',
       `${id} is an agent's permission request; bd ${verb} cannot change it — use \`gt approval allow|deny ${id}\``,
+    );
+}
+
+/**
+ * A convoy's budget (domain/budget.ts) is `gt convoy create|stage --budget` and `gt convoy
+ * budget`'s: its `budget:` labels or `Budget:` field changed by `bd` would spend past it, or undo
+ * a stop, without `budget:extend` and outside its compare-and-swap.
+ */
+export async function refuseBudgetChange(
+  ctx: CommandContext,
+  id: string,
+  change: { labels?: readonly string[]; description?: string | undefined },
+  verb: string,
+): Promise<void> {
+  const bead = await ctx.services.ledger.getBead(id);
+  if (bead?.issue_type !== 'convoy') return;
+  const field =
+    change.description !== undefined &&
+    parseConvoyFields(change.description).budget !== parseConvoyFields(bead.description).budget;
+  if (field || (change.labels ?? []).some(isBudgetLabel))
+    throw refused(
+      'budget_lifecycle',
+      `${id}'s budget cannot be changed with bd ${verb}; use gt convoy budget ${id} --extend USD | --stop`,
     );
 }

@@ -12,7 +12,12 @@ import { list, optString, reqString } from '../args.ts';
 import { resolveBeadRef } from '../bead-ref.ts';
 import { defineCommand } from '../command.ts';
 import { beadLines } from '../render.ts';
-import { refuseApprovalChange, refuseConvoy, refuseEscalationDecision } from './lifecycle-guard.ts';
+import {
+  refuseApprovalChange,
+  refuseBudgetChange,
+  refuseConvoy,
+  refuseEscalationDecision,
+} from './lifecycle-guard.ts';
 
 export const bdUpdate = defineCommand<Bead[]>({
   path: ['bd', 'update'],
@@ -48,6 +53,15 @@ export const bdUpdate = defineCommand<Bead[]>({
     const id = await resolveBeadRef(ctx.services.ledger, reqString(args, 'id'));
     if (patch.status !== undefined) await refuseConvoy(ctx, id, 'update --status', `gt convoy close ${id}`);
     await refuseApprovalChange(ctx, id, 'update');
+    await refuseBudgetChange(
+      ctx,
+      id,
+      {
+        labels: [...(patch.add_labels ?? []), ...(patch.remove_labels ?? [])],
+        description: patch.description,
+      },
+      'update',
+    );
     const decides = ['status', 'assignee', 'add_labels', 'remove_labels'].some((f) => f in patch);
     if (decides)
       await refuseEscalationDecision(ctx, id, 'update --status/--assignee/--add-label/--remove-label');

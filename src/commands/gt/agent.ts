@@ -5,6 +5,7 @@ import type { Ledger } from '../../ledger/port.ts';
 import { optString } from '../args.ts';
 import { type CommandContext, defineCommand } from '../command.ts';
 import type { Args } from '../syntax.ts';
+import { remainingBudget } from './convoy/budget-watch.ts';
 import { convoysTracking } from './convoy/tracked.ts';
 import { integrationTargetOf } from './mq/integration-target.ts';
 
@@ -47,6 +48,7 @@ export const gtHook = defineCommand<HookView>({
         rework && rework.branch !== polecatBranch(agent, bead.id)
           ? rework.branch
           : await integrationTargetOf(ledger, bead),
+      budget_remaining_usd: convoy ? await remainingBudget(ledger, convoy.id) : null,
     };
     return { data: { agent, bead, prompt } };
   },

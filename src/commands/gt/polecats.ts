@@ -1,6 +1,7 @@
 import { signalsFor } from '../../domain/polecat-signals.ts';
 import { parseRigName } from '../../domain/rig.ts';
 import { polecatAddress } from '../../domain/sling.ts';
+import { dispatchPause } from '../../domain/usage-limit.ts';
 import { assess, currentProcess, type Verdict } from '../../domain/witness.ts';
 import { optString } from '../args.ts';
 import { defineCommand } from '../command.ts';
@@ -17,6 +18,8 @@ export interface PolecatRow {
   pid: number | null;
   verdict: Verdict;
   why: string;
+  /** Why the rig takes no new work now (a usage-limit pause, domain/usage-limit.ts); null when it does. */
+  rig_paused: string | null;
 }
 
 /**
@@ -32,7 +35,9 @@ export const gtPolecats = defineCommand<PolecatRow[]>({
   async run(args, ctx) {
     const { ledger, live, now } = ctx.services;
     const only = optString(args, 'rig');
-    const rigs = only !== undefined ? [parseRigName(only)] : (await ledger.listRigs()).map((r) => r.name);
+    const known = await ledger.listRigs();
+    const rigs = only !== undefined ? [parseRigName(only)] : known.map((r) => r.name);
+    const paused = new Map(known.map((r) => [r.name, dispatchPause(r, now())]));
     const rows: PolecatRow[] = [];
     for (const rig of rigs) {
       for (const slot of await ledger.listSlots(rig)) {
@@ -52,6 +57,7 @@ export const gtPolecats = defineCommand<PolecatRow[]>({
           pid: currentProcess(signals)?.pid ?? null,
           verdict,
           why,
+          rig_paused: paused.get(rig) ?? null,
         });
       }
     }
@@ -60,7 +66,10 @@ export const gtPolecats = defineCommand<PolecatRow[]>({
   text: (rows) =>
     rows.length === 0
       ? 'No polecats at work.'
-      : rows
-          .map((r) => `${r.address}  ${r.bead_id} [${r.bead_status ?? 'gone'}]  ${r.verdict}: ${r.why}`)
-          .join('\n'),
+      : [
+          ...new Set(rows.flatMap((r) => (r.rig_paused ? [`⏸ ${r.rig_paused}`] : []))),
+          ...rows.map(
+            (r) => `${r.address}  ${r.bead_id} [${r.bead_status ?? 'gone'}]  ${r.verdict}: ${r.why}`,
+          ),
+        ].join('\n'),
 });

@@ -23,6 +23,7 @@ import {
   type Rig,
 } from '../../domain/rig.ts';
 import { presetNames } from '../../domain/runtimes/index.ts';
+import { describeLimit, isPauseOpen } from '../../domain/usage-limit.ts';
 import { list, optString, reqString } from '../args.ts';
 import { defineCommand } from '../command.ts';
 import type { Args } from '../syntax.ts';
@@ -161,6 +162,8 @@ function rigLine(r: Rig): string {
   if (r.env.length > 0) parts.push(`env ${r.env.join(',')}`);
   if (r.repo) parts.push(`merge ${describeMergePolicy(r.merge_policy)}`);
   if (r.mq_frozen) parts.push(`⏸ ${describeFreeze(r.mq_frozen)}`);
+  if (r.account) parts.push(`account ${r.account}`);
+  if (isPauseOpen(r.usage_limit)) parts.push(`⏸ paused: ${describeLimit(r.usage_limit)}`);
   return parts.join('  ');
 }
 

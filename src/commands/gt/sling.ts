@@ -2,11 +2,13 @@ import type { Bead } from '../../domain/bead.ts';
 import { notFound, refused } from '../../domain/errors.ts';
 import { parseRigName } from '../../domain/rig.ts';
 import { checkSling, isStaleSlot, polecatAddress, polecatNames, QUEUED_LABEL } from '../../domain/sling.ts';
+import { dispatchPause } from '../../domain/usage-limit.ts';
 import { parseId } from '../../domain/validation.ts';
 import type { Ledger, WriteContext } from '../../ledger/port.ts';
 import { flag, optString, reqString } from '../args.ts';
 import { resolveBeadRef } from '../bead-ref.ts';
 import { type CommandContext, defineCommand } from '../command.ts';
+import { refuseOverBudget } from './convoy/budget-dispatch.ts';
 import { convoysTracking } from './convoy/tracked.ts';
 
 export interface SlingResult {
@@ -15,6 +17,8 @@ export interface SlingResult {
   convoy_id: string;
   status: 'hooked' | 'queued' | 'already_hooked';
   polecat: string | null;
+  /** Queued for another reason than a full rig: a usage-limit pause (domain/usage-limit.ts). */
+  waiting?: string;
 }
 
 const SLOT_GRACE_MS = 60_000;
@@ -40,13 +44,23 @@ export async function sling(
   const convoyId = await ensureConvoy(ledger, bead, ctx);
   if (verdict === 'already_hooked')
     return { id, rig: rigName, convoy_id: convoyId, status: 'already_hooked', polecat: bead.assignee };
+  await refuseOverBudget(ledger, id); // convoy/budget-dispatch.ts: no new work for a convoy over its budget
   const names = await reworkerFirst(ledger, id, rigName, polecatNames(rig?.max_polecats ?? 1));
-  let name = await ledger.takeSlot(rigName, id, names, ctx);
-  if (name === null && (await reclaimStaleSlots(ledger, rigName, ctx.now)))
+  // A paused rig takes no new work: the bead waits in its queue until `gt rig resume` feeds it.
+  const waiting = rig ? dispatchPause(rig, ctx.now) : null;
+  let name = waiting ? null : await ledger.takeSlot(rigName, id, names, ctx);
+  if (name === null && !waiting && (await reclaimStaleSlots(ledger, rigName, ctx.now)))
     name = await ledger.takeSlot(rigName, id, names, ctx);
   if (name === null) {
     if (!bead.labels.includes(QUEUED_LABEL)) await ledger.updateBead(id, { add_labels: [QUEUED_LABEL] }, ctx);
-    return { id, rig: rigName, convoy_id: convoyId, status: 'queued', polecat: null };
+    return {
+      id,
+      rig: rigName,
+      convoy_id: convoyId,
+      status: 'queued',
+      polecat: null,
+      ...(waiting && { waiting }),
+    };
   }
   const polecat = polecatAddress(rigName, name);
   const claimed = await ledger.claimBead(
@@ -132,7 +146,7 @@ export const gtSling = defineCommand<SlingResult>({
   }),
   text: (r) =>
     r.status === 'queued'
-      ? `${r.id} queued: rig ${r.rig} is at capacity (convoy ${r.convoy_id})`
+      ? `${r.id} queued: ${r.waiting ?? `rig ${r.rig} is at capacity`} (convoy ${r.convoy_id})`
       : r.status === 'already_hooked'
         ? `${r.id} is already hooked to ${r.polecat} (no change)`
         : `${r.id} → ${r.polecat} (convoy ${r.convoy_id})`,

@@ -10,6 +10,7 @@ import { flag, optString } from '../args.ts';
 import { resolveBeadRef } from '../bead-ref.ts';
 import { defineCommand } from '../command.ts';
 import type { Args } from '../syntax.ts';
+import { watchBudget } from './convoy/budget-watch.ts';
 
 const USAGE =
   'gt usage report --bead ID --agent RIG/NAME --rig RIG --input N --output N --cache-read N --cache-write N [--model M] [--cost USD] [--session ID] [--cumulative]';
@@ -133,6 +134,8 @@ export const gtUsageReport = defineCommand<UsageReportResult>({
     };
     const record = await ledger.recordUsage(report, ctx.write(), ctx.services.price);
     if (record) ctx.services.onUsage?.(record);
+    // Its convoy's budget (convoy/budget-watch.ts): warned at 80 %, no new dispatch at 100 %.
+    if (report.convoy) await watchBudget(ledger, report.convoy, ctx.write());
     return { data: { recorded: record !== null, record } };
   },
   text: ({ record }) => {

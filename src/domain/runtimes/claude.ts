@@ -13,6 +13,7 @@ export const claude: RuntimePreset = {
   title: 'Claude Code',
   template: 'claude -p {prompt} --output-format stream-json --verbose {approvals}',
   skipApprovals: '--dangerously-skip-permissions',
+  budgetFlag: '--max-budget-usd',
   prompt: 'argument',
   parser: claudeStreamParser({ reportsCost: true }),
   limits: {

@@ -41,6 +41,12 @@ export interface RuntimePreset {
    * given (a headless run nobody can answer must not ask).
    */
   skipApprovals?: string;
+  /**
+   * The flag by which the CLI caps what one run may spend, in dollars (Claude Code's
+   * `--max-budget-usd`): given the remaining budget of the bead's convoy when it has one
+   * (budgetArg), so the CLI stops itself there.
+   */
+  budgetFlag?: string;
   /** A new streaming parser for one process's stdout. */
   parser: (options: ParserOptions) => OutputParser;
   limits: LimitReporting;
@@ -55,6 +61,13 @@ export interface RuntimePreset {
 export const PROMPT_ARG = '"$(cat "$GT_PROMPT_FILE")"';
 export const PROMPT_FILE_ARG = '"$GT_PROMPT_FILE"';
 
+/**
+ * The budget cap as shell words: present only when the runner set GT_BUDGET_USD for this polecat
+ * (its convoy has a budget; domain/hook.ts `budget_remaining_usd`). The command line is the rig's,
+ * the amount is the bead's: the environment carries what differs per bead.
+ */
+export const budgetArg = (flag: string): string => `\${GT_BUDGET_USD:+${flag} "$GT_BUDGET_USD"}`;
+
 /** The command line a preset runs. */
 /**
  * The preset's command line. `{approvals}` is where a CLI that can relay its permission prompts
@@ -62,11 +75,16 @@ export const PROMPT_FILE_ARG = '"$GT_PROMPT_FILE"';
  * asking (`skipApprovals`), as a headless agent nobody can answer must.
  */
 export const commandLine = (
-  p: Pick<RuntimePreset, 'template' | 'skipApprovals'>,
+  p: Pick<RuntimePreset, 'template' | 'skipApprovals' | 'budgetFlag'>,
   approvals: string | null = null,
 ): string =>
-  p.template
-    .replaceAll('{prompt}', PROMPT_ARG)
-    .replaceAll('{prompt-file}', PROMPT_FILE_ARG)
-    .replaceAll('{approvals}', approvals ?? p.skipApprovals ?? '')
+  [
+    p.template
+      .replaceAll('{prompt}', PROMPT_ARG)
+      .replaceAll('{prompt-file}', PROMPT_FILE_ARG)
+      .replaceAll('{approvals}', approvals ?? p.skipApprovals ?? '')
+      .trim(),
+    p.budgetFlag ? budgetArg(p.budgetFlag) : '',
+  ]
+    .join(' ')
     .trim();

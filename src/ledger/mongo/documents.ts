@@ -4,6 +4,7 @@ import type { Dependency } from '../../domain/dependency.ts';
 import type { MergePolicy } from '../../domain/merge-policy.ts';
 import type { MergeRequest } from '../../domain/merge-request.ts';
 import { LEGACY_MERGE_POLICY, type MqFreeze, type Rig } from '../../domain/rig.ts';
+import type { UsageLimit } from '../../domain/usage-limit.ts';
 import type { LedgerEventType } from '../port.ts';
 
 /**
@@ -53,7 +54,11 @@ export interface BeadDoc extends Omit<Bead, 'id'> {
   rev: number;
 }
 
-export interface RigDoc extends Omit<Rig, 'name' | 'env' | 'merge_policy' | 'mq_frozen' | 'approval_rules'> {
+export interface RigDoc
+  extends Omit<
+    Rig,
+    'name' | 'env' | 'merge_policy' | 'mq_frozen' | 'approval_rules' | 'account' | 'usage_limit'
+  > {
   _id: string;
   /** Absent in documents written before rigs had it: read as []. */
   env?: string[];
@@ -63,6 +68,10 @@ export interface RigDoc extends Omit<Rig, 'name' | 'env' | 'merge_policy' | 'mq_
   mq_frozen?: MqFreeze | null;
   /** Absent in documents written before rigs had an approval allow-list: read as []. */
   approval_rules?: ApprovalRule[];
+  /** Absent in documents written before rigs could share an account: read as null (its own). */
+  account?: string | null;
+  /** Absent in documents written before usage-limit pauses: read as null. */
+  usage_limit?: UsageLimit | null;
   outbox: PendingEvent[];
   rev: number;
 }
@@ -160,6 +169,8 @@ export function rigFromDoc(d: RigDoc): Rig {
     parked: d.parked === true,
     mq_frozen: d.mq_frozen ?? null,
     approval_rules: d.approval_rules ?? [],
+    account: d.account ?? null,
+    usage_limit: d.usage_limit ?? null,
     created_at: d.created_at,
     version: d.version,
   };

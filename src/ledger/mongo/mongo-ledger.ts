@@ -18,6 +18,7 @@ import type { ReadyFilter } from '../../domain/readiness.ts';
 import type { MqFreeze, NewRig, Rig } from '../../domain/rig.ts';
 import type { Pricer, UsageRecord, UsageReport } from '../../domain/usage.ts';
 import type { UsageFilter, UsageGroup, UsageSum } from '../../domain/usage-filter.ts';
+import type { UsageLimit } from '../../domain/usage-limit.ts';
 import type {
   AuditRecord,
   BeadCount,
@@ -166,6 +167,19 @@ export class MongoLedger implements Ledger {
 
   setRigFrozen(name: string, freeze: MqFreeze | null, ctx: WriteContext): Promise<Rig> {
     return this.rigs.setFrozen(name, freeze, ctx);
+  }
+
+  setRigUsageLimit(
+    name: string,
+    limit: UsageLimit | null,
+    expectVersion: number,
+    ctx: WriteContext,
+  ): Promise<Rig | null> {
+    return this.rigs.setUsageLimit(name, limit, expectVersion, ctx);
+  }
+
+  setRigAccount(name: string, account: string | null, ctx: WriteContext): Promise<Rig> {
+    return this.rigs.setAccount(name, account, ctx);
   }
 
   addRigApprovalRule(name: string, rule: ApprovalRule, ctx: WriteContext): Promise<Rig> {

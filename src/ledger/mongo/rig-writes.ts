@@ -3,6 +3,7 @@ import { type ApprovalRule, withRule } from '../../domain/approval-rules.ts';
 import { conflict, notFound } from '../../domain/errors.ts';
 import type { MergePolicy } from '../../domain/merge-policy.ts';
 import { buildRig, type MqFreeze, type NewRig, type Rig } from '../../domain/rig.ts';
+import type { UsageLimit } from '../../domain/usage-limit.ts';
 import type { LedgerEventType, WriteContext } from '../port.ts';
 import { freezeEvent, freezeRefusal } from '../rig-freeze.ts';
 import { changedMergePolicy } from '../rig-policy.ts';
@@ -135,6 +136,52 @@ export class RigWrites {
               result: true,
             };
       },
+      () => notFound('rig', name),
+    );
+    if (changed) await this.outbox.flush('rigs', name);
+    return (await this.find(name)) as Rig;
+  }
+
+  /** The version is checked inside the compare-and-swap: null when the rig moved since the caller read it. */
+  async setUsageLimit(
+    name: string,
+    limit: UsageLimit | null,
+    expectVersion: number,
+    ctx: WriteContext,
+  ): Promise<Rig | null> {
+    const rig = await this.cas.write(
+      this.rigs,
+      name,
+      (doc) =>
+        doc.version !== expectVersion
+          ? { skip: null }
+          : {
+              update: {
+                $set: { usage_limit: limit, version: doc.version + 1 },
+                $push: { outbox: rigEvent('rig_updated', ctx, name, { usage_limit: limit }) },
+              },
+              result: { ...rigFromDoc(doc), usage_limit: limit, version: doc.version + 1 },
+            },
+      () => notFound('rig', name),
+    );
+    if (rig) await this.outbox.flush('rigs', name);
+    return rig;
+  }
+
+  async setAccount(name: string, account: string | null, ctx: WriteContext): Promise<Rig> {
+    const changed = await this.cas.write(
+      this.rigs,
+      name,
+      (doc) =>
+        rigFromDoc(doc).account === account
+          ? { skip: false }
+          : {
+              update: {
+                $set: { account, version: doc.version + 1 },
+                $push: { outbox: rigEvent('rig_updated', ctx, name, { account }) },
+              },
+              result: true,
+            },
       () => notFound('rig', name),
     );
     if (changed) await this.outbox.flush('rigs', name);

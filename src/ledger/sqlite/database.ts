@@ -36,6 +36,8 @@ export class Database {
     this.addColumn('rigs', 'merge_policy', 'TEXT'); // NULL: a rig from before, read as LEGACY_MERGE_POLICY
     this.addColumn('rigs', 'mq_frozen', 'TEXT'); // NULL: not frozen (every rig from before)
     this.addColumn('rigs', 'approval_rules', 'TEXT'); // NULL: no rules (every rig from before)
+    this.addColumn('rigs', 'account', 'TEXT'); // NULL: its own account (every rig from before)
+    this.addColumn('rigs', 'usage_limit', 'TEXT'); // NULL: never paused by a usage limit
     this.addColumn('merge_requests', 'verified_tree', 'TEXT');
     this.addColumn('merge_requests', 'override', 'TEXT');
   }

@@ -2,13 +2,14 @@ import { type ApprovalRule, withRule } from '../../domain/approval-rules.ts';
 import { conflict, notFound } from '../../domain/errors.ts';
 import type { MergePolicy } from '../../domain/merge-policy.ts';
 import { buildRig, type MqFreeze, type NewRig, type Rig } from '../../domain/rig.ts';
+import type { UsageLimit } from '../../domain/usage-limit.ts';
 import type { WriteContext } from '../port.ts';
 import { freezeEvent, freezeRefusal } from '../rig-freeze.ts';
 import { changedMergePolicy } from '../rig-policy.ts';
 import { rigFromRow } from './rows.ts';
 import type { Writer } from './writer.ts';
 
-/** Rig registration, parking, merge policy and freezing its merge queue. */
+/** Rig registration, parking, merge policy, freezing its merge queue, its account and usage-limit pause. */
 export class RigWrites {
   private readonly w: Writer;
 
@@ -108,6 +109,40 @@ export class RigWrites {
       );
       if (changes !== 1) throw new Error(`lost update on rig ${name}: version ${rig.version} changed`);
       this.w.event('rig_updated', ctx, null, name, { approval_rules: rules });
+      return this.find(name) as Rig;
+    });
+  }
+
+  /** A compare-and-swap on the version the caller read: null when the rig moved since. */
+  setUsageLimit(
+    name: string,
+    limit: UsageLimit | null,
+    expectVersion: number,
+    ctx: WriteContext,
+  ): Rig | null {
+    return this.w.db.transaction(() => {
+      if (!this.find(name)) throw notFound('rig', name);
+      const { changes } = this.w.db.run(
+        'UPDATE rigs SET usage_limit = $l, version = version + 1 WHERE name = $name AND version = $v',
+        { name, l: limit ? JSON.stringify(limit) : null, v: expectVersion },
+      );
+      if (changes !== 1) return null;
+      this.w.event('rig_updated', ctx, null, name, { usage_limit: limit });
+      return this.find(name) as Rig;
+    });
+  }
+
+  setAccount(name: string, account: string | null, ctx: WriteContext): Rig {
+    return this.w.db.transaction(() => {
+      const rig = this.find(name);
+      if (!rig) throw notFound('rig', name);
+      if (rig.account === account) return rig;
+      const { changes } = this.w.db.run(
+        'UPDATE rigs SET account = $a, version = version + 1 WHERE name = $name AND version = $v',
+        { name, a: account, v: rig.version },
+      );
+      if (changes !== 1) throw new Error(`lost update on rig ${name}: version ${rig.version} changed`);
+      this.w.event('rig_updated', ctx, null, name, { account });
       return this.find(name) as Rig;
     });
   }

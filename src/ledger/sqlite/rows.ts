@@ -4,6 +4,7 @@ import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.
 import type { MergePolicy } from '../../domain/merge-policy.ts';
 import type { GateResult, MergeOverride, MergeRequest, MrStatus } from '../../domain/merge-request.ts';
 import { LEGACY_MERGE_POLICY, type MqFreeze, type Rig } from '../../domain/rig.ts';
+import type { UsageLimit } from '../../domain/usage-limit.ts';
 import type { AuditRecord, LedgerEvent, LedgerEventType } from '../port.ts';
 
 /** Row ↔ record mapping. node:sqlite returns plain objects with SQL types; this is the only place that knows. */
@@ -88,6 +89,8 @@ export function rigFromRow(r: Row): Rig {
     parked: Number(r.parked) === 1,
     mq_frozen: r.mq_frozen ? (JSON.parse(str(r.mq_frozen)) as MqFreeze) : null,
     approval_rules: r.approval_rules ? (JSON.parse(str(r.approval_rules)) as ApprovalRule[]) : [],
+    account: strOrNull(r.account),
+    usage_limit: r.usage_limit ? (JSON.parse(str(r.usage_limit)) as UsageLimit) : null,
     created_at: str(r.created_at),
     version: Number(r.version),
   };

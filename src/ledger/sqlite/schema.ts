@@ -22,6 +22,10 @@ CREATE TABLE IF NOT EXISTS rigs (
   mq_frozen TEXT,
   -- JSON array (domain/approval-rules.ts); NULL in rows written before rigs had one: [].
   approval_rules TEXT,
+  -- The agent account it shares with other rigs (domain/usage-limit-account.ts); NULL: its own.
+  account TEXT,
+  -- JSON (domain/usage-limit.ts UsageLimit), held or remembered; NULL: none.
+  usage_limit TEXT,
   created_at TEXT NOT NULL,
   version INTEGER NOT NULL
 );

@@ -12,6 +12,7 @@ import type { ReadyFilter } from '../../domain/readiness.ts';
 import type { MqFreeze, NewRig, Rig } from '../../domain/rig.ts';
 import type { Pricer, UsageRecord, UsageReport } from '../../domain/usage.ts';
 import type { UsageFilter, UsageGroup, UsageSum } from '../../domain/usage-filter.ts';
+import type { UsageLimit } from '../../domain/usage-limit.ts';
 import type {
   AuditRecord,
   BeadCount,
@@ -141,6 +142,19 @@ export class SqliteLedger implements Ledger {
 
   async setRigFrozen(name: string, freeze: MqFreeze | null, ctx: WriteContext): Promise<Rig> {
     return this.p.rigs.setFrozen(name, freeze, ctx);
+  }
+
+  async setRigUsageLimit(
+    name: string,
+    limit: UsageLimit | null,
+    expectVersion: number,
+    ctx: WriteContext,
+  ): Promise<Rig | null> {
+    return this.p.rigs.setUsageLimit(name, limit, expectVersion, ctx);
+  }
+
+  async setRigAccount(name: string, account: string | null, ctx: WriteContext): Promise<Rig> {
+    return this.p.rigs.setAccount(name, account, ctx);
   }
 
   async addRigApprovalRule(name: string, rule: ApprovalRule, ctx: WriteContext): Promise<Rig> {

@@ -1,11 +1,15 @@
 import type { Bead } from '../../../domain/bead.ts';
+import { usdField } from '../../../domain/budget.ts';
 import { isSlingableType, OWNED_LABEL, parseMerge } from '../../../domain/convoy.ts';
 import { writeConvoyFields } from '../../../domain/convoy-fields.ts';
 import { usageError } from '../../../domain/errors.ts';
+import { toUsd } from '../../../domain/usage.ts';
+import { formatUsd } from '../../../domain/usage-costs.ts';
 import { parseAssignee, parseId, parseTitle } from '../../../domain/validation.ts';
 import type { Ledger, WriteContext } from '../../../ledger/port.ts';
 import { flag, list, optString } from '../../args.ts';
 import { type CommandContext, defineCommand } from '../../command.ts';
+import { convoyBudget } from './budget-input.ts';
 import { existingBeads, loadConvoy, trackedBeads } from './tracked.ts';
 
 export interface CreatedConvoy {
@@ -13,6 +17,8 @@ export interface CreatedConvoy {
   title: string;
   status: string;
   tracked: string[];
+  /** `gt convoy create`: its budget in dollars (`--budget`, else GT_DEFAULT_BUDGET_USD); null: none. */
+  budget_usd?: number | null;
 }
 
 async function track(
@@ -53,7 +59,7 @@ export const gtConvoyCreate = defineCommand<CreatedConvoy>({
   path: ['gt', 'convoy', 'create'],
   summary: 'Create a convoy tracking beads of any rig (or none yet: add work as it appears)',
   usage:
-    'gt convoy create <name> [<id>…] [--owned] [--notify ADDR] [--from-epic ID] [--merge direct|mr|local]',
+    'gt convoy create <name> [<id>…] [--owned] [--notify ADDR] [--from-epic ID] [--merge direct|mr|local] [--budget USD]',
   syntax: {
     positionals: [{ name: 'words', variadic: true }],
     flags: {
@@ -61,6 +67,7 @@ export const gtConvoyCreate = defineCommand<CreatedConvoy>({
       notify: { type: 'string', description: 'also tell this address when it lands' },
       'from-epic': { type: 'string', description: "track the epic's slingable descendants" },
       merge: { type: 'string', description: 'direct, mr (default) or local' },
+      budget: { type: 'string', description: 'dollars its agents may spend before dispatch stops' },
     },
   },
   mutates: true,
@@ -89,10 +96,12 @@ export const gtConvoyCreate = defineCommand<CreatedConvoy>({
       title = parseTitle(name);
       beads = await existingBeads(ledger, ids);
     }
+    const budget = convoyBudget(args, ctx, beads);
     const description = writeConvoyFields(`Convoy tracking ${beads.length} issue(s)`, {
       owner: ctx.actor.id,
       ...(notify !== undefined && { notify }),
       ...(merge !== undefined && { merge }),
+      ...(budget !== null && { budget: usdField(budget) }),
     });
     const write = ctx.write();
     const convoy = await ledger.createBead(
@@ -101,10 +110,17 @@ export const gtConvoyCreate = defineCommand<CreatedConvoy>({
     );
     await track(ledger, convoy.id, beads, write);
     return {
-      data: { id: convoy.id, title: convoy.title, status: convoy.status, tracked: beads.map((b) => b.id) },
+      data: {
+        id: convoy.id,
+        title: convoy.title,
+        status: convoy.status,
+        tracked: beads.map((b) => b.id),
+        budget_usd: budget === null ? null : toUsd(budget),
+      },
     };
   },
-  text: (c) => `created convoy ${c.id}: ${c.title} (${c.tracked.length} tracked)`,
+  text: (c) =>
+    `created convoy ${c.id}: ${c.title} (${c.tracked.length} tracked${c.budget_usd ? `, budget ${formatUsd(c.budget_usd)}` : ''})`,
 });
 
 export const gtConvoyAdd = defineCommand<CreatedConvoy>({

@@ -1,13 +1,19 @@
 import type { Bead } from '../../../domain/bead.ts';
+import { budgetOf, usdField } from '../../../domain/budget.ts';
+import { type BudgetDefaults, defaultBudget, NO_BUDGET_DEFAULTS } from '../../../domain/budget-default.ts';
 import { isStaged } from '../../../domain/convoy.ts';
+import { parseConvoyFields, writeConvoyFields } from '../../../domain/convoy-fields.ts';
 import { refused } from '../../../domain/errors.ts';
 import { isFormulaGate } from '../../../domain/human-gate.ts';
 import { planStage } from '../../../domain/stage-plan.ts';
 import type { Finding, StagePlan, Wave } from '../../../domain/staging.ts';
+import { toUsd } from '../../../domain/usage.ts';
+import { formatUsd } from '../../../domain/usage-costs.ts';
 import { parseTitle } from '../../../domain/validation.ts';
 import type { Ledger, WriteContext } from '../../../ledger/port.ts';
 import { list, optString } from '../../args.ts';
 import { type CommandContext, defineCommand } from '../../command.ts';
+import { givenBudget } from './budget-input.ts';
 import { collectStageSet, type StageSet } from './stage-input.ts';
 import { convoysTracking, trackedBeads } from './tracked.ts';
 
@@ -20,6 +26,14 @@ export interface StageResult {
   gated: StagePlan['gated'];
   warnings: Finding[];
   errors: Finding[];
+  /** The convoy's budget in dollars (domain/budget.ts); null: none. */
+  budget_usd: number | null;
+}
+
+/** `--budget` (micros) and the defaults of GT_DEFAULT_BUDGET_USD, for a convoy staging creates. */
+export interface StageBudget {
+  given?: number | undefined;
+  defaults?: BudgetDefaults | undefined;
 }
 
 /**
@@ -32,25 +46,42 @@ export async function stage(
   rawIds: readonly string[],
   title: string | undefined,
   ctx: WriteContext,
+  budget: StageBudget = {},
 ): Promise<StageResult> {
   const set = await collectStageSet(ledger, rawIds);
   const plan = await analyseStageSet(ledger, set);
-  const result = (convoyId: string, staged: boolean): StageResult => {
+  const result = (convoyId: string, staged: boolean, convoy?: Bead): StageResult => {
     const { slingable: _tracked, ...shown } = plan;
-    return { convoy_id: convoyId, staged, ...shown };
+    const b = convoy ? budgetOf(convoy) : null;
+    return { convoy_id: convoyId, staged, ...shown, budget_usd: b ? toUsd(b.total) : null };
   };
   if (plan.status === 'error') {
     throw refused('stage_failed', `convoy staging failed: ${plan.errors.map((e) => e.message).join('; ')}`, {
       result: result('', false),
     });
   }
-  if (set.convoy && !isStaged(set.convoy.status)) return result(set.convoy.id, false);
+  if (set.convoy && !isStaged(set.convoy.status)) {
+    if (budget.given !== undefined)
+      throw refused(
+        'already_launched',
+        `convoy ${set.convoy.id} is already launched: its budget only grows, with gt convoy budget ${set.convoy.id} --extend USD`,
+      );
+    return result(set.convoy.id, false, set.convoy);
+  }
   const target = set.convoy ?? (await stagedOverlap(ledger, plan.slingable));
   const convoyTitle = title !== undefined ? parseTitle(title) : defaultTitle(set, plan);
   const convoy = target
-    ? await restage(ledger, target, plan, title, ctx)
-    : await createStaged(ledger, plan, convoyTitle, ctx);
-  return result(convoy.id, true);
+    ? await restage(ledger, target, plan, title, budget.given, ctx)
+    : await createStaged(ledger, plan, convoyTitle, stagedBudget(set, plan, budget), ctx);
+  return result(convoy.id, true, convoy);
+}
+
+/** `--budget`, else the default of the rigs of the work it stages. */
+function stagedBudget(set: StageSet, plan: StagePlan, budget: StageBudget): number | null {
+  if (budget.given !== undefined) return budget.given;
+  const slingable = new Set(plan.slingable);
+  const rigs = set.beads.filter((b) => slingable.has(b.id) && b.rig !== null).map((b) => b.rig as string);
+  return defaultBudget(budget.defaults ?? NO_BUDGET_DEFAULTS, [...new Set(rigs)]);
 }
 
 /** The stage analysis of a set (also what a convoy card shows as its waves). */
@@ -97,9 +128,13 @@ async function createStaged(
   ledger: Ledger,
   plan: StagePlan,
   title: string,
+  budget: number | null,
   ctx: WriteContext,
 ): Promise<Bead> {
-  const description = `Staged convoy: ${plan.slingable.length} tasks, ${plan.waves.length} waves.`;
+  const description = writeConvoyFields(
+    `Staged convoy: ${plan.slingable.length} tasks, ${plan.waves.length} waves.`,
+    budget === null ? {} : { budget: usdField(budget) },
+  );
   const convoy = await ledger.createBead(
     { title, description, issue_type: 'convoy', status: plan.status as Bead['status'] },
     ctx,
@@ -114,6 +149,7 @@ async function restage(
   convoy: Bead,
   plan: StagePlan,
   title: string | undefined,
+  budget: number | undefined,
   ctx: WriteContext,
 ): Promise<Bead> {
   const tracked = await trackedBeads(ledger, convoy.id);
@@ -124,9 +160,21 @@ async function restage(
   for (const id of plan.slingable)
     if (!have.has(id)) await ledger.addDependency(convoy.id, id, 'tracks', ctx);
   for (const id of have) if (!want.has(id)) await ledger.removeDependency(convoy.id, id, ctx);
+  // A staged convoy has spent nothing and nothing races its budget yet: the field is simply set.
+  const description =
+    budget === undefined
+      ? undefined
+      : writeConvoyFields(convoy.description, {
+          ...parseConvoyFields(convoy.description),
+          budget: usdField(budget),
+        });
   return ledger.updateBead(
     convoy.id,
-    { status: plan.status as Bead['status'], ...(title !== undefined && { title: parseTitle(title) }) },
+    {
+      status: plan.status as Bead['status'],
+      ...(title !== undefined && { title: parseTitle(title) }),
+      ...(description !== undefined && { description }),
+    },
     ctx,
   );
 }
@@ -142,8 +190,9 @@ function stageText(r: StageResult): string {
   for (const g of r.gated)
     lines.push(`  gated: ${g.id}${g.gated_by.length ? ` (by ${g.gated_by.join(', ')})` : ''}`);
   for (const w of r.warnings) lines.push(`  ⚠ [${w.category}] ${w.message}`);
+  const budget = r.budget_usd === null ? '' : `, budget ${formatUsd(r.budget_usd)}`;
   const head = r.staged
-    ? `Convoy staged: ${r.convoy_id} (status: ${r.status})`
+    ? `Convoy staged: ${r.convoy_id} (status: ${r.status}${budget})`
     : `Plan of ${r.convoy_id} (not re-staged: it is already launched)`;
   return [head, ...lines].join('\n');
 }
@@ -151,14 +200,23 @@ function stageText(r: StageResult): string {
 export const gtConvoyStage = defineCommand<StageResult>({
   path: ['gt', 'convoy', 'stage'],
   summary: 'Plan waves for an epic, a convoy or beads, and create (or re-stage) a staged convoy',
-  usage: 'gt convoy stage <epic | convoy | id…> [--title T]',
+  usage: 'gt convoy stage <epic | convoy | id…> [--title T] [--budget USD]',
   syntax: {
     positionals: [{ name: 'ids', required: true, variadic: true }],
-    flags: { title: { type: 'string', description: 'convoy title' } },
+    flags: {
+      title: { type: 'string', description: 'convoy title' },
+      budget: { type: 'string', description: 'dollars its agents may spend before dispatch stops' },
+    },
   },
   mutates: true,
-  run: async (args, ctx: CommandContext) => ({
-    data: await stage(ctx.services.ledger, list(args, 'ids'), optString(args, 'title'), ctx.write()),
-  }),
+  run: async (args, ctx: CommandContext) => {
+    const given = givenBudget(args); // checked before anything is read
+    return {
+      data: await stage(ctx.services.ledger, list(args, 'ids'), optString(args, 'title'), ctx.write(), {
+        given,
+        defaults: ctx.services.budgetDefaults,
+      }),
+    };
+  },
   text: stageText,
 });
