@@ -210,6 +210,22 @@ describe('convoy budgets through the command layer', () => {
     });
   });
 
+  it('a polecat that stopped at its budget is not respawned: its bead waits in the queue until Extend (T12)', async () => {
+    const { convoy, version } = await exhausted();
+    const b = await bead(ids[0] as string);
+    const agent = b.assignee as string;
+    await ok('gt polecat respawn', { agent, reason: 'exited (code 1) without gt done' });
+    const back = await bead(b.id);
+    expect(back).toMatchObject({ status: 'open', assignee: null });
+    expect(back.labels.filter((l) => l.startsWith('respawns:'))).toEqual([]);
+    const note = (await h.ledger.listComments(b.id)).at(-1)?.text;
+    expect(note).toMatch(/back to the queue, not respawned: .*budget/);
+    const r = await ok<BudgetResult>('gt convoy budget', { convoy, extend: '1', version: String(version) });
+    expect(r.dispatched).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: b.id, ok: true, status: 'hooked' })]),
+    );
+  });
+
   it('stops: closed with a reason, running beads finish; --hard stops their polecats; a second stop changes nothing', async () => {
     const { convoy, version } = await exhausted();
     const soft = await ok<BudgetResult>('gt convoy budget', { convoy, stop: true, version: String(version) });

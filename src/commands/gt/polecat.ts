@@ -1,11 +1,12 @@
 import { parseAgentAddress } from '../../domain/agent-address.ts';
 import type { Bead } from '../../domain/bead.ts';
-import { conflict, refused } from '../../domain/errors.ts';
+import { conflict, DomainError, refused } from '../../domain/errors.ts';
 import { respawnCount, respawnPatch } from '../../domain/respawns.ts';
 import type { Ledger, WriteContext } from '../../ledger/port.ts';
 import { optString, reqString } from '../args.ts';
 import { type CommandContext, defineCommand } from '../command.ts';
 import { hookedBead } from './agent.ts';
+import { refuseOverBudget } from './convoy/budget-dispatch.ts';
 import { sling } from './sling.ts';
 
 /**
@@ -103,7 +104,20 @@ export const gtPolecatRespawn = polecatVerb(
   'respawn',
   'Start a polecat again on the bead on its hook (counts toward its respawn limit)',
   async (ctx, agent, bead, write) => {
-    const respawned = await respawnOnHook(ctx.services.ledger, bead, agent, write);
+    const ledger = ctx.services.ledger;
+    // A polecat whose convoy used its budget (Claude stops itself at --max-budget-usd) is not
+    // crashing: another would stop at once. The bead waits in the queue, not a respawn, until the
+    // budget is extended (which slings it again) — reference agent-runtimes.md §5 T12.
+    const held = await refuseOverBudget(ledger, bead.id).then(
+      () => null,
+      (err: unknown) =>
+        err instanceof DomainError && err.code === 'over_budget' ? err.message : Promise.reject(err),
+    );
+    if (held) {
+      await releaseFromHook(ledger, bead, agent, write, false);
+      return `back to the queue, not respawned: ${held}`;
+    }
+    const respawned = await respawnOnHook(ledger, bead, agent, write);
     return `respawned ${agent} (respawn ${respawnCount(respawned)})`;
   },
   (r) => `respawning ${r.agent} on ${r.bead_id} (respawn ${r.respawns})`,
