@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BudgetResult } from '../../src/commands/gt/convoy/budget.ts';
+import { gtConvoyStatus } from '../../src/commands/gt/convoy/status.ts';
 import type { Actor } from '../../src/domain/actor.ts';
 import type { Bead } from '../../src/domain/bead.ts';
 import { BUDGET_LABELS } from '../../src/domain/budget.ts';
@@ -208,6 +209,14 @@ describe('convoy budgets through the command layer', () => {
       extended_usd: 1.25,
       dispatched: [],
     });
+  });
+
+  it('gt convoy status shows the budget, the spend and where it stands', async () => {
+    const { convoy } = await exhausted();
+    const status = await ok<{ budget: unknown }>('gt convoy status', { convoy });
+    expect(status.budget).toEqual({ budget_usd: 1, spent_usd: 1.2, state: 'exhausted' });
+    const text = gtConvoyStatus.text(status as never);
+    expect(text).toContain('budget $1.20 of $1.00 (exhausted)');
   });
 
   it('a polecat that stopped at its budget is not respawned: its bead waits in the queue until Extend (T12)', async () => {

@@ -1,22 +1,43 @@
 import type { Bead } from '../../../domain/bead.ts';
+import { budgetOf, spendLevel } from '../../../domain/budget.ts';
 import { progressOf } from '../../../domain/convoy.ts';
 import { type CostSummary, costSummary, costText } from '../../../domain/usage-costs.ts';
 import { parseStatus } from '../../../domain/validation.ts';
 import type { Ledger } from '../../../ledger/port.ts';
 import { flag, optString } from '../../args.ts';
 import { defineCommand } from '../../command.ts';
+import { convoySpend } from './budget-watch.ts';
 import { type ConvoyStatusView, loadConvoy, statusView, trackedBeads } from './tracked.ts';
 
-/** A convoy's status with what its agents spent (null: no usage reported; docs/costs.md). */
-export type ConvoyStatusWithCost = ConvoyStatusView & { cost: CostSummary | null };
+/** A convoy's budget as status shows it: dollars, and where it stands (docs/costs.md "Budgets"). */
+export interface ConvoyBudgetLine {
+  budget_usd: number;
+  spent_usd: number;
+  state: string;
+}
+
+/** A convoy's status with what its agents spent (null: no usage reported; docs/costs.md) and its budget. */
+export type ConvoyStatusWithCost = ConvoyStatusView & {
+  cost: CostSummary | null;
+  budget: ConvoyBudgetLine | null;
+};
 
 /** The spend of a convoy: the usage reported for its beads while they rode in it. */
 export const convoyCost = async (ledger: Ledger, convoyId: string): Promise<CostSummary | null> =>
   costSummary(await ledger.usageTotals({ convoy: convoyId }, null));
 
+async function budgetLine(ledger: Ledger, convoy: Bead): Promise<ConvoyBudgetLine | null> {
+  const budget = budgetOf(convoy);
+  if (!budget) return null;
+  const spent = await convoySpend(ledger, convoy.id);
+  const state = budget.state === 'stopped' ? 'stopped' : spendLevel(budget.total, spent);
+  return { budget_usd: budget.total / 1e6, spent_usd: spent / 1e6, state };
+}
+
 const withCost = async (ledger: Ledger, convoy: Bead): Promise<ConvoyStatusWithCost> => ({
   ...statusView(convoy, await trackedBeads(ledger, convoy.id)),
   cost: await convoyCost(ledger, convoy.id),
+  budget: await budgetLine(ledger, convoy),
 });
 
 const bar = (done: number, total: number, width = 20): string => {
@@ -30,6 +51,10 @@ function statusText(v: ConvoyStatusWithCost): string {
     `   ${bar(v.completed, v.total)}${v.merging ? `  (${v.merging} merging)` : ''}`,
   ];
   if (v.cost) lines.push(`   ${costText(v.cost)}`);
+  if (v.budget)
+    lines.push(
+      `   budget $${v.budget.spent_usd.toFixed(2)} of $${v.budget.budget_usd.toFixed(2)} (${v.budget.state})`,
+    );
   for (const t of v.tracked) {
     const glyph = t.status === 'closed' ? '✓' : t.blocked ? '⏸' : t.assignee ? '▶' : '○';
     lines.push(`   ${glyph} ${t.id}  ${t.title}  [${t.rig ?? 'town'}${t.assignee ? ` @${t.assignee}` : ''}]`);
