@@ -1,10 +1,10 @@
 import type { JsMsg } from '@nats-io/jetstream';
-import { isDispatchable } from '../commands/gt/convoy/stranded.ts';
 import { convoysTracking, trackedBeads } from '../commands/gt/convoy/tracked.ts';
 import type { Actor } from '../domain/actor.ts';
 import { compareReady } from '../domain/readiness.ts';
 import type { Reply } from '../domain/reply.ts';
 import { QUEUED_LABEL } from '../domain/sling.ts';
+import { isDispatchable } from '../domain/stranded.ts';
 import type { Ledger, LedgerEvent } from '../ledger/port.ts';
 import { closeCompletedMolecule } from './molecule-closer.ts';
 

@@ -1,5 +1,4 @@
 import { heldByBudget } from '../commands/gt/convoy/budget-dispatch.ts';
-import { isDispatchable, strandedReason } from '../commands/gt/convoy/stranded.ts';
 import { trackedBeads } from '../commands/gt/convoy/tracked.ts';
 import { isSlingableType, landsNow, type TrackedState } from '../domain/convoy.ts';
 import { escalationView } from '../domain/escalation.ts';
@@ -7,6 +6,7 @@ import { signalsFor } from '../domain/polecat-signals.ts';
 import type { Reply } from '../domain/reply.ts';
 import type { Rig } from '../domain/rig.ts';
 import { polecatNames } from '../domain/sling.ts';
+import { isDispatchable, strandedReason } from '../domain/stranded.ts';
 import { isTimerGate } from '../domain/timer-gate.ts';
 import { currentProcess, isAbandoned, type Signals } from '../domain/witness.ts';
 import type { Ledger, SlotHook } from '../ledger/port.ts';

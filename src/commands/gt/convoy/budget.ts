@@ -10,6 +10,7 @@ import {
 } from '../../../domain/budget.ts';
 import { conflict, DomainError, refused, usageError } from '../../../domain/errors.ts';
 import { compareReady } from '../../../domain/readiness.ts';
+import { isDispatchable } from '../../../domain/stranded.ts';
 import { toUsd } from '../../../domain/usage.ts';
 import { formatUsd } from '../../../domain/usage-costs.ts';
 import type { Ledger, WriteContext } from '../../../ledger/port.ts';
@@ -19,7 +20,6 @@ import type { Args } from '../../syntax.ts';
 import { checkVersion } from '../escalation-record.ts';
 import { sling } from '../sling.ts';
 import { convoySpend, swapLabels } from './budget-watch.ts';
-import { isDispatchable } from './stranded.ts';
 import { loadConvoy, trackedBeads } from './tracked.ts';
 
 const USAGE = 'gt convoy budget <convoy> --extend USD | --stop [--hard] [-r REASON] [--version N]';

@@ -1,6 +1,4 @@
-import { isSlingableType, type TrackedState } from '../../../domain/convoy.ts';
-import { isReady } from '../../../domain/readiness.ts';
-import type { Rig } from '../../../domain/rig.ts';
+import { isDispatchable, type StrandedReason, strandedReason } from '../../../domain/stranded.ts';
 import { defineCommand } from '../../command.ts';
 import { trackedBeads } from './tracked.ts';
 
@@ -10,31 +8,7 @@ export interface StrandedConvoy {
   tracked_count: number;
   ready_count: number;
   ready_issues: string[];
-  reason: 'ready_work_waiting' | 'empty' | 'stuck';
-}
-
-/**
- * A bead a feeder could dispatch now: ready (open, unassigned, unblocked), slingable, in an
- * unparked rig. One definition for the stranded scan and for feeding (upstream has two that
- * disagree, convoy.md §5.2 item 7).
- */
-export const isDispatchable = (b: TrackedState, rigs: ReadonlyMap<string, Rig>): boolean =>
-  isReady(b) && isSlingableType(b.issue_type) && b.rig !== null && rigs.get(b.rig)?.parked === false;
-
-/**
- * Open convoys that are not moving: ready work nobody dispatched, no work at all (an empty
- * convoy stays open — it may be a rolling convoy — but someone should know), or stuck (nothing
- * ready, nothing in flight, not finished). Convoys with work in flight are progressing.
- */
-export function strandedReason(
-  tracked: readonly TrackedState[],
-  ready: readonly TrackedState[],
-): StrandedConvoy['reason'] | null {
-  if (tracked.length === 0) return 'empty';
-  if (ready.length > 0) return 'ready_work_waiting';
-  const open = tracked.filter((b) => b.status !== 'closed');
-  const inFlight = open.some((b) => b.assignee || b.status === 'hooked' || b.status === 'in_progress');
-  return open.length > 0 && !inFlight ? 'stuck' : null;
+  reason: StrandedReason;
 }
 
 export const gtConvoyStranded = defineCommand<StrandedConvoy[]>({
