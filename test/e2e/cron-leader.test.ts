@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type NatsServerProcess, startNatsServer } from '../../src/bus/nats-server-process.ts';
+import { waitFor } from './runner-process.ts';
 import { Town } from './town.ts';
 
 interface CronRun {
@@ -54,13 +55,26 @@ describe('two replicas, one cron', () => {
   });
 
   it('runs each tick of each job exactly once, across a leader change', async () => {
-    await new Promise((r) => setTimeout(r, 4_000));
+    // Several ticks of every job, on whichever replica leads.
+    const ticksOf = (t: Town, job: string) =>
+      cronRuns(t.serviceOutput).filter((r) => r.job === job && r.trigger === 'tick').length;
+    const enoughTicks = (t: Town) =>
+      ['stranded-scan', 'witness', 're-escalation'].every((j) => ticksOf(t, j) >= 3);
+    await waitFor(
+      async () => enoughTicks(one) || enoughTicks(two),
+      20_000,
+      () => 'no replica ran its cron jobs',
+    );
     const leader = cronRuns(one.serviceOutput).length > 0 ? one : two;
     const follower = leader === one ? two : one;
     expect(cronRuns(follower.serviceOutput)).toEqual([]);
     expect(cronRuns(leader.serviceOutput).filter((r) => r.trigger === 'lead')).toHaveLength(1);
     await leader.down('SIGTERM');
-    await new Promise((r) => setTimeout(r, 4_000));
+    await waitFor(
+      async () => enoughTicks(follower),
+      20_000,
+      () => 'the follower never took over',
+    );
     const before = cronRuns(leader.serviceOutput);
     const after = cronRuns(follower.serviceOutput);
     expect(after.length).toBeGreaterThan(0); // the follower took over
@@ -72,9 +86,12 @@ describe('two replicas, one cron', () => {
     const counted = Number(/gt_cron_runs_total\{job="witness",outcome="ok"\} (\d+)/.exec(metrics)?.[1] ?? 0);
     expect(counted).toBeGreaterThanOrEqual(startedBefore - 1);
     // A run's log line reaches us through the child's stderr pipe, possibly after /metrics
-    // answered: give the lines already written time to arrive before comparing.
-    await new Promise((r) => setTimeout(r, 500));
-    expect(counted).toBeLessThanOrEqual(witnessRuns());
+    // answered: every run counted shows up as a logged start.
+    await waitFor(
+      async () => counted <= witnessRuns(),
+      10_000,
+      () => `${counted} runs counted, ${witnessRuns()} logged`,
+    );
     const all = [...before, ...after];
     for (const job of ['stranded-scan', 'witness', 're-escalation']) {
       const ticks = all.filter((r) => r.job === job && r.trigger === 'tick').map((r) => r.at.slice(0, 19));

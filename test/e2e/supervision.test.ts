@@ -101,7 +101,9 @@ describe('supervision with real polecats', () => {
         20_000,
         () => `waiting for ${agent} (respawn ${respawns}) to run: ${JSON.stringify(row)}${logs()}`,
       );
-      await new Promise((r) => setTimeout(r, 2_100)); // past its spawn grace
+      // Past its spawn grace (GT_SPAWN_GRACE_S): a death inside it reads as a failed start, which
+      // is not what this test is about. The grace is a duration, so this one wait is one.
+      await new Promise((r) => setTimeout(r, 2_100));
       process.kill(row?.pid as number, 'SIGKILL');
       if (respawns < 3)
         await waitFor(async () => (await show(id)).labels.includes(`respawns:${respawns + 1}`), 10_000, logs);
@@ -116,7 +118,13 @@ describe('supervision with real polecats', () => {
     });
     expect(e?.description).toMatch(/after 3 respawns/);
     expect((await polecat(agent))?.verdict).toBe('crash-loop');
-    await new Promise((r) => setTimeout(r, 2_000));
+    // Two more witness passes (1 s apart) see the same crash loop: still one escalation.
+    const passes = async () => {
+      const metrics = await (await fetch(`${town.runtime().http_url}/metrics`)).text();
+      return Number(/gt_cron_runs_total\{job="witness",outcome="ok"\} (\d+)/.exec(metrics)?.[1] ?? 0);
+    };
+    const seen = await passes();
+    await waitFor(async () => (await passes()) >= seen + 2, 15_000, logs);
     expect(await escalations()).toHaveLength(1); // folded: not one per tick
     expect((await show(id)).labels).toContain('respawns:3'); // and no fourth respawn
     await town.json('gt', ['escalation', 'resolve', e?.id as string, '--action', 'acknowledge']);
