@@ -77,6 +77,7 @@ function rows(adapter: string, r: WorkloadResult, size: WorkloadSize, withTarget
       ...creates,
       median: r.createMedianMs,
       p99: r.createP99Ms,
+      stat_unit: 'ms per create',
     },
     {
       name: `ledger.${adapter}.ready_latency_${size.beads}`,

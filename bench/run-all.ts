@@ -60,7 +60,7 @@ writeSection(
     '|---|---|---|---|---|---|',
     ...rows.map(
       (r) =>
-        `| ${r.name} | ${shown(r.value, r.unit)} | ${shown(r.median, r.unit)} | ${shown(r.p99, r.unit)} | ${r.target ?? '—'} | ${metText(r)} |`,
+        `| ${r.name} | ${shown(r.value, r.unit)} | ${shown(r.median, r.stat_unit ?? r.unit)} | ${shown(r.p99, r.stat_unit ?? r.unit)} | ${r.target ?? '—'} | ${metText(r)} |`,
     ),
     '',
     unmet.length === 0 ? 'Every target is met.' : `Not met: ${unmet.map((r) => r.name).join(', ')}.`,

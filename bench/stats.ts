@@ -22,6 +22,8 @@ export interface ResultRow {
   met: boolean | null;
   median?: number;
   p99?: number;
+  /** The unit of median and p99 when it is not the value's (a rate whose spread is per-call latency). */
+  stat_unit?: string;
 }
 
 export const round = (n: number, digits = 2): number => Number(n.toFixed(digits));
