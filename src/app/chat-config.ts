@@ -1,38 +1,8 @@
+import type { ChatConfig, DiscordConfig, SlackConfig } from '../chat/platform-config.ts';
 import type { Settings } from './config-schema.ts';
 import { problem } from './config-schema.ts';
 
-/**
- * Chat platform settings (secrets come from the environment, never from files under version
- * control). A platform is on when any of its credentials is set; a half-configured one is a
- * problem reported at start with the others.
- */
-export interface SlackConfig {
-  mode: 'socket' | 'http';
-  botToken: string;
-  signingSecret: string;
-  appToken: string | null;
-  /** Web API base (tests point it at a local recording server). */
-  apiUrl: string;
-  /** When set, requests from another app or workspace are refused. */
-  appId: string | null;
-  teamId: string | null;
-}
-
-export interface DiscordConfig {
-  appId: string;
-  /** '' in gateway mode, which verifies nothing itself. */
-  publicKey: string;
-  botToken: string;
-  /** REST base, without the version (tests point it at a local recording server). */
-  apiUrl: string;
-  /** http: the /discord/interactions endpoint; gateway: a bot session (no public endpoint needed). */
-  mode: 'http' | 'gateway';
-}
-
-export interface ChatConfig {
-  slack: SlackConfig | null;
-  discord: DiscordConfig | null;
-}
+export type { ChatConfig, DiscordConfig, SlackConfig } from '../chat/platform-config.ts';
 
 /** The chat platforms the checked settings describe, and what is missing for them to work. */
 export function chatConfigFrom(s: Settings): { chat: ChatConfig; problems: string[] } {

@@ -1,5 +1,5 @@
 import { REST, RESTEvents, Routes } from 'discord.js';
-import type { DiscordConfig } from '../../app/chat-config.ts';
+import type { DiscordConfig } from '../platform-config.ts';
 import { withAllowedMentions } from './inert.ts';
 
 /** A message body we send (content, embeds, components, flags). */
