@@ -2,19 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Collection } from 'mongodb';
 import type { Bead } from '../../domain/bead.ts';
 import type { Comment, WriteContext } from '../port.ts';
-import type { PendingEvent } from './documents.ts';
+import type { CommentDoc } from './documents.ts';
 import type { Outbox } from './outbox.ts';
 import { ofBead, pendingEvent } from './pending-event.ts';
 
-export interface CommentDoc {
-  _id: string;
-  issue_id: string;
-  author: string;
-  text: string;
-  created_at: string;
-  rev: number;
-  outbox: PendingEvent[];
-}
+export type { CommentDoc } from './documents.ts';
 
 const toComment = (d: CommentDoc): Comment => ({
   id: d._id,

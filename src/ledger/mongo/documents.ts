@@ -1,6 +1,7 @@
 import type { ApprovalRule } from '../../domain/approval-rules.ts';
 import type { Bead } from '../../domain/bead.ts';
 import type { Dependency } from '../../domain/dependency.ts';
+import type { Mail } from '../../domain/mail.ts';
 import type { MergePolicy } from '../../domain/merge-policy.ts';
 import type { MergeRequest } from '../../domain/merge-request.ts';
 import { LEGACY_MERGE_POLICY, type MqFreeze, type Rig } from '../../domain/rig.ts';
@@ -201,4 +202,22 @@ export function movableFields(mr: MergeRequest): Partial<MergeRequestDoc> {
     override: mr.override,
     version: mr.version,
   };
+}
+
+/** A comment, with its pending events (the outbox relays them). */
+export interface CommentDoc {
+  _id: string;
+  issue_id: string;
+  author: string;
+  text: string;
+  created_at: string;
+  rev: number;
+  outbox: PendingEvent[];
+}
+
+/** A mail, with its pending events. */
+export interface MailDoc extends Omit<Mail, 'id'> {
+  _id: string;
+  rev: number;
+  outbox: PendingEvent[];
 }

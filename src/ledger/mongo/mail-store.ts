@@ -3,15 +3,11 @@ import { notFound } from '../../domain/errors.ts';
 import type { Mail } from '../../domain/mail.ts';
 import type { MailMark, WriteContext } from '../port.ts';
 import type { Cas } from './cas.ts';
-import type { PendingEvent } from './documents.ts';
+import type { MailDoc } from './documents.ts';
 import type { Outbox } from './outbox.ts';
 import { pendingEvent } from './pending-event.ts';
 
-export interface MailDoc extends Omit<Mail, 'id'> {
-  _id: string;
-  rev: number;
-  outbox: PendingEvent[];
-}
+export type { MailDoc } from './documents.ts';
 
 const toMail = ({ _id, rev: _rev, outbox: _outbox, ...rest }: MailDoc): Mail => ({ id: _id, ...rest });
 

@@ -1,16 +1,16 @@
 import type { Collection, Db, Filter } from 'mongodb';
 import type { Cas } from './cas.ts';
-import type { CommentDoc } from './comments.ts';
 import {
   type BeadDoc,
   COLLECTIONS,
+  type CommentDoc,
   type EventDoc,
+  type MailDoc,
   type MergeRequestDoc,
   type PendingEvent,
   type RigDoc,
 } from './documents.ts';
 import { EventLog } from './event-log.ts';
-import type { MailDoc } from './mail-store.ts';
 import { ripple } from './ripple.ts';
 import { supersedeOlder } from './supersede.ts';
 
