@@ -24,6 +24,21 @@ describe('bd and gt verbs', () => {
   const create = async (title: string, extra: Record<string, unknown> = {}) =>
     ((await ok('bd create', { title, ...extra })) as { id: string }).id;
 
+  it('close and reopen of no ids at all are refused, saying what to give (found by the API fuzz test)', async () => {
+    for (const verb of ['bd close', 'bd reopen']) {
+      const reply = await registry.execute({
+        verb,
+        args: { ids: [] },
+        actor: { kind: 'human', id: 'u' },
+        source: 'cli',
+      });
+      expect(reply).toMatchObject({
+        ok: false,
+        error: { code: 'missing_argument', message: expect.stringMatching(/give at least one <id>/) },
+      });
+    }
+  });
+
   it('update changes fields, labels and status, and returns an array', async () => {
     const id = await create('A');
     const [bead] = (await ok('bd update', {

@@ -1,5 +1,5 @@
 import type { Bead } from '../../domain/bead.ts';
-import { DomainError } from '../../domain/errors.ts';
+import { DomainError, usageError } from '../../domain/errors.ts';
 import { flag, list, optString } from '../args.ts';
 import { resolveBeadRef } from '../bead-ref.ts';
 import type { CommandContext } from '../command.ts';
@@ -13,6 +13,7 @@ import { firstError } from './show.ts';
  * (stderr) and the command fails only when none changed (upstream's protocol).
  */
 async function eachId(ctx: CommandContext, ids: string[], change: (id: string) => Promise<Bead>) {
+  if (ids.length === 0) throw usageError('missing_argument', 'name the beads: give at least one <id>');
   const done: Bead[] = [];
   const errors: string[] = [];
   for (const raw of ids) {
