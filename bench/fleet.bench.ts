@@ -155,7 +155,7 @@ async function metricsText(): Promise<string> {
 }
 
 async function sampleRss(): Promise<void> {
-  const m = /^gt_process_resident_memory_bytes (\d+)/m.exec(await metricsText().catch(() => ''));
+  const m = /^process_resident_memory_bytes (\d+)/m.exec(await metricsText().catch(() => ''));
   if (m) peakRss.bytes = Math.max(peakRss.bytes, Number(m[1]));
 }
 
@@ -208,7 +208,7 @@ function report(
       `| beads never spawned | ${value('fleet.beads_never_spawned')?.value} | 0 | ${yes(value('fleet.beads_never_spawned'))} |`,
       `| service peak RSS | ${value('fleet.service_peak_rss')?.value} MiB | — | n/a |`,
       '',
-      'Throughput is bounded by the polecats themselves here: each `gt done` is a Node process (≈ 0.15 s of CPU with the compile cache) on the same two cores as the service, the runners, nats-server and git. Close → dispatch latency under this load is seconds at the tail: the feeder handles closes one after another on what CPU is left (bench:feeding measures the same path without competing polecats: p50 ≈ 4 ms, p99 ≈ 11 ms). Reducing the per-close cost of the feeder is open work (issue 8).',
+      `Throughput is bounded by the polecats themselves here: each \`gt done\` is a Node process (≈ 0.15 s of CPU with the compile cache) on the same two cores as the service, the runners, nats-server and git. Close → dispatch latency under this load is within ${latency.p50} s at the median and ${latency.p99} s at p99 (the bounds of the service's histogram buckets): the feeder handles closes one after another on what CPU is left. bench:feeding measures the same path without competing polecats, in milliseconds.`,
     ].join('\n'),
   );
   mergeResults('bench/results.json', rows);

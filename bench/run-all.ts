@@ -23,6 +23,7 @@ const BENCHES = [
   'memory',
   'mq',
   'parsers',
+  'import',
 ] as const;
 const quick = process.argv.includes('--quick');
 const only = process.argv.filter((a) => !a.startsWith('--')).slice(2);

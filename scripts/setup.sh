@@ -2,8 +2,9 @@
 # Installs what gastown-ops needs, once, and caches it. Safe to run again (fast) or to `source`.
 #   - Node >= 22.12: the system Node if new enough, else Node 24 from the npm registry (node@24)
 #   - nats-server: from Debian (apt-get) when missing
-#   - FerretDB 1.24.2 (MongoDB wire protocol on SQLite) for the MongoDB adapter tests, built with Go
 #   - the project's npm dependencies (locked versions) when package-lock.json changed
+# That is all running needs. FerretDB, which only the MongoDB adapter tests need, is built by
+# scripts/ferretdb.sh, which the test command (scripts/test.sh) sources after this file.
 # Cache: ${GT_TOOLS_DIR:-$HOME/.cache/gastown-ops}
 GT_TOOLS_DIR="${GT_TOOLS_DIR:-$HOME/.cache/gastown-ops}"
 export GT_TOOLS_DIR
@@ -48,50 +49,6 @@ _gt_setup_nats() {
   _gt_say "nats-server installed"
 }
 
-# `go install …@v1.24.2` fails on proxies that refuse the module's version list (it looks up
-# deprecations), and the module zip lacks build/version/version.txt, without which the binary
-# panics at start. So: fetch the exact version into the module cache, copy it, write the version
-# file, build.
-_gt_build_ferretdb() {
-  local out="$1" work
-  work="$(mktemp -d)"
-  (
-    set -e
-    cd "$work"
-    go mod init fdbbuild >/dev/null 2>&1
-    GOFLAGS=-mod=mod go get github.com/FerretDB/FerretDB@v1.24.2 >/dev/null 2>&1
-    src="$(go env GOMODCACHE)/github.com/!ferret!d!b/!ferret!d!b@v1.24.2"
-    cp -r "$src" "$work/src"
-    chmod -R u+w "$work/src"
-    echo v1.24.2 >"$work/src/build/version/version.txt"
-    cd "$work/src"
-    go build -o "$out" ./cmd/ferretdb
-  )
-  local rc=$?
-  rm -rf "$work"
-  return $rc
-}
-
-_gt_setup_ferretdb() {
-  local bin="$GT_TOOLS_DIR/bin/ferretdb"
-  if [ ! -x "$bin" ]; then
-    if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then export PATH="$PATH:/usr/local/go/bin"; fi
-    if ! command -v go >/dev/null 2>&1; then
-      _gt_say "!!! Go not found: FerretDB not installed; the MongoDB adapter tests will be SKIPPED unless MONGODB_URI is set !!!"
-      return 0
-    fi
-    _gt_say "building FerretDB 1.24.2 with $(go version | cut -d' ' -f3) (about a minute, once)…"
-    mkdir -p "$GT_TOOLS_DIR/bin"
-    if ! _gt_build_ferretdb "$bin"; then
-      rm -f "$bin"
-      _gt_say "!!! FerretDB build failed; the MongoDB adapter tests will be SKIPPED unless MONGODB_URI is set !!!"
-      return 0
-    fi
-  fi
-  export GT_FERRETDB_BIN="$bin"
-  _gt_say "ferretdb 1.24.2 ($bin)"
-}
-
 _gt_setup_deps() {
   local stamp="$_gt_root/node_modules/.gt-stamp"
   if [ -f "$stamp" ] && [ "$stamp" -nt "$_gt_root/package-lock.json" ]; then
@@ -107,7 +64,7 @@ _gt_setup_deps() {
 }
 
 gt_setup() {
-  _gt_setup_node && _gt_setup_nats && _gt_setup_ferretdb && _gt_setup_deps
+  _gt_setup_node && _gt_setup_nats && _gt_setup_deps
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then

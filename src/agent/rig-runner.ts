@@ -1,5 +1,5 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { type JsMsg, jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { callApi } from '../bus/api-client.ts';
@@ -7,6 +7,8 @@ import { processAlive } from '../bus/child-process.ts';
 import { consumeDurable } from '../bus/durable-consumer.ts';
 import { dispatchStream, dispatchSubject } from '../bus/streams.ts';
 import { actorOf, controlSubject, type StopOrder } from '../bus/subjects.ts';
+import { traceparentIn } from '../bus/trace-headers.ts';
+import { inSpan, traceEnv } from '../bus/tracing.ts';
 import type { Bead } from '../domain/bead.ts';
 import { polecatNice } from '../domain/cpu-priority.ts';
 import type { HookPrompt, HookView } from '../domain/hook.ts';
@@ -18,6 +20,7 @@ import { polecatNames } from '../domain/sling.ts';
 import { incarnationOf } from '../domain/usage-limit-requeues.ts';
 import { type Liveness, LivenessReporter } from './liveness.ts';
 import { type PolecatProcess, startPolecat } from './polecat-process.ts';
+import { promptText, writePrompt } from './polecat-prompt.ts';
 import { PolecatOutput } from './usage-reporter.ts';
 import { createWorktree, removeWorktree, uncommittedFiles } from './worktree.ts';
 
@@ -39,43 +42,6 @@ export interface RunnerOptions {
 const LIVENESS_INTERVAL_MS = 5_000;
 /** How long a stopping runner waits for its polecats' last usage reports. */
 const FINAL_REPORTS_MS = 10_000;
-
-/** The prompt file a polecat starts from (GT_PROMPT_FILE). */
-function promptText(beadId: string, p: HookPrompt): string {
-  return [
-    `# ${p.title}`,
-    '',
-    `Bead: ${beadId}`,
-    `Branch: ${p.branch}`,
-    ...(p.convoy_id ? [`Convoy: ${p.convoy_id}`] : []),
-    '',
-    p.description,
-    ...(p.acceptance ? ['', '## Acceptance criteria', '', p.acceptance] : []),
-    ...(p.rework
-      ? [
-          '',
-          '## Rework: the merge queue sent this back',
-          '',
-          p.rework,
-          '',
-          'Rebase your branch onto the target (git rebase <target>), fix what is above, commit.',
-        ]
-      : []),
-    '',
-    'When finished: commit your work, then run `gt done` (or `gt done --status escalated` if you are stuck).',
-    '',
-  ].join('\n');
-}
-
-/**
- * Writes the prompt readable by its owner only: it holds the bead's text, which may be private,
- * and a polecat of another OS user has no business reading it (whatever the process umask).
- */
-function writePrompt(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  writeFileSync(path, text, { mode: 0o600 });
-  chmodSync(path, 0o600); // a respawn rewrites an existing file, whose mode `mode` does not change
-}
 
 interface DispatchMessage {
   bead_id: string;
@@ -152,12 +118,16 @@ export class RigRunner {
     if (current) await this.stopProcess(current);
     if (this.running.size >= this.o.maxPolecats)
       throw new Error(`at capacity (${this.o.maxPolecats}); will retry`);
-    const hook = await this.hookOf(dispatch.polecat);
-    if (hook.bead?.id !== dispatch.bead_id || !hook.prompt) {
+    const { bead, prompt } = await this.hookOf(dispatch.polecat);
+    if (bead?.id !== dispatch.bead_id || !prompt) {
       this.o.log(`dropped stale dispatch of ${dispatch.bead_id} to ${dispatch.polecat}`);
       return;
     }
-    await this.spawn(dispatch, hook.bead, hook.prompt);
+    // The dispatch's trace: a span for the start, whose context the polecat gets as TRACEPARENT.
+    const attributes = { 'gt.bead': dispatch.bead_id, 'gt.agent': dispatch.polecat };
+    await inSpan('polecat start', { attributes }, () =>
+      this.spawn(dispatch, bead, prompt, traceparentIn(msg.headers)),
+    );
   }
 
   private async hookOf(polecat: string): Promise<Hook> {
@@ -191,7 +161,12 @@ export class RigRunner {
     });
   }
 
-  private async spawn(dispatch: DispatchMessage, bead: Bead, prompt: HookPrompt): Promise<void> {
+  private async spawn(
+    dispatch: DispatchMessage,
+    bead: Bead,
+    prompt: HookPrompt,
+    trace?: string,
+  ): Promise<void> {
     const { home, rig } = this.o;
     const name = dispatch.polecat.split('/').pop() as string;
     const slug = `${name}-${bead.id}`;
@@ -217,6 +192,7 @@ export class RigRunner {
         GT_HOME: home,
         GT_PROMPT_FILE: promptFile,
         GT_SUBJECT_PREFIX: this.o.prefix,
+        ...traceEnv(trace),
         // startPolecat reads its niceness from the environment it is given.
         GT_POLECAT_NICE: String(polecatNice(process.env)),
         // The convoy's remaining budget: a preset with a budget flag caps the run there (preset.ts budgetArg).

@@ -1,4 +1,5 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { activeTraceIds } from '../bus/tracing.ts';
 import { redactUrlPasswords } from '../domain/redact-url.ts';
 
 /** Fields that hold secrets wherever they appear in a logged object. */
@@ -51,6 +52,8 @@ export function createLogger(
       level,
       base: { service: 'gastown-ops' },
       redact: SECRET_PATHS,
+      // A line logged inside a traced command carries its trace_id/span_id (nothing when tracing is off).
+      mixin: activeTraceIds,
       hooks: { streamWrite: (line) => redactSecrets(line, knownSecrets) },
     },
     destination,

@@ -20,7 +20,8 @@ const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
 /**
  * Prometheus metrics on `GET /metrics` (prom-client), issue 7's list: counters and histograms
  * the service moves as it works, gauges of the town's state read from the ledger at each scrape,
- * and the process defaults (event loop lag, memory, GC).
+ * and the process defaults under their standard names (`process_*`, `nodejs_*`: event loop lag,
+ * memory, GC).
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
@@ -180,7 +181,9 @@ export class ServiceMetrics {
   private readTown: (() => Promise<TownSnapshot>) | null = null;
 
   constructor() {
-    collectDefaultMetrics({ register: this.registry, prefix: 'gt_' });
+    // No prefix: stock Node.js dashboards and alerts look for `process_cpu_seconds_total` and
+    // `nodejs_*` by those names. Only the metrics this service defines are `gt_*`.
+    collectDefaultMetrics({ register: this.registry });
     // Present from the first scrape, before anything happened.
     this.mailDelivered.inc(0);
     this.natsReconnects.inc(0);

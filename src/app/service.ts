@@ -27,6 +27,7 @@ import { gitRepoFacts } from './repo-facts.ts';
 import { removeRuntime, writeRuntime } from './runtime-file.ts';
 import { townReader } from './town-gauges.ts';
 import { townNats } from './town-nats.ts';
+import { startTracing } from './tracing.ts';
 
 export interface RunningService {
   natsUrl: string;
@@ -54,6 +55,12 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     }
   };
   try {
+    // First in, last out: spans of the shutdown itself are still exported.
+    const tracing = await startTracing('gastown-ops', process.env, { warn: (m) => log.warn(m) });
+    if (tracing) {
+      log.info('tracing on (OTEL_* variables): one trace per command');
+      undo.push(() => tracing.shutdown());
+    }
     const lock = acquireHomeLock(config.home);
     undo.push(() => lock.release());
     const ledger = await openLedger(config.ledgerUrl, {

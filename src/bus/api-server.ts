@@ -13,6 +13,8 @@ import {
   parseIdentifiedSubject,
   verbFromApiSubject,
 } from './subjects.ts';
+import { contextFromHeaders } from './trace-headers.ts';
+import { withContext } from './tracing.ts';
 
 /** The request envelope on `gt.api.<verb>` and `gt.as.<identity>.<verb>`. Anything else gets a clear `malformed_request` reply. */
 const Envelope = z.object({
@@ -43,7 +45,10 @@ export function serveApi(
       queue: API_QUEUE,
       callback: (err, msg) => {
         if (err) return;
-        void answer(msg, prefix, execute, nc.info?.max_payload ?? 1024 * 1024, onFault);
+        // The caller's trace (its `traceparent` header) is the parent of the command's span.
+        withContext(contextFromHeaders(msg.headers), () => {
+          void answer(msg, prefix, execute, nc.info?.max_payload ?? 1024 * 1024, onFault);
+        });
       },
     });
   const subscriptions: Subscription[] = [serve(apiWildcard(prefix)), serve(identifiedApiWildcard(prefix))];
@@ -79,7 +84,7 @@ function tooLarge(size: number, max: number): Reply {
   return failure(
     refused(
       'reply_too_large',
-      `the answer is ${mib(size)}, more than NATS carries in one message (${mib(max)}); narrow it (--rig, --status, --label, --limit) or raise max_payload on the NATS server`,
+      `the answer is ${mib(size)}, more than NATS carries in one message (${mib(max)}); narrow it (see the command's --help; bd list takes --rig, --status, --label, and pages with --limit N --after <last id>) or raise max_payload on the NATS server`,
     ),
   );
 }

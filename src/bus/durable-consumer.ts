@@ -1,5 +1,7 @@
 import { AckPolicy, DeliverPolicy, type JetStreamManager, type JsMsg, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { contextFromHeaders } from './trace-headers.ts';
+import { inSpan } from './tracing.ts';
 
 export interface ConsumeOptions {
   /** How long a delivered message may go unacknowledged before it is redelivered. */
@@ -19,6 +21,18 @@ export const backoff =
   (maxMs: number) =>
   (deliveries: number): number =>
     Math.min(maxMs, 1000 * 2 ** Math.min(30, Math.max(0, deliveries - 1)));
+
+/**
+ * A message that carries a trace (its `traceparent` header: an event of a traced command, a
+ * dispatch) is handled in a span of that trace, named after the consumer; one without is handled
+ * as it is — no root trace per event of an untraced write.
+ */
+function handleTraced(durable: string, msg: JsMsg, handle: (msg: JsMsg) => Promise<void>): Promise<void> {
+  const parent = contextFromHeaders(msg.headers);
+  if (!parent) return handle(msg);
+  const attributes = { 'messaging.destination': msg.subject, 'gt.deliveries': msg.info.deliveryCount };
+  return inSpan(durable, { kind: 'consumer', parent, attributes }, () => handle(msg));
+}
 
 /**
  * A durable pull consumer shared by every service replica (each message goes to one of them),
@@ -58,7 +72,7 @@ export async function consumeDurable(
     for await (const msg of messages) {
       try {
         msg.working(); // the ack wait restarts now that handling starts
-        await handle(msg);
+        await handleTraced(durable, msg, handle);
         msg.ack();
       } catch (err) {
         onError(err, msg.info.deliveryCount);

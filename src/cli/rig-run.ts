@@ -5,6 +5,7 @@ import { RigRunner } from '../agent/rig-runner.ts';
 import { writeShims } from '../agent/shims.ts';
 import { resolveHome } from '../app/config.ts';
 import { makeHomePrivate } from '../app/private-home.ts';
+import { startTracing } from '../app/tracing.ts';
 import { callApi } from '../bus/api-client.ts';
 import { connectService } from '../bus/connection.ts';
 import {
@@ -79,6 +80,8 @@ export async function runRigRunner(
     credentials: asNatsCredentials(login),
     inboxPrefix: inboxPrefixFor(prefix, runnerIdentity),
   });
+  // Off unless an OTEL_* variable asks for it: then each polecat start is a span of its dispatch's trace.
+  const tracing = await startTracing('gastown-ops-runner', env, { warn: (m) => io.err(`[${name}] ${m}`) });
   // A refused subject (a permission the runner lacks) would otherwise only show as a timeout.
   void (async () => {
     for await (const s of nc.status()) if (s.type === 'error') io.err(`[${name}] NATS: ${s.error.message}`);
@@ -130,5 +133,6 @@ export async function runRigRunner(
     return EXIT.refused;
   } finally {
     await nc.drain().catch(() => undefined);
+    await tracing?.shutdown();
   }
 }

@@ -1,4 +1,5 @@
 import type { NatsConnection } from '@nats-io/transport-node';
+import { startTracing } from '../app/tracing.ts';
 import { callApi, ServiceUnavailable } from '../bus/api-client.ts';
 import { connectClient } from '../bus/connection.ts';
 import { DEFAULT_SUBJECT_PREFIX } from '../bus/subjects.ts';
@@ -65,12 +66,21 @@ export async function runRemote(
 async function call(def: CommandDef, args: unknown, flags: GlobalFlags, env: NodeJS.ProcessEnv, io: Output) {
   let nc: NatsConnection | undefined;
   let url = '';
+  // Off (and nothing loaded) unless an OTEL_* variable asks for it; see src/app/tracing.ts.
+  const tracing = await startTracing('gastown-ops-cli', env, { flushMs: 2_000 });
   try {
     url = discoverNatsUrl(flags, env);
     const caller = discoverCaller(flags, env);
     nc = await connectClient(url, `gt-cli-${process.pid}`, caller.connectAs);
     const prefix = env.GT_SUBJECT_PREFIX || DEFAULT_SUBJECT_PREFIX;
-    return await callApi(nc, prefix, { verb: verbName(def), args, actor: caller.actor });
+    // TRACEPARENT: set by a rig runner for its polecat, so an agent's own calls join the trace of
+    // the dispatch that started it (and by anyone who wants a call inside a trace of theirs).
+    return await callApi(nc, prefix, {
+      verb: verbName(def),
+      args,
+      actor: caller.actor,
+      traceparent: env.TRACEPARENT,
+    });
   } catch (err) {
     if (err instanceof NoServiceAddress || err instanceof ServiceUnavailable) io.err(`error: ${err.message}`);
     else if ((err as Error).name === 'AuthorizationError') io.err(`error: ${loginRefused(url)}`);
@@ -83,6 +93,7 @@ async function call(def: CommandDef, args: unknown, flags: GlobalFlags, env: Nod
     return EXIT.unreachable;
   } finally {
     await nc?.close();
+    await tracing?.shutdown();
   }
 }
 

@@ -6,6 +6,7 @@ import { optString } from '../commands/args.ts';
 import { parseWords, type Syntax } from '../commands/syntax.ts';
 import { DomainError } from '../domain/errors.ts';
 import { redactUrlPasswords } from '../domain/redact-url.ts';
+import { describeEnvFileLoad, loadEnvFile } from './env-file.ts';
 import { UP } from './local-verbs.ts';
 import { EXIT, type Output } from './output.ts';
 
@@ -29,6 +30,15 @@ export async function runUp(argv: readonly string[], env: NodeJS.ProcessEnv, io:
       const v = optString(args, key);
       if (v !== undefined) flags[key] = v;
     }
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    io.err(`error: ${err.message}`);
+    return EXIT.usage;
+  }
+  try {
+    // Before the configuration is read: the docs say "put them in .env"; the environment wins.
+    const envFile = loadEnvFile(process.cwd(), env);
+    if (envFile) io.err(describeEnvFileLoad(envFile));
   } catch (err) {
     if (!(err instanceof DomainError)) throw err;
     io.err(`error: ${err.message}`);

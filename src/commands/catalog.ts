@@ -2,6 +2,8 @@ import { bdComment, bdLabelAdd, bdLabelRemove } from './bd/annotate.ts';
 import { bdClose, bdReopen } from './bd/close.ts';
 import { bdCreate } from './bd/create.ts';
 import { bdDepAdd, bdDepCycles, bdDepRemove, bdDepTree } from './bd/dep.ts';
+import { bdExport } from './bd/export.ts';
+import { bdImport } from './bd/import.ts';
 import { bdList } from './bd/list.ts';
 import { bdBlocked, bdReady } from './bd/ready.ts';
 import { bdShow } from './bd/show.ts';
@@ -73,6 +75,8 @@ export const CATALOG: readonly CommandDef[] = [
   bdComment,
   bdLabelAdd,
   bdLabelRemove,
+  bdImport,
+  bdExport,
   gtRigAdd,
   gtRigList,
   gtRigPark,

@@ -1,3 +1,5 @@
+import { inSpan } from '../bus/tracing.ts';
+import { rememberWrite } from '../bus/write-traces.ts';
 import { accessOf } from '../domain/access-matrix.ts';
 import { authorize, mayEverRun, type Principal, principalOf, scopeMatters } from '../domain/authorization.ts';
 import { DomainError, refused, usageError } from '../domain/errors.ts';
@@ -33,7 +35,17 @@ export class CommandRegistry {
     return this.verbs.get(verb);
   }
 
-  async execute(call: Invocation): Promise<Reply> {
+  /** One span per command (a child of the caller's trace, when the request carried one). */
+  execute(call: Invocation): Promise<Reply> {
+    const attributes = { 'gt.verb': call.verb, 'gt.source': call.source, 'gt.actor': call.actor.id };
+    return inSpan(call.verb, { kind: 'server', attributes }, async (span) => {
+      const reply = await this.run(call);
+      span?.setAttribute('gt.outcome', outcomeOf(reply));
+      return reply;
+    });
+  }
+
+  private async run(call: Invocation): Promise<Reply> {
     const def = this.verbs.get(call.verb);
     if (!def) {
       return failure(
@@ -123,7 +135,8 @@ export class CommandRegistry {
       services,
       may: (permission: Permission) => holds(who, permission),
       mailAddresses: mailAddressesOf(call.actor, this.policy.people),
-      write: () => ({ actor: call.actor.id, now: services.now() }),
+      // Remembered with the active trace: the relay gives this write's events the same context.
+      write: () => rememberWrite({ actor: call.actor.id, now: services.now() }),
     };
   }
 

@@ -69,6 +69,9 @@ export const ACCESS: Readonly<Record<string, VerbAccess>> = {
   'bd comment': ownBeadWork,
   'bd label add': ownBeadWork,
   'bd label remove': ownBeadWork,
+  // Writes many beads of many rigs at once, ids chosen by a file: a town administrator's move.
+  'bd import': townShape,
+  'bd export': look,
 
   'gt rig add': townShape,
   'gt rig list': { ...look, runner: 'allow' },

@@ -9,7 +9,9 @@ import { usageError } from './errors.ts';
  *  - the OS basics every CLI expects: who and where (HOME, USER, LOGNAME, SHELL), locale and time
  *    (LANG, LC_*, TZ), terminal type (TERM) and scratch space (TMPDIR); PATH with `gt`/`bd` first;
  *  - the variables the rig names (`gt rig add --env NAME`): the agent CLI's own, e.g. its API key;
- *  - the GT_* variables the runner sets itself: the polecat's identity and its slot's NATS user.
+ *  - the GT_* variables the runner sets itself: the polecat's identity and its slot's NATS user;
+ *  - TRACEPARENT when the dispatch was traced: ids only, so the polecat's `gt` calls join the
+ *    trace. Never the OTEL_* exporter settings (OTEL_EXPORTER_OTLP_HEADERS may hold a key).
  *
  * Proxies, SSH agent sockets, cloud and git settings are deliberately not basics: they can carry
  * credentials or reach the runner's keys, so a rig that needs one names it.
@@ -59,7 +61,7 @@ export interface PolecatEnvInput {
   named: readonly string[];
   /** Directory of the `gt` / `bd` shims, first on PATH. */
   binDir: string;
-  /** The GT_* variables the runner sets for this polecat (identity, slot login). */
+  /** The GT_* variables the runner sets for this polecat (identity, slot login), and TRACEPARENT. */
   own: Readonly<Record<string, string>>;
 }
 

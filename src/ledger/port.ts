@@ -41,6 +41,11 @@ export interface BeadFilter {
   parent?: string;
   ids?: string[];
   limit?: number;
+  /**
+   * Keyset paging: only beads after this one in the listing's order (priority, newest first, id).
+   * A cursor, not an offset: beads created or closed between pages neither repeat nor hide others.
+   */
+  after?: Pick<Bead, 'id' | 'priority' | 'created_at'>;
 }
 
 export interface BlockedBead extends Bead {
@@ -236,6 +241,17 @@ export interface Ledger {
   /** Returns null when the bead is no longer in the expected state (someone else won). */
   claimBead(id: string, claim: ClaimRequest, ctx: WriteContext): Promise<Bead | null>;
   addComment(id: string, text: string, ctx: WriteContext): Promise<Comment>;
+  /**
+   * `bd import` only: after replaying an imported bead through the verbs above (each stamped at
+   * its own time), sets its `updated_at` to the time the file gives, which no verb can write.
+   * The version moves; no event (the replayed writes have theirs). Refused: `not_found`.
+   */
+  restoreUpdatedAt(id: string, updatedAt: string): Promise<void>;
+  /**
+   * `bd export`'s pages: every bead (any status; only `rig`'s when given) whose id sorts after
+   * `after` (null: from the start), in id order (code units), at most `limit`.
+   */
+  beadsAfter(after: string | null, limit: number, rig?: string): Promise<Bead[]>;
   listComments(id: string): Promise<Comment[]>;
 
   addDependency(

@@ -1,6 +1,7 @@
 import { type JetStreamClient, type JsMsg, jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { dispatchSubject } from '../bus/streams.ts';
+import { traceHeaders } from '../bus/trace-headers.ts';
 import type { LedgerEvent } from '../ledger/port.ts';
 
 /** What a rig runner receives on `gt.dispatch.<rig>`. */
@@ -41,8 +42,11 @@ export class Dispatcher {
     )
       return;
     const message: DispatchMessage = { bead_id: event.bead_id, rig, polecat: assignee, claim_seq: event.seq };
+    // The claim's trace (this handler's span) goes on to the runner in the message's headers.
+    const headers = traceHeaders();
     await this.js.publish(dispatchSubject(this.prefix, rig), JSON.stringify(message), {
       msgID: `dispatch-${event.bead_id}-${event.seq}`,
+      ...(headers && { headers }),
     });
   }
 }

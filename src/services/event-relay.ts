@@ -2,6 +2,9 @@ import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { eventSubject } from '../bus/streams.ts';
+import { traceHeaders } from '../bus/trace-headers.ts';
+import { inSpan } from '../bus/tracing.ts';
+import { contextOfWrite } from '../bus/write-traces.ts';
 import type { Ledger, LedgerEvent } from '../ledger/port.ts';
 
 type Log = { error(obj: object, msg: string): void };
@@ -98,19 +101,33 @@ export class EventRelay {
    * (the failed one then follows it in the stream: consumers read current state, not order).
    */
   private async publishAll(events: readonly LedgerEvent[]): Promise<unknown> {
-    const results = await Promise.allSettled(
-      events.map((e) =>
-        this.js.publish(eventSubject(this.prefix, e.type, e.rig), JSON.stringify(e), {
-          msgID: `evt-${e.seq}`,
-        }),
-      ),
-    );
+    const results = await Promise.allSettled(events.map((e) => this.publish(e)));
     for (const [i, event] of events.entries()) {
       const result = results[i];
       if (result?.status === 'rejected') return result.reason;
       this.hwm = event.seq;
     }
     return null;
+  }
+
+  /**
+   * One event. With tracing on, an event this process's command layer wrote continues that
+   * command's trace (src/bus/write-traces.ts): a short span for the publish, whose context the
+   * message carries in its headers to the feeder and dispatcher. Publishing starts synchronously
+   * either way, so the pipelined batch keeps its seq order.
+   */
+  private publish(e: LedgerEvent) {
+    const subject = eventSubject(this.prefix, e.type, e.rig);
+    const parent = contextOfWrite(e);
+    if (!parent) return this.js.publish(subject, JSON.stringify(e), { msgID: `evt-${e.seq}` });
+    const attributes = { 'gt.event': e.type, 'gt.seq': e.seq };
+    return inSpan(`publish ${e.type}`, { kind: 'producer', parent, attributes }, () => {
+      const headers = traceHeaders();
+      return this.js.publish(subject, JSON.stringify(e), {
+        msgID: `evt-${e.seq}`,
+        ...(headers && { headers }),
+      });
+    });
   }
 
   /** Writes the mark unless a write is in flight; then the newest mark is written after it. */

@@ -4,6 +4,7 @@ import { registerApprovalRulesContract } from './approval-rules.contract.ts';
 import { registerBlockingContract } from './blocking.contract.ts';
 import { registerDependencyContract } from './dependency.contract.ts';
 import { clock, type LedgerFactory, type LedgerFixture } from './harness.ts';
+import { registerImportContract } from './import.contract.ts';
 import { registerLifecycleContract } from './lifecycle.contract.ts';
 import { registerMailContract, registerNudgeContract } from './mail.contract.ts';
 import { registerMergeRequestContract } from './merge-requests.contract.ts';
@@ -63,6 +64,7 @@ export function runLedgerContract(name: string, factory: LedgerFactory): void {
     registerSupervisionContract(state);
     registerUsageContract(state);
     registerMergeRequestContract(state);
+    registerImportContract(state);
   });
 }
 

@@ -29,8 +29,8 @@ const METRICS = [
   'gt_nats_reconnects_total',
   'gt_chat_api_errors_total',
   'gt_cron_job_duration_seconds',
-  'gt_process_cpu_seconds_total',
-  'gt_nodejs_eventloop_lag_seconds',
+  'process_cpu_seconds_total',
+  'nodejs_eventloop_lag_seconds',
 ];
 
 /** Sum of every sample of a metric whose labels contain `labels` (e.g. `status="closed"`). */

@@ -9,7 +9,7 @@ import { Town } from './town.ts';
  */
 const ferret = inject('mongoTargets').find((t) => t.name === 'ferretdb');
 const NOT_TESTED =
-  '!!! URL redaction on a MongoDB ledger NOT tested: no FerretDB binary (run bash scripts/setup.sh with Go installed) !!!';
+  '!!! URL redaction on a MongoDB ledger NOT tested: no FerretDB binary (run bash scripts/ferretdb.sh with Go installed) !!!';
 if (!ferret) {
   process.stderr.write(`\n${NOT_TESTED}\n\n`);
   describe.skip(NOT_TESTED, () => it('skipped', () => {}));

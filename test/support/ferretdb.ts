@@ -9,7 +9,7 @@ import { freePort } from '../../src/bus/nats-server-process.ts';
 /**
  * A real FerretDB 1.24 (MongoDB wire protocol over SQLite) on a free loopback port with a
  * temporary data directory, for the MongoDB adapter's contract tests. null when not installed
- * (scripts/setup.sh builds it when Go is present).
+ * (scripts/ferretdb.sh, which the test command runs, builds it when Go is present).
  */
 export interface FerretDb {
   uri: string;

@@ -12,7 +12,7 @@ export interface MongoTarget {
 }
 
 export const NOT_TESTED =
-  '!!! MongoDB adapter NOT tested: no FerretDB binary and MONGODB_URI unset (run bash scripts/setup.sh with Go installed) !!!';
+  '!!! MongoDB adapter NOT tested: no FerretDB binary and MONGODB_URI unset (run bash scripts/ferretdb.sh with Go installed) !!!';
 
 export async function mongoTargets(): Promise<MongoTarget[]> {
   const targets: MongoTarget[] = [];

@@ -149,7 +149,9 @@ export class ApprovalRelay {
       throw new Transient(`cannot connect to NATS: ${(err as Error).message}`);
     }
     try {
-      const reply = await callApi(nc, this.prefix, { verb, args, actor: this.actor }, timeoutMs);
+      // The polecat's trace (TRACEPARENT, set by its runner): the request joins it.
+      const call = { verb, args, actor: this.actor, traceparent: process.env.TRACEPARENT };
+      const reply = await callApi(nc, this.prefix, call, timeoutMs);
       if (reply.ok) return reply.data as ApprovalAnswer;
       if (reply.error.kind === 'unavailable') throw new Transient(reply.error.message);
       throw new Refusal(reply.error.message);

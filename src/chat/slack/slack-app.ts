@@ -1,12 +1,14 @@
 import type { RequestListener } from 'node:http';
 import { App, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { SlackConfig } from '../../app/chat-config.ts';
+import type { Logger } from 'pino';
 import type { Policy } from '../../domain/policy.ts';
 import { gateClickCommand, parseGateClick } from '../cards/gate-model.ts';
 import { clickCommand, parseClick } from '../cards/queue-buttons.ts';
 import type { ChatCommands } from '../chat-commands.ts';
+import type { SlackConfig } from '../platform-config.ts';
 import type { WorkQueue } from '../work-queue.ts';
+import { boltLogger } from './bolt-logger.ts';
 import { registerCardClicks } from './card-clicks.ts';
 import { CountingWebClient, type OnSlackError } from './counting-client.ts';
 import { SlackDirectory } from './directory.ts';
@@ -43,7 +45,7 @@ export function createSlackSurface(
   commands: ChatCommands,
   remember: Remember,
   work: WorkQueue,
-  log: { warn(obj: object, msg: string): void },
+  log: Logger,
   onApiError: OnSlackError = () => {},
 ): SlackSurface {
   const clientOptions = {
@@ -61,6 +63,8 @@ export function createSlackSurface(
     botId: '',
     botUserId: '',
     ignoreSelf: false,
+    // Our logger, not Bolt's console: what Bolt logs (errors holding the token) is redacted too.
+    logger: boltLogger(log),
     logLevel: LogLevel.WARN,
     clientOptions,
   };
@@ -72,9 +76,12 @@ export function createSlackSurface(
     app = new App({ ...common, receiver });
   } else {
     // The Socket Mode client opens its connection with its own Web API client: point it too.
+    // Socket Mode ignores logLevel when given a logger: the level is set on the logger itself.
+    const socketLog = boltLogger(log, 'slack-socket-mode');
+    socketLog.setLevel(LogLevel.WARN);
     const socket = new SocketModeReceiver({
       appToken: config.appToken as string,
-      logLevel: LogLevel.WARN,
+      logger: socketLog,
       installerOptions: { clientOptions },
     });
     app = new App({ ...common, receiver: socket });
@@ -86,6 +93,16 @@ export function createSlackSurface(
         socketState = `Socket Mode ${state}`;
       });
   }
+  // A listener that throws: one line through our (redacting) logger. Bolt's default handler logs
+  // with its console logger and rethrows, so the receiver logged the same failure a second time;
+  // the request is acknowledged either way (the early ack, or the receiver's fallback).
+  app.error(async (error) => {
+    const { original } = error as { original?: unknown };
+    log.error(
+      { err: original instanceof Error ? original : error, code: error.code },
+      'Slack listener failed',
+    );
+  });
   // Bolt keeps a Web API client pool per workspace in a plain object indexed by the payload's team
   // id: team_id "constructor" or "__proto__" found Object.prototype's members there and the request
   // failed before any listener ran, unanswered (found by fuzzing). Without a prototype they are keys.
@@ -101,7 +118,11 @@ export function createSlackSurface(
     await next();
   });
   // Our outbound calls go through a client that counts failures (Bolt keeps its own for acks).
-  const client = new CountingWebClient(config.botToken, clientOptions, onApiError);
+  // Its warnings (retries, rate limits) go through our logger too; a WebClient given a logger
+  // leaves its level alone, so it is set here.
+  const webLog = boltLogger(log, 'slack-web-api');
+  webLog.setLevel(LogLevel.WARN);
+  const client = new CountingWebClient(config.botToken, { ...clientOptions, logger: webLog }, onApiError);
   const directory = new SlackDirectory(client, policy);
   registerSlashCommands(app, commands, directory, remember, work);
   registerEscalationActions(app, commands, directory, remember, work);

@@ -173,6 +173,7 @@ const SCOPES: Readonly<Record<string, Resolver>> = {
   'bd comment': commentScope,
   'bd dep add': depScope,
   'bd dep remove': depScope,
+  'bd import': townLevel,
   'gt rig add': townLevel,
   'gt rig park': rigArg,
   'gt rig unpark': rigArg,

@@ -10,6 +10,7 @@ import type { ApprovalRule } from '../../domain/approval-rules.ts';
 import type { Bead, BeadPatch, NewBead } from '../../domain/bead.ts';
 import type { TrackedState } from '../../domain/convoy.ts';
 import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.ts';
+import { notFound } from '../../domain/errors.ts';
 import type { Mail } from '../../domain/mail.ts';
 import type { MergePolicy } from '../../domain/merge-policy.ts';
 import type { MergeRequest, NewMergeRequest } from '../../domain/merge-request.ts';
@@ -41,7 +42,7 @@ import { BeadWrites } from './bead-writes.ts';
 import { Cas, type LockDoc } from './cas.ts';
 import { type CommentDoc, CommentStore } from './comments.ts';
 import { DependencyWrites } from './dependency-writes.ts';
-import { type BeadDoc, COLLECTIONS, type MergeRequestDoc, type RigDoc } from './documents.ts';
+import { type BeadDoc, beadFromDoc, COLLECTIONS, type MergeRequestDoc, type RigDoc } from './documents.ts';
 import { HeartbeatWatchdog } from './heartbeat-watchdog.ts';
 import { ensureIndexes } from './indexes.ts';
 import { type MailDoc, MailStore } from './mail-store.ts';
@@ -220,6 +221,27 @@ export class MongoLedger implements Ledger {
 
   listComments(id: string): Promise<Comment[]> {
     return this.comments.list(id);
+  }
+
+  async restoreUpdatedAt(id: string, updatedAt: string): Promise<void> {
+    // `rev` moves too: a compare-and-swap that read the bead before this must read it again.
+    const { matchedCount } = await this.db
+      .collection<BeadDoc>(COLLECTIONS.beads)
+      .updateOne({ _id: id }, { $set: { updated_at: updatedAt }, $inc: { version: 1, rev: 1 } });
+    if (matchedCount !== 1) throw notFound('bead', id);
+  }
+
+  async beadsAfter(after: string | null, limit: number, rig?: string): Promise<Bead[]> {
+    const docs = await this.db
+      .collection<BeadDoc>(COLLECTIONS.beads)
+      .find(
+        { ...(after !== null && { _id: { $gt: after } }), ...(rig !== undefined && { rig }) },
+        { projection: { outbox: 0 } },
+      )
+      .sort({ _id: 1 })
+      .limit(Math.max(1, Math.floor(limit)))
+      .toArray();
+    return docs.map(beadFromDoc);
   }
 
   addDependency(

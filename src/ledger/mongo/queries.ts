@@ -38,6 +38,15 @@ export class Queries {
     if (f.parent !== undefined) filter.parent = { $eq: f.parent };
     if (f.label !== undefined) filter.labels = { $eq: f.label };
     if (f.ids !== undefined) filter._id = { $in: f.ids };
+    if (f.after !== undefined) {
+      const { priority: p, created_at: c, id } = f.after;
+      // The sort below, as a condition: strictly after the cursor bead.
+      filter.$or = [
+        { priority: { $gt: p } },
+        { priority: { $eq: p }, created_at: { $lt: c } },
+        { priority: { $eq: p }, created_at: { $eq: c }, _id: { $gt: id } },
+      ];
+    }
     const cursor = this.beads.find(filter, NO_INTERNALS).sort({ priority: 1, created_at: -1, _id: 1 });
     if (f.limit && f.limit > 0) cursor.limit(Math.floor(f.limit));
     return (await cursor.toArray()).map(beadFromDoc);

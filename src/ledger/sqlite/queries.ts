@@ -38,6 +38,18 @@ export class Queries {
       add('EXISTS (SELECT 1 FROM json_each(beads.labels) WHERE value = ?)', filter.label);
     if (filter.ids !== undefined)
       add(`id IN (${filter.ids.map(() => '?').join(', ') || "''"})`, ...filter.ids);
+    if (filter.after !== undefined) {
+      const { priority: p, created_at: c, id } = filter.after;
+      // The ORDER BY below, as a condition: strictly after the cursor bead.
+      add(
+        '(priority > ? OR (priority = ? AND (created_at < ? OR (created_at = ? AND id > ?))))',
+        p,
+        p,
+        c,
+        c,
+        id,
+      );
+    }
     const limit = filter.limit && filter.limit > 0 ? `LIMIT ${Math.floor(filter.limit)}` : '';
     const sql = `SELECT * FROM beads ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
       ORDER BY priority, created_at DESC, id ${limit}`;

@@ -4,6 +4,7 @@ import type { ApprovalRule } from '../../domain/approval-rules.ts';
 import type { Bead, BeadPatch, NewBead } from '../../domain/bead.ts';
 import type { TrackedState } from '../../domain/convoy.ts';
 import type { Dependency, DepType, WaitsForGate } from '../../domain/dependency.ts';
+import { notFound } from '../../domain/errors.ts';
 import type { Mail } from '../../domain/mail.ts';
 import type { MergePolicy } from '../../domain/merge-policy.ts';
 import type { MergeRequest, NewMergeRequest } from '../../domain/merge-request.ts';
@@ -39,7 +40,7 @@ import { MergeRequestWrites } from './merge-request-writes.ts';
 import { NudgeStore } from './nudge-store.ts';
 import { Queries } from './queries.ts';
 import { RigWrites } from './rig-writes.ts';
-import { auditFromRow, eventFromRow } from './rows.ts';
+import { auditFromRow, beadFromRow, eventFromRow } from './rows.ts';
 import { SlotStore } from './slot-store.ts';
 import { UsageStore } from './usage-store.ts';
 import { Writer } from './writer.ts';
@@ -195,6 +196,24 @@ export class SqliteLedger implements Ledger {
 
   async listComments(id: string): Promise<Comment[]> {
     return this.p.queries.listComments(id);
+  }
+
+  async restoreUpdatedAt(id: string, updatedAt: string): Promise<void> {
+    const { changes } = this.database.run(
+      'UPDATE beads SET updated_at = $at, version = version + 1 WHERE id = $id',
+      { id, at: updatedAt },
+    );
+    if (changes !== 1) throw notFound('bead', id);
+  }
+
+  async beadsAfter(after: string | null, limit: number, rig?: string): Promise<Bead[]> {
+    // BINARY collation: byte order, which is code-unit order for ids (ASCII).
+    return this.database
+      .all(
+        `SELECT * FROM beads WHERE id > $after ${rig === undefined ? '' : 'AND rig = $rig'} ORDER BY id LIMIT $limit`,
+        { after: after ?? '', limit: Math.max(0, Math.floor(limit)), ...(rig !== undefined && { rig }) },
+      )
+      .map(beadFromRow);
   }
 
   async addDependency(

@@ -8,7 +8,7 @@ import { findFerretDbBinary, launchFerretDb } from '../../support/ferretdb.ts';
 
 /** The loud line when FerretDB is missing: the scenarios that need it did not run. */
 export const FERRET_MISSING =
-  '!!! FerretDB NOT installed (no GT_FERRETDB_BIN, no ~/.cache/gastown-ops/bin/ferretdb): fault scenarios 3 and 4 SKIPPED (run bash scripts/setup.sh with Go installed) !!!';
+  '!!! FerretDB NOT installed (no GT_FERRETDB_BIN, no ~/.cache/gastown-ops/bin/ferretdb): fault scenarios 3 and 4 SKIPPED (run bash scripts/ferretdb.sh with Go installed) !!!';
 
 /** A FerretDB the test owns, stopped and started again on the same port and data directory. */
 export class RestartableFerretDb {
