@@ -1,6 +1,7 @@
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { livenessBucket } from '../bus/streams.ts';
+import { heartbeatSubject } from '../bus/subjects.ts';
 
 /** What a rig runner knows about one polecat's process — one of the witness's signals. */
 export interface Liveness {
@@ -50,9 +51,9 @@ export class LivenessReporter {
   }
 
   async report(l: Liveness): Promise<void> {
-    const [rig, name] = l.agent.split('/');
+    const [rig = '', name = ''] = l.agent.split('/');
     await this.kv.put(livenessKey(l.agent), JSON.stringify(l));
-    this.nc.publish(`${this.prefix}.hb.${rig}.${name}`, JSON.stringify(l));
+    this.nc.publish(heartbeatSubject(this.prefix, rig, name), JSON.stringify(l));
   }
 
   /**

@@ -2,6 +2,7 @@ import type { JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { consumeDurable } from '../bus/durable-consumer.ts';
 import { ensureStreams, eventsStream } from '../bus/streams.ts';
+import { eventTypeFilter } from '../bus/subjects.ts';
 import type { CommandRegistry } from '../commands/registry.ts';
 import type { Ledger } from '../ledger/port.ts';
 import { ConvoyFeeder, FEEDER } from '../services/convoy-feeder.ts';
@@ -43,7 +44,7 @@ export async function startBackground(
   const follow = (durable: string, type: string, handle: (m: JsMsg) => Promise<void>) =>
     // Handlers take milliseconds: a short ack wait means an event taken by a replica that died is
     // handed to another (or to this one after a restart) within seconds, not half a minute.
-    consumeDurable(nc, jsm, stream, durable, `${prefix}.evt.${type}.>`, handle, onError(durable), {
+    consumeDurable(nc, jsm, stream, durable, eventTypeFilter(prefix, type), handle, onError(durable), {
       ackWaitMs: EVENT_ACK_WAIT_MS,
     });
   const stops = [

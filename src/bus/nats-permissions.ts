@@ -1,7 +1,15 @@
 import { MAYOR } from '../domain/agent-address.ts';
-import { nudgeSubject } from './nudges.ts';
-import { dispatchStream, livenessBucket, mailDurable, mailStream, mailSubject } from './streams.ts';
-import { type Identity, identifiedApiSubject, inboxPrefixFor } from './subjects.ts';
+import { dispatchStream, livenessBucket, mailDurable, mailStream } from './streams.ts';
+import {
+  controlSubject,
+  dispatchSubject,
+  heartbeatSubject,
+  type Identity,
+  identifiedApiSubject,
+  inboxPrefixFor,
+  mailSubject,
+  nudgeSubject,
+} from './subjects.ts';
 
 /**
  * What each NATS user may do, in nats-server's permission syntax. The kinds of user:
@@ -56,12 +64,12 @@ function agentPermissions(prefix: string, id: Extract<Identity, { kind: 'agent' 
     publish: {
       allow: [
         apiRequests(prefix, id),
-        `${prefix}.hb.${id.rig}.${id.name}`,
+        heartbeatSubject(prefix, id.rig, id.name),
         '$JS.API.INFO',
-        ...consumerUse(mailStream(prefix), mailDurable(address), `${prefix}.mail.${id.rig}.${id.name}`),
+        ...consumerUse(mailStream(prefix), mailDurable(address), mailSubject(prefix, address)),
       ],
     },
-    subscribe: { allow: [`${inboxPrefixFor(prefix, id)}.>`, `${prefix}.nudge.${id.rig}.${id.name}`] },
+    subscribe: { allow: [`${inboxPrefixFor(prefix, id)}.>`, nudgeSubject(prefix, address)] },
     allow_responses: true,
   };
 }
@@ -89,10 +97,10 @@ function runnerPermissions(prefix: string, rig: string): Permissions {
     publish: {
       allow: [
         apiRequests(prefix, id),
-        `${prefix}.hb.${rig}.*`,
+        heartbeatSubject(prefix, rig, '*'),
         '$JS.API.INFO',
         `$JS.API.STREAM.INFO.${dispatchStream(prefix)}`,
-        ...consumerUse(dispatchStream(prefix), `runner-${rig}`, `${prefix}.dispatch.${rig}`),
+        ...consumerUse(dispatchStream(prefix), `runner-${rig}`, dispatchSubject(prefix, rig)),
         // Its polecats' process reports: written under the rig's keys, read back after a restart.
         `$KV.${livenessBucket(prefix)}.${rig}.*`,
         `$JS.API.STREAM.INFO.${bucket}`,
@@ -104,7 +112,7 @@ function runnerPermissions(prefix: string, rig: string): Permissions {
         // it cannot create, read or delete anyone's consumer (the service's watch included).
       ],
     },
-    subscribe: { allow: [`${inboxPrefixFor(prefix, id)}.>`, `${prefix}.control.${rig}`] },
+    subscribe: { allow: [`${inboxPrefixFor(prefix, id)}.>`, controlSubject(prefix, rig)] },
   };
 }
 

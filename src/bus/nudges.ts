@@ -1,12 +1,8 @@
 import { type NatsConnection, RequestError } from '@nats-io/transport-node';
 import type { Nudge } from '../domain/nudge.ts';
+import { nudgeSubject } from './subjects.ts';
 
-/** `<rig>/<name>` → `gt.nudge.<rig>.<name>`; `mayor/` → `gt.nudge.town.mayor`; `human:<id>` → `gt.nudge.human.<id>`. */
-export function nudgeSubject(prefix: string, address: string): string {
-  if (address === 'mayor/') return `${prefix}.nudge.town.mayor`;
-  const [kind, id] = address.includes(':') ? address.split(':') : address.split('/');
-  return `${prefix}.nudge.${kind}.${id}`;
-}
+export { nudgeSubject } from './subjects.ts';
 
 /**
  * Live nudge delivery over core NATS: a request, so "nobody listening" is known at once

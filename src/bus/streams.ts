@@ -1,5 +1,6 @@
 import { type JetStreamManager, jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import { type NatsConnection, nanos } from '@nats-io/transport-node';
+import { STREAM_SUBJECTS } from './subjects.ts';
 
 /**
  * The JetStream streams the service relies on, created idempotently at start (nats-server 2.9:
@@ -13,12 +14,6 @@ import { type NatsConnection, nanos } from '@nats-io/transport-node';
 export const eventsStream = (prefix: string) => `${prefix.toUpperCase()}_EVENTS`;
 export const dispatchStream = (prefix: string) => `${prefix.toUpperCase()}_DISPATCH`;
 export const mailStream = (prefix: string) => `${prefix.toUpperCase()}_MAIL`;
-/** `<rig>/<name>` → `gt.mail.<rig>.<name>`; `mayor/` → `gt.mail.town.mayor`; `human:<id>` → `gt.mail.human.<id>`. */
-export function mailSubject(prefix: string, address: string): string {
-  if (address === 'mayor/') return `${prefix}.mail.town.mayor`;
-  const [kind, id] = address.includes(':') ? address.split(':') : address.split('/');
-  return `${prefix}.mail.${kind}.${id}`;
-}
 
 /** The KV bucket of polecat process reports that runners write (agent/liveness.ts). */
 export const livenessBucket = (prefix: string): string => `${prefix}_liveness`;
@@ -26,9 +21,8 @@ export const livenessBucket = (prefix: string): string => `${prefix}_liveness`;
 /** An agent's durable mail consumer (agent/mailbox.ts), named so NATS permissions can name it. */
 export const mailDurable = (address: string): string => `mail-${address.replace(/[^A-Za-z0-9_-]/g, '_')}`;
 
-export const eventSubject = (prefix: string, type: string, rig: string | null) =>
-  `${prefix}.evt.${type}.${rig ?? 'town'}`;
-export const dispatchSubject = (prefix: string, rig: string) => `${prefix}.dispatch.${rig}`;
+// The subjects themselves are built in subjects.ts (with every other subject of the town).
+export { dispatchSubject, eventSubject, mailSubject } from './subjects.ts';
 
 const DEDUP_WINDOW = nanos(10 * 60_000);
 
@@ -36,18 +30,18 @@ export async function ensureStreams(nc: NatsConnection, prefix: string): Promise
   const jsm = await jetstreamManager(nc);
   await upsert(jsm, {
     name: eventsStream(prefix),
-    subjects: [`${prefix}.evt.>`],
+    subjects: [STREAM_SUBJECTS.events(prefix)],
     retention: RetentionPolicy.Limits,
     max_age: nanos(7 * 24 * 3600_000),
   });
   await upsert(jsm, {
     name: dispatchStream(prefix),
-    subjects: [`${prefix}.dispatch.>`],
+    subjects: [STREAM_SUBJECTS.dispatch(prefix)],
     retention: RetentionPolicy.Workqueue,
   });
   await upsert(jsm, {
     name: mailStream(prefix),
-    subjects: [`${prefix}.mail.>`],
+    subjects: [STREAM_SUBJECTS.mail(prefix)],
     retention: RetentionPolicy.Limits,
     max_age: nanos(14 * 24 * 3600_000),
   });

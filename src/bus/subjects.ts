@@ -131,3 +131,38 @@ export interface StopOrder {
   stop: string;
   bead: string;
 }
+
+/**
+ * The rest of the town's subjects, built here and nowhere else: the NATS permissions of each
+ * user (nats-permissions.ts) are derived from these same builders, so what a polecat may publish
+ * and what the service listens on cannot drift apart.
+ */
+
+/** An address's last two tokens: `<rig>/<name>` → `rig.name`; `mayor/` → `town.mayor`; `human:<id>` → `human.id`. */
+function addressTokens(address: string): string {
+  if (address === 'mayor/') return 'town.mayor';
+  const [kind, id] = address.includes(':') ? address.split(':') : address.split('/');
+  return `${kind}.${id}`;
+}
+
+/** `<rig>/<name>` → `gt.mail.<rig>.<name>`; `mayor/` → `gt.mail.town.mayor`; `human:<id>` → `gt.mail.human.<id>`. */
+export const mailSubject = (prefix: string, address: string): string =>
+  `${prefix}.mail.${addressTokens(address)}`;
+/** `<rig>/<name>` → `gt.nudge.<rig>.<name>`, and so on as mail. */
+export const nudgeSubject = (prefix: string, address: string): string =>
+  `${prefix}.nudge.${addressTokens(address)}`;
+/** A polecat's process reports and heartbeats; `name` may be `*` (a runner writes its rig's). */
+export const heartbeatSubject = (prefix: string, rig: string, name: string): string =>
+  `${prefix}.hb.${rig}.${name}`;
+/** A ledger event: `<prefix>.evt.<type>.<rig|town>`; `type`/`rig` may be `*` in a filter. */
+export const eventSubject = (prefix: string, type: string, rig: string | null): string =>
+  `${prefix}.evt.${type}.${rig ?? 'town'}`;
+/** Every event of one type, whatever its rig (a durable consumer's filter). */
+export const eventTypeFilter = (prefix: string, type: string): string => `${prefix}.evt.${type}.>`;
+export const dispatchSubject = (prefix: string, rig: string): string => `${prefix}.dispatch.${rig}`;
+/** What each stream stores. */
+export const STREAM_SUBJECTS = {
+  events: (prefix: string) => `${prefix}.evt.>`,
+  dispatch: (prefix: string) => `${prefix}.dispatch.>`,
+  mail: (prefix: string) => `${prefix}.mail.>`,
+};

@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { callApi, isTimeout, ServiceUnavailable } from '../bus/api-client.ts';
 import { connectClient } from '../bus/connection.ts';
-import { DEFAULT_SUBJECT_PREFIX } from '../bus/subjects.ts';
+import { DEFAULT_SUBJECT_PREFIX, STREAM_SUBJECTS } from '../bus/subjects.ts';
 import { resolveVerb } from '../commands/catalog.ts';
 import { verbName } from '../commands/command.ts';
 import { parseWords } from '../commands/syntax.ts';
@@ -108,7 +108,7 @@ export class ApiSession {
 
   /** Calls `onEvent` for every ledger event the relay publishes (core subscription, no state left). */
   onEvents(onEvent: () => void): { stop(): void } {
-    const sub = this.nc.subscribe(`${this.prefix}.evt.>`, { callback: () => onEvent() });
+    const sub = this.nc.subscribe(STREAM_SUBJECTS.events(this.prefix), { callback: () => onEvent() });
     return { stop: () => sub.unsubscribe() };
   }
 

@@ -1,7 +1,7 @@
 import { DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connectService } from '../bus/connection.ts';
 import { eventsStream } from '../bus/streams.ts';
-import { DEFAULT_SUBJECT_PREFIX } from '../bus/subjects.ts';
+import { DEFAULT_SUBJECT_PREFIX, eventSubject } from '../bus/subjects.ts';
 import { flag, optInt, optString } from '../commands/args.ts';
 import { parseWords, type Syntax } from '../commands/syntax.ts';
 import { DomainError } from '../domain/errors.ts';
@@ -76,7 +76,7 @@ export async function runFeed(argv: readonly string[], env: NodeJS.ProcessEnv, i
     const { state } = await (await jetstreamManager(nc)).streams.info(stream);
     const start = Math.max(state.first_seq, state.last_seq - o.last + 1);
     const consumer = await jetstream(nc).consumers.get(stream, {
-      filter_subjects: `${prefix}.evt.*.${o.rig ?? '*'}`,
+      filter_subjects: eventSubject(prefix, '*', o.rig ?? '*'),
       ...(o.last > 0
         ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: start }
         : { deliver_policy: DeliverPolicy.New }),

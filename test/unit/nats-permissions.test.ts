@@ -4,9 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { permissionsFor } from '../../src/bus/nats-permissions.ts';
 import {
   actorOf,
+  controlSubject,
+  dispatchSubject,
+  heartbeatSubject,
   identifiedApiSubject,
   identityOf,
   inboxPrefixFor,
+  mailSubject,
+  nudgeSubject,
   parseIdentifiedSubject,
 } from '../../src/bus/subjects.ts';
 
@@ -51,6 +56,17 @@ describe('NATS permissions', () => {
       '$JS.API.CONSUMER.MSG.NEXT.GT_DISPATCH.runner-alpha',
     ]);
     expect(JSON.stringify(runner)).not.toMatch(/DELETE|DURABLE|STREAM\.(CREATE|UPDATE|PURGE)/);
+  });
+
+  it('grants exactly the subjects the service uses for that agent and runner: one set of builders', () => {
+    const agent = permissionsFor('gt', { kind: 'agent', rig: 'alpha', name: 'Toast' });
+    expect(agent.publish.allow).toContain(heartbeatSubject('gt', 'alpha', 'Toast'));
+    expect(agent.publish.allow.some((s) => s.endsWith(`.${mailSubject('gt', 'alpha/Toast')}`))).toBe(true);
+    expect(agent.subscribe.allow).toContain(nudgeSubject('gt', 'alpha/Toast'));
+    const runner = permissionsFor('gt', { kind: 'runner', rig: 'alpha' });
+    expect(runner.subscribe.allow).toContain(controlSubject('gt', 'alpha'));
+    expect(runner.publish.allow.some((s) => s.endsWith(`.${dispatchSubject('gt', 'alpha')}`))).toBe(true);
+    expect(runner.publish.allow).toContain(heartbeatSubject('gt', 'alpha', '*'));
   });
 
   it('identified subjects round-trip, and only token-safe identities get one', () => {
