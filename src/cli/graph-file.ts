@@ -1,13 +1,10 @@
-import { readFileSync, statSync } from 'node:fs';
 import { MAX_GRAPH_BYTES, mib } from '../domain/bead-graph.ts';
 import { usageError } from '../domain/errors.ts';
+import { boundedInput, type InputSource } from './bounded-input.ts';
 import { splitGlobalFlags } from './global-flags.ts';
 
 /** Where a plan's text comes from; tests pass their own. */
-export interface GraphSource {
-  file(path: string): string;
-  stdin(): Promise<string>;
-}
+export type GraphSource = InputSource;
 
 /**
  * `bd create --graph <file|->`: commands run in the service, which cannot see the caller's
@@ -53,37 +50,8 @@ const tooBig = (what: string, bytes: number) =>
     `${what} is ${mib(bytes)}; a graph may be at most ${mib(MAX_GRAPH_BYTES)}: split the plan (a later graph names earlier beads with to_id)`,
   );
 
-export const localFiles: GraphSource = {
-  file(path) {
-    let size: number;
-    try {
-      size = statSync(path).size;
-    } catch (err) {
-      throw usageError(
-        'graph_file',
-        `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give the path of the plan's JSON file, or - to read it from stdin`,
-      );
-    }
-    if (size > MAX_GRAPH_BYTES) throw tooBig(path, size);
-    try {
-      return readFileSync(path, 'utf8');
-    } catch (err) {
-      throw usageError(
-        'graph_file',
-        `cannot read ${path} (${(err as Error).message}); give a readable file, or -`,
-      );
-    }
-  },
-  async stdin() {
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    for await (const chunk of process.stdin) {
-      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-      bytes += buf.length;
-      // Stop reading at the limit: a runaway pipe must not fill the memory.
-      if (bytes > MAX_GRAPH_BYTES) throw tooBig('stdin', bytes);
-      chunks.push(buf);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-  },
-};
+export const localFiles: GraphSource = boundedInput({
+  maxBytes: MAX_GRAPH_BYTES,
+  tooBig,
+  unreadable: { code: 'graph_file', give: "the path of the plan's JSON file, or - to read it from stdin" },
+});

@@ -1,6 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
 import { mib } from '../domain/bead-graph.ts';
 import { usageError } from '../domain/errors.ts';
+import { boundedInput } from './bounded-input.ts';
 import { splitGlobalFlags } from './global-flags.ts';
 import type { GraphSource } from './graph-file.ts';
 
@@ -57,30 +57,8 @@ const tooBig = (what: string, bytes: number) =>
     `${what} is ${mib(bytes)}; one import may be at most ${mib(MAX_IMPORT_BYTES)}: split it by lines (split -l 100000) and import each part, then import them all again to link edges between parts`,
   );
 
-export const localImportFiles: GraphSource = {
-  file(path) {
-    let size: number;
-    try {
-      size = statSync(path).size;
-    } catch (err) {
-      throw usageError(
-        'import_file',
-        `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give the path of a beads JSONL file, or - to read stdin`,
-      );
-    }
-    if (size > MAX_IMPORT_BYTES) throw tooBig(path, size);
-    return readFileSync(path, 'utf8');
-  },
-  async stdin() {
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    for await (const chunk of process.stdin) {
-      const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-      bytes += buf.length;
-      // Stop reading at the limit: a runaway pipe must not fill the memory.
-      if (bytes > MAX_IMPORT_BYTES) throw tooBig('stdin', bytes);
-      chunks.push(buf);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-  },
-};
+export const localImportFiles: GraphSource = boundedInput({
+  maxBytes: MAX_IMPORT_BYTES,
+  tooBig,
+  unreadable: { code: 'import_file', give: 'the path of a beads JSONL file, or - to read stdin' },
+});
