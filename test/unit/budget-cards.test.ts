@@ -1,6 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
-import type { CardKind, CardRef, CardStore, MailThread } from '../../src/chat/card-store.ts';
+import type { CardRef } from '../../src/chat/card-store.ts';
 import type { CardSurface } from '../../src/chat/card-surface.ts';
 import {
   type BudgetCardModel,
@@ -25,31 +25,12 @@ import { BUDGET_LABELS, budgetOf, type ConvoyBudget } from '../../src/domain/bud
 import type { ChatPrincipal, Platform } from '../../src/domain/policy.ts';
 import type { Reply } from '../../src/domain/reply.ts';
 import { NO_ROUTING, type Routing } from '../../src/domain/routing.ts';
+import { MemoryStore } from '../support/memory-card-store.ts';
 import { useCommands } from './command-harness.ts';
 
 const M = 1_000_000;
 const ROUTING: Routing = { ...NO_ROUTING, convoys: { slack: 'C_CONVOYS', discord: '222' } };
 const runner: Actor = { kind: 'system', id: 'runner:alpha' };
-
-class MemoryStore implements CardStore {
-  readonly refs = new Map<string, CardRef | null>();
-  async get(p: Platform, k: CardKind, id: string) {
-    return this.refs.get(`${p}.${k}.${id}`) ?? null;
-  }
-  async put(p: Platform, k: CardKind, id: string, ref: CardRef) {
-    this.refs.set(`${p}.${k}.${id}`, ref);
-  }
-  async putThread(_p: Platform, _r: CardRef, _t: MailThread) {}
-  async mailThread() {
-    return null;
-  }
-  async claim(p: Platform, k: CardKind, id: string) {
-    const key = `${p}.${k}.${id}`;
-    if (this.refs.has(key)) return null;
-    this.refs.set(key, null);
-    return { release: async () => void this.refs.delete(key) };
-  }
-}
 
 /** A surface that records budget cards and thread lines (the other kinds post and are forgotten). */
 class Recording implements CardSurface {

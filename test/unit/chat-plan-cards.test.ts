@@ -1,6 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
-import type { CardKind, CardRef, CardStore, MailThread } from '../../src/chat/card-store.ts';
+import type { CardRef } from '../../src/chat/card-store.ts';
 import type { CardSurface } from '../../src/chat/card-surface.ts';
 import type { PlanCardModel } from '../../src/chat/cards/plan-model.ts';
 import { ChatNotifier } from '../../src/chat/notifier.ts';
@@ -10,30 +10,11 @@ import type { Bead } from '../../src/domain/bead.ts';
 import { roundChange } from '../../src/domain/plan.ts';
 import type { Platform } from '../../src/domain/policy.ts';
 import { NO_ROUTING, type Routing } from '../../src/domain/routing.ts';
+import { MemoryStore } from '../support/memory-card-store.ts';
 import { useCommands } from './command-harness.ts';
 
 const MAYOR: Actor = { kind: 'agent', id: 'mayor/' };
 const ROUTING: Routing = { ...NO_ROUTING, convoys: { slack: 'C_CONVOYS', discord: '222' } };
-
-class MemoryStore implements CardStore {
-  readonly refs = new Map<string, CardRef | null>();
-  async get(p: Platform, k: CardKind, id: string) {
-    return this.refs.get(`${p}.${k}.${id}`) ?? null;
-  }
-  async put(p: Platform, k: CardKind, id: string, ref: CardRef) {
-    this.refs.set(`${p}.${k}.${id}`, ref);
-  }
-  async putThread(_p: Platform, _r: CardRef, _t: MailThread) {}
-  async mailThread() {
-    return null;
-  }
-  async claim(p: Platform, k: CardKind, id: string) {
-    const key = `${p}.${k}.${id}`;
-    if (this.refs.has(key)) return null;
-    this.refs.set(key, null);
-    return { release: async () => void this.refs.delete(key) };
-  }
-}
 
 /** A surface that records plan cards (the other kinds are not under test here). */
 class Recording implements CardSurface {

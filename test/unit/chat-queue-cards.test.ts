@@ -1,6 +1,6 @@
 import type { JsMsg } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
-import type { CardKind, CardRef, CardStore, MailThread } from '../../src/chat/card-store.ts';
+import type { CardRef } from '../../src/chat/card-store.ts';
 import type { CardSurface } from '../../src/chat/card-surface.ts';
 import type { QueueCardModel } from '../../src/chat/cards/queue-model.ts';
 import { ChatNotifier } from '../../src/chat/notifier.ts';
@@ -8,6 +8,7 @@ import { Throttle } from '../../src/chat/throttle.ts';
 import type { Platform } from '../../src/domain/policy.ts';
 import type { Routing } from '../../src/domain/routing.ts';
 import type { LedgerEvent } from '../../src/ledger/port.ts';
+import { MemoryStore } from '../support/memory-card-store.ts';
 import { useCommands } from './command-harness.ts';
 
 /**
@@ -15,25 +16,6 @@ import { useCommands } from './command-harness.ts';
  * per rig and platform whatever the deliveries, edits in place (throttled), and landed/failed
  * lines in the convoy card's thread, once.
  */
-class MemoryStore implements CardStore {
-  readonly refs = new Map<string, CardRef | null>();
-  async get(p: Platform, k: CardKind, id: string) {
-    return this.refs.get(`${p}.${k}.${id}`) ?? null;
-  }
-  async put(p: Platform, k: CardKind, id: string, ref: CardRef) {
-    this.refs.set(`${p}.${k}.${id}`, ref);
-  }
-  async putThread(_p: Platform, _r: CardRef, _t: MailThread) {}
-  async mailThread() {
-    return null;
-  }
-  async claim(p: Platform, k: CardKind, id: string) {
-    const key = `${p}.${k}.${id}`;
-    if (this.refs.has(key)) return null;
-    this.refs.set(key, null);
-    return { release: async () => void this.refs.delete(key) };
-  }
-}
 
 type Call = { op: string; channel: string; model?: QueueCardModel; text?: string };
 
