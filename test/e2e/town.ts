@@ -50,9 +50,9 @@ export class Town {
     readyWithinMs = 20_000,
   ): Promise<void> {
     const child = spawn(process.execPath, [BIN.gt, 'up', ...args], {
-      // In the town's home, not the checkout: a developer's .env there (gt up reads the working
-      // directory's) must not reach the tests.
-      cwd: this.home,
+      // Not in the checkout: a developer's .env there (gt up reads the working directory's) must
+      // not reach the tests. The home itself when it exists (a test may have gt up create it).
+      cwd: existsSync(this.home) ? this.home : tmpdir(),
       env: this.env(env),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
