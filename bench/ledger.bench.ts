@@ -48,7 +48,7 @@ async function benchMongo(): Promise<{ result: WorkloadResult; target: string } 
   const [target, ...others] = await mongoTargets();
   for (const o of others) await o.stop();
   if (!target) return null;
-  const { createMongoLedger } = await import('../src/ledger/mongo/mongo-ledger.ts');
+  const { createMongoLedger } = await import('../src/ledger/mongo/connect.ts');
   const ledger: Ledger = await createMongoLedger(target.uri, { dbName: `bench_${Date.now()}` });
   await ledger.init();
   try {

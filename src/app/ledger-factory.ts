@@ -13,7 +13,7 @@ export async function openLedger(
     });
   }
   // Loaded on demand so the embedded default never pays for the MongoDB driver.
-  const { createMongoLedger } = await import('../ledger/mongo/mongo-ledger.ts');
+  const { createMongoLedger } = await import('../ledger/mongo/connect.ts');
   return createMongoLedger(url, {
     onReconnect: (stuckMs) =>
       options.onWarning?.(`MongoDB driver monitor stuck for ${stuckMs} ms; reconnected the ledger client`),
