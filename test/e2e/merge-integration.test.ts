@@ -68,7 +68,8 @@ describe('integration branches', () => {
       await waitFor(
         async () => (await show(id)).status === 'closed',
         60_000,
-        () => `${id} never landed: ${runner.output}`,
+        // The service's log too (the refinery's attempts): this timed out once under a loaded full run.
+        () => `${id} never landed: ${runner.output}\nservice:\n${town.serviceOutput.slice(-6000)}`,
       );
     // Both landed on the epic's branch (need-A's polecat started from it and found A.txt); main has neither.
     expect(git('log', '--format=%s', branch).split('\n')).toEqual(['need-A', 'A', 'initial']);
