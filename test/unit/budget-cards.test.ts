@@ -1,4 +1,3 @@
-import type { JsMsg } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
 import type { CardRef } from '../../src/chat/card-store.ts';
 import type { CardSurface } from '../../src/chat/card-surface.ts';
@@ -15,9 +14,7 @@ import { budgetClick, isBudgetClick } from '../../src/chat/discord/budget-clicks
 import { budgetMessage } from '../../src/chat/discord/budget-message.ts';
 import type { DiscordRest } from '../../src/chat/discord/discord-rest.ts';
 import type { InteractionDeps, InteractionResponse } from '../../src/chat/discord/interaction-handler.ts';
-import { ChatNotifier } from '../../src/chat/notifier.ts';
 import { budgetBlocks, budgetText } from '../../src/chat/slack/budget-card.ts';
-import { Throttle } from '../../src/chat/throttle.ts';
 import { WorkQueue } from '../../src/chat/work-queue.ts';
 import type { Actor } from '../../src/domain/actor.ts';
 import type { Bead } from '../../src/domain/bead.ts';
@@ -25,7 +22,7 @@ import { BUDGET_LABELS, budgetOf, type ConvoyBudget } from '../../src/domain/bud
 import type { ChatPrincipal, Platform } from '../../src/domain/policy.ts';
 import type { Reply } from '../../src/domain/reply.ts';
 import { NO_ROUTING, type Routing } from '../../src/domain/routing.ts';
-import { MemoryStore } from '../support/memory-card-store.ts';
+import { notifierHarness } from '../support/notifier-harness.ts';
 import { useCommands } from './command-harness.ts';
 
 const M = 1_000_000;
@@ -195,26 +192,9 @@ describe('budget cards from ledger events', () => {
   const h = useCommands((h) => h.ok('gt rig add', { name: 'alpha', prefix: 'al', 'max-polecats': '8' }));
 
   function setup() {
-    const store = new MemoryStore();
     const slack = new Recording('slack');
     const discord = new Recording('discord');
-    const errors: unknown[] = [];
-    const throttle = new Throttle(20, (err) => errors.push(err));
-    const notifier = new ChatNotifier({
-      ledger: h.ledger,
-      routing: ROUTING,
-      surfaces: [slack, discord],
-      store,
-      throttle,
-    });
-    let seen = 0;
-    const deliver = async (again = false) => {
-      const events = await h.ledger.eventsSince(again ? 0 : seen);
-      seen = events.at(-1)?.seq ?? seen;
-      for (const e of events) await notifier.handle({ json: () => e } as unknown as JsMsg);
-      await throttle.flush();
-    };
-    return { slack, discord, errors, notifier, deliver };
+    return { slack, discord, ...notifierHarness(h.ledger, [slack, discord], ROUTING) };
   }
   const spend = async (id: string, usd: string) => {
     const b = (await h.ledger.getBead(id)) as Bead;

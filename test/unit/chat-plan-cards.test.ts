@@ -1,16 +1,13 @@
-import type { JsMsg } from '@nats-io/jetstream';
 import { describe, expect, it } from 'vitest';
 import type { CardRef } from '../../src/chat/card-store.ts';
 import type { CardSurface } from '../../src/chat/card-surface.ts';
 import type { PlanCardModel } from '../../src/chat/cards/plan-model.ts';
-import { ChatNotifier } from '../../src/chat/notifier.ts';
-import { Throttle } from '../../src/chat/throttle.ts';
 import type { Actor } from '../../src/domain/actor.ts';
 import type { Bead } from '../../src/domain/bead.ts';
 import { roundChange } from '../../src/domain/plan.ts';
 import type { Platform } from '../../src/domain/policy.ts';
 import { NO_ROUTING, type Routing } from '../../src/domain/routing.ts';
-import { MemoryStore } from '../support/memory-card-store.ts';
+import { notifierHarness } from '../support/notifier-harness.ts';
 import { useCommands } from './command-harness.ts';
 
 const MAYOR: Actor = { kind: 'agent', id: 'mayor/' };
@@ -67,27 +64,9 @@ describe('plan cards from ledger events', () => {
   const bead = async (id: string) => (await h.ledger.getBead(id)) as Bead;
 
   function setup() {
-    const store = new MemoryStore();
     const slack = new Recording('slack');
     const discord = new Recording('discord');
-    const errors: unknown[] = [];
-    const throttle = new Throttle(20, (err) => errors.push(err));
-    const notifier = new ChatNotifier({
-      ledger: h.ledger,
-      routing: ROUTING,
-      surfaces: [slack, discord],
-      store,
-      throttle,
-    });
-    let seen = 0;
-    /** Delivers every event written since the last call (`again`: the ones before too). */
-    const deliver = async (again = false) => {
-      const events = await h.ledger.eventsSince(again ? 0 : seen);
-      seen = events.at(-1)?.seq ?? seen;
-      for (const e of events) await notifier.handle({ json: () => e } as unknown as JsMsg);
-      await throttle.flush();
-    };
-    return { slack, discord, errors, throttle, notifier, deliver };
+    return { slack, discord, ...notifierHarness(h.ledger, [slack, discord], ROUTING) };
   }
 
   /** What the Mayor runner and the Mayor do in a round: the hook, two beads (b needs a), staged. */

@@ -3,12 +3,10 @@ import { describe, expect, it } from 'vitest';
 import type { CardRef } from '../../src/chat/card-store.ts';
 import type { CardSurface } from '../../src/chat/card-surface.ts';
 import type { QueueCardModel } from '../../src/chat/cards/queue-model.ts';
-import { ChatNotifier } from '../../src/chat/notifier.ts';
-import { Throttle } from '../../src/chat/throttle.ts';
 import type { Platform } from '../../src/domain/policy.ts';
 import type { Routing } from '../../src/domain/routing.ts';
 import type { LedgerEvent } from '../../src/ledger/port.ts';
-import { MemoryStore } from '../support/memory-card-store.ts';
+import { notifierHarness } from '../support/notifier-harness.ts';
 import { useCommands } from './command-harness.ts';
 
 /**
@@ -85,28 +83,13 @@ describe('merge-queue cards from ledger events', () => {
   const write = () => ({ actor: 'refinery', now: h.now() });
 
   function setup() {
-    const store = new MemoryStore();
     const slack = new Recording('slack');
     const discord = new Recording('discord');
-    const errors: unknown[] = [];
-    const throttle = new Throttle(20, (err) => errors.push(err));
-    const notifier = new ChatNotifier({
-      ledger: h.ledger,
-      routing: ROUTING,
-      surfaces: [slack, discord],
-      store,
-      throttle,
-      mqMaxWaitMs: 60_000,
-    });
-    let seen = 0;
-    /** Delivers every event written since the last call (`again`: the ones before too). */
-    const deliver = async (again = false) => {
-      const events = await h.ledger.eventsSince(again ? 0 : seen);
-      seen = events.at(-1)?.seq ?? seen;
-      for (const e of events) await notifier.handle(msg(e));
-      await throttle.flush();
+    return {
+      slack,
+      discord,
+      ...notifierHarness(h.ledger, [slack, discord], ROUTING, { mqMaxWaitMs: 60_000 }),
     };
-    return { store, slack, discord, errors, throttle, notifier, deliver };
   }
   const msg = (e: LedgerEvent) => ({ json: () => e }) as unknown as JsMsg;
   const submit = (id: string, rig = 'alpha', bead: string | null = null) =>
