@@ -106,6 +106,22 @@ export const SETTINGS = {
     doc: 'SQLite synchronous mode: normal (WAL, fast) or full (fsync every commit)',
     schema: choice(['normal', 'full'], 'must be normal or full'),
   },
+  GT_MONGO_MODE: {
+    group: 'service',
+    default: 'auto',
+    doc: 'MongoDB ledger: auto (from the server’s hello/buildInfo), mongodb (atomic updates, fewest round trips) or compat (FerretDB’s workarounds)',
+    schema: choice(['auto', 'mongodb', 'compat'], 'must be auto, mongodb or compat'),
+  },
+  GT_NATS_REPLICAS: {
+    group: 'service',
+    default: '1',
+    doc: 'JetStream streams and KV buckets: replicas (1, or 3 on a NATS cluster of 3 or more nodes)',
+    schema: z.coerce
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be 1 or more')
+      .max(5, 'must be 5 or less'),
+  },
   GT_LOG_LEVEL: {
     group: 'service',
     default: 'info',

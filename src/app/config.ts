@@ -21,6 +21,10 @@ export interface ServiceConfig {
   httpPort: number;
   subjectPrefix: string;
   sqliteSync: 'normal' | 'full';
+  /** MongoDB adapter mode (ledger/mongo/mode.ts); auto = from the server's own answer. */
+  mongoMode: 'auto' | 'mongodb' | 'compat';
+  /** Replicas of every JetStream stream and KV bucket (3 on a NATS cluster). */
+  natsReplicas: number;
   logLevel: string;
   leaseTtlMs: number;
   shutdownDeadlineMs: number;
@@ -103,6 +107,8 @@ export function loadServiceConfig(flags: ServiceFlags, env: NodeJS.ProcessEnv): 
     httpPort: s.GT_HTTP_PORT,
     subjectPrefix: s.GT_SUBJECT_PREFIX,
     sqliteSync: s.GT_SQLITE_SYNC,
+    mongoMode: s.GT_MONGO_MODE,
+    natsReplicas: s.GT_NATS_REPLICAS,
     logLevel: s.GT_LOG_LEVEL,
     leaseTtlMs: s.GT_LEASE_TTL_MS,
     shutdownDeadlineMs: s.GT_SHUTDOWN_DEADLINE_MS,
