@@ -10,7 +10,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { callApi } from '../src/bus/api-client.ts';
 import { serveApi } from '../src/bus/api-server.ts';
 import { connectService } from '../src/bus/connection.ts';
 import { consumeDurable } from '../src/bus/durable-consumer.ts';
@@ -22,6 +21,7 @@ import { SqliteLedger } from '../src/ledger/sqlite/sqlite-ledger.ts';
 import { ConvoyFeeder, FEEDER } from '../src/services/convoy-feeder.ts';
 import { Dispatcher } from '../src/services/dispatcher.ts';
 import { EventRelay } from '../src/services/event-relay.ts';
+import { apiCaller, dispatchTimer, launchChains } from './feeding-chains.ts';
 import { mergeResults, writeSection } from './report.ts';
 import { describeMachine, percentile, type ResultRow, round } from './stats.ts';
 
@@ -59,37 +59,15 @@ const stopDispatch = await consumeDurable(
   (err) => say(String(err)),
 );
 
-const human = { kind: 'human' as const, id: 'bench' };
-const call = async (verb: string, args: unknown) => {
-  const reply = await callApi(nc, 'gt', { verb, args, actor: human });
-  if (!reply.ok) throw new Error(`${verb}: ${reply.error.message}`);
-  return reply.data as Record<string, unknown>;
-};
+const call = apiCaller(nc);
 
 say(`setting up ${CONVOYS} open convoys (chain A → B, A hooked)…`);
 await call('gt rig add', { name: 'alpha', prefix: 'al', 'max-polecats': '1000' });
-const chains: Array<{ a: string; b: string }> = [];
-for (let i = 0; i < CONVOYS; i++) {
-  const a = (await call('bd create', { title: `A${i}`, rig: 'alpha' })).id as string;
-  const b = (await call('bd create', { title: `B${i}`, rig: 'alpha' })).id as string;
-  await call('bd dep add', { issue: b, 'depends-on': a });
-  await call('gt convoy launch', { ids: [a, b] });
-  chains.push({ a, b });
-}
+const chains = await launchChains(call, 'alpha', CONVOYS);
 await relay.pump();
 
-/** Closes A and waits for the dispatch message of B; returns milliseconds. */
-const dispatched = new Map<string, () => void>();
-const sub = nc.subscribe('gt.dispatch.>', {
-  callback: (_err, msg) => dispatched.get(msg.json<{ bead_id: string }>().bead_id)?.(),
-});
-async function closeAndWait(chain: { a: string; b: string }): Promise<number> {
-  const arrived = new Promise<void>((resolve) => dispatched.set(chain.b, resolve));
-  const t0 = performance.now();
-  await call('bd close', { ids: [chain.a] });
-  await arrived;
-  return performance.now() - t0;
-}
+const timer = dispatchTimer(nc, call);
+const closeAndWait = timer.closeAndWait;
 
 say('event-driven feeding…');
 const stopFeeder = await consumeDurable(
@@ -168,7 +146,7 @@ writeSection(
 mergeResults('bench/results.json', rows);
 console.log(JSON.stringify(rows, null, 2));
 
-sub.unsubscribe();
+timer.stop();
 await stopDispatch();
 await relay.stop();
 await api.drain();

@@ -87,7 +87,7 @@ export async function runLedgerWorkload(
 }
 
 /** A tiny seeded generator so every run builds the same graph. */
-function lcg(seed: number): () => number {
+export function lcg(seed: number): () => number {
   let s = seed >>> 0;
   return () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;

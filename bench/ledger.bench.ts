@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Ledger } from '../src/ledger/port.ts';
 import { SqliteLedger } from '../src/ledger/sqlite/sqlite-ledger.ts';
+import { benchRoundTrips } from './ledger-round-trips.ts';
 import { runLedgerWorkload, type WorkloadResult, type WorkloadSize } from './ledger-workload.ts';
 import { mergeResults, writeSection } from './report.ts';
 import { describeMachine, type ResultRow } from './stats.ts';
@@ -52,10 +53,13 @@ async function benchMongo(): Promise<{ result: WorkloadResult; target: string } 
   const ledger: Ledger = await createMongoLedger(target.uri, { dbName: `bench_${Date.now()}` });
   await ledger.init();
   try {
-    return {
-      result: await runLedgerWorkload(ledger, MONGO_SIZE, (m) => log(`[mongo:${target.name}] ${m}`)),
-      target: target.name,
-    };
+    const server = Object.values(ledger.describe()).slice(1, 3).join(' mode, ');
+    const result = await runLedgerWorkload(ledger, MONGO_SIZE, (m) => log(`[mongo:${target.name}] ${m}`));
+    log(`[mongo:${target.name}] round trips per operation, both modes`);
+    const roundTrips = await benchRoundTrips(target.uri, ledger.describe().server ?? target.name);
+    writeSection('BENCHMARKS.md', 'ledger-round-trips', roundTrips.markdown);
+    mergeResults('bench/results.json', roundTrips.rows);
+    return { result, target: `${target.name}, ${server}` };
   } finally {
     await ledger.close();
     await target.stop();

@@ -24,6 +24,8 @@ const BENCHES = [
   'mq',
   'parsers',
   'import',
+  // The 1M-bead ledger: builds a cached fixture (about 6 minutes) on its first run.
+  'ledger-million',
 ] as const;
 const quick = process.argv.includes('--quick');
 const only = process.argv.filter((a) => !a.startsWith('--')).slice(2);

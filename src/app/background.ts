@@ -27,9 +27,10 @@ export async function startBackground(
   prefix: string,
   log: Logger,
   metrics: ServiceMetrics,
+  replicas: number,
 ): Promise<{ relay: EventRelay; stop: () => Promise<void> }> {
-  const jsm = await ensureStreams(nc, prefix);
-  const relay = await EventRelay.open(nc, ledger, prefix, log);
+  const jsm = await ensureStreams(nc, prefix, replicas);
+  const relay = await EventRelay.open(nc, ledger, prefix, log, replicas);
   await relay.start();
   const onError = (name: string) => (err: unknown) =>
     log.error({ err }, `${name} failed; the event will be redelivered`);

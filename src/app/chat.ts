@@ -57,6 +57,8 @@ export interface ChatDeps {
   ledger: Ledger;
   nc: NatsConnection;
   prefix: string;
+  /** GT_NATS_REPLICAS: copies of the streams and the card store's KV bucket. */
+  replicas: number;
   log: Logger;
   metrics: ServiceMetrics;
   /** GT_MQ_MAX_WAIT in ms: merge-queue cards show the queue in the order `gt mq list` does. */
@@ -75,7 +77,7 @@ export async function startChat(d: ChatDeps): Promise<RunningChat> {
   const commands = new ChatCommands(d.registry);
   const remember = (key: string, expiresAt: Date) => d.ledger.recordIdempotencyKey(key, expiresAt);
   const work = new WorkQueue(CHAT_WORK_CONCURRENCY);
-  const store = await NatsCardStore.open(d.nc, d.prefix);
+  const store = await NatsCardStore.open(d.nc, d.prefix, d.replicas);
   const surfaces: CardSurface[] = [];
   const direct: DirectMessages[] = [];
   const slackQueue = new ChannelQueue(CHANNEL_SPACING_MS);
@@ -232,7 +234,7 @@ async function follow(
   handle: (m: JsMsg) => Promise<void>,
   startAt: 'all' | 'new',
 ): Promise<() => Promise<void>> {
-  const jsm = await ensureStreams(d.nc, d.prefix);
+  const jsm = await ensureStreams(d.nc, d.prefix, d.replicas);
   const onError = (err: unknown, deliveries: number) =>
     d.log.error(
       { err, deliveries },

@@ -215,6 +215,24 @@ export const SETTINGS = {
     doc: 'seconds a merge request may wait behind higher-priority ones before it goes first (ageing)',
     schema: seconds(1),
   },
+  GT_EVENT_RETENTION_DAYS: {
+    group: 'supervision',
+    default: '30',
+    doc: 'ledger events older than this many days are deleted, never one the relay has not published (0 = keep all)',
+    schema: z.coerce.number().int('must be a whole number of days').min(0, 'must be 0 or more'),
+  },
+  GT_AUDIT_RETENTION_DAYS: {
+    group: 'supervision',
+    default: '365',
+    doc: 'audit records older than this many days are deleted, never the newest 10,000 (0 = keep all)',
+    schema: z.coerce.number().int('must be a whole number of days').min(0, 'must be 0 or more'),
+  },
+  GT_RETENTION_INTERVAL_S: {
+    group: 'supervision',
+    default: '86400',
+    doc: 'how often the leader compacts events and audit (seconds dividing a minute, hour or day)',
+    schema: seconds(1),
+  },
   SLACK_MODE: {
     group: 'slack',
     default: '',

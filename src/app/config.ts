@@ -37,6 +37,9 @@ export interface ServiceConfig {
   maxMergeAttempts: number;
   mqPollS: number;
   mqMaxWaitS: number;
+  /** GT_EVENT_RETENTION_DAYS / GT_AUDIT_RETENTION_DAYS (domain/retention.ts); 0 keeps everything. */
+  retention: { eventDays: number; auditDays: number };
+  retentionIntervalS: number;
   /** GT_DEFAULT_BUDGET_USD: the budget of a convoy created or staged without --budget. */
   budgetDefaults: BudgetDefaults;
   chat: ChatConfig;
@@ -121,6 +124,8 @@ export function loadServiceConfig(flags: ServiceFlags, env: NodeJS.ProcessEnv): 
     maxMergeAttempts: s.GT_MAX_MERGE_ATTEMPTS,
     mqPollS: s.GT_MQ_POLL_S,
     mqMaxWaitS: s.GT_MQ_MAX_WAIT,
+    retention: { eventDays: s.GT_EVENT_RETENTION_DAYS, auditDays: s.GT_AUDIT_RETENTION_DAYS },
+    retentionIntervalS: s.GT_RETENTION_INTERVAL_S,
     budgetDefaults: parseBudgetDefaults(s.GT_DEFAULT_BUDGET_USD),
     chat: chat.chat,
     chatPolicy,

@@ -4,6 +4,7 @@ import type { Actor } from '../domain/actor.ts';
 import type { Thresholds } from '../domain/witness.ts';
 import type { StallMemory } from '../domain/witness-policy.ts';
 import type { Ledger } from '../ledger/port.ts';
+import { compactHistory, relayMark } from '../services/history-compaction.ts';
 import { LeaderLease } from '../services/leader-lease.ts';
 import { liftDuePauses } from '../services/limit-lift.ts';
 import { reescalate } from '../services/reescalation.ts';
@@ -21,7 +22,7 @@ const actor = (id: string): Actor => ({ kind: 'system', id });
 
 /**
  * The cron side of the service: take (or wait for) the leader lease, then run the stranded scan,
- * the witness, re-escalation and the timer gates on their intervals — only while leading, each
+ * the witness, re-escalation, the timer gates and the history compaction on their intervals — only while leading, each
  * command carrying the lease's fencing token in its audit source. One stranded scan runs the
  * moment this replica leads (Gas Town waits up to 30 s; a crash's leftovers should not).
  */
@@ -39,8 +40,9 @@ export async function startCronJobs(
     `${process.pid}@${config.home}`,
     config.leaseTtlMs,
     log,
+    config.natsReplicas,
   );
-  const signals = await openLiveSignals(nc, config.subjectPrefix);
+  const signals = await openLiveSignals(nc, config.subjectPrefix, config.natsReplicas);
   const scheduler = new Scheduler(() => lease.token(), log, onRun);
   const executeAs =
     (who: string, token: number): Execute =>
@@ -122,7 +124,18 @@ export async function startCronJobs(
         log.info({ ...pass, token }, 'usage-limit pauses');
     },
   };
-  for (const job of [stranded, witness, reescalation, timerGates, limitLift]) scheduler.add(job);
+  // Retention (domain/retention.ts): old events and audit records go, never an event the relay
+  // has not published. Not run on taking the lead: a restart loop must not compact each time.
+  const compaction: Job = {
+    name: 'history-compaction',
+    everySeconds: config.retentionIntervalS,
+    run: async (token) => {
+      const mark = await relayMark(nc, config.subjectPrefix);
+      const run = await compactHistory(ledger, config.retention, mark === null ? [] : [mark], new Date());
+      log.info({ ...run, token }, 'history compaction');
+    },
+  };
+  for (const job of [stranded, witness, reescalation, timerGates, limitLift, compaction]) scheduler.add(job);
   lease.onAcquire = () => void scheduler.runOnce(stranded, 'lead');
   await lease.start();
   return {

@@ -1,7 +1,14 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 
-/** A readiness probe: resolves when the dependency answers, rejects (with a reason) when not. */
-export type ReadinessCheck = { name: string; check: () => Promise<void> };
+/**
+ * A readiness probe: resolves when the dependency answers, rejects (with a reason) when not.
+ * `details` says how the dependency is used (e.g. the ledger's adapter mode), shown under its name.
+ */
+export type ReadinessCheck = {
+  name: string;
+  check: () => Promise<void>;
+  details?: () => Record<string, string>;
+};
 
 export interface HttpServer {
   url: string;
@@ -25,7 +32,7 @@ export async function startHttpServer(options: {
     if (route) return void route(req, res);
     if (path === '/livez') return send(res, 200, { status: 'ok' });
     if (path === '/readyz') {
-      void readiness(options).then(({ ready, checks }) => send(res, ready ? 200 : 503, { ready, checks }));
+      void readiness(options).then((body) => send(res, body.ready ? 200 : 503, body));
       return;
     }
     send(res, 404, { error: 'not found; try /livez, /readyz or /metrics' });
@@ -56,7 +63,10 @@ async function readiness(options: { checks: readonly ReadinessCheck[]; isShuttin
       }
     }),
   );
-  return { ready: Object.values(checks).every((v) => v === 'ok'), checks };
+  const details = Object.fromEntries(
+    options.checks.flatMap(({ name, details: describe }) => (describe ? [[name, describe()]] : [])),
+  );
+  return { ready: Object.values(checks).every((v) => v === 'ok'), checks, details };
 }
 
 function withTimeout(p: Promise<void>, ms: number): Promise<void> {

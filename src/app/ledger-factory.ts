@@ -4,7 +4,11 @@ import { SqliteLedger } from '../ledger/sqlite/sqlite-ledger.ts';
 /** Chooses the adapter from the ledger URL: `sqlite:<path>` (default) or `mongodb://…`. */
 export async function openLedger(
   url: string,
-  options: { sqliteSync: 'normal' | 'full'; onWarning?: (message: string) => void },
+  options: {
+    sqliteSync: 'normal' | 'full';
+    mongoMode?: 'auto' | 'mongodb' | 'compat';
+    onWarning?: (message: string) => void;
+  },
 ): Promise<Ledger> {
   if (url.startsWith('sqlite:')) {
     return new SqliteLedger({
@@ -15,6 +19,9 @@ export async function openLedger(
   // Loaded on demand so the embedded default never pays for the MongoDB driver.
   const { createMongoLedger } = await import('../ledger/mongo/connect.ts');
   return createMongoLedger(url, {
+    mode: options.mongoMode ?? 'auto',
+    onUpkeepError: (err) =>
+      options.onWarning?.(`MongoDB ledger upkeep failed (retried): ${(err as Error).message}`),
     onReconnect: (stuckMs) =>
       options.onWarning?.(`MongoDB driver monitor stuck for ${stuckMs} ms; reconnected the ledger client`),
   });

@@ -1,6 +1,6 @@
-import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { LivenessReporter } from '../agent/liveness.ts';
+import { townBucket } from '../bus/kv-buckets.ts';
 import { deliverNudge } from '../bus/nudges.ts';
 import { controlSubject, type StopOrder } from '../bus/subjects.ts';
 import type { LiveDelivery } from '../commands/command.ts';
@@ -13,8 +13,12 @@ import type { LiveDelivery } from '../commands/command.ts';
 /** KV keys allow `/`; anything else odd in an address becomes `_`. */
 export const heartbeatKey = (agent: string): string => agent.replace(/[^-/_=.a-zA-Z0-9]/g, '_');
 
-export async function natsLiveDelivery(nc: NatsConnection, prefix: string): Promise<LiveDelivery> {
-  const heartbeats = await new Kvm(nc).create(`${prefix}_heartbeats`, { history: 1 });
+export async function natsLiveDelivery(
+  nc: NatsConnection,
+  prefix: string,
+  replicas: number,
+): Promise<LiveDelivery> {
+  const heartbeats = await townBucket(nc, `${prefix}_heartbeats`, replicas);
   const liveness = await LivenessReporter.open(nc, prefix);
   return {
     nudge: (nudge) => deliverNudge(nc, prefix, nudge),

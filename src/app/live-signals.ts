@@ -1,6 +1,6 @@
-import { Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { type Liveness, livenessKey } from '../agent/liveness.ts';
+import { townBucket } from '../bus/kv-buckets.ts';
 import { KvMirror } from '../bus/kv-mirror.ts';
 import { livenessBucket } from '../bus/streams.ts';
 import type { Signals } from '../domain/witness.ts';
@@ -18,10 +18,13 @@ export interface LiveSignals {
   stop(): void;
 }
 
-export async function openLiveSignals(nc: NatsConnection, prefix: string): Promise<LiveSignals> {
-  const kvm = new Kvm(nc);
-  const liveness = await KvMirror.open<Liveness>(await kvm.create(livenessBucket(prefix), { history: 1 }));
-  const beats = await KvMirror.open<{ at: string }>(await kvm.create(`${prefix}_heartbeats`, { history: 1 }));
+export async function openLiveSignals(
+  nc: NatsConnection,
+  prefix: string,
+  replicas: number,
+): Promise<LiveSignals> {
+  const liveness = await KvMirror.open<Liveness>(await townBucket(nc, livenessBucket(prefix), replicas));
+  const beats = await KvMirror.open<{ at: string }>(await townBucket(nc, `${prefix}_heartbeats`, replicas));
   return {
     observe: (agent) => ({
       process: liveness.get(livenessKey(agent)),

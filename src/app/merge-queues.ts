@@ -35,6 +35,7 @@ export async function startMergeQueues(
       holder: `${process.pid}@${config.home}`,
       leaseTtlMs: config.leaseTtlMs,
       pollMs: config.mqPollS * 1000,
+      replicas: config.natsReplicas,
     },
     {
       ledger,

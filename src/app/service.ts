@@ -65,11 +65,13 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     undo.push(() => lock.release());
     const ledger = await openLedger(config.ledgerUrl, {
       sqliteSync: config.sqliteSync,
+      mongoMode: config.mongoMode,
       onWarning: (message) => log.warn(message),
     });
     // Closed on the way out even when init fails: an open client would keep a failed start alive.
     undo.push(() => ledger.close());
     await ledger.init();
+    log.info({ ledger: ledger.describe() }, `ledger ready: ${Object.values(ledger.describe()).join(', ')}`);
     const nats = await townNats(config, ledger, undo);
     const nc = await connectService(nats.url, `gt-service-${process.pid}`, { credentials: nats.credentials });
     undo.push(() => nc.drain());
@@ -88,7 +90,7 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
       onUsage: (record: UsageRecord) => metrics.observeUsage(record),
       onApproval: (outcome: ApprovalOutcome) => metrics.agentApprovals.inc({ outcome }),
       onWrite: (_verb: string): void | Promise<void> => {},
-      live: await natsLiveDelivery(nc, config.subjectPrefix),
+      live: await natsLiveDelivery(nc, config.subjectPrefix, config.natsReplicas),
       repos: gitRepoFacts,
       formulas: formulaFiles({ home: config.home, rigs: () => ledger.listRigs() }),
       landings: undefined as Landings | undefined,
@@ -102,7 +104,15 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
     );
     metrics.watchTown(townReader(ledger, registry));
     countReconnects(nc, metrics);
-    const background = await startBackground(nc, ledger, registry, config.subjectPrefix, log, metrics);
+    const background = await startBackground(
+      nc,
+      ledger,
+      registry,
+      config.subjectPrefix,
+      log,
+      metrics,
+      config.natsReplicas,
+    );
     undo.push(() => background.stop());
     let mayor: MayorRunner | null = null;
     services.onWrite = async (verb) => {
@@ -147,6 +157,7 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
       ledger,
       nc,
       prefix: config.subjectPrefix,
+      replicas: config.natsReplicas,
       log,
       metrics,
       mqMaxWaitMs: config.mqMaxWaitS * 1000,
@@ -185,7 +196,7 @@ function startHttp(
     isShuttingDown,
     routes,
     checks: [
-      { name: 'ledger', check: () => ledger.ping() },
+      { name: 'ledger', check: () => ledger.ping(), details: () => ledger.describe() },
       {
         name: 'nats',
         check: async () => {

@@ -12,6 +12,8 @@ export interface ConsumeOptions {
   retryDelayMs?: (deliveries: number) => number;
 }
 
+const PULL_EXPIRES_MS = 5_000;
+
 /**
  * Growing waits for failures that may last (a chat platform refusing a channel, a user who
  * blocked the bot): 1 s, 2 s, 4 s … up to `maxMs`. The message is never dropped — what it carries
@@ -67,7 +69,16 @@ export async function consumeDurable(
   // A small buffer: a message's ack wait runs from its delivery, so messages waiting long in a
   // large client-side buffer behind slow handlers (a loaded machine) would be redelivered while
   // still queued here — duplicate work that makes the backlog worse.
-  const messages = await consumer.consume({ max_messages: 8 });
+  // Short pulls with a heartbeat every second: when the consumer's leader moves to another NATS
+  // node (the old one died), the open pull dies with it, and the client only re-pulls after two
+  // missed heartbeats. The default (30 s pulls, 15 s heartbeats) stalled dispatch for ~30 s per
+  // node loss on a cluster (test/faults/nats-cluster.test.ts); this makes it ~2 s after the new
+  // leader is elected, for one empty pull per consumer every 5 s.
+  const messages = await consumer.consume({
+    max_messages: 8,
+    expires: PULL_EXPIRES_MS,
+    idle_heartbeat: 1_000,
+  });
   const loop = (async () => {
     for await (const msg of messages) {
       try {

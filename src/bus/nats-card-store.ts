@@ -1,7 +1,8 @@
-import { type KV, Kvm } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { CardKind, CardRef, MailThread } from '../domain/chat-card.ts';
 import type { Platform } from '../domain/policy.ts';
+import { townBucket } from './kv-buckets.ts';
 
 /**
  * Card references in the KV bucket `<prefix>_chat_cards` (key `<platform>.<kind>.<bead id>`),
@@ -16,8 +17,8 @@ export class NatsCardStore {
     this.kv = kv;
   }
 
-  static async open(nc: NatsConnection, prefix: string): Promise<NatsCardStore> {
-    return new NatsCardStore(await new Kvm(nc).create(`${prefix}_chat_cards`, { history: 1 }));
+  static async open(nc: NatsConnection, prefix: string, replicas: number): Promise<NatsCardStore> {
+    return new NatsCardStore(await townBucket(nc, `${prefix}_chat_cards`, replicas));
   }
 
   async get(platform: Platform, kind: CardKind, id: string): Promise<CardRef | null> {

@@ -14,6 +14,8 @@ export interface NatsServerProcess {
   /** Rewrites the server's `authorization` block and waits until the running server has loaded it. */
   reconfigure(authorization: string): Promise<void>;
   stop(): Promise<void>;
+  /** SIGKILL: no shutdown of any kind, as a crashed machine (fault tests); resolves once it exited. */
+  kill(): Promise<void>;
 }
 
 export function findNatsServerBinary(): string | null {
@@ -47,6 +49,8 @@ export async function startNatsServer(options: {
   maxPayload?: number;
   /** An `authorization { users … }` block (nats-users.ts); none = anyone may connect. */
   authorization?: string;
+  /** More configuration lines (a server name, a `cluster { … }` block, `http:` monitoring). */
+  config?: readonly string[];
 }): Promise<NatsServerProcess> {
   const binary = findNatsServerBinary();
   if (!binary) {
@@ -68,6 +72,7 @@ export async function startNatsServer(options: {
       [
         `max_payload: ${options.maxPayload ?? EMBEDDED_MAX_PAYLOAD}`,
         `jetstream: { store_dir: ${JSON.stringify(options.storeDir)} }`,
+        ...(options.config ?? []),
         authorization,
       ].join('\n'),
       { mode: 0o600 },
@@ -89,6 +94,12 @@ export async function startNatsServer(options: {
       return reloaded;
     },
     stop: () => stopChild(child),
+    kill: () => {
+      if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGKILL');
+      return exited;
+    },
   };
 }
 

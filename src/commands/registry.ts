@@ -1,3 +1,4 @@
+import { isNatsOutage } from '../bus/outage.ts';
 import { inSpan } from '../bus/tracing.ts';
 import { rememberWrite } from '../bus/write-traces.ts';
 import { accessOf } from '../domain/access-matrix.ts';
@@ -118,9 +119,9 @@ export class CommandRegistry {
     return this.services.policy ?? EMPTY_POLICY;
   }
 
-  /** The ledger says the error was an outage, or it does not answer now. */
+  /** NATS or the ledger says the error was an outage, or the ledger does not answer now. */
   private isOutage(err: unknown): Promise<boolean> {
-    if (this.services.ledger.isUnavailableError(err)) return Promise.resolve(true);
+    if (isNatsOutage(err) || this.services.ledger.isUnavailableError(err)) return Promise.resolve(true);
     return this.services.ledger.ping().then(
       () => false,
       () => true,

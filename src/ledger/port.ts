@@ -9,6 +9,7 @@ import type { MergeRequest, MergeRequestPatch, MrStatus, NewMergeRequest } from 
 import type { Nudge } from '../domain/nudge.ts';
 import type { HookBead } from '../domain/polecat-signals.ts';
 import type { ReadyFilter } from '../domain/readiness.ts';
+import type { Compacted, RetentionPolicy } from '../domain/retention.ts';
 import type { MqFreeze, NewRig, Rig } from '../domain/rig.ts';
 import type { Pricer, UsageRecord, UsageReport } from '../domain/usage.ts';
 import type { UsageFilter, UsageGroup, UsageSum } from '../domain/usage-filter.ts';
@@ -176,6 +177,8 @@ export interface Ledger {
   close(): Promise<void>;
   /** Throws when the store cannot answer (drives /readyz). */
   ping(): Promise<void>;
+  /** What the store is and how it is used (the start-up log line, /readyz `details`). */
+  describe(): Record<string, string>;
   /**
    * Whether `err`, thrown by one of this ledger's calls, means the store could not be reached
    * (the command may be retried) rather than a bug. The registry asks it first: a ping after the
@@ -335,4 +338,12 @@ export interface Ledger {
   listAudit(limit: number): Promise<AuditRecord[]>;
   /** True the first time a key is seen (until it expires), false for a repeat. */
   recordIdempotencyKey(key: string, expiresAt: Date): Promise<boolean>;
+  /**
+   * Deletes what the retention policy (domain/retention.ts) lets go: events written before
+   * `events.before` whose seq is below `events.belowSeq` (never the newest event), audit records
+   * written before `audit.before` but the newest `audit.keepNewest`, and expired idempotency keys.
+   * In deletes of at most `policy.batch` rows, each its own short write, yielding in between so
+   * other work goes on; idempotent (run again with the same policy, it removes nothing).
+   */
+  compactHistory(policy: RetentionPolicy): Promise<Compacted>;
 }

@@ -1,6 +1,7 @@
 import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
-import { type KV, Kvm } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { townBucket } from '../bus/kv-buckets.ts';
 import { eventSubject } from '../bus/streams.ts';
 import { traceHeaders } from '../bus/trace-headers.ts';
 import { inSpan } from '../bus/tracing.ts';
@@ -47,8 +48,15 @@ export class EventRelay {
     this.log = log;
   }
 
-  static async open(nc: NatsConnection, ledger: Ledger, prefix: string, log: Log): Promise<EventRelay> {
-    const kv = await new Kvm(nc).create(`${prefix}_relay`, { history: 1 });
+  /** `replicas`: GT_NATS_REPLICAS for its mark's bucket (1, the embedded single server's, unless given). */
+  static async open(
+    nc: NatsConnection,
+    ledger: Ledger,
+    prefix: string,
+    log: Log,
+    replicas = 1,
+  ): Promise<EventRelay> {
+    const kv = await townBucket(nc, `${prefix}_relay`, replicas);
     return new EventRelay(ledger, jetstream(nc), kv, prefix, log);
   }
 

@@ -1,6 +1,7 @@
-import { type KV, Kvm } from '@nats-io/kv';
+import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { processAlive } from '../bus/child-process.ts';
+import { townBucket } from '../bus/kv-buckets.ts';
 
 type Log = { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
 
@@ -36,9 +37,10 @@ export class LeaderLease {
     id: string,
     ttlMs: number,
     log: Log,
+    replicas: number,
     key = 'cron',
   ): Promise<LeaderLease> {
-    const kv = await new Kvm(nc).create(`${prefix}_leases`, { history: 1, ttl: ttlMs });
+    const kv = await townBucket(nc, `${prefix}_leases`, replicas, ttlMs);
     return new LeaderLease(kv, id, ttlMs, log, key);
   }
 

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import type { ApprovalRule } from '../../src/domain/approval-rules.ts';
 import { refusal } from './dependency.contract.ts';
+import { raceIt } from './harness.ts';
 import type { ContractState } from './ledger.contract.ts';
 
 const rule = (value: string, over: Partial<ApprovalRule> = {}): ApprovalRule => ({
@@ -66,7 +67,7 @@ export function registerApprovalRulesContract(s: ContractState): void {
     expect(await s.ledger.eventsSince(0)).toEqual(before);
   });
 
-  it('keeps both of two concurrent adds (no lost update)', async () => {
+  raceIt(s)('keeps both of two concurrent adds (no lost update)', async () => {
     const rig = await s.ledger.addRig({ name: 'alpha', prefix: 'al' }, s.ctx());
     const other = await s.fx.reopen(); // a second replica on the same store
     try {

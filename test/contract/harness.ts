@@ -1,3 +1,4 @@
+import { it } from 'vitest';
 import type { Bead, NewBead } from '../../src/domain/bead.ts';
 import type { Ledger, WriteContext } from '../../src/ledger/port.ts';
 
@@ -28,3 +29,16 @@ export async function createMany(
 }
 
 export const ids = (beads: readonly { id: string }[]) => beads.map((b) => b.id);
+
+/** What the server can honour in the adapter's mode; registration-time (decides which tests exist). */
+export interface ContractOptions {
+  /** false: concurrent compare-and-swaps are not atomic here (mongodb mode on FerretDB). */
+  races: boolean;
+}
+
+export const RACES_SKIPPED =
+  '!!! SKIPPED: FerretDB does not apply conditional updates atomically, so the mongodb mode cannot win this race there; run MONGODB_URI=… npm run test:mongo !!!';
+
+/** `it` for a test that races concurrent writers: skipped, saying so loudly, where `races` is false. */
+export const raceIt = (s: { races: boolean }) =>
+  s.races ? it : (name: string, fn: () => Promise<void>) => it.skip(`${name} ${RACES_SKIPPED}`, fn);

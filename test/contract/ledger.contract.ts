@@ -3,12 +3,19 @@ import type { Ledger } from '../../src/ledger/port.ts';
 import { registerApprovalRulesContract } from './approval-rules.contract.ts';
 import { registerBlockingContract } from './blocking.contract.ts';
 import { registerDependencyContract } from './dependency.contract.ts';
-import { clock, type LedgerFactory, type LedgerFixture } from './harness.ts';
+import {
+  type ContractOptions,
+  clock,
+  type LedgerFactory,
+  type LedgerFixture,
+  RACES_SKIPPED,
+} from './harness.ts';
 import { registerImportContract } from './import.contract.ts';
 import { registerLifecycleContract } from './lifecycle.contract.ts';
 import { registerMailContract, registerNudgeContract } from './mail.contract.ts';
 import { registerMergeRequestContract } from './merge-requests.contract.ts';
 import { registerRecordsContract } from './records.contract.ts';
+import { registerRetentionContract } from './retention.contract.ts';
 import { registerRigFreezeContract } from './rig-freeze.contract.ts';
 import { registerRigPolicyContract } from './rig-policy.contract.ts';
 import { registerSupervisionContract } from './supervision.contract.ts';
@@ -19,9 +26,14 @@ import { registerUsageLimitContract } from './usage-limit.contract.ts';
  * The ledger contract: every adapter must pass all of it. Scenarios are beads.md §8, adapted
  * where docs/decisions.md fixes upstream behaviour on purpose.
  */
-export function runLedgerContract(name: string, factory: LedgerFactory): void {
+export function runLedgerContract(
+  name: string,
+  factory: LedgerFactory,
+  options: ContractOptions = { races: true },
+): void {
+  if (!options.races) process.stderr.write(`\nledger contract: ${name}: races ${RACES_SKIPPED}\n\n`);
   describe(`ledger contract: ${name}`, () => {
-    const state = {} as { fx: LedgerFixture; ledger: Ledger; ctx: ReturnType<typeof clock> };
+    const state = { races: options.races } as ContractState;
     beforeEach(async () => {
       state.fx = await factory();
       state.ledger = state.fx.ledger;
@@ -65,7 +77,14 @@ export function runLedgerContract(name: string, factory: LedgerFactory): void {
     registerUsageContract(state);
     registerMergeRequestContract(state);
     registerImportContract(state);
+    registerRetentionContract(state);
   });
 }
 
-export type ContractState = { fx: LedgerFixture; ledger: Ledger; ctx: ReturnType<typeof clock> };
+export type ContractState = {
+  fx: LedgerFixture;
+  ledger: Ledger;
+  ctx: ReturnType<typeof clock>;
+  /** Registration-time: whether concurrency races can be honoured (harness.ts raceIt). */
+  races: boolean;
+};

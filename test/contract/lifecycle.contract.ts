@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { refusal } from './dependency.contract.ts';
-import { createMany } from './harness.ts';
+import { createMany, raceIt } from './harness.ts';
 import type { ContractState } from './ledger.contract.ts';
 
 /** Close/reopen/update/claim and ids: beads.md §8 scenarios 29–34, 39–40, 43–44. */
@@ -89,7 +89,7 @@ export function registerLifecycleContract(s: ContractState): void {
     expect(await s.ledger.updateBead(id, { title: 'A2' }, s.ctx())).toMatchObject({ version: 3 }); // no-op
   });
 
-  it('§8.43 eight concurrent claims: exactly one wins', async () => {
+  raceIt(s)('§8.43 eight concurrent claims: exactly one wins', async () => {
     const [a] = await createMany(s.ledger, s.ctx, ['A']);
     const second = await s.fx.reopen();
     const claims = Array.from({ length: 8 }, (_, i) =>

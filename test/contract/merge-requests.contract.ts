@@ -7,6 +7,7 @@ import {
 } from '../../src/domain/merge-request.ts';
 import type { Ledger, LedgerEvent } from '../../src/ledger/port.ts';
 import { refusal } from './dependency.contract.ts';
+import { raceIt } from './harness.ts';
 import type { ContractState } from './ledger.contract.ts';
 
 const sha = (n: number) => n.toString(16).padStart(40, '0');
@@ -265,7 +266,7 @@ export function registerMergeRequestContract(s: ContractState): void {
     expect(await s.ledger.eventsSince(0)).toEqual(before);
   });
 
-  it('eight concurrent updates at one version: exactly one wins, with one event', async () => {
+  raceIt(s)('eight concurrent updates at one version: exactly one wins, with one event', async () => {
     const { input } = await setup();
     const { mr } = await s.ledger.submitMergeRequest(input(), s.ctx());
     const second = await s.fx.reopen();
@@ -285,7 +286,7 @@ export function registerMergeRequestContract(s: ContractState): void {
     await second.close();
   });
 
-  it('concurrent submissions for one bead leave exactly one open MR', async () => {
+  raceIt(s)('concurrent submissions for one bead leave exactly one open MR', async () => {
     const { bead, input } = await setup();
     const second = await s.fx.reopen();
     await Promise.all(

@@ -1,4 +1,5 @@
 import { MongoClient } from 'mongodb';
+import type { MongoMode, MongoModeSetting } from '../../src/ledger/mongo/mode.ts';
 import { MongoLedger } from '../../src/ledger/mongo/mongo-ledger.ts';
 import type { LedgerFactory, LedgerFixture } from './harness.ts';
 
@@ -11,8 +12,12 @@ let databases = 0;
 
 export const freshDbName = (kind = 'contract') => `gt_${kind}_${process.pid}_${++databases}_${Date.now()}`;
 
-export async function openMongoLedger(uri: string, dbName: string): Promise<MongoLedger> {
-  const ledger = new MongoLedger(new MongoClient(uri, { serverSelectionTimeoutMS: 5000 }), dbName);
+export async function openMongoLedger(
+  uri: string,
+  dbName: string,
+  mode: MongoModeSetting = 'auto',
+): Promise<MongoLedger> {
+  const ledger = new MongoLedger(new MongoClient(uri, { serverSelectionTimeoutMS: 5000 }), dbName, { mode });
   await ledger.init();
   return ledger;
 }
@@ -23,11 +28,15 @@ export interface MongoFixture extends LedgerFixture {
   dbName: string;
 }
 
-export async function mongoFixture(uri: string, kind = 'contract'): Promise<MongoFixture> {
+export async function mongoFixture(
+  uri: string,
+  kind = 'contract',
+  mode: MongoModeSetting = 'auto',
+): Promise<MongoFixture> {
   const dbName = freshDbName(kind);
   const opened: MongoLedger[] = [];
   const open = async () => {
-    const ledger = await openMongoLedger(uri, dbName);
+    const ledger = await openMongoLedger(uri, dbName, mode);
     opened.push(ledger);
     return ledger;
   };
@@ -47,6 +56,33 @@ export async function mongoFixture(uri: string, kind = 'contract'): Promise<Mong
   };
 }
 
-export function makeMongoLedgerFactory(uri: string): LedgerFactory {
-  return () => mongoFixture(uri);
+export function makeMongoLedgerFactory(uri: string, mode: MongoModeSetting = 'auto'): LedgerFactory {
+  return () => mongoFixture(uri, 'contract', mode);
+}
+
+/** The modes to test on a server, and whether it can honour this mode's concurrency races. */
+export function modesFor(targetName: string): Array<{ mode: MongoMode; races: boolean }> {
+  return [
+    { mode: 'compat', races: true },
+    // FerretDB runs the mongodb mode's code, not its atomicity: its conditional updates race.
+    { mode: 'mongodb', races: targetName !== 'ferretdb' },
+  ];
+}
+
+/**
+ * `withFixture(body)`: a fresh database for `body`, cleaned up after; `withTwo(body)`: the same with
+ * a second ledger on it (another replica).
+ */
+export function fixtureRunner(uri: string, kind: string, mode: MongoModeSetting) {
+  const withFixture = async (body: (fx: MongoFixture) => Promise<void>) => {
+    const fx = await mongoFixture(uri, kind, mode);
+    try {
+      await body(fx);
+    } finally {
+      await fx.cleanup();
+    }
+  };
+  const withTwo = (body: (a: MongoLedger, b: MongoLedger, fx: MongoFixture) => Promise<void>) =>
+    withFixture(async (fx) => body(fx.ledger, await fx.reopen(), fx));
+  return { withFixture, withTwo };
 }

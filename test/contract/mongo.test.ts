@@ -1,11 +1,12 @@
 import { describe, inject, it } from 'vitest';
 import { NOT_TESTED } from '../support/mongo-targets.ts';
 import { runLedgerContract } from './ledger.contract.ts';
-import { makeMongoLedgerFactory } from './mongo-target.ts';
+import { makeMongoLedgerFactory, modesFor } from './mongo-target.ts';
 
 /**
- * The same contract on the MongoDB adapter, against every MongoDB-protocol server available:
- * a FerretDB 1.24 child process, and real MongoDB when MONGODB_URI is set. With neither, one
+ * The same contract on the MongoDB adapter, in both its modes (compat and mongodb), against every
+ * MongoDB-protocol server available: a FerretDB 1.24 child process (the mongodb mode's races
+ * skipped, loudly), and real MongoDB when MONGODB_URI is set (everything). With neither, one
  * skipped test says so loudly (and mongoTargets printed a banner).
  */
 const targets = inject('mongoTargets');
@@ -17,5 +18,9 @@ if (targets.length === 0) {
 }
 
 for (const target of targets) {
-  runLedgerContract(`mongo (${target.name})`, makeMongoLedgerFactory(target.uri));
+  for (const { mode, races } of modesFor(target.name)) {
+    runLedgerContract(`mongo (${target.name}, ${mode} mode)`, makeMongoLedgerFactory(target.uri, mode), {
+      races,
+    });
+  }
 }

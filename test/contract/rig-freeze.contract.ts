@@ -2,6 +2,7 @@ import { expect, it } from 'vitest';
 import { DomainError } from '../../src/domain/errors.ts';
 import type { MqFreeze } from '../../src/domain/rig.ts';
 import { refusal } from './dependency.contract.ts';
+import { raceIt } from './harness.ts';
 import type { ContractState } from './ledger.contract.ts';
 
 const freezeEvents = async (s: ContractState) =>
@@ -83,31 +84,38 @@ export function registerRigFreezeContract(s: ContractState): void {
     expect((await s.ledger.getRig('alpha'))?.mq_frozen).toBeNull();
   });
 
-  it('of concurrent freezes from two replicas exactly one wins; the others are told who froze it', async () => {
-    const rig = await s.ledger.addRig({ name: 'alpha', prefix: 'al', repo: '/srv/a.git' }, s.ctx());
-    const other = await s.fx.reopen(); // a second replica on the same store
-    try {
-      const people = ['alice', 'bob', 'carol', 'dan'];
-      const freezes = people.map(
-        (by, i): MqFreeze => ({ by, reason: `r${i}`, at: `2026-11-22T10:0${i}:00.000Z` }),
-      );
-      const results = await Promise.allSettled(
-        freezes.map((f, i) => (i % 2 === 0 ? s.ledger : other).setRigFrozen('alpha', f, s.ctx(f.by))),
-      );
-      const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [freezes[i]] : []));
-      expect(won).toHaveLength(1);
-      const winner = won[0] as MqFreeze;
-      const lost = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as DomainError] : []));
-      expect(lost.map((e) => [e instanceof DomainError, e.code, e.details])).toEqual(
-        Array(people.length - 1).fill([true, 'mq_frozen', { mq_frozen: winner }]),
-      );
-      expect(await s.ledger.getRig('alpha')).toEqual({ ...rig, mq_frozen: winner, version: rig.version + 1 });
-      expect(await other.getRig('alpha')).toMatchObject({ mq_frozen: winner });
-      const events = await freezeEvents(s);
-      expect(events).toHaveLength(1);
-      expect(events[0]).toMatchObject({ actor: winner.by, data: { mq_frozen: winner } });
-    } finally {
-      await other.close();
-    }
-  });
+  raceIt(s)(
+    'of concurrent freezes from two replicas exactly one wins; the others are told who froze it',
+    async () => {
+      const rig = await s.ledger.addRig({ name: 'alpha', prefix: 'al', repo: '/srv/a.git' }, s.ctx());
+      const other = await s.fx.reopen(); // a second replica on the same store
+      try {
+        const people = ['alice', 'bob', 'carol', 'dan'];
+        const freezes = people.map(
+          (by, i): MqFreeze => ({ by, reason: `r${i}`, at: `2026-11-22T10:0${i}:00.000Z` }),
+        );
+        const results = await Promise.allSettled(
+          freezes.map((f, i) => (i % 2 === 0 ? s.ledger : other).setRigFrozen('alpha', f, s.ctx(f.by))),
+        );
+        const won = results.flatMap((r, i) => (r.status === 'fulfilled' ? [freezes[i]] : []));
+        expect(won).toHaveLength(1);
+        const winner = won[0] as MqFreeze;
+        const lost = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as DomainError] : []));
+        expect(lost.map((e) => [e instanceof DomainError, e.code, e.details])).toEqual(
+          Array(people.length - 1).fill([true, 'mq_frozen', { mq_frozen: winner }]),
+        );
+        expect(await s.ledger.getRig('alpha')).toEqual({
+          ...rig,
+          mq_frozen: winner,
+          version: rig.version + 1,
+        });
+        expect(await other.getRig('alpha')).toMatchObject({ mq_frozen: winner });
+        const events = await freezeEvents(s);
+        expect(events).toHaveLength(1);
+        expect(events[0]).toMatchObject({ actor: winner.by, data: { mq_frozen: winner } });
+      } finally {
+        await other.close();
+      }
+    },
+  );
 }

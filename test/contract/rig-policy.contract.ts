@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { DEFAULT_GATE_TIMEOUT_S, type MergePolicy } from '../../src/domain/merge-policy.ts';
 import { refusal } from './dependency.contract.ts';
+import { raceIt } from './harness.ts';
 import type { ContractState } from './ledger.contract.ts';
 
 const policyEvents = async (s: ContractState) =>
@@ -58,7 +59,7 @@ export function registerRigPolicyContract(s: ContractState): void {
     expect(await s.ledger.listRigs()).toHaveLength(1);
   });
 
-  it('keeps both of two concurrent changes of different fields (no lost update)', async () => {
+  raceIt(s)('keeps both of two concurrent changes of different fields (no lost update)', async () => {
     const rig = await s.ledger.addRig({ name: 'alpha', prefix: 'al', repo: '/srv/a.git' }, s.ctx());
     const other = await s.fx.reopen(); // a second replica on the same store
     try {

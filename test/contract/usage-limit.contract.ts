@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import type { UsageLimit } from '../../src/domain/usage-limit.ts';
 import { refusal } from './dependency.contract.ts';
+import { raceIt } from './harness.ts';
 import type { ContractState } from './ledger.contract.ts';
 
 const rigUpdates = async (s: ContractState) =>
@@ -82,7 +83,7 @@ export function registerUsageLimitContract(s: ContractState): void {
     }
   });
 
-  it('of concurrent pauses from two replicas at one version exactly one applies', async () => {
+  raceIt(s)('of concurrent pauses from two replicas at one version exactly one applies', async () => {
     const rig = await s.ledger.addRig({ name: 'alpha', prefix: 'al', repo: '/srv/a.git' }, s.ctx());
     const other = await s.fx.reopen(); // a second replica on the same store
     try {

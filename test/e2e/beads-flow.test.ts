@@ -19,7 +19,11 @@ describe('bd against a running gt up', () => {
     expect((await fetch(`${rt.http_url}/livez`)).status).toBe(200);
     const readyz = await fetch(`${rt.http_url}/readyz`);
     expect(readyz.status).toBe(200);
-    expect(await readyz.json()).toEqual({ ready: true, checks: { ledger: 'ok', nats: 'ok' } });
+    expect(await readyz.json()).toEqual({
+      ready: true,
+      checks: { ledger: 'ok', nats: 'ok' },
+      details: { ledger: { kind: 'sqlite' } },
+    });
   });
 
   it('a dependency chain moves through ready/blocked as beads close, and survives a restart', async () => {

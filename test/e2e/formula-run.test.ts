@@ -8,7 +8,14 @@ import { gitRepo, RunnerProcess, waitFor } from './runner-process.ts';
 import { Town } from './town.ts';
 
 type Bead = { id: string; status: string; close_reason: string };
-type Run = { root: string; beads: Record<string, string>; convoy: string; status: string; waves: number };
+type Run = {
+  root: string;
+  convoy_id: string;
+  beads: string[];
+  steps: Record<string, string>;
+  status: string;
+  waves: Array<{ wave: number; issues: string[] }>;
+};
 
 /**
  * From a formula to landed work, in a running town with real polecats and the merge queue: `gt
@@ -71,18 +78,23 @@ describe('gt formula run, end to end', () => {
       '--launch',
     ]);
     expect(run.status).toBe('open');
-    const gate = run.beads['build.approval'] as string;
-    await closed(run.beads.build as string);
-    expect((await show(run.beads.build as string)).close_reason).toMatch(/^Merged in web-mr-/);
+    // The contract's shape: the step beads in step order, the waves as gt convoy stage gives them.
+    expect(run).toMatchObject({ convoy_id: expect.any(String), root: expect.any(String) });
+    expect(run.beads).toEqual([run.steps.build, run.steps['build.approval'], run.steps.ship]);
+    expect(run.beads).toEqual(Object.values(run.steps));
+    expect(run.waves).toEqual([{ wave: 1, issues: [run.steps.build] }]);
+    const gate = run.steps['build.approval'] as string;
+    await closed(run.steps.build as string);
+    expect((await show(run.steps.build as string)).close_reason).toMatch(/^Merged in web-mr-/);
     // The gate is ready now; what it holds is not dispatched until a person approves.
     const gates = await town.json<Array<{ id: string; ready: boolean }>>('gt', ['gate', 'list']);
     expect(gates).toEqual([expect.objectContaining({ id: gate, ready: true })]);
-    expect((await show(run.beads.ship as string)).status).toBe('open');
+    expect((await show(run.steps.ship as string)).status).toBe('open');
     await town.json('gt', ['gate', 'approve', gate, '-m', 'reviewed the build']);
-    await closed(run.beads.ship as string);
+    await closed(run.steps.ship as string);
     await waitFor(
       async () =>
-        (await town.json<{ status: string }>('gt', ['convoy', 'status', run.convoy])).status === 'closed',
+        (await town.json<{ status: string }>('gt', ['convoy', 'status', run.convoy_id])).status === 'closed',
       30_000,
       () => 'the convoy never landed',
     );

@@ -5,7 +5,7 @@ import { waitFor } from './runner-process.ts';
 import { Town } from './town.ts';
 
 type Bead = { id: string; status: string; close_reason: string; assignee: string | null };
-type Run = { beads: Record<string, string>; convoy: string; status: string };
+type Run = { steps: Record<string, string>; convoy_id: string; status: string };
 
 /**
  * A timer gate in a running town: `gt formula run --launch` cooks `build`, its one-second timer
@@ -34,8 +34,8 @@ describe('gt formula run with a timer gate, end to end', () => {
 
   it('opens the gate by itself once build is done and its second passed, then feeds ship', async () => {
     const run = await town.json<Run>('gt', ['formula', 'run', 'soaked', '--launch']);
-    const gate = run.beads['build.timer'] as string;
-    const ship = run.beads.ship as string;
+    const gate = run.steps['build.timer'] as string;
+    const ship = run.steps.ship as string;
     expect(run.status).toBe('open');
     const listed = await town.json<Array<{ id: string; kind: string; opens_at: string }>>('gt', [
       'gate',
@@ -48,7 +48,7 @@ describe('gt formula run with a timer gate, end to end', () => {
     expect(approve.stderr).toContain('opens by itself at');
     // It also waits for its step (the unit test shows that at any hour): build is still open.
     expect((await show(gate)).status).toBe('open');
-    await town.json('bd', ['close', run.beads.build as string]);
+    await town.json('bd', ['close', run.steps.build as string]);
     await waitFor(
       async () => (await show(ship)).status === 'hooked',
       20_000,

@@ -12,7 +12,7 @@ import { Town } from './town.ts';
 const SECRET = 'slack-signing-secret-for-gate-cards';
 
 type Bead = { id: string; status: string; close_reason: string; is_blocked: boolean; version: number };
-type Run = { beads: Record<string, string>; convoy: string; status: string };
+type Run = { steps: Record<string, string>; convoy_id: string; status: string };
 
 /**
  * A formula's human gate on Slack through the real surfaces: `gt formula run --launch` cooks it,
@@ -109,9 +109,9 @@ describe('the human gate card on Slack', () => {
   it('blocks its dependent until approved from a signed Slack click by someone allowed to', async () => {
     const run = await town.json<Run>('gt', ['formula', 'run', 'reviewed', '--rig', 'alpha', '--launch']);
     expect(run.status).toBe('open');
-    const gate = run.beads['build.approval'] as string;
-    const build = run.beads.build as string;
-    const ship = run.beads.ship as string;
+    const gate = run.steps['build.approval'] as string;
+    const build = run.steps.build as string;
+    const ship = run.steps.ship as string;
     // The gate still waits on its work: no card yet (the convoy's card is there: events were seen).
     await waitFor(() => api.to('/api/chat.postMessage').some((r) => inChannel(r, 'C_CONVOYS')), 10_000);
     expect(cardPosts()).toHaveLength(0);

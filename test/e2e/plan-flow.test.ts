@@ -178,7 +178,7 @@ describe('gt plan with a scripted Mayor', () => {
   }, 60_000);
 
   it('a formula a person runs is a plan too: shown, and launched or discarded like one', async () => {
-    const run = await town.json<{ plan: string; convoy: string; root: string }>('gt', [
+    const run = await town.json<{ plan: string; convoy_id: string; root: string }>('gt', [
       'formula',
       'run',
       'feature',
@@ -189,11 +189,11 @@ describe('gt plan with a scripted Mayor', () => {
       '--rig',
       'web',
     ]);
-    const v = await show(run.convoy);
-    expect(v).toMatchObject({ id: run.plan, state: 'ready', convoy: { id: run.convoy } });
+    const v = await show(run.convoy_id);
+    expect(v).toMatchObject({ id: run.plan, state: 'ready', convoy: { id: run.convoy_id } });
     expect(v.waves[0]?.beads.map((b) => b.title)).toEqual(['Design login']);
-    await town.json('gt', ['plan', 'discard', run.convoy, '-r', 'later']);
-    expect((await bead(run.convoy)).status).toBe('closed');
+    await town.json('gt', ['plan', 'discard', run.convoy_id, '-r', 'later']);
+    expect((await bead(run.convoy_id)).status).toBe('closed');
     // Its steps did not complete: the run's root says it was discarded, whoever closed it.
     expect(await bead(run.root)).toMatchObject({
       status: 'closed',

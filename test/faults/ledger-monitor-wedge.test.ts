@@ -78,11 +78,9 @@ describe.runIf(installed)('a MongoDB client whose server monitor wedged', () => 
   it('stays broken on a plain client, and the ledger reconnects by itself and keeps its data', async () => {
     const plain = new MongoClient(ferret.uri, clientOptions);
     const reconnects: number[] = [];
-    const ledger = new MongoLedger(
-      new MongoClient(ferret.uri, clientOptions),
-      `gt_wedge_${process.pid}`,
-      (ms) => reconnects.push(ms),
-    );
+    const ledger = new MongoLedger(new MongoClient(ferret.uri, clientOptions), `gt_wedge_${process.pid}`, {
+      onReconnect: (ms) => reconnects.push(ms),
+    });
     try {
       await plain.connect();
       await ledger.init();

@@ -11,7 +11,7 @@ import type { Actor } from '../../src/domain/actor.ts';
 import type { Reply } from '../../src/domain/reply.ts';
 import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.ts';
 
-type Run = { root: string; beads: Record<string, string> };
+type Run = { root: string; steps: Record<string, string> };
 type Shown = { id: string; title: string; status: string; alias?: string };
 
 /** A formula with a plain step, a container with children (one gated), a loop and a dependent. */
@@ -71,7 +71,7 @@ describe('readable aliases of formula beads', () => {
     return reply.error;
   };
   const show = async (ref: string) => (await ok<Shown[]>('bd show', { ids: [ref] }))[0] as Shown;
-  const bead = (key: string) => run.beads[key] as string;
+  const bead = (key: string) => run.steps[key] as string;
 
   beforeEach(async () => {
     const home = mkdtempSync(join(tmpdir(), 'gt-alias-'));

@@ -83,6 +83,56 @@ describe('docker-compose.yml', () => {
   });
 });
 
+describe('docker-compose.cluster.yml', () => {
+  const cluster = read('docker-compose.cluster.yml');
+  const base = read('docker-compose.yml');
+  // Its services (the anchors above them have keys of the same names and indentation).
+  const services = cluster.slice(cluster.indexOf('\nservices:\n'), cluster.indexOf('\nvolumes:\n') + 1);
+  const block = (text: string, name: string) => {
+    const start = text.indexOf(`\n  ${name}:\n`);
+    expect(start, `service ${name}`).toBeGreaterThan(0);
+    const rest = text.slice(start + 1);
+    const end = rest.slice(1).search(/\n {2}\S|\nvolumes:/);
+    return end < 0 ? rest : rest.slice(0, end + 1);
+  };
+  const nodes = ['nats', 'nats-2', 'nats-3'];
+  const allUrls = nodes.map((n) => `nats://${n}:4222`).join(',');
+
+  it('clusters three JetStream nodes, each named, on its own store, routed to all three', () => {
+    const routes = nodes.map((n) => `nats://${n}:6222`).join(',');
+    const names = nodes.map((n) => {
+      const node = block(services, n);
+      expect(node).toMatch(/"--jetstream", "--store_dir", "\/data"/);
+      expect(node).toMatch(/"--cluster_name", "gastown"/);
+      expect(node).toContain(`"--routes", "${routes}"`);
+      return node.match(/"--server_name", "(\w+)"/)?.[1];
+    });
+    expect(new Set(names).size).toBe(3);
+    // n1 is docker-compose.yml's `nats` (its volume); n2 and n3 bring their own.
+    expect(block(base, 'nats')).toMatch(/nats-data:\/data/);
+    expect(block(services, 'nats-2')).toMatch(/nats-2-data:\/data/);
+    expect(block(services, 'nats-3')).toMatch(/nats-3-data:\/data/);
+  });
+
+  it('points the service replicas at every node with GT_NATS_REPLICAS=3, and the runner at every node', () => {
+    expect(cluster).toContain(`GT_NATS_URL: ${allUrls}\n  GT_NATS_REPLICAS: "3"`);
+    for (const replica of ['gt-1', 'gt-2']) {
+      expect(block(services, replica)).toMatch(/<<: \*cluster/);
+      expect(block(services, replica)).toMatch(/<<: \*depends/);
+    }
+    expect(block(services, 'runner')).toContain(`GT_NATS_URL: ${allUrls}`);
+    expect(block(services, 'runner')).not.toMatch(/GT_NATS_REPLICAS|\*cluster|GT_LEDGER_URL/);
+  });
+
+  it('overrides only services docker-compose.yml defines, and passes only settings the service reads', () => {
+    for (const [, name] of services.matchAll(/^ {2}([\w-]+):\n/gm))
+      if (!['nats-2', 'nats-3'].includes(name as string)) expect(base, name).toContain(`\n  ${name}:\n`);
+    for (const [, name] of cluster.matchAll(/^\s+(GT_[A-Z_]+):/gm))
+      expect(SETTINGS, name).toHaveProperty(name as string);
+    expect(cluster).toMatch(/docker compose -f docker-compose\.yml -f docker-compose\.cluster\.yml up/);
+  });
+});
+
 describe('Slack app manifest', () => {
   it('asks for exactly the scopes docs/slack.md explains', () => {
     const manifest = read('docs/slack-manifest.yaml');

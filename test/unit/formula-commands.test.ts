@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BUILTIN_FORMULAS, formulaFiles } from '../../src/app/formula-files.ts';
 import { CATALOG } from '../../src/commands/catalog.ts';
 import type { FormulaRow, FormulaView } from '../../src/commands/gt/formula.ts';
+import { type FormulaRun, gtFormulaRun } from '../../src/commands/gt/formula-run.ts';
 import { CommandRegistry } from '../../src/commands/registry.ts';
 import type { Reply } from '../../src/domain/reply.ts';
 import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.ts';
@@ -103,10 +104,11 @@ describe('gt formula list and show', () => {
 
   type Run = {
     root: string;
-    beads: Record<string, string>;
-    convoy: string;
+    convoy_id: string;
+    beads: string[];
+    steps: Record<string, string>;
     status: string;
-    waves: number;
+    waves: Array<{ wave: number; issues: string[] }>;
     launched: boolean;
     warnings: Array<{ category: string }>;
   };
@@ -125,36 +127,65 @@ describe('gt formula list and show', () => {
     const reply = await run('gt formula run', { name: 'feature', var: ['feature=search', 'docs=no'] });
     expect(reply.ok).toBe(true);
     const r = (reply as { data: Run }).data;
-    expect(Object.keys(r.beads)).toEqual(['design', 'approve-design', 'implement', 'test']); // docs=no: no docs step
+    expect(Object.keys(r.steps)).toEqual(['design', 'approve-design', 'implement', 'test']); // docs=no: no docs step
+    // The JSON answer is the contract's (CLI-CONTRACT.md `{convoy_id, root, beads:[ids], waves:[…]}`),
+    // with the step map, status, warnings, launched and plan besides — and nothing else.
+    const json = JSON.parse(JSON.stringify(r)) as Record<string, unknown>;
+    expect(Object.keys(json).sort()).toEqual([
+      'beads',
+      'convoy_id',
+      'formula',
+      'launched',
+      'plan',
+      'root',
+      'status',
+      'steps',
+      'warnings',
+      'waves',
+    ]);
+    expect(json).toMatchObject({
+      formula: 'feature',
+      convoy_id: expect.any(String),
+      root: expect.any(String),
+    });
+    expect(r.beads).toEqual(['design', 'approve-design', 'implement', 'test'].map((k) => r.steps[k]));
+    expect(r.beads).toEqual(Object.values(r.steps));
+    expect(new Set(r.beads).size).toBe(4);
+    // Staging waves slingable work only: implement and test wait on the person's decision.
+    expect(r.waves).toEqual([{ wave: 1, issues: [r.steps.design] }]);
+    expect(gtFormulaRun.text((reply as { data: FormulaRun }).data)).toContain(
+      `feature: 4 step(s) under ${r.root}; convoy ${r.convoy_id} staged (staged_warnings), 1 wave(s)`,
+    );
     const root = await show(r.root);
     expect(root).toMatchObject({ issue_type: 'epic', title: 'Deliver search', labels: ['formula:feature'] });
     expect(root.description).toMatch(
       /Formula: feature\nVersion: 1\nHash: [0-9a-f]{64}\nVar feature: search\nVar docs: no/,
     );
-    const approve = await show(r.beads['approve-design'] as string);
+    const approve = await show(r.steps['approve-design'] as string);
     expect(approve).toMatchObject({ issue_type: 'decision', parent: r.root });
     expect(approve.labels).toContain('formula-step:approve-design');
-    const implement = r.beads.implement as string;
+    const implement = r.steps.implement as string;
     const deps = (await ledger.dependenciesOf(implement)).filter((d) => d.type === 'blocks');
-    expect(deps.map((d) => d.depends_on_id)).toEqual([r.beads['approve-design']]);
+    expect(deps.map((d) => d.depends_on_id)).toEqual([r.steps['approve-design']]);
     // Staged, not launched: the person's decision gates implement (a warning that says so).
     expect(r).toMatchObject({ launched: false, status: 'staged_warnings' });
     expect(r.warnings.map((w) => w.category)).toContain('gated');
-    expect((await show(r.convoy)).status).toBe('staged_warnings');
+    expect((await show(r.convoy_id)).status).toBe('staged_warnings');
     // The convoy tracks the gate too, and staging it again keeps it: it lands only once approved.
     const trackedBy = async (id: string) =>
       (await ledger.dependentsOf(id)).filter((d) => d.type === 'tracks').map((d) => d.issue_id);
-    expect(await trackedBy(r.beads['approve-design'] as string)).toEqual([r.convoy]);
-    await run('gt convoy stage', { ids: [r.convoy] });
-    expect(await trackedBy(r.beads['approve-design'] as string)).toEqual([r.convoy]);
+    expect(await trackedBy(r.steps['approve-design'] as string)).toEqual([r.convoy_id]);
+    const restaged = (await run('gt convoy stage', { ids: [r.convoy_id] })) as { data: { waves: unknown } };
+    expect(r.waves).toEqual(restaged.data.waves); // the waves exactly as gt convoy stage gives them
+    expect(await trackedBy(r.steps['approve-design'] as string)).toEqual([r.convoy_id]);
   });
 
   it('--launch opens the convoy at once: gated steps wait for the decision, the first wave goes', async () => {
     const r = ((await run('gt formula run', { name: 'feature', launch: true })) as { data: Run }).data;
     expect(r).toMatchObject({ launched: true, status: 'open' });
-    expect((await show(r.beads.design as string)).status).toBe('hooked');
-    expect((await show(r.beads.implement as string)).status).toBe('open');
-    expect((await show(r.beads['approve-design'] as string)).status).toBe('open'); // a person's, never slung
+    expect((await show(r.steps.design as string)).status).toBe('hooked');
+    expect((await show(r.steps.implement as string)).status).toBe('open');
+    expect((await show(r.steps['approve-design'] as string)).status).toBe('open'); // a person's, never slung
   });
 
   it('refuses bad input before writing anything', async () => {
@@ -183,15 +214,15 @@ describe('gt formula list and show', () => {
       'formula = "reviewed"\n[[steps]]\nid = "build"\ntitle = "Build"\n[steps.gate]\ntype = "human"\n[[steps]]\nid = "ship"\ntitle = "Ship"\nneeds = ["build"]\n',
     );
     const r = ((await run('gt formula run', { name: 'reviewed' })) as { data: Run }).data;
-    const gate = r.beads['build.approval'] as string;
+    const gate = r.steps['build.approval'] as string;
     const gates = (await run('gt gate list')) as { data: Array<{ id: string; ready: boolean }> };
     expect(gates.data).toEqual([expect.objectContaining({ id: gate, ready: false })]);
     expect(await run('gt gate approve', { id: gate })).toMatchObject({
       ok: false,
-      error: { code: 'gate_not_ready', message: expect.stringContaining(r.beads.build as string) },
+      error: { code: 'gate_not_ready', message: expect.stringContaining(r.steps.build as string) },
     });
-    expect((await ledger.dependenciesOf(r.beads.ship as string)).map((d) => d.depends_on_id)).toContain(gate);
-    await run('bd close', { ids: [r.beads.build] });
+    expect((await ledger.dependenciesOf(r.steps.ship as string)).map((d) => d.depends_on_id)).toContain(gate);
+    await run('bd close', { ids: [r.steps.build] });
     const seen = (await show(gate)) as unknown as { version: number };
     const approved = await run('gt gate approve', {
       id: gate,
@@ -207,7 +238,7 @@ describe('gt formula list and show', () => {
       error: { code: 'gate_closed' },
     });
     expect((await run('gt gate list')) as { data: unknown[] }).toMatchObject({ data: [] });
-    expect(await run('gt gate approve', { id: r.beads.ship })).toMatchObject({
+    expect(await run('gt gate approve', { id: r.steps.ship })).toMatchObject({
       ok: false,
       error: { code: 'not_a_gate' },
     });

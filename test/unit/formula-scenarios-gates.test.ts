@@ -34,7 +34,7 @@ describe('formula scenarios: gates, flags, lookup', () => {
       'ship',
       'sign',
       'announce',
-    ].map((k) => r.beads[k] as string);
+    ].map((k) => r.steps[k] as string);
     expect((await show(approval as string)).issue_type).toBe('decision');
     expect((await show(sign as string)).issue_type).toBe('decision');
     // Only the work with nothing before it is ready; the gate waits on its work, and what the
@@ -86,11 +86,11 @@ describe('formula scenarios: gates, flags, lookup', () => {
       ].join('\n'),
     );
     const r = await ok<Run>('gt formula run', { name: 'fanout' });
-    const verify = ['npm', 'pypi', 'github'].map((k) => r.beads[`verify-${k}`] as string);
-    expect(await ready()).toEqual([r.beads.release]);
-    await ok('bd close', { ids: [r.beads.release] });
-    expect(await ready()).toEqual([r.beads['release.approval']]);
-    await ok('gt gate approve', { id: r.beads['release.approval'] });
+    const verify = ['npm', 'pypi', 'github'].map((k) => r.steps[`verify-${k}`] as string);
+    expect(await ready()).toEqual([r.steps.release]);
+    await ok('bd close', { ids: [r.steps.release] });
+    expect(await ready()).toEqual([r.steps['release.approval']]);
+    await ok('gt gate approve', { id: r.steps['release.approval'] });
     expect((await ready()).sort()).toEqual([...verify].sort());
   });
 
@@ -130,7 +130,7 @@ describe('formula scenarios: gates, flags, lookup', () => {
     town.write('vapory.formula.toml', text);
     const r = await ok<Run>('gt formula run', { name: 'vapory' });
     expect(await show(r.root)).toMatchObject({ issue_type: 'epic', labels: ['formula:vapory'] });
-    expect((await show(r.beads.a as string)).status).toBe('open');
+    expect((await show(r.steps.a as string)).status).toBe('open');
     // No wisps, so no squash or burn: those verbs do not exist here.
     expect(await run('bd mol squash', { id: r.root })).toMatchObject({
       ok: false,
@@ -148,7 +148,7 @@ describe('formula scenarios: gates, flags, lookup', () => {
     // No session of a person to hook it to (Gas Town hooks every ready step there, all or
     // nothing): both go to polecats. Work for a person is written `type = "human"` instead.
     for (const key of ['pair', 'solo'])
-      expect(await show(r.beads[key] as string)).toMatchObject({
+      expect(await show(r.steps[key] as string)).toMatchObject({
         issue_type: 'task',
         status: 'hooked',
         assignee: expect.stringMatching(/^alpha\//),
@@ -193,6 +193,6 @@ describe('formula scenarios: gates, flags, lookup', () => {
       description: 'toml',
       path: join(town.home, 'formulas', 'pair.formula.toml'),
     });
-    expect(Object.keys((await ok<Run>('gt formula run', { name: 'pair' })).beads)).toEqual(['a']);
+    expect(Object.keys((await ok<Run>('gt formula run', { name: 'pair' })).steps)).toEqual(['a']);
   });
 });

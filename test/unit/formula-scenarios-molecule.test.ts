@@ -20,7 +20,7 @@ describe('formula scenarios: running a molecule', () => {
   it('§8 #25 a close hands the next step to one polecat; two racing for one step: exactly one wins', async () => {
     town.write('three.formula.toml', THREE);
     const r = await ok<Run>('gt formula run', { name: 'three', launch: true });
-    const [s1, s2, s3] = ['s1', 's2', 's3'].map((k) => r.beads[k] as string) as [string, string, string];
+    const [s1, s2, s3] = ['s1', 's2', 's3'].map((k) => r.steps[k] as string) as [string, string, string];
     expect((await show(s1)).status).toBe('hooked');
     expect(await ready()).toEqual([]);
 
@@ -64,7 +64,7 @@ describe('formula scenarios: running a molecule', () => {
       )}`,
     );
     const r = await ok<Run>('gt formula run', { name: 'nested', launch: true });
-    const id = (k: string) => r.beads[k] as string;
+    const id = (k: string) => r.steps[k] as string;
     expect([(await show(id('p'))).issue_type, (await show(id('p2'))).issue_type]).toEqual(['epic', 'epic']);
     await closeAndFeed(id('a'));
     await closeAndFeed(id('c1'));
@@ -79,7 +79,7 @@ describe('formula scenarios: running a molecule', () => {
     await closeAndFeed(id('d'));
     expect(await show(id('p2'))).toMatchObject({ status: 'closed', close_reason: MOLECULE_COMPLETE_REASON });
     expect(await show(r.root)).toMatchObject({ status: 'closed', close_reason: 'All steps complete' });
-    expect(await ok('gt convoy status', { convoy: r.convoy })).toMatchObject({ status: 'closed' });
+    expect(await ok('gt convoy status', { convoy: r.convoy_id })).toMatchObject({ status: 'closed' });
     // The same event again (a redelivery, another replica): closed once.
     await town.feeder.onClosed(await town.lastClose(id('d')));
     expect(await closesOf(r.root)).toBe(1);
@@ -91,10 +91,10 @@ describe('formula scenarios: running a molecule', () => {
       `formula = "gated"\n${steps('id = "build"\ntitle = "Build"\n[steps.gate]\ntype = "human"')}`,
     );
     const r = await ok<Run>('gt formula run', { name: 'gated' });
-    await closeAndFeed(r.beads.build as string);
+    await closeAndFeed(r.steps.build as string);
     expect((await show(r.root)).status).toBe('open');
-    await ok('gt gate approve', { id: r.beads['build.approval'] });
-    await town.feeder.onClosed(await town.lastClose(r.beads['build.approval'] as string));
+    await ok('gt gate approve', { id: r.steps['build.approval'] });
+    await town.feeder.onClosed(await town.lastClose(r.steps['build.approval'] as string));
     expect(await show(r.root)).toMatchObject({ status: 'closed', close_reason: MOLECULE_COMPLETE_REASON });
 
     const epic = (await ok<{ id: string }>('bd create', { title: 'Plain', type: 'epic', rig: 'alpha' })).id;
@@ -120,7 +120,7 @@ describe('formula scenarios: running a molecule', () => {
     );
     const r = await ok<Run>('gt formula run', { name: 'nested' });
     const [prep, cause, patch, verify] = ['prep', 'cause', 'patch', 'verify'].map(
-      (k) => r.beads[k] as string,
+      (k) => r.steps[k] as string,
     );
     expect(await ready()).toEqual([prep]); // the container's children wait on what it needs
     await closeAndFeed(prep as string);
@@ -146,13 +146,13 @@ describe('formula scenarios: running a molecule', () => {
     expect(text.length).toBeGreaterThan(140_000);
     town.write('chain.formula.toml', text);
     const r = await ok<Run>('gt formula run', { name: 'chain' });
-    expect(Object.keys(r.beads)).toHaveLength(n);
-    expect(r.waves).toBe(n);
+    expect(Object.keys(r.steps)).toHaveLength(n);
+    expect(r.waves).toHaveLength(n);
     for (let i = 1; i <= 4; i++) {
-      expect(await ready()).toEqual([r.beads[name(i)]]);
-      await ok('bd close', { ids: [r.beads[name(i)]] });
+      expect(await ready()).toEqual([r.steps[name(i)]]);
+      await ok('bd close', { ids: [r.steps[name(i)]] });
     }
-    expect(await ready()).toEqual([r.beads[name(5)]]);
+    expect(await ready()).toEqual([r.steps[name(5)]]);
   });
 });
 

@@ -126,10 +126,14 @@ export interface Shown {
 export interface Run {
   formula: string;
   root: string;
-  beads: Record<string, string>;
-  convoy: string;
+  convoy_id: string;
+  /** The steps' bead ids, in step order. */
+  beads: string[];
+  /** Each step's bead by step id. */
+  steps: Record<string, string>;
+  /** The convoy's waves, as `gt convoy stage` gives them. */
+  waves: Array<{ wave: number; issues: string[] }>;
   status: string;
-  waves: number;
   launched: boolean;
   warnings: Array<{ category: string; message: string }>;
 }

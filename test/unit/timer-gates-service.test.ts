@@ -14,7 +14,7 @@ import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.ts';
 import { ConvoyFeeder, FEEDER } from '../../src/services/convoy-feeder.ts';
 import { openDueTimerGates } from '../../src/services/timer-gates.ts';
 
-type Run = { root: string; beads: Record<string, string>; convoy: string };
+type Run = { root: string; steps: Record<string, string>; convoy_id: string };
 
 const OPERATOR: Actor = { kind: 'human', id: 'operator', operator: 'operator' };
 const TIMER_JOB: Actor = { kind: 'system', id: 'timer-gates' };
@@ -69,9 +69,9 @@ describe('timer gates: the cron job’s pass', () => {
 
   it('scenario 22 in a run: pending at +59 min, opened at +61 min by the job, then ship is fed', async () => {
     const r = await ok<Run>('gt formula run', { name: 'soaked', launch: true });
-    const gate = r.beads['build.timer'] as string;
+    const gate = r.steps['build.timer'] as string;
     expect(await show(gate)).toMatchObject({ issue_type: 'decision', status: 'open', is_blocked: true });
-    expect((await show(r.beads.build as string)).status).toBe('hooked'); // work, slung at launch
+    expect((await show(r.steps.build as string)).status).toBe('hooked'); // work, slung at launch
     // Listed with its clock; nobody approves it.
     const rows = await ok<GateRow[]>('gt gate list');
     expect(rows).toEqual([
@@ -98,10 +98,10 @@ describe('timer gates: the cron job’s pass', () => {
     // Its time has come, its step is not done: it waits for the step.
     expect(await timerJob(poured + 2 * 60 * MINUTE)).toEqual({ opened: [], skipped: [] });
     clock = poured + 10 * MINUTE;
-    await ok('bd close', { ids: [r.beads.build] });
+    await ok('bd close', { ids: [r.steps.build] });
     // The step finished at +10 min; the clock still runs from the pour.
     expect(await timerJob(poured + 59 * MINUTE)).toEqual({ opened: [], skipped: [] });
-    expect((await show(r.beads.ship as string)).is_blocked).toBe(true);
+    expect((await show(r.steps.ship as string)).is_blocked).toBe(true);
 
     clock = poured + 61 * MINUTE;
     expect(await timerJob(clock)).toEqual({ opened: [gate], skipped: [] });
@@ -113,7 +113,7 @@ describe('timer gates: the cron job’s pass', () => {
       (e) => e.type === 'bead_closed' && e.bead_id === gate,
     );
     expect(closes.map((e) => e.actor)).toEqual(['timer-gates']);
-    expect(await show(r.beads.ship as string)).toMatchObject({ status: 'open', is_blocked: false });
+    expect(await show(r.steps.ship as string)).toMatchObject({ status: 'open', is_blocked: false });
     expect(await timerJob(clock)).toEqual({ opened: [], skipped: [] }); // once
 
     // The close's event, as the service delivers it to the feeder: ship goes to a polecat.
@@ -121,14 +121,14 @@ describe('timer gates: the cron job’s pass', () => {
       registry.execute({ verb, args, actor: FEEDER, source: 'system' }),
     );
     await feeder.onClosed(closes[0] as LedgerEvent);
-    expect((await show(r.beads.ship as string)).status).toBe('hooked');
+    expect((await show(r.steps.ship as string)).status).toBe('hooked');
     expect(await ok('gt gate list')).toEqual([]);
   });
 
   it('leaves a gate alone when a person opened it first, or its step was reopened meanwhile', async () => {
     const r = await ok<Run>('gt formula run', { name: 'soaked', launch: true });
-    const gate = r.beads['build.timer'] as string;
-    await ok('bd close', { ids: [r.beads.build] });
+    const gate = r.steps['build.timer'] as string;
+    await ok('bd close', { ids: [r.steps.build] });
     const late = poured + 2 * 60 * MINUTE;
     // Between the job's read and its close, a person closes the gate: one close wins, once.
     const racedByAPerson = await openDueTimerGates(
@@ -150,7 +150,7 @@ describe('timer gates: the cron job’s pass', () => {
     const racedByReopen = await openDueTimerGates(
       ledger,
       async (verb, args) => {
-        await ok('bd reopen', { ids: [r.beads.build] });
+        await ok('bd reopen', { ids: [r.steps.build] });
         return run(verb, args, TIMER_JOB);
       },
       new Date(late),
@@ -161,19 +161,19 @@ describe('timer gates: the cron job’s pass', () => {
 
   it('staging the run again keeps the timer gate tracked by its convoy', async () => {
     const r = await ok<Run>('gt formula run', { name: 'soaked' });
-    const gate = r.beads['build.timer'] as string;
+    const gate = r.steps['build.timer'] as string;
     const trackedBy = async () =>
       (await ledger.dependentsOf(gate)).filter((d) => d.type === 'tracks').map((d) => d.issue_id);
-    expect(await trackedBy()).toEqual([r.convoy]);
-    await ok('gt convoy stage', { ids: [r.convoy] });
-    expect(await trackedBy()).toEqual([r.convoy]);
+    expect(await trackedBy()).toEqual([r.convoy_id]);
+    await ok('gt convoy stage', { ids: [r.convoy_id] });
+    expect(await trackedBy()).toEqual([r.convoy_id]);
   });
 
   it('runs the shipped bug-triage: verify waits on the regression test’s timer, 24h from the pour', async () => {
     const r = await ok<Run>('gt formula run', { name: 'bug-triage' });
-    const gate = r.beads['regression-test.timer'] as string;
-    expect((await show(gate)).parent).toBe(r.beads.fix);
-    const verify = r.beads.verify as string;
+    const gate = r.steps['regression-test.timer'] as string;
+    expect((await show(gate)).parent).toBe(r.steps.fix);
+    const verify = r.steps.verify as string;
     const blockers = (await ledger.dependenciesOf(verify)).filter((d) => d.type === 'blocks');
     expect(blockers.map((d) => d.depends_on_id)).toEqual([gate]);
     expect(await ok<GateRow[]>('gt gate list')).toEqual([

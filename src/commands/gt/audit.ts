@@ -1,3 +1,4 @@
+import { AUDIT_LIST_MAX } from '../../domain/retention.ts';
 import type { AuditRecord } from '../../ledger/port.ts';
 import { optInt } from '../args.ts';
 import { defineCommand } from '../command.ts';
@@ -12,11 +13,13 @@ export const gtAudit = defineCommand<AuditRecord[]>({
   usage: 'gt audit [--limit N]',
   syntax: {
     positionals: [],
-    flags: { limit: { type: 'string', description: 'how many records (default 50, at most 10000)' } },
+    flags: {
+      limit: { type: 'string', description: `how many records (default 50, at most ${AUDIT_LIST_MAX})` },
+    },
   },
   mutates: false,
   run: async (args, ctx) => ({
-    data: await ctx.services.ledger.listAudit(optInt(args, 'limit', 1, 10_000) ?? 50),
+    data: await ctx.services.ledger.listAudit(optInt(args, 'limit', 1, AUDIT_LIST_MAX) ?? 50),
   }),
   text: (records) =>
     records.length === 0

@@ -1,7 +1,7 @@
 import { usageError } from '../../domain/errors.ts';
 import { cookPlan } from '../../domain/formula/cook-plan.ts';
 import { expandFormula } from '../../domain/formula/index.ts';
-import type { Finding } from '../../domain/staging.ts';
+import type { Finding, Wave } from '../../domain/staging.ts';
 import { flag, list, optString, reqString } from '../args.ts';
 import { defineCommand } from '../command.ts';
 import { rigFor } from '../rig-choice.ts';
@@ -11,14 +11,21 @@ import { loadFormula, MAX_FORMULA_STEPS } from './formula.ts';
 import { cook } from './formula-cook.ts';
 import { recordFormulaPlan } from './plan/formula-plan.ts';
 
+/**
+ * What `gt formula run --json` answers (CLI-CONTRACT.md: `{convoy_id, root, beads:[ids], waves:[…]}`),
+ * with the step map, status, warnings and plan besides.
+ */
 export interface FormulaRun {
   formula: string;
   root: string;
-  /** Each step's bead by step id. */
-  beads: Record<string, string>;
-  convoy: string;
+  convoy_id: string;
+  /** The steps' bead ids, in the formula's step order. */
+  beads: string[];
+  /** Each step's bead by step id (the same beads as `beads`). */
+  steps: Record<string, string>;
+  /** The convoy's waves, as `gt convoy stage --json` gives them. */
+  waves: Wave[];
   status: string;
-  waves: number;
   warnings: Finding[];
   launched: boolean;
   /** The plan a person's staged run is (its card, gt plan launch|revise|discard); null otherwise. */
@@ -92,10 +99,11 @@ export const gtFormulaRun = defineCommand<FormulaRun>({
       data: {
         formula: formula.name,
         root: cooked.root.id,
-        beads: cooked.beads,
-        convoy: staged.convoy_id,
+        convoy_id: staged.convoy_id,
+        beads: plan.beads.map((b) => cooked.beads[b.key] as string),
+        steps: cooked.beads,
+        waves: staged.waves,
         status: launched?.status ?? staged.status,
-        waves: staged.waves.length,
         warnings: staged.warnings,
         launched: launched !== null,
         plan: planId,
@@ -104,12 +112,12 @@ export const gtFormulaRun = defineCommand<FormulaRun>({
   },
   text: (r) =>
     [
-      `${r.formula}: ${Object.keys(r.beads).length} step(s) under ${r.root}; convoy ${r.convoy} ${r.launched ? 'launched' : `staged (${r.status})`}, ${r.waves} wave(s)`,
+      `${r.formula}: ${r.beads.length} step(s) under ${r.root}; convoy ${r.convoy_id} ${r.launched ? 'launched' : `staged (${r.status})`}, ${r.waves.length} wave(s)`,
       ...r.warnings.map((w) => `  warning: ${w.message}`),
       ...(r.launched
         ? []
         : [
-            `  review it: gt plan show ${r.convoy} · launch it: gt plan launch ${r.convoy} (or gt convoy launch ${r.convoy})`,
+            `  review it: gt plan show ${r.convoy_id} · launch it: gt plan launch ${r.convoy_id} (or gt convoy launch ${r.convoy_id})`,
           ]),
     ].join('\n'),
 });

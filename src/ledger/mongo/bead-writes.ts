@@ -16,9 +16,17 @@ import type { GraphView } from '../../domain/graph-view.ts';
 import { candidateIds, idPrefixFor, nextChildId, prefixOf, TOWN_PREFIX } from '../../domain/ids.ts';
 import type { ClaimRequest, CloseOptions, LedgerEventType, WriteContext } from '../port.ts';
 import type { Cas } from './cas.ts';
-import { type BeadDoc, beadFromDoc, fieldsOf, type RigDoc, type Ripple } from './documents.ts';
+import {
+  type BeadDoc,
+  beadFromDoc,
+  fieldsOf,
+  type PendingEvent,
+  type RigDoc,
+  type Ripple,
+} from './documents.ts';
 import type { Outbox } from './outbox.ts';
 import { ofBead, pendingEvent } from './pending-event.ts';
+import { PrefixCounts } from './prefix-counts.ts';
 import { blockedOn } from './ripple.ts';
 import { SnapshotCache } from './snapshot.ts';
 
@@ -37,12 +45,15 @@ export class BeadWrites {
   private readonly cas: Cas;
   private readonly outbox: Outbox;
   private sequence = 0;
+  private readonly rigPrefixes = new Map<string, string>();
+  private readonly counts: PrefixCounts;
 
   constructor(beads: Collection<BeadDoc>, rigs: Collection<RigDoc>, cas: Cas, outbox: Outbox) {
     this.beads = beads;
     this.rigs = rigs;
     this.cas = cas;
     this.outbox = outbox;
+    this.counts = new PrefixCounts((prefix) => beads.countDocuments({ prefix }));
   }
 
   async load(id: string): Promise<Bead> {
@@ -57,7 +68,8 @@ export class BeadWrites {
     decide: (bead: Bead, view: GraphView) => Decision,
     ctx: WriteContext,
   ): Promise<Bead | null> {
-    const written = await this.cas.write(
+    let event: PendingEvent | null = null;
+    const { result: decided, written } = await this.cas.writeReturning(
       this.beads,
       id,
       async (doc) => {
@@ -73,14 +85,14 @@ export class BeadWrites {
           fields.is_blocked = await blockedOn(this.beads, { ...doc, ...fields }, cache);
           ripple = { kind: 'status', id };
         }
-        const event = pendingEvent(decision.type, ctx, ofBead(decision.next), decision.data, ripple);
+        event = pendingEvent(decision.type, ctx, ofBead(decision.next), decision.data, ripple);
         return { update: { $set: fields, $push: { outbox: event } }, result: true };
       },
       () => notFound('bead', id),
     );
-    if (!written) return null;
-    await this.outbox.flush('beads', id);
-    return this.load(id);
+    if (!decided || !event) return null;
+    await this.outbox.flush('beads', id, [event]);
+    return written ? beadFromDoc(written) : this.load(id);
   }
 
   /** For verbs where "nothing to change" still answers with the bead. */
@@ -179,8 +191,10 @@ export class BeadWrites {
         if (input.id) throw conflict('id_exists', `bead ${input.id} already exists`);
         continue;
       }
-      await this.outbox.flush('beads', id);
-      return this.load(id);
+      await this.outbox.flush('beads', id, [event]);
+      this.counts.created(doc.prefix);
+      // A top-level bead is as inserted; a child's ripple may have touched the new bead's neighbourhood.
+      return ripple.kind === 'none' ? beadFromDoc(doc) : this.load(id);
     }
     throw conflict('id_exhausted', `could not find a free id under prefix ${rig.prefix}; retry`);
   }
@@ -191,13 +205,19 @@ export class BeadWrites {
   ): Promise<{ name: string | null; prefix: string }> {
     const name = placeBead(rigName, parent);
     if (name === null) return { name: null, prefix: TOWN_PREFIX };
-    const rig = await this.rigs.findOne({ _id: name });
-    if (!rig) throw notFound('rig', name);
-    return { name, prefix: rig.prefix };
+    // Rigs are never removed and their prefix never changes: one read per rig per process.
+    let prefix = this.rigPrefixes.get(name);
+    if (prefix === undefined) {
+      const rig = await this.rigs.findOne({ _id: name }, { projection: { prefix: 1 } });
+      if (!rig) throw notFound('rig', name);
+      prefix = rig.prefix;
+      this.rigPrefixes.set(name, prefix);
+    }
+    return { name, prefix };
   }
 
   private async hashIds(input: NewBead, prefix: string, ctx: WriteContext): Promise<string[]> {
-    const existing = await this.beads.countDocuments({ prefix });
+    const existing = await this.counts.of(prefix);
     const seed = {
       prefix,
       title: input.title,

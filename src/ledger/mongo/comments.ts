@@ -43,7 +43,7 @@ export class CommentStore {
       outbox: [event],
     };
     await this.comments.insertOne(doc);
-    await this.outbox.flush('comments', id);
+    await this.outbox.flush('comments', id, [event]);
     return toComment(doc);
   }
 

@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { MongoLedger } from './mongo-ledger.ts';
+import { MongoLedger, type MongoLedgerOptions } from './mongo-ledger.ts';
 
 /**
  * The database named in a connection string (`mongodb://h1:27017,h2:27017/gastown?replicaSet=rs0`
@@ -11,16 +11,18 @@ export function dbNameFromUri(uri: string): string {
 }
 
 /**
- * A ledger on `uri`: database `dbName`, else the one the URI names, else `gastown`. Connect
+ * A ledger on `uri`: database `dbName`, else the one the URI names, else `gastown`; its mode and
+ * callbacks as `options` say (mongo-ledger.ts). Connect
  * timeout 5 s (driver default 30 s; the URI may say otherwise): it bounds how long a wedged
  * monitor goes unnoticed (heartbeat-watchdog.ts).
  */
 export async function createMongoLedger(
   uri: string,
-  options: { dbName?: string; onReconnect?: (stuckMs: number) => void } = {},
+  options: MongoLedgerOptions & { dbName?: string } = {},
 ): Promise<MongoLedger> {
   const client = new MongoClient(uri, { serverSelectionTimeoutMS: 5000, ...connectTimeoutUnlessSet(uri) });
-  return new MongoLedger(client, options.dbName ?? (dbNameFromUri(uri) || 'gastown'), options.onReconnect);
+  const { dbName, ...ledgerOptions } = options;
+  return new MongoLedger(client, dbName ?? (dbNameFromUri(uri) || 'gastown'), ledgerOptions);
 }
 
 function connectTimeoutUnlessSet(uri: string): { connectTimeoutMS?: number } {

@@ -4,7 +4,7 @@ import { checkNewEdge } from '../../domain/dependency-rules.ts';
 import { notFound } from '../../domain/errors.ts';
 import type { WriteContext } from '../port.ts';
 import type { Cas } from './cas.ts';
-import { type BeadDoc, beadFromDoc, type EdgeDoc } from './documents.ts';
+import { type BeadDoc, beadFromDoc, type EdgeDoc, type PendingEvent } from './documents.ts';
 import type { Outbox } from './outbox.ts';
 import { ofBead, pendingEvent } from './pending-event.ts';
 import { blockedOn } from './ripple.ts';
@@ -35,7 +35,10 @@ export class DependencyWrites {
     gate?: WaitsForGate,
   ): Promise<Dependency> {
     const now = ctx.now.toISOString();
-    const { dep, written } = await this.cas.write(
+    const { dep, written } = await this.cas.write<
+      BeadDoc,
+      { dep: Dependency; written: PendingEvent[] | null }
+    >(
       this.beads,
       issueId,
       async (source) => {
@@ -50,7 +53,7 @@ export class DependencyWrites {
           checkNewEdge(bead, beadFromDoc(targetDoc), type, existing?.type, view),
         );
         if (verdict === 'exists')
-          return { skip: { dep: toDependency(issueId, existing as EdgeDoc), written: false } };
+          return { skip: { dep: toDependency(issueId, existing as EdgeDoc), written: null } };
         const edge: EdgeDoc = { depends_on_id: dependsOnId, type, created_at: now, created_by: ctx.actor };
         if (gate) edge.gate = gate;
         const parent =
@@ -64,22 +67,22 @@ export class DependencyWrites {
         const event = pendingEvent('dependency_added', ctx, ofBead(bead), data, ripple);
         return {
           update: { $push: { deps: edge, outbox: event }, $set: { ...parent, is_blocked } },
-          result: { dep: toDependency(issueId, edge), written: true },
+          result: { dep: toDependency(issueId, edge), written: [event] },
         };
       },
       () => notFound('bead', issueId),
     );
-    if (written) await this.outbox.flush('beads', issueId);
+    if (written) await this.outbox.flush('beads', issueId, written);
     return dep;
   }
 
   async remove(issueId: string, dependsOnId: string, ctx: WriteContext): Promise<boolean> {
-    const removed = await this.cas.write(
+    const removed = await this.cas.write<BeadDoc, PendingEvent | null>(
       this.beads,
       issueId,
       async (source) => {
         const existing = source.deps.find((d) => d.depends_on_id === dependsOnId);
-        if (!existing) return { skip: false };
+        if (!existing) return { skip: null };
         const parent =
           existing.type === 'parent-child'
             ? { parent: null, version: source.version + 1, updated_at: ctx.now.toISOString() }
@@ -89,12 +92,12 @@ export class DependencyWrites {
         const event = pendingEvent('dependency_removed', ctx, ofBead(beadFromDoc(source)), data, ripple);
         const deps = source.deps.filter((d) => d !== existing);
         const is_blocked = await blockedOn(this.beads, { ...source, ...parent, deps });
-        return { update: { $set: { deps, ...parent, is_blocked }, $push: { outbox: event } }, result: true };
+        return { update: { $set: { deps, ...parent, is_blocked }, $push: { outbox: event } }, result: event };
       },
       () => notFound('bead', issueId),
     );
-    if (removed) await this.outbox.flush('beads', issueId);
-    return removed;
+    if (removed) await this.outbox.flush('beads', issueId, [removed]);
+    return removed !== null;
   }
 }
 

@@ -105,6 +105,10 @@ export const COLLECTIONS = {
   beads: 'beads',
   rigs: 'rigs',
   events: 'events',
+  /** The mongodb mode's event log (paged-event-log.ts). */
+  event_pages: 'event_pages',
+  /** Which mode's layout the database holds (event-layout.ts). */
+  meta: 'meta',
   locks: 'locks',
   slots: 'slots',
   mail: 'mail',

@@ -9,7 +9,25 @@ const MAX_APPEND_ATTEMPTS = 100;
 const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
 
 /**
- * The `events` collection: the ledger's ordered log, read by the relay from a high-water mark.
+ * The ledger's ordered event log, read by the relay from a high-water mark. Two layouts, one per
+ * adapter mode (mode.ts): one document per event here (compat), event pages (paged-event-log.ts,
+ * mongodb). Appending is idempotent by the event's id: two publishers of one event log it once.
+ */
+export interface EventLog {
+  append(pending: PendingEvent): Promise<void>;
+  since(seq: number, limit: number): Promise<LedgerEvent[]>;
+  /** Which of these event ids are in the log already (the outbox sweep asks). */
+  published(ids: readonly string[]): Promise<Set<string>>;
+}
+
+/** Stored fields of an event: the pending event without what only the writer needs. */
+export function storedFields(pending: PendingEvent) {
+  const { ripple: _derived, queued_at: _queued, id, ...event } = pending;
+  return { id, event };
+}
+
+/**
+ * The `events` collection, one document per event (compat mode).
  *
  * `seq` is "highest + 1", made unique by an index; a writer that loses the race looks again. A
  * counter document (`$inc`) is the usual way, but FerretDB 1.24 does not apply concurrent updates
@@ -22,7 +40,7 @@ const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 110
  * ever appear (an event deleted by hand, a rolled-back write after a failover), it is stepped over
  * only once the event after it is older than GAP_SETTLE_MS, never while it could still be filled.
  */
-export class EventLog {
+export class InsertEventLog implements EventLog {
   private readonly events: Collection<EventDoc>;
 
   constructor(events: Collection<EventDoc>) {
@@ -31,7 +49,7 @@ export class EventLog {
 
   /** Inserts the event once, whoever else is publishing it too (its id is the `_id`). */
   async append(pending: PendingEvent): Promise<void> {
-    const { ripple: _derived, queued_at: _queued, id: eventId, ...event } = pending;
+    const { id: eventId, event } = storedFields(pending);
     for (let attempt = 0; attempt < MAX_APPEND_ATTEMPTS; attempt++) {
       if (await this.events.findOne({ _id: eventId }, { projection: { _id: 1 } })) return; // already in
       const [last] = await this.events
@@ -54,21 +72,28 @@ export class EventLog {
     throw new Error(`could not append event ${eventId}: the event log is too busy`);
   }
 
+  async published(ids: readonly string[]): Promise<Set<string>> {
+    const found = await this.events.find({ _id: { $in: [...ids] } }, { projection: { _id: 1 } }).toArray();
+    return new Set(found.map((d) => d._id));
+  }
+
+  /** The highest seq logged (0 when none): where a paged log continues after a switch of mode. */
+  async lastSeq(): Promise<number> {
+    const [last] = await this.events
+      .find({}, { projection: { seq: 1 } })
+      .sort({ seq: -1 })
+      .limit(1)
+      .toArray();
+    return last?.seq ?? 0;
+  }
+
   async since(seq: number, limit: number): Promise<LedgerEvent[]> {
     const docs = await this.events
       .find({ seq: { $gt: seq } })
       .sort({ seq: 1 })
       .limit(limit)
       .toArray();
-    return contiguousRun(docs, seq, Date.now()).map((d) => ({
-      seq: d.seq,
-      type: d.type,
-      bead_id: d.bead_id,
-      rig: d.rig,
-      actor: d.actor,
-      at: d.at,
-      data: d.data,
-    }));
+    return contiguousRun(docs, seq, Date.now()).map((d) => toLedgerEvent(d, d.seq));
   }
 }
 
@@ -94,3 +119,13 @@ export function contiguousRun<E extends { seq: number; published_at?: Date }>(
   }
   return run;
 }
+
+export const toLedgerEvent = (d: Omit<EventDoc, '_id' | 'seq'>, seq: number): LedgerEvent => ({
+  seq,
+  type: d.type,
+  bead_id: d.bead_id,
+  rig: d.rig,
+  actor: d.actor,
+  at: d.at,
+  data: d.data,
+});

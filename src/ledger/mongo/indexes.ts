@@ -32,6 +32,8 @@ const INDEXES: Record<string, IndexDescription[]> = {
     OUTBOX,
   ],
   [COLLECTIONS.events]: [{ key: { seq: 1 }, name: 'seq_unique', unique: true }],
+  // An event is logged once whichever page it lands on (enforced on MongoDB; paged-event-log.ts).
+  [COLLECTIONS.event_pages]: [{ key: { 'events.id': 1 }, name: 'event_id_unique', unique: true }],
   [COLLECTIONS.comments]: [{ key: { issue_id: 1, created_at: 1 }, name: 'issue' }, OUTBOX],
   [COLLECTIONS.merge_requests]: [
     // Hands out submission order within a lane (supersede.ts): the unique insert is atomic on FerretDB too.

@@ -27,9 +27,10 @@ export class MailStore {
     const data = { mail_id: mail.id, to: mail.to, priority: mail.priority };
     const event = pendingEvent('mail_sent', ctx, { bead_id: null, rig: null }, data);
     const { id, ...fields } = mail;
-    await this.mail.insertOne({ _id: id, ...fields, rev: 1, outbox: [event] });
-    await this.outbox.flush('mail', id);
-    return (await this.get(id)) as Mail;
+    const doc: MailDoc = { _id: id, ...fields, rev: 1, outbox: [event] };
+    await this.mail.insertOne(doc);
+    await this.outbox.flush('mail', id, [event]);
+    return toMail(doc);
   }
 
   async get(id: string): Promise<Mail | null> {

@@ -22,6 +22,7 @@ import {
   type MergeRequestDoc,
   mergeRequestFromDoc,
   movableFields,
+  type PendingEvent,
   type RigDoc,
 } from './documents.ts';
 import type { Outbox } from './outbox.ts';
@@ -67,8 +68,9 @@ export class MergeRequestWrites {
       if (same) return { mr: same, reused: true, superseded: [] };
       if (await this.mrs.findOne({ _id: input.id }, { projection: { _id: 1 } })) throw mrExists(input.id);
       if (attempt === 0) await this.checkReferences(input);
-      if (await this.insert(input, lane, ctx)) {
-        await this.outbox.flush('merge_requests', input.id);
+      const submitted = await this.insert(input, lane, ctx);
+      if (submitted) {
+        await this.outbox.flush('merge_requests', input.id, [submitted]);
         const superseded = await this.mrs
           .find(
             { lane, status: 'superseded', reason: supersededReason(input.id) },
@@ -89,6 +91,7 @@ export class MergeRequestWrites {
   /** A compare-and-swap on status and version; a move the life cycle lacks is refused first. */
   async update(id: string, change: MergeRequestChange, ctx: WriteContext): Promise<MergeRequest | null> {
     checkMove(id, change.expect.status, change.set.status);
+    let event: PendingEvent | null = null;
     const moved = await this.cas.write(
       this.mrs,
       id,
@@ -97,12 +100,12 @@ export class MergeRequestWrites {
           return { skip: null };
         const next = movedMergeRequest(mergeRequestFromDoc(doc), change.set, ctx.now.toISOString());
         const data = moveData(id, doc.status, next.status, change.set.reason);
-        const event = pendingEvent('mr_updated', ctx, { bead_id: doc.bead_id, rig: doc.rig }, data);
+        event = pendingEvent('mr_updated', ctx, { bead_id: doc.bead_id, rig: doc.rig }, data);
         return { update: { $set: movableFields(next), $push: { outbox: event } }, result: next };
       },
       () => notFound('merge request', id),
     );
-    if (moved) await this.outbox.flush('merge_requests', id);
+    if (moved && event) await this.outbox.flush('merge_requests', id, [event]);
     return moved;
   }
 
@@ -140,10 +143,14 @@ export class MergeRequestWrites {
   }
 
   /**
-   * Inserts the MR as the lane's next submission; false when another submission took that place
+   * Inserts the MR as the lane's next submission (its event); null when another submission took that place
    * (or the id) first. `n + 1` is only tried after `n` was seen, so the lane's order has no holes.
    */
-  private async insert(input: NewMergeRequest, lane: string, ctx: WriteContext): Promise<boolean> {
+  private async insert(
+    input: NewMergeRequest,
+    lane: string,
+    ctx: WriteContext,
+  ): Promise<PendingEvent | null> {
     const [last] = await this.mrs
       .find({ lane }, { projection: { lane_seq: 1 } })
       .sort({ lane_seq: -1 })
@@ -162,9 +169,9 @@ export class MergeRequestWrites {
     );
     try {
       await this.mrs.insertOne({ _id: id, ...fields, lane, lane_seq: seq, outbox: [event], rev: 1 });
-      return true;
+      return event;
     } catch (err) {
-      if (isDuplicateKey(err)) return false;
+      if (isDuplicateKey(err)) return null;
       throw err;
     }
   }

@@ -16,6 +16,7 @@ import type { MergePolicy } from '../../domain/merge-policy.ts';
 import type { MergeRequest, NewMergeRequest } from '../../domain/merge-request.ts';
 import type { Nudge } from '../../domain/nudge.ts';
 import type { ReadyFilter } from '../../domain/readiness.ts';
+import type { Compacted, RetentionPolicy } from '../../domain/retention.ts';
 import type { MqFreeze, NewRig, Rig } from '../../domain/rig.ts';
 import type { Pricer, UsageRecord, UsageReport } from '../../domain/usage.ts';
 import type { UsageFilter, UsageGroup, UsageSum } from '../../domain/usage-filter.ts';
@@ -38,102 +39,87 @@ import type {
   SlotHook,
   WriteContext,
 } from '../port.ts';
-import { BeadWrites } from './bead-writes.ts';
-import { Cas, type LockDoc } from './cas.ts';
-import { type CommentDoc, CommentStore } from './comments.ts';
-import { DependencyWrites } from './dependency-writes.ts';
-import { type BeadDoc, beadFromDoc, COLLECTIONS, type MergeRequestDoc, type RigDoc } from './documents.ts';
+import { type BeadDoc, beadFromDoc, COLLECTIONS } from './documents.ts';
 import { HeartbeatWatchdog } from './heartbeat-watchdog.ts';
 import { ensureIndexes } from './indexes.ts';
-import { type MailDoc, MailStore } from './mail-store.ts';
-import { MergeRequestWrites } from './merge-request-writes.ts';
-import { NudgeStore } from './nudge-store.ts';
-import { Outbox } from './outbox.ts';
-import { Queries } from './queries.ts';
-import { Records } from './records.ts';
-import { RigWrites } from './rig-writes.ts';
-import { SlotStore } from './slot-store.ts';
+import { chooseMode, type ModeChoice, type MongoModeSetting } from './mode.ts';
+import { type EventPage, PagedEventLog } from './paged-event-log.ts';
+import { compactPages } from './paged-retention.ts';
+import { compactMongo } from './retention.ts';
+import { openStores, type Stores } from './stores.ts';
 import { Upkeep } from './upkeep.ts';
-import { type UsageDoc, UsageStore } from './usage-store.ts';
+
+/** The mode to use (default: from the server), and what to call on a reconnect or a failed upkeep round. */
+export interface MongoLedgerOptions {
+  mode?: MongoModeSetting;
+  onReconnect?: (stuckMs: number) => void;
+  onUpkeepError?: (err: unknown) => void;
+  /** How often the background chores run (upkeep.ts; default 5 s). */
+  upkeepEveryMs?: number;
+}
 
 /**
  * The production ledger on MongoDB (tested against FerretDB 1.24 and real MongoDB). Only
  * single-document atomic operations: compare-and-swap on a revision for every transition, an
- * outbox inside the changed document for events, no transactions, no change streams.
+ * outbox inside the changed document for events, no transactions, no change streams. Its mode
+ * (mode.ts) is chosen at init from the server's own answer unless configured.
  */
 export class MongoLedger implements Ledger {
   readonly kind = 'mongo' as const;
   private readonly client: MongoClient;
   private readonly db: Db;
-  private readonly outbox: Outbox;
-  private readonly beadWrites: BeadWrites;
-  private readonly deps: DependencyWrites;
-  private readonly rigs: RigWrites;
-  private readonly queries: Queries;
-  private readonly mail: MailStore;
-  private readonly nudges: NudgeStore;
-  private readonly comments: CommentStore;
-  private readonly slots: SlotStore;
-  private readonly records: Records;
-  private readonly mrs: MergeRequestWrites;
-  private readonly usage: UsageStore;
+  private readonly options: MongoLedgerOptions;
+  private s!: Stores;
+  private choice: ModeChoice | null = null;
   private upkeep: Upkeep | null = null;
   private readonly watchdog: HeartbeatWatchdog;
 
-  /** `onReconnect` hears when a wedged driver monitor made the client reconnect (heartbeat-watchdog.ts). */
-  constructor(client: MongoClient, dbName: string, onReconnect: (stuckMs: number) => void = () => {}) {
+  constructor(client: MongoClient, dbName: string, options: MongoLedgerOptions = {}) {
     this.client = client;
-    this.watchdog = new HeartbeatWatchdog(client, onReconnect);
+    this.options = options;
+    this.watchdog = new HeartbeatWatchdog(client, options.onReconnect ?? (() => {}));
     this.db = client.db(dbName);
-    const beads = this.db.collection<BeadDoc>(COLLECTIONS.beads);
-    const rigs = this.db.collection<RigDoc>(COLLECTIONS.rigs);
-    const cas = new Cas(this.db.collection<LockDoc>(COLLECTIONS.locks));
-    this.outbox = new Outbox(this.db, cas);
-    this.beadWrites = new BeadWrites(beads, rigs, cas, this.outbox);
-    this.deps = new DependencyWrites(beads, cas, this.outbox);
-    this.rigs = new RigWrites(rigs, cas, this.outbox);
-    this.queries = new Queries(beads);
-    this.nudges = new NudgeStore(this.db.collection(COLLECTIONS.nudges));
-    this.comments = new CommentStore(this.db.collection<CommentDoc>(COLLECTIONS.comments), this.outbox);
-    this.slots = new SlotStore(this.db.collection(COLLECTIONS.slots), beads);
-    this.records = new Records(
-      this.db.collection(COLLECTIONS.audit),
-      this.db.collection(COLLECTIONS.idempotency),
-    );
-    this.mail = new MailStore(this.db.collection<MailDoc>(COLLECTIONS.mail), cas, this.outbox);
-    const mrs = this.db.collection<MergeRequestDoc>(COLLECTIONS.merge_requests);
-    this.mrs = new MergeRequestWrites(mrs, { rigs, beads }, cas, this.outbox);
-    this.usage = new UsageStore(this.db.collection<UsageDoc>(COLLECTIONS.usage));
   }
 
   async init(): Promise<void> {
     this.watchdog.start();
     await this.client.connect();
+    const choice = await chooseMode(this.db, this.options.mode ?? 'auto');
     const { ttl } = await ensureIndexes(this.db);
-    this.upkeep = new Upkeep(this.db, this.outbox, ttl);
+    this.s = await openStores(this.db, choice.mode);
+    this.choice = choice;
+    this.upkeep = new Upkeep(this.db, this.s.outbox, ttl, this.options.upkeepEveryMs);
     if (!ttl) await this.upkeep.prune();
+    if (choice.mode === 'mongodb') this.upkeep.start(this.options.onUpkeepError ?? (() => {}));
     // Finish whatever a crash interrupted between a write and its event.
     // Best effort: an entry whose bead other replicas keep changing (CAS busy) is flushed by a
-    // later event read (upkeep.ts); it must not stop this replica from starting.
+    // later sweep (upkeep.ts); it must not stop this replica from starting.
     await this.flushOutbox().catch(() => 0);
   }
 
   /**
    * Publishes every event still waiting in an outbox (left by a crash between a write and its
-   * publish), re-running its is_blocked ripple first. Idempotent; init() runs it, and event reads
-   * run it for entries older than a few seconds (upkeep.ts). Returns how many documents had some.
+   * publish), re-running its is_blocked ripple first, and clears logged ones (mongodb mode).
+   * Idempotent; init() runs it, and the upkeep (upkeep.ts) for entries older than a few seconds.
+   * Returns how many documents had some.
    */
   flushOutbox(): Promise<number> {
-    return this.outbox.flushAll();
+    return this.s.outbox.flushAll();
   }
 
   async close(): Promise<void> {
+    await this.upkeep?.stop();
     await this.watchdog.stop();
     await this.client.close();
   }
 
   async ping(): Promise<void> {
     await this.db.command({ ping: 1 });
+  }
+
+  describe(): Record<string, string> {
+    const c = this.choice;
+    return c ? { kind: 'mongo', mode: c.mode, server: c.server, why: c.why } : { kind: 'mongo' };
   }
 
   /** Network, server selection and closed-client errors: the database was out of reach. */
@@ -147,27 +133,27 @@ export class MongoLedger implements Ledger {
   }
 
   addRig(rig: NewRig, ctx: WriteContext): Promise<Rig> {
-    return this.rigs.add(rig, ctx);
+    return this.s.rigs.add(rig, ctx);
   }
 
   getRig(name: string): Promise<Rig | null> {
-    return this.rigs.find(name);
+    return this.s.rigs.find(name);
   }
 
   listRigs(): Promise<Rig[]> {
-    return this.rigs.list();
+    return this.s.rigs.list();
   }
 
   setRigParked(name: string, parked: boolean, ctx: WriteContext): Promise<Rig> {
-    return this.rigs.setParked(name, parked, ctx);
+    return this.s.rigs.setParked(name, parked, ctx);
   }
 
   setRigMergePolicy(name: string, policy: Partial<MergePolicy>, ctx: WriteContext): Promise<Rig> {
-    return this.rigs.setMergePolicy(name, policy, ctx);
+    return this.s.rigs.setMergePolicy(name, policy, ctx);
   }
 
   setRigFrozen(name: string, freeze: MqFreeze | null, ctx: WriteContext): Promise<Rig> {
-    return this.rigs.setFrozen(name, freeze, ctx);
+    return this.s.rigs.setFrozen(name, freeze, ctx);
   }
 
   setRigUsageLimit(
@@ -176,51 +162,51 @@ export class MongoLedger implements Ledger {
     expectVersion: number,
     ctx: WriteContext,
   ): Promise<Rig | null> {
-    return this.rigs.setUsageLimit(name, limit, expectVersion, ctx);
+    return this.s.rigs.setUsageLimit(name, limit, expectVersion, ctx);
   }
 
   setRigAccount(name: string, account: string | null, ctx: WriteContext): Promise<Rig> {
-    return this.rigs.setAccount(name, account, ctx);
+    return this.s.rigs.setAccount(name, account, ctx);
   }
 
   addRigApprovalRule(name: string, rule: ApprovalRule, ctx: WriteContext): Promise<Rig> {
-    return this.rigs.addApprovalRule(name, rule, ctx);
+    return this.s.rigs.addApprovalRule(name, rule, ctx);
   }
 
   createBead(input: NewBead, ctx: WriteContext): Promise<Bead> {
-    return this.beadWrites.create(input, ctx);
+    return this.s.beadWrites.create(input, ctx);
   }
 
   async getBead(id: string): Promise<Bead | null> {
-    return (await this.queries.listBeads({ ids: [id], all: true }))[0] ?? null;
+    return (await this.s.queries.listBeads({ ids: [id], all: true }))[0] ?? null;
   }
 
   listBeads(filter: BeadFilter): Promise<Bead[]> {
-    return this.queries.listBeads(filter);
+    return this.s.queries.listBeads(filter);
   }
 
   updateBead(id: string, patch: BeadPatch, ctx: WriteContext): Promise<Bead> {
-    return this.beadWrites.update(id, patch, ctx);
+    return this.s.beadWrites.update(id, patch, ctx);
   }
 
   closeBead(id: string, options: CloseOptions, ctx: WriteContext): Promise<Bead> {
-    return this.beadWrites.close(id, options, ctx);
+    return this.s.beadWrites.close(id, options, ctx);
   }
 
   reopenBead(id: string, ctx: WriteContext): Promise<Bead> {
-    return this.beadWrites.reopen(id, ctx);
+    return this.s.beadWrites.reopen(id, ctx);
   }
 
   claimBead(id: string, claim: ClaimRequest, ctx: WriteContext): Promise<Bead | null> {
-    return this.beadWrites.claim(id, claim, ctx);
+    return this.s.beadWrites.claim(id, claim, ctx);
   }
 
   async addComment(id: string, text: string, ctx: WriteContext): Promise<Comment> {
-    return this.comments.add(await this.beadWrites.load(id), text, ctx);
+    return this.s.comments.add(await this.s.beadWrites.load(id), text, ctx);
   }
 
   listComments(id: string): Promise<Comment[]> {
-    return this.comments.list(id);
+    return this.s.comments.list(id);
   }
 
   async restoreUpdatedAt(id: string, updatedAt: string): Promise<void> {
@@ -251,95 +237,95 @@ export class MongoLedger implements Ledger {
     ctx: WriteContext,
     gate?: WaitsForGate,
   ): Promise<Dependency> {
-    return this.deps.add(issueId, dependsOnId, type, ctx, gate);
+    return this.s.deps.add(issueId, dependsOnId, type, ctx, gate);
   }
 
   removeDependency(issueId: string, dependsOnId: string, ctx: WriteContext): Promise<boolean> {
-    return this.deps.remove(issueId, dependsOnId, ctx);
+    return this.s.deps.remove(issueId, dependsOnId, ctx);
   }
 
   dependenciesOf(id: string): Promise<Dependency[]> {
-    return this.queries.dependenciesOf(id);
+    return this.s.queries.dependenciesOf(id);
   }
 
   dependentsOf(id: string): Promise<Dependency[]> {
-    return this.queries.dependentsOf(id);
+    return this.s.queries.dependentsOf(id);
   }
 
   countBeads(): Promise<BeadCount[]> {
-    return this.queries.countBeads();
+    return this.s.queries.countBeads();
   }
 
   listOpenConvoyTracks(): Promise<Map<string, TrackedState[]>> {
-    return this.queries.listOpenConvoyTracks();
+    return this.s.queries.listOpenConvoyTracks();
   }
 
   listReady(filter: ReadyFilter): Promise<Bead[]> {
-    return this.queries.listReady(filter);
+    return this.s.queries.listReady(filter);
   }
 
   listBlocked(filter: { rig?: string }): Promise<BlockedBead[]> {
-    return this.queries.listBlocked(filter);
+    return this.s.queries.listBlocked(filter);
   }
 
   findCycles(): Promise<string[][]> {
-    return this.queries.findCycles();
+    return this.s.queries.findCycles();
   }
 
   takeSlot(rig: string, beadId: string, names: readonly string[], ctx: WriteContext): Promise<string | null> {
-    return this.slots.take(rig, beadId, names, ctx);
+    return this.s.slots.take(rig, beadId, names, ctx);
   }
 
   freeSlot(rig: string, name: string, beadId: string): Promise<boolean> {
-    return this.slots.free(rig, name, beadId);
+    return this.s.slots.free(rig, name, beadId);
   }
 
   listSlots(rig: string): Promise<Slot[]> {
-    return this.slots.list(rig);
+    return this.s.slots.list(rig);
   }
 
   listSlotHooks(): Promise<SlotHook[]> {
-    return this.slots.hooks();
+    return this.s.slots.hooks();
   }
 
   putMail(mail: Mail, ctx: WriteContext): Promise<Mail> {
-    return this.mail.put(mail, ctx);
+    return this.s.mail.put(mail, ctx);
   }
 
   getMail(id: string): Promise<Mail | null> {
-    return this.mail.get(id);
+    return this.s.mail.get(id);
   }
 
   listMail(to: readonly string[], options: { archived?: boolean }): Promise<Mail[]> {
-    return this.mail.list(to, options.archived ?? false);
+    return this.s.mail.list(to, options.archived ?? false);
   }
 
   markMail(id: string, mark: MailMark, ctx: WriteContext): Promise<Mail> {
-    return this.mail.mark(id, mark, ctx);
+    return this.s.mail.mark(id, mark, ctx);
   }
 
   mailThread(threadId: string): Promise<Mail[]> {
-    return this.mail.thread(threadId);
+    return this.s.mail.thread(threadId);
   }
 
   queueNudge(nudge: Nudge, max: number): Promise<string[]> {
-    return this.nudges.queue(nudge, max);
+    return this.s.nudges.queue(nudge, max);
   }
 
   takeNudges(to: string, now: Date): Promise<Nudge[]> {
-    return this.nudges.take(to, now);
+    return this.s.nudges.take(to, now);
   }
 
   submitMergeRequest(input: NewMergeRequest, ctx: WriteContext): Promise<MergeSubmission> {
-    return this.mrs.submit(input, ctx);
+    return this.s.mrs.submit(input, ctx);
   }
 
   getMergeRequest(id: string): Promise<MergeRequest | null> {
-    return this.mrs.get(id);
+    return this.s.mrs.get(id);
   }
 
   listMergeRequests(filter: MergeRequestFilter): Promise<MergeRequest[]> {
-    return this.mrs.list(filter);
+    return this.s.mrs.list(filter);
   }
 
   updateMergeRequest(
@@ -347,31 +333,43 @@ export class MongoLedger implements Ledger {
     change: MergeRequestChange,
     ctx: WriteContext,
   ): Promise<MergeRequest | null> {
-    return this.mrs.update(id, change, ctx);
+    return this.s.mrs.update(id, change, ctx);
   }
 
   recordUsage(report: UsageReport, ctx: WriteContext, price?: Pricer): Promise<UsageRecord | null> {
-    return this.usage.record(report, ctx, price);
+    return this.s.usage.record(report, ctx, price);
   }
 
   usageTotals(filter: UsageFilter, by: UsageGroup | null): Promise<UsageSum[]> {
-    return this.usage.totals(filter, by);
+    return this.s.usage.totals(filter, by);
   }
 
   async eventsSince(seq: number, limit = 1000): Promise<LedgerEvent[]> {
-    await this.upkeep?.maybeRun();
-    return this.outbox.log.since(seq, limit);
+    // Compat mode sweeps from here (no timer of its own); mongodb mode's reads never write.
+    if (this.choice?.mode === 'compat') await this.upkeep?.maybeRun();
+    return this.s.outbox.log.since(seq, limit);
   }
 
   appendAudit(record: AuditRecord): Promise<void> {
-    return this.records.appendAudit(record);
+    return this.s.records.appendAudit(record);
   }
 
   listAudit(limit: number): Promise<AuditRecord[]> {
-    return this.records.listAudit(limit);
+    return this.s.records.listAudit(limit);
   }
 
   recordIdempotencyKey(key: string, expiresAt: Date): Promise<boolean> {
-    return this.records.recordIdempotencyKey(key, expiresAt);
+    return this.s.records.recordIdempotencyKey(key, expiresAt);
+  }
+
+  /** Retention: events (either layout), audit and expired keys (retention.ts, paged-retention.ts). */
+  async compactHistory(policy: RetentionPolicy): Promise<Compacted> {
+    const log = this.s.outbox.log;
+    if (!(log instanceof PagedEventLog)) return compactMongo(this.db, policy);
+    // The compat-era log a switched ledger continues (empty otherwise), then the pages.
+    const done = await compactMongo(this.db, policy);
+    const pages = this.db.collection<EventPage>(COLLECTIONS.event_pages);
+    if (policy.events) done.events += await compactPages(pages, log.base, policy.events, policy.batch);
+    return done;
   }
 }

@@ -8,7 +8,7 @@ import type { LedgerEventType, WriteContext } from '../port.ts';
 import { freezeEvent, freezeRefusal } from '../rig-freeze.ts';
 import { changedMergePolicy } from '../rig-policy.ts';
 import type { Cas } from './cas.ts';
-import { type RigDoc, rigFromDoc } from './documents.ts';
+import { type PendingEvent, type RigDoc, rigFromDoc } from './documents.ts';
 import type { Outbox } from './outbox.ts';
 import { pendingEvent } from './pending-event.ts';
 
@@ -37,155 +37,127 @@ export class RigWrites {
       );
     const rig = buildRig(input, ctx.now.toISOString());
     const { name, ...fields } = rig;
+    const event = rigEvent('rig_added', ctx, name, { prefix: rig.prefix });
     try {
-      await this.rigs.insertOne({
-        _id: name,
-        ...fields,
-        rev: 1,
-        outbox: [rigEvent('rig_added', ctx, name, { prefix: rig.prefix })],
-      });
+      await this.rigs.insertOne({ _id: name, ...fields, rev: 1, outbox: [event] });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
       throw conflict('rig_exists', `rig ${name} or prefix ${rig.prefix} was just taken; see \`gt rig list\``);
     }
-    await this.outbox.flush('rigs', name);
+    await this.outbox.flush('rigs', name, [event]);
     return rig;
   }
 
   async setParked(name: string, parked: boolean, ctx: WriteContext): Promise<Rig> {
-    const changed = await this.cas.write(
-      this.rigs,
-      name,
-      (doc) =>
-        doc.parked === parked
-          ? { skip: false }
-          : {
-              update: {
-                $set: { parked, version: doc.version + 1 },
-                $push: { outbox: rigEvent(parked ? 'rig_parked' : 'rig_unparked', ctx, name, {}) },
-              },
-              result: true,
-            },
-      () => notFound('rig', name),
+    await this.change(name, ctx, (doc) =>
+      doc.parked === parked
+        ? { skip: undefined }
+        : { set: { parked }, type: parked ? 'rig_parked' : 'rig_unparked', data: {}, result: undefined },
     );
-    if (changed) await this.outbox.flush('rigs', name);
     return (await this.find(name)) as Rig;
   }
 
   async setMergePolicy(name: string, change: Partial<MergePolicy>, ctx: WriteContext): Promise<Rig> {
-    const changed = await this.cas.write(
-      this.rigs,
-      name,
-      (doc) => {
-        // rigFromDoc: a document from before rigs had a policy reads as the legacy one.
-        const policy = changedMergePolicy(rigFromDoc(doc).merge_policy, change);
-        return policy === null
-          ? { skip: false }
-          : {
-              update: {
-                $set: { merge_policy: policy, version: doc.version + 1 },
-                $push: { outbox: rigEvent('rig_updated', ctx, name, { merge_policy: policy }) },
-              },
-              result: true,
-            };
-      },
-      () => notFound('rig', name),
-    );
-    if (changed) await this.outbox.flush('rigs', name);
+    await this.change(name, ctx, (doc) => {
+      // rigFromDoc: a document from before rigs had a policy reads as the legacy one.
+      const policy = changedMergePolicy(rigFromDoc(doc).merge_policy, change);
+      return policy === null
+        ? { skip: undefined }
+        : {
+            set: { merge_policy: policy },
+            type: 'rig_updated',
+            data: { merge_policy: policy },
+            result: undefined,
+          };
+    });
     return (await this.find(name)) as Rig;
   }
 
   /** Refused inside the compare-and-swap: of two concurrent freezes, the second reads the first. */
-  async setFrozen(name: string, freeze: MqFreeze | null, ctx: WriteContext): Promise<Rig> {
-    const rig = await this.cas.write(
-      this.rigs,
-      name,
-      (doc) => {
-        const current = rigFromDoc(doc); // a document from before freezing reads as not frozen
-        const refusal = freezeRefusal(current, freeze);
-        if (refusal) throw refusal;
-        const { type, data } = freezeEvent(current, freeze);
-        return {
-          update: {
-            $set: { mq_frozen: freeze, version: doc.version + 1 },
-            $push: { outbox: rigEvent(type, ctx, name, data) },
-          },
-          result: { ...current, mq_frozen: freeze, version: doc.version + 1 },
-        };
-      },
-      () => notFound('rig', name),
-    );
-    await this.outbox.flush('rigs', name);
-    return rig;
+  setFrozen(name: string, freeze: MqFreeze | null, ctx: WriteContext): Promise<Rig> {
+    return this.change(name, ctx, (doc) => {
+      const current = rigFromDoc(doc); // a document from before freezing reads as not frozen
+      const refusal = freezeRefusal(current, freeze);
+      if (refusal) throw refusal;
+      const { type, data } = freezeEvent(current, freeze);
+      return {
+        set: { mq_frozen: freeze },
+        type,
+        data,
+        result: { ...current, mq_frozen: freeze, version: doc.version + 1 },
+      };
+    });
   }
 
   /** The list is read inside the compare-and-swap: of two concurrent adds, the second reads the first. */
   async addApprovalRule(name: string, rule: ApprovalRule, ctx: WriteContext): Promise<Rig> {
-    const changed = await this.cas.write(
-      this.rigs,
-      name,
-      (doc) => {
-        const rules = withRule(rigFromDoc(doc).approval_rules, rule);
-        return rules === null
-          ? { skip: false }
-          : {
-              update: {
-                $set: { approval_rules: rules, version: doc.version + 1 },
-                $push: { outbox: rigEvent('rig_updated', ctx, name, { approval_rules: rules }) },
-              },
-              result: true,
-            };
-      },
-      () => notFound('rig', name),
-    );
-    if (changed) await this.outbox.flush('rigs', name);
+    await this.change(name, ctx, (doc) => {
+      const rules = withRule(rigFromDoc(doc).approval_rules, rule);
+      return rules === null
+        ? { skip: undefined }
+        : {
+            set: { approval_rules: rules },
+            type: 'rig_updated',
+            data: { approval_rules: rules },
+            result: undefined,
+          };
+    });
     return (await this.find(name)) as Rig;
   }
 
   /** The version is checked inside the compare-and-swap: null when the rig moved since the caller read it. */
-  async setUsageLimit(
+  setUsageLimit(
     name: string,
     limit: UsageLimit | null,
     expectVersion: number,
     ctx: WriteContext,
   ): Promise<Rig | null> {
-    const rig = await this.cas.write(
-      this.rigs,
-      name,
-      (doc) =>
-        doc.version !== expectVersion
-          ? { skip: null }
-          : {
-              update: {
-                $set: { usage_limit: limit, version: doc.version + 1 },
-                $push: { outbox: rigEvent('rig_updated', ctx, name, { usage_limit: limit }) },
-              },
-              result: { ...rigFromDoc(doc), usage_limit: limit, version: doc.version + 1 },
-            },
-      () => notFound('rig', name),
+    return this.change<Rig | null>(name, ctx, (doc) =>
+      doc.version !== expectVersion
+        ? { skip: null }
+        : {
+            set: { usage_limit: limit },
+            type: 'rig_updated',
+            data: { usage_limit: limit },
+            result: { ...rigFromDoc(doc), usage_limit: limit, version: doc.version + 1 },
+          },
     );
-    if (rig) await this.outbox.flush('rigs', name);
-    return rig;
   }
 
   async setAccount(name: string, account: string | null, ctx: WriteContext): Promise<Rig> {
-    const changed = await this.cas.write(
+    await this.change(name, ctx, (doc) =>
+      rigFromDoc(doc).account === account
+        ? { skip: undefined }
+        : { set: { account }, type: 'rig_updated', data: { account }, result: undefined },
+    );
+    return (await this.find(name)) as Rig;
+  }
+
+  /**
+   * One rig change: `decide` reads the current document (inside the compare-and-swap) and names the
+   * fields, the event and the answer, or skips; the version moves and the event is published.
+   */
+  private async change<R>(
+    name: string,
+    ctx: WriteContext,
+    decide: (doc: RigDoc) => RigDecision<R>,
+  ): Promise<R> {
+    let event: PendingEvent | null = null;
+    const result = await this.cas.write<RigDoc, R>(
       this.rigs,
       name,
-      (doc) =>
-        rigFromDoc(doc).account === account
-          ? { skip: false }
-          : {
-              update: {
-                $set: { account, version: doc.version + 1 },
-                $push: { outbox: rigEvent('rig_updated', ctx, name, { account }) },
-              },
-              result: true,
-            },
+      (doc) => {
+        event = null;
+        const decision = decide(doc);
+        if ('skip' in decision) return decision;
+        event = rigEvent(decision.type, ctx, name, decision.data);
+        const set = { ...decision.set, version: doc.version + 1 };
+        return { update: { $set: set, $push: { outbox: event } }, result: decision.result };
+      },
       () => notFound('rig', name),
     );
-    if (changed) await this.outbox.flush('rigs', name);
-    return (await this.find(name)) as Rig;
+    if (event) await this.outbox.flush('rigs', name, [event]);
+    return result;
   }
 
   async find(name: string): Promise<Rig | null> {
@@ -197,6 +169,10 @@ export class RigWrites {
     return (await this.rigs.find({}).sort({ _id: 1 }).toArray()).map(rigFromDoc);
   }
 }
+
+type RigDecision<R> =
+  | { skip: R }
+  | { set: Partial<RigDoc>; type: LedgerEventType; data: Record<string, unknown>; result: R };
 
 const rigEvent = (type: LedgerEventType, ctx: WriteContext, rig: string, data: Record<string, unknown>) =>
   pendingEvent(type, ctx, { bead_id: null, rig }, data);

@@ -50,7 +50,8 @@ export async function ripple(beads: Collection<BeadDoc>, cas: Cas, change: BeadR
       return flipped;
     });
     if (flips.length === 0) return;
-    for (const id of flips) await writeFlag(beads, cas, id);
+    for (const id of flips)
+      await writeFlag(beads, cas, id, { doc: cache.docs.get(id), blocked: cache.flips.get(id) });
     extra = [...new Set([...extra, ...flips])];
   }
 }
@@ -68,17 +69,30 @@ export function blockedOn(
   return cache.run((view) => isBlockedNow(doc._id, view));
 }
 
-/** Sets the bead's flag to what the domain says on its current document (in order: parents first). */
-async function writeFlag(beads: Collection<BeadDoc>, cas: Cas, id: string): Promise<void> {
-  await cas.write(
+/**
+ * Sets the bead's flag to what the domain says on its current document (in order: parents first).
+ * `seen` is the pass's snapshot of it and the flag computed there: written against that revision
+ * without reading it again, and recomputed on a fresh read only if the bead moved meanwhile (the
+ * bead's own status and edges are then still those the flag was computed from).
+ */
+async function writeFlag(
+  beads: Collection<BeadDoc>,
+  cas: Cas,
+  id: string,
+  seen: { doc: BeadDoc | null | undefined; blocked: boolean | undefined },
+): Promise<void> {
+  const start = seen.doc ?? undefined;
+  await cas.write<BeadDoc, undefined>(
     beads,
     id,
     async (doc) => {
-      const blocked = await blockedOn(beads, doc);
+      const blocked =
+        doc === start && seen.blocked !== undefined ? seen.blocked : await blockedOn(beads, doc);
       return doc.is_blocked === blocked
         ? { skip: undefined }
         : { update: { $set: { is_blocked: blocked } }, result: undefined };
     },
     () => new Error(`${id} vanished during the readiness ripple`),
+    start ? { start } : {},
   );
 }

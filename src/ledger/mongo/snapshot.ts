@@ -1,4 +1,4 @@
-import type { Collection } from 'mongodb';
+import type { Collection, Filter } from 'mongodb';
 import type { DepType } from '../../domain/dependency.ts';
 import type { GraphView, InEdge, NodeState, OutEdge } from '../../domain/graph-view.ts';
 import type { BeadDoc } from './documents.ts';
@@ -72,27 +72,29 @@ export class SnapshotCache {
     throw new Error('graph snapshot did not converge');
   }
 
+  /**
+   * Loads the missing documents and the sources of edges into `incomingOf`, in ONE query (an `$or`
+   * of both) — each fetch round is one round trip. A document already in the snapshot is not
+   * replaced by an edge source's copy: writers put the version their update will leave there.
+   */
   async fetch(nodeIds: string[], incomingOf: string[]): Promise<void> {
-    if (nodeIds.length > 0) {
-      for (const id of nodeIds) this.docs.set(id, null);
-      for (const doc of await this.beads
-        .find({ _id: { $in: nodeIds } }, { projection: { outbox: 0 } })
-        .toArray()) {
-        this.docs.set(doc._id, doc);
-      }
-    }
-    if (incomingOf.length > 0) {
-      const wanted = new Set(incomingOf);
-      for (const id of incomingOf) this.incoming.set(id, []);
-      const sources = await this.beads
-        .find({ 'deps.depends_on_id': { $in: incomingOf } }, { projection: { outbox: 0 } })
-        .toArray();
-      for (const doc of sources) {
-        if (!this.docs.has(doc._id)) this.docs.set(doc._id, doc);
-        for (const e of doc.deps) {
-          if (wanted.has(e.depends_on_id))
-            this.incoming.get(e.depends_on_id)?.push({ source: doc._id, type: e.type });
-        }
+    const clauses: Filter<BeadDoc>[] = [];
+    if (nodeIds.length > 0) clauses.push({ _id: { $in: nodeIds } });
+    if (incomingOf.length > 0) clauses.push({ 'deps.depends_on_id': { $in: incomingOf } });
+    const [only, ...more] = clauses;
+    if (!only) return;
+    const requested = new Set(nodeIds);
+    const wanted = new Set(incomingOf);
+    for (const id of nodeIds) this.docs.set(id, null);
+    for (const id of incomingOf) this.incoming.set(id, []);
+    const found = await this.beads
+      .find(more.length > 0 ? { $or: clauses } : only, { projection: { outbox: 0 } })
+      .toArray();
+    for (const doc of found) {
+      if (requested.has(doc._id) || !this.docs.has(doc._id)) this.docs.set(doc._id, doc);
+      for (const e of doc.deps) {
+        if (wanted.has(e.depends_on_id))
+          this.incoming.get(e.depends_on_id)?.push({ source: doc._id, type: e.type });
       }
     }
   }

@@ -18,15 +18,15 @@ import { pendingEvent } from './pending-event.ts';
  * submissions the later one supersedes the earlier and never the reverse, and once both have
  * published, the lane has one open MR. Each move is a compare-and-swap (an MR that moved meanwhile
  * is re-read, and left alone once it is no longer open); a crash before it ran leaves the event in
- * the outbox, and whoever publishes it later runs this again. Returns the MRs it moved (their own
- * `mr_updated` events wait in their outboxes).
+ * the outbox, and whoever publishes it later runs this again. Returns the MRs it moved with their
+ * own `mr_updated` events (queued in their outboxes, for the caller to publish).
  */
 export async function supersedeOlder(
   mrs: Collection<MergeRequestDoc>,
   cas: Cas,
   submitted: PendingEvent,
   change: SupersedeRipple,
-): Promise<string[]> {
+): Promise<Array<{ id: string; event: PendingEvent }>> {
   const older = await mrs
     .find(
       { lane: change.lane, lane_seq: { $lt: change.seq }, status: { $in: [...OPEN_MR_STATUSES] } },
@@ -35,13 +35,13 @@ export async function supersedeOlder(
     .toArray();
   const ctx = { actor: submitted.actor, now: new Date(submitted.at) };
   const reason = supersededReason(change.mr_id);
-  const moved: string[] = [];
+  const moved: Array<{ id: string; event: PendingEvent }> = [];
   for (const { _id: id } of older) {
-    const changed = await cas.write(
+    const event = await cas.write<MergeRequestDoc, PendingEvent | null>(
       mrs,
       id,
       (doc) => {
-        if (!isOpenMr(doc.status)) return { skip: false };
+        if (!isOpenMr(doc.status)) return { skip: null };
         checkMove(id, doc.status, 'superseded');
         const next = movedMergeRequest(
           mergeRequestFromDoc(doc),
@@ -49,12 +49,17 @@ export async function supersedeOlder(
           submitted.at,
         );
         const subject = { bead_id: doc.bead_id, rig: doc.rig };
-        const event = pendingEvent('mr_updated', ctx, subject, moveData(id, doc.status, next.status, reason));
-        return { update: { $set: movableFields(next), $push: { outbox: event } }, result: true };
+        const moveEvent = pendingEvent(
+          'mr_updated',
+          ctx,
+          subject,
+          moveData(id, doc.status, next.status, reason),
+        );
+        return { update: { $set: movableFields(next), $push: { outbox: moveEvent } }, result: moveEvent };
       },
       () => new Error(`${id} vanished while being superseded`),
     );
-    if (changed) moved.push(id);
+    if (event) moved.push({ id, event });
   }
   return moved;
 }

@@ -2,10 +2,10 @@ import type { SQLInputValue } from 'node:sqlite';
 import type { Bead, IssueType, Status } from '../../domain/bead.ts';
 import { blockedBy } from '../../domain/blocking.ts';
 import type { TrackedState } from '../../domain/convoy.ts';
-import { findCycles } from '../../domain/cycles.ts';
 import type { Dependency } from '../../domain/dependency.ts';
 import { DEFAULT_READY_LIMIT, NOT_READY_TYPES, type ReadyFilter } from '../../domain/readiness.ts';
 import type { BeadCount, BeadFilter, BlockedBead, Comment } from '../port.ts';
+import { scanCycles } from './cycle-scan.ts';
 import type { Database } from './database.ts';
 import type { SqliteGraphView } from './graph-view.ts';
 import { beadFromRow, depFromRow } from './rows.ts';
@@ -100,12 +100,7 @@ export class Queries {
   }
 
   findCycles(): string[][] {
-    const sources = this.db
-      .all(
-        `SELECT DISTINCT issue_id FROM deps WHERE type IN ('blocks', 'conditional-blocks', 'parent-child')`,
-      )
-      .map((r) => String(r.issue_id));
-    return findCycles(sources, this.view);
+    return scanCycles(this.db);
   }
 
   listComments(id: string): Comment[] {

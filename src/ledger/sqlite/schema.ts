@@ -55,6 +55,9 @@ CREATE INDEX IF NOT EXISTS beads_ready ON beads (status, is_blocked, priority, c
 CREATE INDEX IF NOT EXISTS beads_parent ON beads (parent);
 CREATE INDEX IF NOT EXISTS beads_rig_status ON beads (rig, status);
 CREATE INDEX IF NOT EXISTS beads_assignee ON beads (assignee, status);
+-- Convoys among a million beads (gt convoy list, the stranded scan's open convoys) and the
+-- /metrics counts by type and status: without it each scanned the table (0.6–1 s at 1M beads).
+CREATE INDEX IF NOT EXISTS beads_type_status ON beads (issue_type, status);
 
 CREATE TABLE IF NOT EXISTS deps (
   issue_id TEXT NOT NULL,

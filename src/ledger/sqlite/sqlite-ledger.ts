@@ -10,6 +10,7 @@ import type { MergePolicy } from '../../domain/merge-policy.ts';
 import type { MergeRequest, NewMergeRequest } from '../../domain/merge-request.ts';
 import type { Nudge } from '../../domain/nudge.ts';
 import type { ReadyFilter } from '../../domain/readiness.ts';
+import type { Compacted, RetentionPolicy } from '../../domain/retention.ts';
 import type { MqFreeze, NewRig, Rig } from '../../domain/rig.ts';
 import type { Pricer, UsageRecord, UsageReport } from '../../domain/usage.ts';
 import type { UsageFilter, UsageGroup, UsageSum } from '../../domain/usage-filter.ts';
@@ -39,6 +40,7 @@ import { MailStore } from './mail-store.ts';
 import { MergeRequestWrites } from './merge-request-writes.ts';
 import { NudgeStore } from './nudge-store.ts';
 import { Queries } from './queries.ts';
+import { compactSqlite } from './retention.ts';
 import { RigWrites } from './rig-writes.ts';
 import { auditFromRow, beadFromRow, eventFromRow } from './rows.ts';
 import { SlotStore } from './slot-store.ts';
@@ -119,6 +121,10 @@ export class SqliteLedger implements Ledger {
 
   async ping(): Promise<void> {
     this.database.get('SELECT 1');
+  }
+
+  describe(): Record<string, string> {
+    return { kind: 'sqlite' };
   }
 
   async addRig(rig: NewRig, ctx: WriteContext): Promise<Rig> {
@@ -365,5 +371,9 @@ export class SqliteLedger implements Ledger {
       );
       return changes === 1;
     });
+  }
+
+  async compactHistory(policy: RetentionPolicy): Promise<Compacted> {
+    return compactSqlite(this.database, policy);
   }
 }

@@ -11,6 +11,8 @@ export interface RefineriesConfig {
   leaseTtlMs: number;
   /** How often every rig's queue is looked at even without an event (a lost event costs this). */
   pollMs: number;
+  /** GT_NATS_REPLICAS, for the leases' KV bucket. */
+  replicas: number;
 }
 
 /**
@@ -87,6 +89,7 @@ export class Refineries {
       this.c.holder,
       this.c.leaseTtlMs,
       this.deps.log,
+      this.c.replicas,
       `refinery-${rig.name}`,
     );
     const journal = new GateJournal(`${this.deps.home}/refinery/${rig.name}.gates.json`);

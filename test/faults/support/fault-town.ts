@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { freePort, type NatsServerProcess, startNatsServer } from '../../../src/bus/nats-server-process.ts';
@@ -47,6 +47,16 @@ export class ExternalNats {
   }
 }
 
+/** The NATS a fault town runs on: one server (ExternalNats) or a cluster (test/support/nats-cluster.ts). */
+export interface FaultNats {
+  /** What services, runners and polecats connect to (a comma-separated list for a cluster). */
+  readonly url: string;
+  readonly running: boolean;
+  /** Brings back whatever is down. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
 export interface Rig {
   name: string;
   repo: string;
@@ -81,12 +91,12 @@ export class FaultTown {
   readonly runners: RunnerProcess[] = [];
   private session: TestSession | null = null;
 
-  readonly nats: ExternalNats;
+  readonly nats: FaultNats;
   readonly upArgs: string[];
   readonly serviceEnv: Record<string, string>;
 
   private constructor(
-    nats: ExternalNats,
+    nats: FaultNats,
     upArgs: string[],
     serviceEnv: Record<string, string>,
     replicas: number,
@@ -102,10 +112,16 @@ export class FaultTown {
   }
 
   static async start(
-    options: { ledger?: string; env?: Record<string, string>; replicas?: number } = {},
+    options: {
+      ledger?: string;
+      env?: Record<string, string>;
+      replicas?: number;
+      /** Starts the NATS the town uses, its store under `dir` (default: one ExternalNats). */
+      nats?: (dir: string) => Promise<FaultNats>;
+    } = {},
   ): Promise<FaultTown> {
     const probe = new Town();
-    const nats = await ExternalNats.start(join(probe.home, 'external-nats'));
+    const nats = await (options.nats ?? ExternalNats.start)(join(probe.home, 'external-nats'));
     const args = [
       '--http-port',
       '0',
@@ -129,11 +145,16 @@ export class FaultTown {
   }
 
   /** Runs `root words…` for the test, retrying while no service answers (killed, restarting). */
-  async call<T = unknown>(root: 'gt' | 'bd', words: readonly string[], patienceMs = 120_000): Promise<T> {
+  async call<T = unknown>(
+    root: 'gt' | 'bd',
+    words: readonly string[],
+    patienceMs = 120_000,
+    answerWithinMs?: number,
+  ): Promise<T> {
     const deadline = Date.now() + patienceMs;
     for (;;) {
       try {
-        return await (this.session as TestSession).run<T>(root, words);
+        return await (this.session as TestSession).run<T>(root, words, answerWithinMs);
       } catch (err) {
         // No responder, a read's timeout, a disconnect: the service or NATS is away. A refusal,
         // or a write that may have been applied, is final.
@@ -193,9 +214,16 @@ export class FaultTown {
         await this.call('bd', ['dep', 'add', bead.id, ids[j - width - 1] as string]);
       ids.push(bead.id);
     }
-    const staged = await this.call<{ convoy_id: string }>('gt', ['convoy', 'stage', ...ids]);
+    // Staging and launching 200 beads on FerretDB (compat mode, three replicas) takes longer than
+    // the 30 s a single command gets.
+    const staged = await this.call<{ convoy_id: string }>(
+      'gt',
+      ['convoy', 'stage', ...ids],
+      120_000,
+      120_000,
+    );
     // --force: the warnings (cross-rig fan-in, waves wider than the slots) are the point here.
-    await this.call('gt', ['convoy', 'launch', staged.convoy_id, '--force']);
+    await this.call('gt', ['convoy', 'launch', staged.convoy_id, '--force'], 120_000, 120_000);
     return { convoy: staged.convoy_id, ids };
   }
 
@@ -246,7 +274,7 @@ export class FaultTown {
     const respawns = (b: Bead) => Number(b.labels.find((l) => l.startsWith('respawns:'))?.slice(9) ?? 0);
     const dispatchedTwice = beads.filter((b) => (spawns.get(b.id) ?? 0) > 1 + respawns(b)).map((b) => b.id);
     const inbox = await this.call<Mail[]>('gt', ['mail', 'inbox', '--agent', 'mayor/']);
-    const streamed = await this.streamedMailIds();
+    const streamed = await this.streamedMail();
     const subjects = new Map<string, number>();
     for (const m of inbox) subjects.set(m.subject, (subjects.get(m.subject) ?? 0) + 1);
     const mailLost = [
@@ -269,16 +297,22 @@ export class FaultTown {
     };
   }
 
-  /** Ids of the mail messages on the mayor's JetStream subject. */
-  private async streamedMailIds(): Promise<Set<string>> {
+  /** How many times each mail id is on the mayor's JetStream subject (1 each: the stream dedups by id). */
+  async streamedMail(): Promise<Map<string, number>> {
     const jsm = await jetstreamManager((this.session as TestSession).nc);
-    const ids = new Set<string>();
+    const ids = new Map<string, number>();
     const { state } = await jsm.streams.info('GT_MAIL');
     for (let seq = state.first_seq; seq <= state.last_seq && state.messages > 0; seq++) {
       const msg = await jsm.streams.getMessage('GT_MAIL', { seq }).catch(() => null);
-      if (msg?.subject === 'gt.mail.town.mayor') ids.add(msg.json<{ id: string }>().id);
+      const id = msg?.subject === 'gt.mail.town.mayor' ? msg.json<{ id: string }>().id : null;
+      if (id) ids.set(id, (ids.get(id) ?? 0) + 1);
     }
     return ids;
+  }
+
+  /** The test's own NATS connection (it reconnects through every outage). */
+  get nc(): TestSession['nc'] {
+    return (this.session as TestSession).nc;
   }
 
   /** Every polecat's log (the runner writes them under $GT_HOME/logs/<rig>/). */
@@ -291,6 +325,15 @@ export class FaultTown {
     } catch {
       return '';
     }
+  }
+
+  /** Every service's, runner's and polecat's whole log into `dir` (GT_FAULTS_LOG_DIR). */
+  saveLogs(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    for (const [i, t] of this.replicas.entries())
+      writeFileSync(join(dir, `service${i}.log`), t.serviceOutput);
+    for (const [i, r] of this.runners.entries()) writeFileSync(join(dir, `runner${i}.log`), r.output);
+    writeFileSync(join(dir, 'polecats.log'), this.polecatLogs());
   }
 
   logs(): string {

@@ -17,6 +17,7 @@ export const SCALE = FULL
       replicaBeads: 60,
       replicaCounts: [2, 3],
       clicks: 12,
+      clusterBeads: 200,
     }
   : {
       label: 'reduced',
@@ -30,6 +31,7 @@ export const SCALE = FULL
       // CI time: the harder case only; the full run does both.
       replicaCounts: [3],
       clicks: 6,
+      clusterBeads: 24,
     };
 
 /** Generous per-test limits: the full run does real work on two cores. */
