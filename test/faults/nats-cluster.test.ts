@@ -113,6 +113,7 @@ describe.runIf(RUN && targets.length > 0)(
         const clock = new DispatchClock(() => [...ft.spawnCounts().values()].reduce((a, b) => a + b, 0));
         const { convoy, ids } = await ft.launchConvoy(SCALE.clusterBeads, 8);
         const outages: Outage[] = [];
+        const mailing: Promise<void>[] = [];
         // Kill k falls once k/4 of the beads were dispatched: at least half are still to dispatch,
         // so dispatching without the node can be waited for.
         const outage = async (k: number, pick: () => Promise<[string, string]>) => {
@@ -127,11 +128,12 @@ describe.runIf(RUN && targets.length > 0)(
           const killedAt = Date.now();
           await cluster.kill(i);
           say(`killed ${node} (${why}) after ${before} dispatches`);
-          const mail = await sendMail(k);
-          say(`sent ${mail.length} mails (${mail.filter((m) => !m.id).length} unanswered)`);
+          // Not awaited first: a send whose request died with the test's own connection waits out
+          // its 30 s, and dispatching must be watched meanwhile (the convoy could run out).
+          const sending = sendMail(k);
           await clock.waitFor(
             before,
-            DISPATCHES_WHILE_DOWN,
+            Math.min(DISPATCHES_WHILE_DOWN, ids.length - before),
             180_000,
             () => `with ${node} down\n${ft.logs()}`,
             () => cluster.describe(ft.nc),
@@ -139,9 +141,18 @@ describe.runIf(RUN && targets.length > 0)(
           say(`${clock.count - before} dispatches with ${node} down; restarting it`);
           await cluster.restartNode(i);
           await cluster.waitAllCurrent(ft.nc);
-          say(`${node} back and every stream current`);
           const backAt = Date.now();
-          outages.push({ node, why, killedAt, backAt, stallMs: 0, mail });
+          say(`${node} back and every stream current`);
+          // Sent during the outage; the answers are awaited only after the last kill: a request lost
+          // with the test's own connection waits out its 30 s, while the convoy runs on (and would
+          // leave the next kill nothing to dispatch).
+          const record: Outage = { node, why, killedAt, backAt, stallMs: 0, mail: [] };
+          outages.push(record);
+          mailing.push(
+            sending.then((mail) => {
+              record.mail = mail;
+            }),
+          );
         };
 
         let first = '';
@@ -155,9 +166,13 @@ describe.runIf(RUN && targets.length > 0)(
           return [cluster.nodes.find((n) => n.name !== first)?.name as string, 'a follower'];
         });
 
+        await Promise.all(mailing);
+        say(
+          `outage mails: ${outages.map((o) => `${o.mail.filter((m) => m.id).length}/${o.mail.length} answered`).join(', ')}`,
+        );
         await ft.waitLanded(convoy, LIMIT_MS / 2);
         clock.stop();
-        for (const o of outages) o.stallMs = clock.longestGap(o.killedAt, o.backAt);
+        for (const o of outages) o.stallMs = clock.stallAfter(o.killedAt, o.backAt);
         const audit = await ft.audit(ids);
         const mail = await mailDelivery(ft, outages);
 

@@ -37,12 +37,16 @@ export class DispatchClock {
     }
   }
 
-  /** The longest gap (ms) between consecutive dispatches whose span overlaps [from, to]. */
-  longestGap(from: number, to: number): number {
+  /**
+   * How long a fault at `from` stalled dispatch: the longest wait for a dispatch that came in
+   * [from, to], counted from `from` or from the dispatch before it, whichever is later (a gap that
+   * began before the fault is not the fault's doing).
+   */
+  stallAfter(from: number, to: number): number {
     let longest = 0;
     for (let i = 1; i < this.times.length; i++) {
       const [a, b] = [this.times[i - 1] as number, this.times[i] as number];
-      if (b >= from && a <= to) longest = Math.max(longest, b - a);
+      if (b >= from && b <= to) longest = Math.max(longest, b - Math.max(a, from));
     }
     return longest;
   }
