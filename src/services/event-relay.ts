@@ -1,5 +1,5 @@
 import { type JetStreamClient, jetstream } from '@nats-io/jetstream';
-import type { KV } from '@nats-io/kv';
+import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { townBucket } from '../bus/kv-buckets.ts';
 import { eventSubject } from '../bus/streams.ts';
@@ -56,12 +56,12 @@ export class EventRelay {
     log: Log,
     replicas = 1,
   ): Promise<EventRelay> {
-    const kv = await townBucket(nc, `${prefix}_relay`, replicas);
+    const kv = await townBucket(nc, relayBucket(prefix), replicas);
     return new EventRelay(ledger, jetstream(nc), kv, prefix, log);
   }
 
   async start(pollMs = 500): Promise<void> {
-    this.hwm = Number((await this.kv.get('hwm'))?.string() ?? 0);
+    this.hwm = Number((await this.kv.get(MARK_KEY))?.string() ?? 0);
     this.running = true;
     this.loop = (async () => {
       while (this.running) {
@@ -145,7 +145,7 @@ export class EventRelay {
       return;
     }
     this.markSaving = this.kv
-      .put('hwm', String(this.hwm))
+      .put(MARK_KEY, String(this.hwm))
       .then(
         () => {},
         (err) =>
@@ -169,4 +169,18 @@ export class EventRelay {
     await this.loop;
     while (this.markSaving !== null) await this.markSaving;
   }
+}
+
+/** Where the relay keeps its published mark: KV bucket `<prefix>_relay`, key `hwm`. */
+const relayBucket = (prefix: string) => `${prefix}_relay`;
+const MARK_KEY = 'hwm';
+
+/**
+ * The relay's published mark as a restarted relay would resume from it (it may trail the running
+ * relay's, never lead it). Null when none was saved yet. The retention job keeps every event from it on.
+ */
+export async function relayMark(nc: NatsConnection, prefix: string): Promise<number | null> {
+  const entry = await (await new Kvm(nc).open(relayBucket(prefix))).get(MARK_KEY);
+  const mark = Number(entry?.string());
+  return entry && Number.isInteger(mark) && mark > 0 ? mark : null;
 }

@@ -1,5 +1,3 @@
-import { Kvm } from '@nats-io/kv';
-import type { NatsConnection } from '@nats-io/transport-node';
 import {
   type Compacted,
   type RetentionPolicy,
@@ -7,17 +5,6 @@ import {
   retentionPolicy,
 } from '../domain/retention.ts';
 import type { Ledger } from '../ledger/port.ts';
-
-/**
- * The relay's published mark, as a restarted relay would resume from it: event-relay.ts saves it
- * in the KV bucket `<prefix>_relay`, key `hwm` (it may trail the running relay's, never lead it,
- * which only keeps more). Null when none was saved yet: then no event is deleted.
- */
-export async function relayMark(nc: NatsConnection, prefix: string): Promise<number | null> {
-  const entry = await (await new Kvm(nc).open(`${prefix}_relay`)).get('hwm');
-  const mark = Number(entry?.string());
-  return entry && Number.isInteger(mark) && mark > 0 ? mark : null;
-}
 
 export interface CompactionRun {
   removed: Compacted;
