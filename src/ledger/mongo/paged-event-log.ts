@@ -10,13 +10,24 @@ const MAX_APPEND_ATTEMPTS = 100;
 
 export type PagedEvent = Omit<EventDoc, '_id' | 'seq'> & { id: string };
 
+/**
+ * What retention leaves of an event (paged-retention.ts): its id only. The position still numbers
+ * the rest of the page, and the id keeps the unique index whole (a null element would index as a
+ * null key, and two pages holding one would collide).
+ */
+export interface CompactedEvent {
+  id: string;
+  compacted: true;
+}
+
+export const isLive = (e: PagedEvent | CompactedEvent): e is PagedEvent => !('compacted' in e);
+
 /** One page of the log: `events[i]` has seq `base + _id * PAGE_SIZE + i + 1`. */
 export interface EventPage {
   _id: number;
   /** How many events the page holds (the filter that keeps a full page closed). */
   n: number;
-  /** null: compacted away (paged-retention.ts), its position still numbering the rest. */
-  events: Array<PagedEvent | null>;
+  events: Array<PagedEvent | CompactedEvent>;
 }
 
 const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 11000;
@@ -97,7 +108,7 @@ export class PagedEventLog implements EventLog {
    */
   private async collided(id: string): Promise<boolean> {
     const page = await this.pages.findOne({ _id: this.page }, { projection: { n: 1, 'events.id': 1 } });
-    if (page?.events.some((e) => e?.id === id)) return true;
+    if (page?.events.some((e) => e.id === id)) return true;
     if (page && page.n >= PAGE_SIZE) {
       this.page = Math.max(this.page + 1, await this.lastPage());
       return false;
@@ -112,7 +123,7 @@ export class PagedEventLog implements EventLog {
     const pages = await this.pages
       .find({ 'events.id': { $in: [...ids] } }, { projection: { 'events.id': 1 } })
       .toArray();
-    for (const page of pages) for (const e of page.events) if (e && wanted.has(e.id)) found.add(e.id);
+    for (const page of pages) for (const e of page.events) if (wanted.has(e.id)) found.add(e.id);
     return found;
   }
 
@@ -137,7 +148,7 @@ export class PagedEventLog implements EventLog {
     for (const page of pages) {
       page.events.forEach((e, i) => {
         const at = this.base + page._id * PAGE_SIZE + i + 1;
-        if (e && at > seq && events.length < limit) events.push(toLedgerEvent(e, at));
+        if (isLive(e) && at > seq && events.length < limit) events.push(toLedgerEvent(e, at));
       });
     }
     return events;

@@ -1,13 +1,13 @@
 import type { AnyBulkWriteOperation, Collection } from 'mongodb';
 import type { RetentionPolicy } from '../../domain/retention.ts';
-import { type EventPage, PAGE_SIZE } from './paged-event-log.ts';
+import { type EventPage, isLive, PAGE_SIZE } from './paged-event-log.ts';
 
 type EventCut = NonNullable<RetentionPolicy['events']>;
 
 /**
  * Compaction of the mongodb mode's event pages (domain/retention.ts). A page's events are numbered
  * by their position, so an old event is not pulled out of its page (that would renumber the rest)
- * but replaced by null; a page whose events are all gone is deleted, unless it is the newest page
+ * but replaced by its id alone (CompactedEvent); a page whose events are all gone is deleted, unless it is the newest page
  * (appends find the open page from the newest one: deleting it would number events from 1 again).
  * The newest event always stays too, as in the other layouts. Each page is one update of its own.
  */
@@ -34,12 +34,14 @@ export async function compactPages(
     for (const page of docs) {
       const gone = expiredPositions(page, base, below, cut.before);
       removed += gone.length;
-      const left = page.events.filter((e, i) => e !== null && !gone.includes(i)).length;
+      const left = page.events.filter((e, i) => isLive(e) && !gone.includes(i)).length;
       if (left === 0 && page.n >= PAGE_SIZE && page._id !== newest._id) {
         writes.push({ deleteOne: { filter: { _id: page._id } } });
       } else if (gone.length > 0) {
-        const nulls = Object.fromEntries(gone.map((i) => [`events.${i}`, null]));
-        writes.push({ updateOne: { filter: { _id: page._id }, update: { $set: nulls } } });
+        const compacted = Object.fromEntries(
+          gone.map((i) => [`events.${i}`, { id: page.events[i]?.id, compacted: true }]),
+        );
+        writes.push({ updateOne: { filter: { _id: page._id }, update: { $set: compacted } } });
       }
     }
     if (writes.length > 0) await pages.bulkWrite(writes, { ordered: false });
@@ -53,7 +55,7 @@ function expiredPositions(page: EventPage, base: number, below: number, before: 
   const gone: number[] = [];
   page.events.forEach((e, i) => {
     const seq = base + page._id * PAGE_SIZE + i + 1;
-    if (e !== null && seq < below && e.at < before) gone.push(i);
+    if (isLive(e) && seq < below && e.at < before) gone.push(i);
   });
   return gone;
 }
