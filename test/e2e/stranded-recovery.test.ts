@@ -12,6 +12,7 @@ describe('stranded scan in the service', () => {
   // A polecat silent for 3 s with no runner reporting it is abandoned (the default is 180 s).
   const serviceEnv = { GT_HEARTBEAT_STALE_S: '3', GT_SPAWN_GRACE_S: '1' };
   const up = () => town.up(['--http-port', '0'], serviceEnv);
+  const metrics = async () => (await fetch(`${town.runtime().http_url}/metrics`)).text();
   beforeAll(async () => {
     await up();
     await town.json('gt', [
@@ -27,6 +28,12 @@ describe('stranded scan in the service', () => {
       '--command',
       'gt done',
     ]);
+    // The scan at start must be behind us: once the service leads, it runs at once, and a late lead
+    // (a loaded machine) would otherwise sling the first test's "left behind" convoy before the kill.
+    await waitFor(
+      async () => /gt_cron_runs_total\{job="stranded-scan"[^}]*\} [1-9]/.test(await metrics()),
+      15_000,
+    );
   }, 30_000);
   afterAll(async () => {
     await town.destroy();
