@@ -140,7 +140,7 @@ export const SETTINGS = {
   GT_SHUTDOWN_DEADLINE_MS: {
     group: 'service',
     default: '10000',
-    doc: 'on SIGTERM, how long the ordered shutdown may take before the process exits anyway',
+    doc: 'on SIGTERM, how long the ordered shutdown of gt up or gt rig run may take before the process exits anyway (exit 1)',
     schema: z.coerce.number().int('must be milliseconds').min(1, 'must be 1 or more'),
   },
   GT_POLICY_FILE: {

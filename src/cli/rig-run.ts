@@ -25,6 +25,7 @@ import { polecatCommand } from '../domain/runtime-presets.ts';
 import { discoverNatsUrl } from './discovery.ts';
 import { RIG_RUN } from './local-verbs.ts';
 import { EXIT, type Output } from './output.ts';
+import { shutdownDeadlineMs, stopWithin } from './shutdown-deadline.ts';
 
 const SYNTAX: Syntax = {
   positionals: [{ name: 'name', required: true }],
@@ -125,7 +126,16 @@ export async function runRigRunner(
     });
     io.out(`rig runner ${name}: ready (max ${max ?? rig.max_polecats} polecats, repo ${rig.repo})`);
     await stopRequested;
-    await runner.stop();
+    io.out(`rig runner ${name}: stopping`);
+    const late = (ms: number) =>
+      io.err(
+        `rig runner ${name}: shutdown took longer than GT_SHUTDOWN_DEADLINE_MS (${ms} ms) at "${runner.stopStep}"; exiting anyway`,
+      );
+    const stopped = runner.stop().then(async () => {
+      runner.stopStep = 'draining the NATS connection';
+      await nc.drain();
+    });
+    if (!(await stopWithin(stopped, shutdownDeadlineMs(env), late, EXIT.refused))) return EXIT.refused;
     io.out(`rig runner ${name}: stopped`);
     return EXIT.ok;
   } catch (err) {

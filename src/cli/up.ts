@@ -9,6 +9,7 @@ import { redactUrlPasswords } from '../domain/redact-url.ts';
 import { describeEnvFileLoad, loadEnvFile } from './env-file.ts';
 import { UP } from './local-verbs.ts';
 import { EXIT, type Output } from './output.ts';
+import { stopWithin } from './shutdown-deadline.ts';
 
 const UP_SYNTAX: Syntax = {
   positionals: [],
@@ -76,13 +77,9 @@ export async function runUp(argv: readonly string[], env: NodeJS.ProcessEnv, io:
   for (const line of nextSteps(config)) io.out(line);
   await stopRequested;
   io.out('gt up: stopping');
-  if (!(await withDeadline(service.stop(), config.shutdownDeadlineMs))) {
-    // A step that hangs (a peer that never answers a drain) must not keep a replica from exiting.
-    io.err(
-      `gt up: shutdown took longer than GT_SHUTDOWN_DEADLINE_MS (${config.shutdownDeadlineMs} ms); exiting anyway`,
-    );
-    return EXIT.refused;
-  }
+  const late = (ms: number) =>
+    io.err(`gt up: shutdown took longer than GT_SHUTDOWN_DEADLINE_MS (${ms} ms); exiting anyway`);
+  if (!(await stopWithin(service.stop(), config.shutdownDeadlineMs, late, EXIT.refused))) return EXIT.refused;
   io.out('gt up: stopped');
   return EXIT.ok;
 }
@@ -105,17 +102,6 @@ function nextSteps(config: ReturnType<typeof loadServiceConfig>): string[] {
       `  chat: ${[slack && `Slack (${slack.mode})`, discord && `Discord (${discord.mode})`].filter(Boolean).join(', ')}`,
     );
   return lines;
-}
-
-/** True when `work` finished within `ms`. */
-async function withDeadline(work: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  const done = await Promise.race([work.then(() => true as const), late]);
-  clearTimeout(timer);
-  return done;
 }
 
 function untilSignal(): Promise<void> {

@@ -50,11 +50,31 @@ export class RunnerProcess {
   }
 
   /** SIGTERM stops its polecats with it; SIGKILL is a crash: they outlive it (own process groups). */
-  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+  /** The exit code once it exited (null while running or when a signal ended it). */
+  get exitCode(): number | null {
+    return this.child.exitCode;
+  }
+
+  /**
+   * Sends `signal` and waits for the exit; a runner still running after `graceMs` is killed (-9)
+   * and `false` returned, so a hung shutdown fails its test instead of hanging the teardown.
+   */
+  async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 60_000): Promise<boolean> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return true;
     const exited = new Promise((r) => this.child.once('exit', r));
     this.child.kill(signal);
+    let timer: NodeJS.Timeout | undefined;
+    const inTime = await Promise.race([
+      exited.then(() => true),
+      new Promise<false>((r) => {
+        timer = setTimeout(() => r(false), graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (inTime) return true;
+    this.child.kill('SIGKILL');
     await exited;
+    return false;
   }
 }
 

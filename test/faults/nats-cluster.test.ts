@@ -67,7 +67,13 @@ describe.runIf(RUN && targets.length > 0)(
     afterAll(async () => {
       // A failed run's whole story, for the next look (the failure message has the tails only).
       if (process.env.GT_FAULTS_LOG_DIR) ft?.saveLogs(process.env.GT_FAULTS_LOG_DIR);
-      await ft?.destroy();
+      if (!ft) return;
+      const overran = await ft.destroy();
+      // A runner or replica that needed its shutdown deadline hung on a node loss's leftovers.
+      const late = [...ft.runners.map((r) => r.output), ...ft.replicas.map((t) => t.serviceOutput)]
+        .flatMap((out) => out.split('\n'))
+        .filter((line) => line.includes('shutdown took longer'));
+      expect({ overran, late }).toEqual({ overran: [], late: [] });
     });
 
     /** Mail to the mayor during an outage; a send whose answer was lost may or may not be stored. */

@@ -39,9 +39,15 @@ export class NatsCluster {
       nodes.push({ name: `n${i}`, port, routePort, monitorPort, storeDir, server: null });
     }
     const cluster = new NatsCluster(nodes);
-    // Together: a node waits for its peers' routes before JetStream elects a meta leader.
-    await Promise.all(nodes.map((_, i) => cluster.startNode(i)));
-    await cluster.waitForMetaLeader();
+    try {
+      // Together: a node waits for its peers' routes before JetStream elects a meta leader.
+      await Promise.all(nodes.map((_, i) => cluster.startNode(i)));
+      await cluster.waitForMetaLeader();
+    } catch (err) {
+      // Nobody else holds the cluster yet: its nodes must not outlive the failed start.
+      await cluster.stop();
+      throw err;
+    }
     return cluster;
   }
 
@@ -108,7 +114,8 @@ export class NatsCluster {
       if (seen.length > 0 && seen[0] && seen.every((l) => l === seen[0])) return seen[0];
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`no JetStream meta leader after ${timeoutMs} ms (nodes see: ${seen.join(', ')})`);
+    const views = await Promise.all(this.nodes.filter((n) => n.server).map((n) => nodeView(n)));
+    throw new Error(`no JetStream meta leader after ${timeoutMs} ms (${views.join('; ')})`);
   }
 
   /** The node (its name) that leads stream `stream` now, from JetStream's stream info. */
@@ -188,5 +195,20 @@ async function metaLeaderSeenBy(node: ClusterNode): Promise<string> {
     return jsz.meta_cluster?.leader ?? '';
   } catch {
     return '';
+  }
+}
+
+/** What a node says of itself, for a failure: its meta leader and its routes, or why it did not answer. */
+async function nodeView(node: ClusterNode): Promise<string> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${node.monitorPort}/routez`);
+    const routez = (await res.json()) as {
+      num_routes?: number;
+      routes?: { remote_id?: string; ip?: string; port?: number }[];
+    };
+    const peers = (routez.routes ?? []).map((r) => `${r.ip}:${r.port}`).join(' ');
+    return `${node.name} (client ${node.port}, route ${node.routePort}) sees leader "${await metaLeaderSeenBy(node)}", ${routez.num_routes ?? 0} routes [${peers}]`;
+  } catch (err) {
+    return `${node.name} (client ${node.port}, route ${node.routePort}, monitor ${node.monitorPort}) did not answer: ${(err as Error).message}`;
   }
 }

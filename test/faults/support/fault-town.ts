@@ -347,16 +347,32 @@ export class FaultTown {
     ].join('\n');
   }
 
-  async destroy(): Promise<void> {
+  /**
+   * Stops everything, each step bounded: a runner that overruns its own shutdown deadline
+   * (GT_SHUTDOWN_DEADLINE_MS, 10 s) is killed and its log tail printed, so one hung step can
+   * neither hang the test run nor leave service replicas behind. Returns what overran.
+   */
+  async destroy(): Promise<string[]> {
+    const overran: string[] = [];
     // A test that failed mid-outage: runners drain their consumers on the way out, through NATS.
     if (!this.nats.running) await this.nats.restart();
-    for (const r of this.runners) await r.stop();
-    await this.session?.close().catch(() => {});
+    for (const [i, r] of this.runners.entries())
+      if (!(await r.stop('SIGTERM', 30_000))) overran.push(`runner ${i}:\n${r.output.slice(-3000)}`);
+    const closed = await Promise.race([
+      this.session?.close().then(
+        () => true,
+        () => true,
+      ) ?? true,
+      new Promise<false>((r) => setTimeout(() => r(false), 10_000).unref()),
+    ]);
+    if (!closed) overran.push('the test session did not close in 10 s');
     for (const town of this.replicas.slice(1)) await town.destroy();
     const home = this.town.home;
     await this.town.down();
     await this.nats.stop();
     rmSync(home, { recursive: true, force: true });
+    for (const what of overran) process.stderr.write(`fault town teardown overran: ${what}\n`);
+    return overran;
   }
 }
 
