@@ -58,8 +58,7 @@ export class LeaderLease {
   private async tick(): Promise<void> {
     try {
       if (this.revision === null) {
-        await this.takeOverFromOwnPast();
-        this.revision = await this.kv.create(this.key, this.id);
+        this.revision = (await this.takeOverFromOwnPast()) ?? (await this.kv.create(this.key, this.id));
         this.log.info({ id: this.id, fence: this.revision, lease: this.key }, `took the ${this.key} lease`);
         this.onAcquire();
       } else {
@@ -80,13 +79,19 @@ export class LeaderLease {
    * A lease held by this home's previous service process, now dead (kill -9), is released at
    * once instead of waiting out the TTL: one service runs per home, so that holder cannot be
    * alive elsewhere. Ids are `<pid>@<home>`.
+   * A lease that already names this very holder was taken by an earlier create whose answer
+   * was lost (a request timed out on a loaded machine after NATS applied it): it is ours, and
+   * its revision is returned, instead of leaving the lease unled until the TTL ends.
    */
-  private async takeOverFromOwnPast(): Promise<void> {
+  private async takeOverFromOwnPast(): Promise<number | null> {
     const entry = await this.kv.get(this.key);
-    if (!entry || entry.length === 0) return;
+    if (!entry || entry.length === 0) return null;
+    if (entry.string() === this.id) return entry.revision;
     const [pid, home] = entry.string().split('@');
-    if (home !== this.id.split('@')[1] || Number(pid) === process.pid || processAlive(Number(pid))) return;
+    if (home !== this.id.split('@')[1] || Number(pid) === process.pid || processAlive(Number(pid)))
+      return null;
     await this.kv.delete(this.key, { previousSeq: entry.revision });
+    return null;
   }
 
   async stop(): Promise<void> {

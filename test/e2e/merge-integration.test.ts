@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MQ_POLECAT } from '../support/mq-polecat.ts';
 import { gitRepo, RunnerProcess, waitFor } from './runner-process.ts';
-import { Town } from './town.ts';
+import { refineryLines, Town } from './town.ts';
 
 type Bead = { id: string; status: string; close_reason: string; labels: string[] };
 type Mr = { id: string; status: string; target: string; bead_id: string | null; merge_commit: string | null };
@@ -31,7 +31,8 @@ describe('integration branches', () => {
   beforeAll(async () => {
     const script = join(mkdtempSync(join(tmpdir(), 'gt-integration-')), 'polecat.sh');
     writeFileSync(script, MQ_POLECAT, { mode: 0o700 });
-    await town.up(['--http-port', '0'], { GT_MQ_POLL_S: '1' });
+    // Info: a landing that never comes shows the refinery's lease and attempts (refineryLines).
+    await town.up(['--http-port', '0'], { GT_MQ_POLL_S: '1', GT_LOG_LEVEL: 'info' });
     repo = gitRepo();
     await town.json('gt', ['rig', 'add', 'alpha', '--prefix', 'al', '--repo', repo, '--command', script]);
     await town.json('gt', ['rig', 'set', 'alpha', '--gate', 'test -d .']);
@@ -68,8 +69,8 @@ describe('integration branches', () => {
       await waitFor(
         async () => (await show(id)).status === 'closed',
         60_000,
-        // The service's log too (the refinery's attempts): this timed out once under a loaded full run.
-        () => `${id} never landed: ${runner.output}\nservice:\n${town.serviceOutput.slice(-6000)}`,
+        // The service's log too (the refinery's lease and attempts): this timed out under loaded runs.
+        () => `${id} never landed: ${runner.output}\nservice:\n${refineryLines(town.serviceOutput)}`,
       );
     // Both landed on the epic's branch (need-A's polecat started from it and found A.txt); main has neither.
     expect(git('log', '--format=%s', branch).split('\n')).toEqual(['need-A', 'A', 'initial']);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MQ_POLECAT as POLECAT } from '../support/mq-polecat.ts';
 import { gitRepo, RunnerProcess, waitFor } from './runner-process.ts';
-import { Town } from './town.ts';
+import { refineryLines, Town } from './town.ts';
 
 type Bead = { id: string; status: string; close_reason: string; labels: string[] };
 type Row = { id: string; rig: string; bead: string | null; status: string; reason: string; attempts: number };
@@ -28,12 +28,17 @@ describe('the merge queue lands polecats’ work on main', () => {
       ms,
       // The runners' side, then the service's (the refinery's attempts are logged there).
       () =>
-        `convoy ${convoy} never landed:\n${runners.map((r) => r.output).join('\n')}\n--- service:\n${town.serviceOutput.slice(-4000)}`,
+        `convoy ${convoy} never landed:\n${runners.map((r) => r.output).join('\n')}\n--- service:\n${refineryLines(town.serviceOutput)}`,
     );
 
   beforeAll(async () => {
     writeFileSync(script, POLECAT, { mode: 0o700 });
-    await town.up(['--http-port', '0'], { GT_MQ_POLL_S: '1', GT_MAX_MERGE_ATTEMPTS: '2' });
+    // Info: a landing that never comes shows the refinery's lease and attempts (refineryLines).
+    await town.up(['--http-port', '0'], {
+      GT_MQ_POLL_S: '1',
+      GT_MAX_MERGE_ATTEMPTS: '2',
+      GT_LOG_LEVEL: 'info',
+    });
     const rigs: Record<string, string[]> = {
       alpha: ['--gate', 'test -d .'],
       beta: ['--gate', 'test ! -f bad.txt'],

@@ -9,8 +9,8 @@ import { MERGING_LABEL, type MergeRequest } from '../../src/domain/merge-request
 import { SqliteLedger } from '../../src/ledger/sqlite/sqlite-ledger.ts';
 import type { LeaderLease } from '../../src/services/leader-lease.ts';
 import { GateJournal } from '../../src/services/refinery/gate-journal.ts';
-import { RigRefinery } from '../../src/services/refinery/rig-refinery.ts';
-import { gitRepo } from './runner-process.ts';
+import { type RefineryDeps, RigRefinery } from '../../src/services/refinery/rig-refinery.ts';
+import { gitRepo, waitFor } from './runner-process.ts';
 
 /**
  * The refinery resuming after a death between its steps (reference/refinery.md §11, 24–25), on a
@@ -74,7 +74,7 @@ describe('refinery recovery between steps', () => {
     return verifying as MergeRequest;
   }
 
-  const refinery = async () =>
+  const refinery = async (log: RefineryDeps['log'] = { info: () => {}, warn: () => {} }) =>
     new RigRefinery(
       (await ledger.getRig('alpha')) as NonNullable<Awaited<ReturnType<SqliteLedger['getRig']>>>,
       { token: () => 1 } as unknown as LeaderLease,
@@ -83,7 +83,7 @@ describe('refinery recovery between steps', () => {
         execute: (verb, args) =>
           registry.execute({ verb, args, actor: { kind: 'system', id: 'refinery' }, source: 'system' }),
         home,
-        log: { info: () => {}, warn: () => {} },
+        log,
         now: () => new Date(),
         maxAttempts: 3,
         maxTargetRaces: 3,
@@ -162,4 +162,31 @@ describe('refinery recovery between steps', () => {
       expect(closes).toHaveLength(1);
     }
   });
+
+  it('a pass that runs long says once which step it is at; an idle queue says nothing', async () => {
+    await ledger.setRigMergePolicy('alpha', { gates: ['sleep 2'] }, write());
+    const said: { step: string }[] = [];
+    const queue = await refinery({
+      info: (o, msg) => msg.includes('still running') && said.push(o as { step: string }),
+      warn: () => {},
+    });
+    queue.reportSlowPass(0);
+    expect(said).toEqual([]);
+    const mr = await inFlight();
+    const pass = queue.wake();
+    // Polled as the service's poll does: once the gate runs, the pass is at its verification.
+    await waitFor(() => {
+      queue.reportSlowPass(300);
+      return said.length > 0;
+    }, 10_000);
+    queue.reportSlowPass(300);
+    await pass;
+    expect(said).toEqual([
+      expect.objectContaining({
+        rig: 'alpha',
+        step: expect.stringMatching(/^(recovering interrupted merges|verifying al-mr-work)$/),
+      }),
+    ]);
+    expect((await ledger.getMergeRequest(mr.id))?.status).toBe('merged');
+  }, 20_000);
 });

@@ -132,3 +132,12 @@ export class Town {
     rmSync(this.home, { recursive: true, force: true });
   }
 }
+
+/** A service log's lines about merge queues and leases, and every warning (what a stuck landing shows). */
+export function refineryLines(output: string): string {
+  return output
+    .split('\n')
+    .filter((l) => /merge queue|lease|refinery|"level":(40|50)/.test(l))
+    .slice(-60)
+    .join('\n');
+}

@@ -4,6 +4,9 @@ import { LeaderLease } from '../leader-lease.ts';
 import { GateJournal } from './gate-journal.ts';
 import { type RefineryDeps, RigRefinery } from './rig-refinery.ts';
 
+/** A pass longer than this is logged with its step (gates of real projects take minutes: info, not a warning). */
+const SLOW_PASS_MS = 20_000;
+
 export interface RefineriesConfig {
   prefix: string;
   /** Lease holder id (`<pid>@<home>`, like the cron lease's) and its TTL. */
@@ -68,7 +71,10 @@ export class Refineries {
       for (const rig of rigs)
         if (rig.merge_policy.merge !== 'local' || queued.has(rig.name)) await this.add(rig);
       // Not awaited: a pass may take as long as its gates (the service must start meanwhile).
-      for (const { refinery } of this.byRig.values()) void refinery.wake();
+      for (const { refinery } of this.byRig.values()) {
+        refinery.reportSlowPass(SLOW_PASS_MS);
+        void refinery.wake();
+      }
     } catch (err) {
       this.deps.log.warn(
         { err: (err as Error).message },

@@ -65,6 +65,10 @@ export class RigRefinery {
   private readonly leftovers = new Set<string>();
   private again = false;
   private probesCleared = false;
+  /** Where the running pass is, and since when: what `reportSlowPass` says of a pass that takes long. */
+  private step = 'idle';
+  private passStartedAt = 0;
+  private slowReported = false;
 
   constructor(rig: Rig, lease: LeaderLease, deps: RefineryDeps) {
     this.rig = rig;
@@ -78,8 +82,11 @@ export class RigRefinery {
       this.again = true;
       return this.running;
     }
+    this.passStartedAt = this.d.now().getTime();
+    this.slowReported = false;
     this.running = this.passes().finally(() => {
       this.running = null;
+      this.step = 'idle';
     });
     return this.running;
   }
@@ -96,6 +103,20 @@ export class RigRefinery {
     } while (this.again);
   }
 
+  /**
+   * A pass running longer than `afterMs` is logged once, with the step it is at: a queue that
+   * seems stuck (gates that never end, a git command waiting on something) says where.
+   */
+  reportSlowPass(afterMs: number): void {
+    const ranMs = this.d.now().getTime() - this.passStartedAt;
+    if (this.running === null || this.slowReported || ranMs < afterMs) return;
+    this.slowReported = true;
+    this.d.log.info(
+      { rig: this.rig.name, step: this.step, ran_s: Math.round(ranMs / 1000) },
+      'merge queue pass still running',
+    );
+  }
+
   /** Kills the gates this queue has running (the service is stopping). */
   abandon(): void {
     this.d.journal.reapAll();
@@ -105,13 +126,16 @@ export class RigRefinery {
 
   private async pass(): Promise<void> {
     // The rig as it is now: `gt rig set` may have changed its gates or strategy since the last poll.
+    this.step = 'reading the rig';
     this.rig = (await this.d.ledger.getRig(this.rig.name)) ?? this.rig;
     if (!this.leading() || !this.rig.repo) return;
     // Frozen: nothing new starts (the thaw's event wakes the queue again).
     if (this.rig.mq_frozen) return;
+    this.step = 'clearing what earlier passes left';
     await this.dropLeftovers();
     await this.dropProbeWorktrees();
     this.d.journal.reapAll();
+    this.step = 'recovering interrupted merges';
     await this.recover();
     // Frozen meanwhile: stop; what was verified waits in the queue for the thaw.
     for (let batch = await this.next(); batch.length > 0 && this.leading(); batch = await this.next()) {
@@ -121,6 +145,7 @@ export class RigRefinery {
   }
 
   private async next(): Promise<MergeRequest[]> {
+    this.step = 'choosing the next batch';
     const queued = await this.d.ledger.listMergeRequests({ rig: this.rig.name, status: ['queued'] });
     if (queued.length === 0) return [];
     // A blocked bead's MR waits; the poll (or the next MR event) looks again once its blocker closed.
@@ -151,6 +176,7 @@ export class RigRefinery {
       if (mr) claimed.push(mr); // else someone moved it (a person held or rejected it)
     }
     if (claimed.length === 0) return;
+    this.step = `verifying ${claimed.map((mr) => mr.id).join(' ')}`;
     const context = await this.context(claimed.map((mr) => mr.id));
     const started = this.d.now();
     const { outcomes, untested, verifications } = await verifyWithRaces(
@@ -165,6 +191,7 @@ export class RigRefinery {
       failed: [...outcomes.values()].some((o) => o.kind !== 'landed' && o.kind !== 'already-landed'),
     });
     this.d.journal.clear();
+    this.step = 'recording the outcomes';
     const deps = this.outcomeDeps(context);
     for (const mr of claimed) {
       const outcome = outcomes.get(mr.id);
