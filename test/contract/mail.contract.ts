@@ -1,27 +1,7 @@
 import { expect, it } from 'vitest';
-import type { Mail } from '../../src/domain/mail.ts';
 import type { Nudge } from '../../src/domain/nudge.ts';
+import { mailFixture as mail } from '../support/mail-fixture.ts';
 import type { ContractState } from './ledger.contract.ts';
-
-const mail = (id: string, over: Partial<Mail> = {}): Mail => ({
-  id,
-  from: 'mayor/',
-  to: 'alpha/Toast',
-  subject: `subject ${id}`,
-  body: 'body',
-  priority: 'normal',
-  thread_id: id,
-  reply_to: null,
-  to_spawn: null,
-  created_at: `2026-11-22T10:00:0${id.length % 10}.000Z`,
-  expires_at: null,
-  read_at: null,
-  read_by: null,
-  acked_at: null,
-  acked_by: null,
-  archived: false,
-  ...over,
-});
 
 /** Mail storage: the system of record behind gt mail. */
 export function registerMailContract(s: ContractState): void {

@@ -2,6 +2,7 @@ import { type CommandStartedEvent, MongoClient } from 'mongodb';
 import type { MongoMode } from '../../src/ledger/mongo/mode.ts';
 import { MongoLedger } from '../../src/ledger/mongo/mongo-ledger.ts';
 import type { WriteContext } from '../../src/ledger/port.ts';
+import { mailFixture } from './mail-fixture.ts';
 
 /**
  * Round trips per ledger operation, counted from the MongoDB driver's command monitoring: every
@@ -135,24 +136,11 @@ async function oneRound(
   await ledger.addDependency(waiting.id, blocker.id, 'blocks', ctx());
   note('close with a feed', await measure(() => ledger.closeBead(blocker.id, {}, ctx())));
 
-  const mail = {
-    id: `mail-${i}`,
-    from: 'mayor/',
+  const mail = mailFixture(`mail-${i}`, {
     to: polecat,
-    subject: 'hello',
-    body: 'body',
-    priority: 'normal' as const,
     thread_id: `thread-${i}`,
-    reply_to: null,
-    to_spawn: null,
     created_at: ctx().now.toISOString(),
-    expires_at: null,
-    read_at: null,
-    read_by: null,
-    acked_at: null,
-    acked_by: null,
-    archived: false,
-  };
+  });
   note('mail send', await measure(() => ledger.putMail(mail, ctx())));
 
   const escalation = await ledger.createBead({ title: `escalation ${i}`, issue_type: 'escalation' }, ctx());
