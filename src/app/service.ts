@@ -25,6 +25,7 @@ import { ServiceMetrics } from './metrics.ts';
 import { loadPriceTable, PRICES_FILE, pricerOf } from './price-file.ts';
 import { gitRepoFacts } from './repo-facts.ts';
 import { removeRuntime, writeRuntime } from './runtime-file.ts';
+import { ShutdownSteps } from './shutdown-steps.ts';
 import { townReader } from './town-gauges.ts';
 import { townNats } from './town-nats.ts';
 import { startTracing } from './tracing.ts';
@@ -34,6 +35,8 @@ export interface RunningService {
   httpUrl: string;
   ledgerKind: Ledger['kind'];
   stop(): Promise<void>;
+  /** The shutdown step running now (what an overrun deadline names). */
+  stopStep(): string;
 }
 
 /**
@@ -42,39 +45,33 @@ export interface RunningService {
  * the same steps backwards; a failure half-way undoes what had started.
  */
 export async function startService(config: ServiceConfig, log: Logger): Promise<RunningService> {
-  const undo: Array<() => Promise<void> | void> = [];
+  const undo = new ShutdownSteps();
   let shuttingDown = false;
   const stop = async () => {
     shuttingDown = true;
-    for (const step of undo.reverse().splice(0)) {
-      try {
-        await step();
-      } catch (err) {
-        log.error({ err }, 'shutdown step failed');
-      }
-    }
+    await undo.runAll((err, step) => log.error({ err, step }, 'shutdown step failed'));
   };
   try {
     // First in, last out: spans of the shutdown itself are still exported.
     const tracing = await startTracing('gastown-ops', process.env, { warn: (m) => log.warn(m) });
     if (tracing) {
       log.info('tracing on (OTEL_* variables): one trace per command');
-      undo.push(() => tracing.shutdown());
+      undo.add('exporting the last spans', () => tracing.shutdown());
     }
     const lock = acquireHomeLock(config.home);
-    undo.push(() => lock.release());
+    undo.add('releasing the home lock', () => lock.release());
     const ledger = await openLedger(config.ledgerUrl, {
       sqliteSync: config.sqliteSync,
       mongoMode: config.mongoMode,
       onWarning: (message) => log.warn(message),
     });
     // Closed on the way out even when init fails: an open client would keep a failed start alive.
-    undo.push(() => ledger.close());
+    undo.add('closing the ledger', () => ledger.close());
     await ledger.init();
     log.info({ ledger: ledger.describe() }, `ledger ready: ${Object.values(ledger.describe()).join(', ')}`);
     const nats = await townNats(config, ledger, undo);
     const nc = await connectService(nats.url, `gt-service-${process.pid}`, { credentials: nats.credentials });
-    undo.push(() => nc.drain());
+    undo.add('draining the NATS connection', () => nc.drain());
     const metrics = new ServiceMetrics();
     const prices = loadPriceTable();
     if (!prices)
@@ -113,7 +110,7 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
       metrics,
       config.natsReplicas,
     );
-    undo.push(() => background.stop());
+    undo.add('stopping the relay, dispatcher, feeder and carriers', () => background.stop());
     let mayor: MayorRunner | null = null;
     services.onWrite = async (verb) => {
       background.relay.wake();
@@ -130,12 +127,12 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
       (call) => registry.execute(call),
       (err) => log.error({ err }, 'an API request failed below the command layer'),
     );
-    undo.push(() => api.drain());
+    undo.add('draining the command API', () => api.drain());
     const cron = await startCronJobs(nc, ledger, registry, config, log, (job, ok, seconds) => {
       metrics.cronRuns.inc({ job, outcome: ok ? 'ok' : 'failed' });
       if (ok) metrics.cronDuration.observe({ job }, seconds);
     });
-    undo.push(() => cron.stop());
+    undo.add('stopping cron', () => cron.stop());
     const runner = startMayor(
       ledger,
       registry,
@@ -146,9 +143,9 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
       log,
     );
     mayor = runner;
-    undo.push(() => runner.stop());
+    undo.add('stopping the Mayor', () => runner.stop());
     const mergeQueues = await startMergeQueues(nc, ledger, registry, config, log, metrics);
-    undo.push(() => mergeQueues.stop());
+    undo.add('stopping the merge queues', () => mergeQueues.stop());
     services.landings = mergeQueues.landings;
     const chat = await startChat({
       config: config.chat,
@@ -162,13 +159,19 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
       metrics,
       mqMaxWaitMs: config.mqMaxWaitS * 1000,
     });
-    undo.push(() => chat.stop());
+    undo.add('stopping chat', () => chat.stop());
     chat.routes.set('/metrics', metrics.route);
     const http = await startHttp(config, ledger, nc, () => shuttingDown, chat.routes, chat.checks);
-    undo.push(() => http.close());
+    undo.add('closing HTTP', () => http.close());
     writeRuntime(config.home, { nats_url: nats.url, http_url: http.url, pid: process.pid });
-    undo.push(() => removeRuntime(config.home));
-    return { natsUrl: nats.url, httpUrl: http.url, ledgerKind: ledger.kind, stop };
+    undo.add('removing runtime.json', () => removeRuntime(config.home));
+    return {
+      natsUrl: nats.url,
+      httpUrl: http.url,
+      ledgerKind: ledger.kind,
+      stop,
+      stopStep: () => undo.at,
+    };
   } catch (err) {
     await stop();
     throw err;

@@ -6,6 +6,7 @@ import { namedOperators } from '../domain/policy.ts';
 import { polecatNames } from '../domain/sling.ts';
 import type { Ledger } from '../ledger/port.ts';
 import type { ServiceConfig } from './config.ts';
+import type { ShutdownSteps } from './shutdown-steps.ts';
 
 /** The NATS the service uses, how it logs in, and how to keep the users in step with the rigs. */
 export interface TownNats {
@@ -23,7 +24,7 @@ export interface TownNats {
 export async function townNats(
   config: ServiceConfig,
   ledger: Ledger,
-  undo: Array<() => Promise<void> | void>,
+  undo: ShutdownSteps,
 ): Promise<TownNats> {
   const unchanged = async () => {};
   if (config.natsUrl) return { url: config.natsUrl, credentials: config.natsLogin, rigsChanged: unchanged };
@@ -34,7 +35,7 @@ export async function townNats(
     storeDir: join(config.home, 'nats'),
     ...(authorization && { authorization }),
   });
-  undo.push(() => server.stop());
+  undo.add('stopping the embedded nats-server', () => server.stop());
   if (!users) return { url: server.url, credentials: undefined, rigsChanged: unchanged };
   return {
     url: server.url,

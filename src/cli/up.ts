@@ -78,7 +78,9 @@ export async function runUp(argv: readonly string[], env: NodeJS.ProcessEnv, io:
   await stopRequested;
   io.out('gt up: stopping');
   const late = (ms: number) =>
-    io.err(`gt up: shutdown took longer than GT_SHUTDOWN_DEADLINE_MS (${ms} ms); exiting anyway`);
+    io.err(
+      `gt up: shutdown took longer than GT_SHUTDOWN_DEADLINE_MS (${ms} ms) at "${service.stopStep()}"; exiting anyway`,
+    );
   if (!(await stopWithin(service.stop(), config.shutdownDeadlineMs, late, EXIT.refused))) return EXIT.refused;
   io.out('gt up: stopped');
   return EXIT.ok;

@@ -18,7 +18,7 @@ describe('gt up shutdown', () => {
     expect(alive(nats)).toBe(true);
     expect(await town.down()).toBe(1);
     // The last lines may arrive just after the exit.
-    const late = /shutdown took longer than GT_SHUTDOWN_DEADLINE_MS \(1 ms\); exiting anyway/;
+    const late = /shutdown took longer than GT_SHUTDOWN_DEADLINE_MS \(1 ms\) at "[^"]+"; exiting anyway/;
     await waitFor(() => late.test(town.serviceOutput), 5_000);
     await waitFor(() => !alive(nats), 10_000);
   }, 30_000);
