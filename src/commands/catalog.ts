@@ -13,6 +13,7 @@ import { gtHook } from './gt/agent.ts';
 import { gtApprovalList } from './gt/approval.ts';
 import { gtApprovalAllow, gtApprovalDeny } from './gt/approval-decide.ts';
 import { gtApprovalExpire, gtApprovalRequest, gtApprovalWait } from './gt/approval-request.ts';
+import { gtApprovalRevoke } from './gt/approval-revoke.ts';
 import { gtAudit } from './gt/audit.ts';
 import { gtConvoyBudget } from './gt/convoy/budget.ts';
 import { gtConvoyAdd, gtConvoyCreate } from './gt/convoy/create.ts';
@@ -139,6 +140,7 @@ export const CATALOG: readonly CommandDef[] = [
   gtApprovalList,
   gtApprovalAllow,
   gtApprovalDeny,
+  gtApprovalRevoke,
   gtMqIntegration,
   gtPlan,
   gtPlanShow,

@@ -168,6 +168,8 @@ export const ACCESS: Readonly<Record<string, VerbAccess>> = {
   'gt approval list': look,
   'gt approval allow': { permission: 'agent:approve', agent: 'never', runner: 'never', system: 'never' },
   'gt approval deny': { permission: 'agent:approve', agent: 'never', runner: 'never', system: 'never' },
+  // Whoever may approve in a rig may also withdraw an approval: take a rule off its allow-list.
+  'gt approval revoke': { permission: 'agent:approve', agent: 'never', runner: 'never', system: 'never' },
   'gt formula run': {
     permission: 'convoy:create',
     extra: 'convoy:launch',

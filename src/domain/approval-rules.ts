@@ -1,11 +1,12 @@
-import { refused, usageError } from './errors.ts';
+import { conflict, refused, usageError } from './errors.ts';
 
 /**
  * A rig's approval allow-list: calls a person has said may always run in that rig ("Always allow
  * for rig R" on a card, or `gt approval allow <id> --always`). Kept on the rig record (both
  * ledgers, `approval_rules`), changed only by that verb, so nothing an agent can write — a bead, a
- * label — can grant itself a rule. A rule names the tool and what the call acts on (its subject,
- * approval-call.ts `callSubject`: the shell command, the file, the URL):
+ * label — can grant itself a rule; `gt approval revoke` takes one away again. A rule names the
+ * tool and what the call acts on (its subject, approval-call.ts `callSubject`: the shell command,
+ * the file, the URL):
  *
  *  - `exact`: the subject is exactly the value (what a card's button adds);
  *  - `prefix`: the subject starts with the value and the rest is plain — for Bash no shell
@@ -104,4 +105,44 @@ export function withRule(rules: readonly ApprovalRule[], rule: ApprovalRule): Ap
       `the rig already has ${MAX_RULES} approval rules; use --prefix rules to cover several calls`,
     );
   return [...rules, rule];
+}
+
+/** What a removal reads of the rig: its name, its version and its allow-list. */
+export interface RuleHolder {
+  name: string;
+  version: number;
+  approval_rules: readonly ApprovalRule[];
+}
+
+const changedMeanwhile = (rig: string, code: string, why: string, details: Record<string, unknown>) =>
+  conflict(
+    code,
+    `the allow-list changed meanwhile (${why}); nothing was removed; see gt approval list --rig ${rig}`,
+    { rig, ...details },
+  );
+
+/** Refused (conflict `stale_version`) unless the rig is still at `expectVersion` (when given). */
+export function checkRulesVersion(rig: RuleHolder, expectVersion: number | undefined): void {
+  if (expectVersion !== undefined && rig.version !== expectVersion)
+    throw changedMeanwhile(
+      rig.name,
+      'stale_version',
+      `rig ${rig.name} is at version ${rig.version}, not ${expectVersion}`,
+      { version: rig.version },
+    );
+}
+
+/**
+ * The rig's allow-list without `rule` — a compare-and-swap's decision, read inside it: refused
+ * (conflict) when the rig moved past `expectVersion` (given) or the rule (same tool, match and
+ * value) is no longer there.
+ */
+export function withoutRule(rig: RuleHolder, rule: ApprovalRule, expectVersion?: number): ApprovalRule[] {
+  checkRulesVersion(rig, expectVersion);
+  const at = rig.approval_rules.findIndex((r) => sameRule(r, rule));
+  if (at < 0)
+    throw changedMeanwhile(rig.name, 'rule_gone', `${ruleText(rule)} is no longer there`, {
+      rule: ruleText(rule),
+    });
+  return rig.approval_rules.filter((_, i) => i !== at);
 }

@@ -215,6 +215,21 @@ export interface Ledger {
    */
   addRigApprovalRule(name: string, rule: ApprovalRule, ctx: WriteContext): Promise<Rig>;
   /**
+   * Removes `rule` (the one of the same tool, match and value) from the rig's allow-list by
+   * compare-and-swap on the rig: it applies only while the rule is still there and, when
+   * `expectVersion` is given, only while the rig is still at that version (both read inside the
+   * compare-and-swap). The version moves and one `rig_updated` event with data `{ approval_rules }`
+   * (the whole new list) is written in the same step. Refused, having changed nothing: an unknown
+   * rig (`not_found`); a rig past `expectVersion` (conflict `stale_version`); a rule no longer
+   * there (conflict `rule_gone`) — domain/approval-rules.ts `withoutRule`.
+   */
+  removeRigApprovalRule(
+    name: string,
+    rule: ApprovalRule,
+    ctx: WriteContext,
+    expectVersion?: number,
+  ): Promise<Rig>;
+  /**
    * Sets the rig's usage-limit pause (`usage_limit`, domain/usage-limit.ts; null clears it) by
    * compare-and-swap on the rig's version: it applies only while the rig is still at
    * `expectVersion`, and returns null otherwise (someone changed the rig meanwhile: read it again

@@ -13,6 +13,7 @@ import {
   matchingRule,
   ruleFor,
   ruleMatches,
+  withoutRule,
   withRule,
 } from '../../src/domain/approval-rules.ts';
 
@@ -97,6 +98,23 @@ describe('approval rules', () => {
     const full = Array.from({ length: MAX_RULES }, (_, i) => rule(`echo ${i}`));
     expect(() => withRule(full, rule('one more'))).toThrow(/already has 200 approval rules; use --prefix/);
     expect(withRule(full.slice(1), rule('one more'))).toHaveLength(MAX_RULES);
+  });
+
+  it('removes a rule of the same tool, match and value only while it is there and the version holds', () => {
+    const rig = { name: 'alpha', version: 4, approval_rules: [rule('a'), rule('b', 'prefix'), rule('c')] };
+    expect(withoutRule(rig, { ...rule('b', 'prefix'), by: 'bob', at: '' }, 4)).toEqual([
+      rule('a'),
+      rule('c'),
+    ]);
+    expect(withoutRule(rig, rule('a'))).toEqual([rule('b', 'prefix'), rule('c')]);
+    expect(() => withoutRule(rig, rule('b'))).toThrow(
+      'the allow-list changed meanwhile (Bash: b is no longer there); nothing was removed; see gt approval list --rig alpha',
+    );
+    expect(() => withoutRule(rig, rule('a', 'exact', 'Edit'))).toThrow(/Edit: a is no longer there/);
+    expect(() => withoutRule(rig, rule('a'), 3)).toThrow(
+      'the allow-list changed meanwhile (rig alpha is at version 4, not 3); nothing was removed; see gt approval list --rig alpha',
+    );
+    expect(rig.approval_rules).toHaveLength(3); // the list read is left as it was
   });
 });
 

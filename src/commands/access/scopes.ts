@@ -159,8 +159,8 @@ const limitedScope: Resolver = async ({ args, ledger }) => ({
 });
 
 const rigArg: Resolver = async ({ args }) => ({ rigs: [parseRigName(reqString(args, 'name'))] });
-/** `gt mq freeze|thaw <rig>`: the rig whose queue. */
-const queueRigArg: Resolver = async ({ args }) => ({ rigs: [parseRigName(reqString(args, 'rig'))] });
+/** `gt mq freeze|thaw <rig>`: the rig whose queue; `gt approval revoke <rig> <n>`: the rig whose allow-list. */
+const rigPositional: Resolver = async ({ args }) => ({ rigs: [parseRigName(reqString(args, 'rig'))] });
 const townLevel: Resolver = async () => ({ rigs: [] });
 
 const SCOPES: Readonly<Record<string, Resolver>> = {
@@ -212,8 +212,8 @@ const SCOPES: Readonly<Record<string, Resolver>> = {
   'gt mq release': mqScope,
   'gt mq reject': mqScope,
   'gt mq rework': mqScope,
-  'gt mq freeze': queueRigArg,
-  'gt mq thaw': queueRigArg,
+  'gt mq freeze': rigPositional,
+  'gt mq thaw': rigPositional,
   'gt mq land-anyway': mqScope,
   'gt mq integration': epicScope,
   'gt formula run': formulaRunScope,
@@ -223,6 +223,7 @@ const SCOPES: Readonly<Record<string, Resolver>> = {
   'gt approval expire': approvalScope,
   'gt approval allow': approvalScope,
   'gt approval deny': approvalScope,
+  'gt approval revoke': rigPositional,
   'gt plan': planRequestScope,
   'gt plan launch': planDecisionScope,
   'gt plan revise': planDecisionScope,

@@ -21,9 +21,15 @@ export interface ApprovalRow {
 
 export interface ApprovalList {
   requests: ApprovalRow[];
-  /** The allow-lists of the rigs shown: what is answered without a person. */
-  rules: Array<ApprovalRule & { rig: string }>;
+  /**
+   * The allow-lists of the rigs shown: what is answered without a person. `n` numbers a rule within
+   * its rig (from 1, in the list's order) and `rig_version` is its rig's version: what
+   * `gt approval revoke <rig> <n> --version N` takes.
+   */
+  rules: ListedRule[];
 }
+
+export type ListedRule = ApprovalRule & { rig: string; n: number; rig_version: number };
 
 const shortLine = (s: string): string => {
   const one = s.replace(/\s+/g, ' ').trim();
@@ -33,7 +39,7 @@ const shortLine = (s: string): string => {
 /**
  * `gt approval list [--rig R] [--all]`: the permission requests waiting for a person (oldest
  * first: the agent waiting longest), with `--all` the decided ones too, and the allow-list rules
- * of the rigs shown (docs/approvals.md).
+ * of the rigs shown, numbered per rig with the rig's version (docs/approvals.md).
  */
 export const gtApprovalList = defineCommand<ApprovalList>({
   path: ['gt', 'approval', 'list'],
@@ -78,7 +84,9 @@ export const gtApprovalList = defineCommand<ApprovalList>({
       })
       .sort((a, b) => a.deadline.localeCompare(b.deadline) || a.id.localeCompare(b.id));
     const rigs = (await ledger.listRigs()).filter((r) => rig === undefined || r.name === rig);
-    const rules = rigs.flatMap((r) => r.approval_rules.map((rule) => ({ ...rule, rig: r.name })));
+    const rules = rigs.flatMap((r) =>
+      r.approval_rules.map((rule, i) => ({ ...rule, rig: r.name, n: i + 1, rig_version: r.version })),
+    );
     return { data: { requests, rules } };
   },
   text: ({ requests, rules }) =>
@@ -94,9 +102,16 @@ export const gtApprovalList = defineCommand<ApprovalList>({
       ...(rules.length
         ? [
             '',
-            'Allowed without asking:',
-            ...rules.map((r) => `  ${r.rig}  ${ruleText(r)}  (${r.by}, ${r.at})`),
+            'Allowed without asking (remove one: gt approval revoke <rig> <n> --version N):',
+            ...rulesText(rules),
           ]
         : []),
     ].join('\n'),
 });
+
+/** Each rig's rules under a line naming the rig and its version, numbered as revoke takes them. */
+const rulesText = (rules: readonly ListedRule[]): string[] =>
+  rules.flatMap((r) => [
+    ...(r.n === 1 ? [`  ${r.rig} (version ${r.rig_version}):`] : []),
+    `    ${String(r.n).padStart(3)}. ${ruleText(r)}  (${r.by}, ${r.at})`,
+  ]);

@@ -173,6 +173,15 @@ export class MongoLedger implements Ledger {
     return this.s.rigs.addApprovalRule(name, rule, ctx);
   }
 
+  removeRigApprovalRule(
+    name: string,
+    rule: ApprovalRule,
+    ctx: WriteContext,
+    expectVersion?: number,
+  ): Promise<Rig> {
+    return this.s.rigs.removeApprovalRule(name, rule, ctx, expectVersion);
+  }
+
   createBead(input: NewBead, ctx: WriteContext): Promise<Bead> {
     return this.s.beadWrites.create(input, ctx);
   }

@@ -1,5 +1,5 @@
 import type { Collection } from 'mongodb';
-import { type ApprovalRule, withRule } from '../../domain/approval-rules.ts';
+import { type ApprovalRule, withoutRule, withRule } from '../../domain/approval-rules.ts';
 import { conflict, notFound } from '../../domain/errors.ts';
 import type { MergePolicy } from '../../domain/merge-policy.ts';
 import { buildRig, type MqFreeze, type NewRig, type Rig } from '../../domain/rig.ts';
@@ -101,6 +101,28 @@ export class RigWrites {
             data: { approval_rules: rules },
             result: undefined,
           };
+    });
+    return (await this.find(name)) as Rig;
+  }
+
+  /**
+   * The list and the version are read inside the compare-and-swap: of two concurrent removals of
+   * the same rule, the second reads the first and is refused (withoutRule).
+   */
+  async removeApprovalRule(
+    name: string,
+    rule: ApprovalRule,
+    ctx: WriteContext,
+    expectVersion?: number,
+  ): Promise<Rig> {
+    await this.change(name, ctx, (doc) => {
+      const rules = withoutRule(rigFromDoc(doc), rule, expectVersion);
+      return {
+        set: { approval_rules: rules },
+        type: 'rig_updated',
+        data: { approval_rules: rules },
+        result: undefined,
+      };
     });
     return (await this.find(name)) as Rig;
   }

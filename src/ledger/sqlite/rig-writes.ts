@@ -1,4 +1,4 @@
-import { type ApprovalRule, withRule } from '../../domain/approval-rules.ts';
+import { type ApprovalRule, withoutRule, withRule } from '../../domain/approval-rules.ts';
 import { conflict, notFound } from '../../domain/errors.ts';
 import type { MergePolicy } from '../../domain/merge-policy.ts';
 import { buildRig, type MqFreeze, type NewRig, type Rig } from '../../domain/rig.ts';
@@ -103,6 +103,22 @@ export class RigWrites {
       if (!rig) throw notFound('rig', name);
       const rules = withRule(rig.approval_rules, rule);
       if (!rules) return rig;
+      const { changes } = this.w.db.run(
+        'UPDATE rigs SET approval_rules = $r, version = version + 1 WHERE name = $name AND version = $v',
+        { name, r: JSON.stringify(rules), v: rig.version },
+      );
+      if (changes !== 1) throw new Error(`lost update on rig ${name}: version ${rig.version} changed`);
+      this.w.event('rig_updated', ctx, null, name, { approval_rules: rules });
+      return this.find(name) as Rig;
+    });
+  }
+
+  /** Refused (withoutRule) when the rule is gone or the rig moved past `expectVersion`. */
+  removeApprovalRule(name: string, rule: ApprovalRule, ctx: WriteContext, expectVersion?: number): Rig {
+    return this.w.db.transaction(() => {
+      const rig = this.find(name);
+      if (!rig) throw notFound('rig', name);
+      const rules = withoutRule(rig, rule, expectVersion);
       const { changes } = this.w.db.run(
         'UPDATE rigs SET approval_rules = $r, version = version + 1 WHERE name = $name AND version = $v',
         { name, r: JSON.stringify(rules), v: rig.version },

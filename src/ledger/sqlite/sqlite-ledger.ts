@@ -168,6 +168,15 @@ export class SqliteLedger implements Ledger {
     return this.p.rigs.addApprovalRule(name, rule, ctx);
   }
 
+  async removeRigApprovalRule(
+    name: string,
+    rule: ApprovalRule,
+    ctx: WriteContext,
+    expectVersion?: number,
+  ): Promise<Rig> {
+    return this.p.rigs.removeApprovalRule(name, rule, ctx, expectVersion);
+  }
+
   async createBead(input: NewBead, ctx: WriteContext): Promise<Bead> {
     return this.p.beads.create(input, ctx);
   }
