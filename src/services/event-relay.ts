@@ -33,6 +33,7 @@ export class EventRelay {
   private readonly log: Log;
   private hwm = 0;
   private running = false;
+  private stopping = false;
   private wakeUp: (() => void) | null = null;
   /** Set by wake(); a wake that comes while a pump runs makes the loop pump again at once. */
   private woken = false;
@@ -91,7 +92,9 @@ export class EventRelay {
 
   /** Publishes everything after the mark; the mark only moves past what JetStream acknowledged. */
   async pump(): Promise<void> {
-    for (;;) {
+    // A stopping relay ends after the batch in flight: a backlog is not its shutdown's to publish
+    // (the next relay, on another replica or after the restart, resumes from the saved mark).
+    while (!this.stopping) {
       const events = await this.ledger.eventsSince(this.hwm, BATCH);
       if (events.length === 0) return;
       const failure = await this.publishAll(events);
@@ -165,6 +168,7 @@ export class EventRelay {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping = true;
     this.wake();
     await this.loop;
     while (this.markSaving !== null) await this.markSaving;

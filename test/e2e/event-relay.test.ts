@@ -114,4 +114,38 @@ describe('event relay', () => {
     await relay.stop();
     expect(errors).toEqual([]);
   });
+
+  it('a relay stopped during a backlog ends after its batch in flight; the next one publishes the rest', async () => {
+    const before = await storedCount();
+    const first = (await ledger.eventsSince(0, 100_000)).at(-1)?.seq ?? 0;
+    for (let i = 0; i < 1_100; i++) await ledger.createBead({ title: `backlog ${i}` }, ctx());
+    let release: () => void = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let reads = 0;
+    // The first read of the backlog waits until stop() was called: stopping meets a pump mid-way.
+    const slow = new Proxy(ledger, {
+      get(target, prop, receiver) {
+        if (prop !== 'eventsSince') return Reflect.get(target, prop, receiver);
+        return async (seq: number, limit?: number) => {
+          if (reads++ === 0) await held;
+          return target.eventsSince(seq, limit);
+        };
+      },
+    }) as Ledger;
+    const relay = await EventRelay.open(nc, slow, 'gt', log);
+    await relay.start(NO_POLL_MS);
+    const stopped = relay.stop();
+    release();
+    await stopped;
+    // One batch of 500 published, not the 1,100-event backlog.
+    expect(await storedCount()).toBe(before + 500);
+    expect(await mark()).toBe(first + 500);
+    const next = await EventRelay.open(nc, ledger, 'gt', log);
+    await next.start(NO_POLL_MS);
+    expect(await waitStored(before + 1_100)).toBe(before + 1_100);
+    await next.stop();
+    expect(errors).toEqual([]);
+  });
 });
