@@ -8,7 +8,7 @@ import { convoysOfMrs } from '../ledger/convoy-lanes.ts';
 import type { Ledger, LedgerEvent } from '../ledger/port.ts';
 import type { CardStore } from './card-store.ts';
 import type { CardSurface } from './card-surface.ts';
-import { oneLine, type QueueCardModel, queueCardModel } from './cards/queue-model.ts';
+import { oneLine, type QueueCardModel, queueCardModel, RECENT_MERGED } from './cards/queue-model.ts';
 import type { Throttle } from './throttle.ts';
 
 /** The ledger events that move a rig's merge-queue card. */
@@ -19,8 +19,6 @@ export const QUEUE_EVENTS: ReadonlySet<string> = new Set([
   'rig_thawed',
 ]);
 
-/** Merged MRs read for the card (the last landings and the usual gate time come from them). */
-const RECENT_MERGED = 50;
 /** How long a posted thread line is remembered, so a redelivered event does not post it again. */
 const LINE_MEMORY_MS = 24 * 3600_000;
 
@@ -114,14 +112,15 @@ export class QueueCards {
     const ledger = this.d.ledger;
     const [open, merged, record] = await Promise.all([
       ledger.listMergeRequests({ rig, status: OPEN_MR_STATUSES }),
-      ledger.listMergeRequests({ rig, status: ['merged'] }),
+      // Only the last landings (newest first; the model orders them itself), not the rig's history.
+      ledger.listMergeRequests({ rig, status: ['merged'], newest: RECENT_MERGED }),
       ledger.getRig(rig),
     ]);
     const queued = open.filter((m) => m.status === 'queued');
     return queueCardModel({
       rig,
       open,
-      merged: merged.slice(-RECENT_MERGED),
+      merged,
       frozen: record?.mq_frozen ?? null,
       gate: this.gates.get(rig) ?? null,
       lanes: {

@@ -113,10 +113,20 @@ export interface MergeSubmission {
   superseded: string[];
 }
 
+/** Without `newest`: every match, oldest submission first (created_at, then id). */
 export interface MergeRequestFilter {
   rig?: string;
   status?: readonly MrStatus[];
   bead?: string;
+  /**
+   * At most this many (0 or less: none). With `status: ['merged']` (only): the most recently
+   * merged first — merged_at descending, then id descending, the order the queue card ranks
+   * landings in — so a reader of the last landings does not read a rig's whole history (indexed
+   * by rig, status, merged_at in both adapters). Any other filter has no merged_at to rank by
+   * for all of its MRs: there it is the most recently submitted first (created_at descending,
+   * then id descending).
+   */
+  newest?: number;
 }
 
 export interface MergeRequestChange {

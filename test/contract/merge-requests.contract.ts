@@ -5,7 +5,7 @@ import {
   type NewMergeRequest,
   OPEN_MR_STATUSES,
 } from '../../src/domain/merge-request.ts';
-import type { Ledger, LedgerEvent } from '../../src/ledger/port.ts';
+import type { Ledger, LedgerEvent, MergeRequestChange, MergeRequestFilter } from '../../src/ledger/port.ts';
 import { refusal } from './dependency.contract.ts';
 import { raceIt } from './harness.ts';
 import type { ContractState } from './ledger.contract.ts';
@@ -165,7 +165,7 @@ export function registerMergeRequestContract(s: ContractState): void {
     ]);
   });
 
-  it('lists by rig, status list and bead, oldest first', async () => {
+  it('lists by rig, status list and bead, oldest first; `newest`: the newest merged first, or submitted', async () => {
     const { bead, input } = await setup();
     await s.ledger.addRig({ name: 'beta', prefix: 'be' }, s.ctx());
     const b2 = await s.ledger.createBead({ title: 'two', rig: 'alpha' }, s.ctx());
@@ -175,8 +175,7 @@ export function registerMergeRequestContract(s: ContractState): void {
     await submit({ id: 'be-mr-1', rig: 'beta', bead_id: b3.id, branch: 'b3' });
     await submit({ id: 'al-mr-2', bead_id: b2.id, branch: 'b2' });
     await submit({ id: 'al-mr-3', sha: sha(2) }); // supersedes al-mr-1
-    const idsOf = async (filter: Parameters<Ledger['listMergeRequests']>[0]) =>
-      (await s.ledger.listMergeRequests(filter)).map((m) => m.id);
+    const idsOf = async (f: MergeRequestFilter) => (await s.ledger.listMergeRequests(f)).map((m) => m.id);
     expect(await idsOf({})).toEqual(['al-mr-1', 'be-mr-1', 'al-mr-2', 'al-mr-3']);
     expect(await idsOf({ rig: 'alpha' })).toEqual(['al-mr-1', 'al-mr-2', 'al-mr-3']);
     expect(await idsOf({ rig: 'alpha', status: OPEN })).toEqual(['al-mr-2', 'al-mr-3']);
@@ -185,6 +184,19 @@ export function registerMergeRequestContract(s: ContractState): void {
     expect(await idsOf({ bead: bead.id, status: ['queued'], rig: 'alpha' })).toEqual(['al-mr-3']);
     expect(await idsOf({ rig: 'gamma' })).toEqual([]);
     expect(await idsOf({ bead: '{"$ne":null}' })).toEqual([]);
+    await submit({ id: 'al-mr-0', bead_id: null, branch: 'b0' }); // submitted last, lands with al-mr-2
+    for (const [id, h] of Object.entries({ 'al-mr-2': 1, 'al-mr-3': 3, 'be-mr-1': 9, 'al-mr-0': 1 })) {
+      const to = (change: MergeRequestChange) => s.ledger.updateMergeRequest(id, change, s.ctx());
+      await to({ expect: { status: 'queued', version: 1 }, set: { status: 'verifying' } });
+      const set = { status: 'merged', merge_commit: sha(7), merged_at: `2026-11-22T0${h}:00Z` } as const;
+      await to({ expect: { status: 'verifying', version: 2 }, set });
+    }
+    const want = await Promise.all(['al-mr-3', 'al-mr-2', 'al-mr-0'].map((i) => s.ledger.getMergeRequest(i)));
+    expect(await s.ledger.listMergeRequests({ rig: 'alpha', status: ['merged'], newest: 9 })).toEqual(want);
+    expect(await idsOf({ rig: 'alpha', status: ['merged'], newest: 2 })).toEqual(['al-mr-3', 'al-mr-2']);
+    expect(await idsOf({ status: ['merged'], newest: 1 })).toEqual(['be-mr-1']);
+    expect(await idsOf({ rig: 'alpha', status: ['merged'], newest: 0 })).toEqual([]);
+    expect(await idsOf({ rig: 'alpha', newest: 2 })).toEqual(['al-mr-0', 'al-mr-3']); // not only merged: by created_at
   });
 
   it('an update is a compare-and-swap on status and version: the right one moves it, a stale one changes nothing', async () => {

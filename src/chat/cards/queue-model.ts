@@ -8,6 +8,13 @@ import { failureButtons, type QueueButton, rigButton } from './queue-buttons.ts'
 export const LANDED_SHOWN = 5;
 /** Landed MRs whose gate time makes "usually ~…" (their median). */
 export const USUAL_OF = 10;
+/**
+ * The landings the card is made from (`merged`: the rig's most recently merged, read with the
+ * ledger's `newest`). More than LANDED_SHOWN and USUAL_OF: the "usually" medians skip landings
+ * that ran no gates (an override, a tree verified before) or not the running gate's command, and
+ * look this far back for their USUAL_OF.
+ */
+export const RECENT_MERGED = 50;
 const REASON_CHARS = 200;
 
 /** What the card is made from: the rig's open MRs, its recently merged ones, its freeze, the clock. */

@@ -39,6 +39,8 @@ const INDEXES: Record<string, IndexDescription[]> = {
     // Hands out submission order within a lane (supersede.ts): the unique insert is atomic on FerretDB too.
     { key: { lane: 1, lane_seq: 1 }, name: 'lane_seq_unique', unique: true },
     { key: { rig: 1, status: 1, created_at: 1 }, name: 'rig_status' },
+    // A rig's last landings, newest first (listMergeRequests' `newest`: the queue card), read without its whole history.
+    { key: { rig: 1, status: 1, merged_at: -1, _id: -1 }, name: 'rig_merged' },
     { key: { bead_id: 1, created_at: 1 }, name: 'bead' },
     OUTBOX,
   ],

@@ -114,14 +114,27 @@ export class MergeRequestWrites {
     return doc ? mergeRequestFromDoc(doc) : null;
   }
 
-  /** Oldest first (ties by id, so every read gives one order). */
+  /**
+   * Oldest first (ties by id, so every read gives one order); `newest`: see MergeRequestFilter.
+   * A rig's last landings are one sorted, limited query on the `rig_merged` index (both modes:
+   * a read is the same in each), so the server stops after `newest` documents.
+   */
   async list(filter: MergeRequestFilter): Promise<MergeRequest[]> {
     const query: Filter<MergeRequestDoc> = {};
     if (filter.rig !== undefined) query.rig = filter.rig;
     if (filter.status !== undefined) query.status = { $in: [...filter.status] };
     if (filter.bead !== undefined) query.bead_id = filter.bead;
-    const docs = await this.mrs.find(query, WITHOUT_OUTBOX).sort({ created_at: 1, _id: 1 }).toArray();
-    return docs.map(mergeRequestFromDoc);
+    if (filter.newest === undefined) {
+      const docs = await this.mrs.find(query, WITHOUT_OUTBOX).sort({ created_at: 1, _id: 1 }).toArray();
+      return docs.map(mergeRequestFromDoc);
+    }
+    // limit(0) is "no limit" to MongoDB: none asked for is none read.
+    const limit = Math.max(0, Math.floor(filter.newest)) || 0; // NaN: none
+    if (limit === 0) return [];
+    const merged = filter.status?.length && filter.status.every((s) => s === 'merged');
+    const order = merged ? ({ merged_at: -1, _id: -1 } as const) : ({ created_at: -1, _id: -1 } as const);
+    const cursor = this.mrs.find(query, WITHOUT_OUTBOX).sort(order).limit(limit);
+    return (await cursor.toArray()).map(mergeRequestFromDoc);
   }
 
   private async openIn(lane: string): Promise<MergeRequest[]> {

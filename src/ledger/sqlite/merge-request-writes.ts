@@ -27,6 +27,17 @@ const OPEN_IN_LANE = `SELECT * FROM merge_requests WHERE lane = $lane
   AND status IN (${OPEN_MR_STATUSES.map((s) => `'${s}'`).join(', ')}) ORDER BY created_at, id`;
 
 /**
+ * The ORDER BY (and LIMIT) of a listing. The last landings of a rig walk merge_requests_rig_merged
+ * backwards and stop after `newest` rows, however many the rig has landed.
+ */
+function orderOf(filter: MergeRequestFilter): string {
+  if (filter.newest === undefined) return 'ORDER BY created_at, id';
+  const limit = Math.max(0, Math.floor(filter.newest)) || 0; // NaN: none
+  const merged = filter.status?.length && filter.status.every((s) => s === 'merged');
+  return `ORDER BY ${merged ? 'merged_at DESC, id DESC' : 'created_at DESC, id DESC'} LIMIT ${limit}`;
+}
+
+/**
  * Merge requests in SQLite. Each write is one transaction (the change and its events), so a
  * submission's reuse check, insert and supersession see and leave one consistent lane.
  */
@@ -74,7 +85,7 @@ export class MergeRequestWrites {
     return row ? mergeRequestFromRow(row) : null;
   }
 
-  /** Oldest first (ties by id, so every read gives one order). */
+  /** Oldest first (ties by id, so every read gives one order); `newest`: see MergeRequestFilter. */
   list(filter: MergeRequestFilter): MergeRequest[] {
     const where: string[] = [];
     const params: string[] = [];
@@ -86,7 +97,7 @@ export class MergeRequestWrites {
     if (filter.status !== undefined)
       add(`status IN (${filter.status.map(() => '?').join(', ') || "''"})`, ...filter.status);
     if (filter.bead !== undefined) add('bead_id = ?', filter.bead);
-    const sql = `SELECT * FROM merge_requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at, id`;
+    const sql = `SELECT * FROM merge_requests ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ${orderOf(filter)}`;
     return this.w.db.allPositional(sql, params).map(mergeRequestFromRow);
   }
 

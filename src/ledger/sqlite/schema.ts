@@ -171,6 +171,9 @@ CREATE TABLE IF NOT EXISTS merge_requests (
   version INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS merge_requests_rig_status ON merge_requests (rig, status, created_at);
+-- A rig's last landings, newest first (listMergeRequests' \`newest\`: the queue card), without
+-- reading every MR it ever landed. Created on open, so older ledger files gain it too.
+CREATE INDEX IF NOT EXISTS merge_requests_rig_merged ON merge_requests (rig, status, merged_at, id);
 CREATE INDEX IF NOT EXISTS merge_requests_bead ON merge_requests (bead_id, created_at);
 CREATE INDEX IF NOT EXISTS merge_requests_lane ON merge_requests (lane, status);
 
