@@ -18,7 +18,7 @@ const EVENT_ACK_WAIT_MS = 5_000;
  * The service's event-driven machinery: the relay (ledger events → JetStream), the dispatcher
  * (claims → rig work queues), the convoy feeder (closes → landings and next dispatches) and the
  * mail carrier (stored mail → the recipient's subject).
- * Returns the relay (so writes can wake it) and a stop function.
+ * Returns the relay (so writes can wake it) and its named stop steps, in stopping order.
  */
 export async function startBackground(
   nc: NatsConnection,
@@ -28,7 +28,7 @@ export async function startBackground(
   log: Logger,
   metrics: ServiceMetrics,
   replicas: number,
-): Promise<{ relay: EventRelay; stop: () => Promise<void> }> {
+): Promise<{ relay: EventRelay; stops: [string, () => Promise<void>][] }> {
   const jsm = await ensureStreams(nc, prefix, replicas);
   const relay = await EventRelay.open(nc, ledger, prefix, log, replicas);
   await relay.start();
@@ -48,16 +48,11 @@ export async function startBackground(
     consumeDurable(nc, jsm, stream, durable, eventTypeFilter(prefix, type), handle, onError(durable), {
       ackWaitMs: EVENT_ACK_WAIT_MS,
     });
-  const stops = [
-    await follow('dispatcher', 'bead_claimed', (m) => dispatcher.handle(m)),
-    await follow('convoy-feeder', 'bead_closed', (m) => feeder.handle(m)),
-    await follow('mail-carrier', 'mail_sent', (m) => carrier.handle(m)),
+  const consumers: [string, () => Promise<void>][] = [
+    ['stopping the dispatcher', await follow('dispatcher', 'bead_claimed', (m) => dispatcher.handle(m))],
+    ['stopping the convoy feeder', await follow('convoy-feeder', 'bead_closed', (m) => feeder.handle(m))],
+    ['stopping the mail carrier', await follow('mail-carrier', 'mail_sent', (m) => carrier.handle(m))],
   ];
-  return {
-    relay,
-    stop: async () => {
-      for (const stop of stops) await stop();
-      await relay.stop();
-    },
-  };
+  // In stopping order: the consumers first, the relay (what feeds them) last.
+  return { relay, stops: [...consumers, ['stopping the event relay', () => relay.stop()]] };
 }

@@ -110,7 +110,8 @@ export async function startService(config: ServiceConfig, log: Logger): Promise<
       metrics,
       config.natsReplicas,
     );
-    undo.add('stopping the relay, dispatcher, feeder and carriers', () => background.stop());
+    // Steps run last-added first: added backwards so they stop in the order given.
+    for (const [name, stop] of [...background.stops].reverse()) undo.add(name, stop);
     let mayor: MayorRunner | null = null;
     services.onWrite = async (verb) => {
       background.relay.wake();
