@@ -39,7 +39,7 @@ function handleTraced(durable: string, msg: JsMsg, handle: (msg: JsMsg) => Promi
 /**
  * A durable pull consumer shared by every service replica (each message goes to one of them),
  * with explicit acks: a message whose handler throws is redelivered after `ackWaitMs`.
- * Returns a stop function that ends the loop.
+ * Returns a stop function that ends the loop after the message being handled.
  */
 export async function consumeDurable(
   nc: NatsConnection,
@@ -79,8 +79,15 @@ export async function consumeDurable(
     expires: PULL_EXPIRES_MS,
     idle_heartbeat: 1_000,
   });
+  let closing = false;
   const loop = (async () => {
     for await (const msg of messages) {
+      // Buffered when the stop came: handed back at once (to another replica, or to this consumer
+      // after a restart), so a stop waits for the one message in hand, not for a buffer of slow ones.
+      if (closing) {
+        msg.nak();
+        continue;
+      }
       try {
         msg.working(); // the ack wait restarts now that handling starts
         await handleTraced(durable, msg, handle);
@@ -92,6 +99,7 @@ export async function consumeDurable(
     }
   })();
   return async () => {
+    closing = true;
     await messages.close();
     await loop;
   };

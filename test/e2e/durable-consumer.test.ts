@@ -63,4 +63,50 @@ describe('durable consumer', () => {
       expect(gap).toBeLessThan((i + 1) * 400 + 1500);
     });
   });
+
+  it('a stop waits for the message in hand only; the buffered ones go back and another consumer handles them', async () => {
+    const jsm = await ensureStreams(nc, 'gt');
+    const handled: string[] = [];
+    let release: () => void = () => {};
+    const inHand = new Promise<void>((r) => {
+      release = r;
+    });
+    let started: () => void = () => {};
+    const first = new Promise<void>((r) => {
+      started = r;
+    });
+    const consume = (handle: (body: string) => Promise<void>) =>
+      consumeDurable(
+        nc,
+        jsm,
+        eventsStream('gt'),
+        'stop-test',
+        'gt.evt.stop_test.>',
+        async (msg) => {
+          await handle(msg.string());
+          handled.push(msg.string());
+        },
+        () => {},
+        // A message that was on its way when the pull closed comes back after this.
+        { ackWaitMs: 1_000 },
+      );
+    const stop = await consume(async () => {
+      started();
+      await inHand; // a slow handler: the rest of the pull waits in the client's buffer
+    });
+    for (let i = 0; i < 6; i++) await jetstream(nc).publish('gt.evt.stop_test.town', `m${i}`);
+    await first;
+    const stopping = stop();
+    release();
+    await stopping;
+    // Only the message in hand was handled by the stopped consumer.
+    expect(handled).toEqual(['m0']);
+    const stopNext = await consume(async () => {});
+    const all = ['m0', 'm1', 'm2', 'm3', 'm4', 'm5'];
+    for (let i = 0; i < 200 && new Set(handled).size < all.length; i++)
+      await new Promise((r) => setTimeout(r, 50));
+    await stopNext();
+    // At least once each (JetStream may deliver a handed-back message twice; handlers are idempotent).
+    expect([...new Set(handled)].sort()).toEqual(all);
+  });
 });
