@@ -12,4 +12,12 @@ npx --no-install tsc --noEmit
 echo "== lint (biome)"
 npx --no-install biome check .
 echo "== tests (vitest)"
-npx --no-install vitest run "$@"
+# Files named on the command line: just those.
+if [ $# -gt 0 ]; then
+  exec npx --no-install vitest run "$@"
+fi
+# The NATS cluster fault scenario runs last and alone: three nats-server nodes, three services,
+# two runners and FerretDB would load the two cores under every other suite.
+npx --no-install vitest run --exclude test/faults/nats-cluster.test.ts
+echo "== NATS cluster fault scenario, reduced (24 beads, two node kills; alone)"
+GT_FAULTS_CLUSTER=1 npx --no-install vitest run test/faults/nats-cluster.test.ts

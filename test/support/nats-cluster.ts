@@ -30,7 +30,21 @@ export class NatsCluster {
     this.nodes = nodes;
   }
 
+  /**
+   * Ports are picked free and then handed to nats-server, so another process (an outgoing
+   * connection's ephemeral port) can take one in between; the node that lost its port never
+   * joins. Such a start is retried once on new ports, saying why on stderr.
+   */
   static async start(dir: string, size = 3): Promise<NatsCluster> {
+    try {
+      return await NatsCluster.startOnce(join(dir, 'a'), size);
+    } catch (err) {
+      process.stderr.write(`nats cluster: start failed (${(err as Error).message}); retrying on new ports\n`);
+      return NatsCluster.startOnce(join(dir, 'b'), size);
+    }
+  }
+
+  private static async startOnce(dir: string, size: number): Promise<NatsCluster> {
     const nodes: ClusterNode[] = [];
     for (let i = 1; i <= size; i++) {
       const storeDir = join(dir, `n${i}`);
