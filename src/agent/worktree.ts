@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 
+import { registeredWorktrees } from '../git/scratch.ts';
+
 const run = promisify(execFile);
 
 /** Git worktrees for polecats: one per bead, on its own branch, removed when done (branch kept). */
@@ -35,8 +37,14 @@ export async function createWorktree(
 }
 
 export async function removeWorktree(repo: string, path: string): Promise<void> {
-  await run('git', ['-C', repo, 'worktree', 'remove', '--force', path]).catch(() => undefined);
-  await run('git', ['-C', repo, 'worktree', 'prune']).catch(() => undefined);
+  const removed = await run('git', ['-C', repo, 'worktree', 'remove', '--force', path]).then(
+    () => true,
+    () => false,
+  );
+  // Only for a registration whose folder is gone: a repository-wide prune would also delete the
+  // registration of a worktree the refinery or another runner is adding right now (scratch.ts).
+  if (!removed && (await registeredWorktrees(repo).catch(() => new Set<string>())).has(path))
+    await run('git', ['-C', repo, 'worktree', 'prune']).catch(() => undefined);
 }
 
 /** Files with uncommitted changes in a worktree (0: clean; -1: not a worktree any more). */

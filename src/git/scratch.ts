@@ -16,11 +16,14 @@ export async function openScratch(repo: string, path: string, commit: string): P
   await runGit(repo, ['worktree', 'add', '--detach', '--end-of-options', path, commit]);
 }
 
-/** Removes the scratch worktree and prunes its registration; no error when already gone. */
+/** Removes the scratch worktree and its registration; no error when already gone. */
 export async function closeScratch(repo: string, path: string): Promise<void> {
   // Fails when it is not (or no longer) a registered worktree: prune and the leftover check below decide.
-  await runGit(repo, ['worktree', 'remove', '--force', '--force', path]).catch(() => undefined);
-  await runGit(repo, ['worktree', 'prune']);
+  const removed = await runGit(repo, ['worktree', 'remove', '--force', '--force', path]).then(
+    () => true,
+    () => false,
+  );
+  if (!removed && (await registeredWorktrees(repo)).has(path)) await runGit(repo, ['worktree', 'prune']);
   // A crash can leave the folder of a worktree whose registration is gone (its `.git` is a file
   // pointing nowhere). Anything else there is not ours to delete.
   const marker = join(path, '.git');
@@ -156,3 +159,19 @@ export async function resetScratch(path: string, commit: string): Promise<void> 
 /** The tree (content) of a commit: two commits with one tree verify alike. */
 export const treeOf = (path: string, commit: string): Promise<string> =>
   runGit(path, ['rev-parse', '--verify', '--end-of-options', `${commit}^{tree}`]);
+
+/**
+ * The paths of `repo`'s registered worktrees (`git worktree list`, a read). `git worktree prune`
+ * runs only when one of ours is registered but cannot be removed (its folder is gone): prune sweeps
+ * the whole repository and deletes a registration another process's `worktree add` is just
+ * creating (a runner's polecat worktree), failing that add.
+ */
+export async function registeredWorktrees(repo: string): Promise<Set<string>> {
+  const listed = await runGit(repo, ['worktree', 'list', '--porcelain']);
+  return new Set(
+    listed
+      .split('\n')
+      .filter((line) => line.startsWith('worktree '))
+      .map((line) => line.slice('worktree '.length)),
+  );
+}

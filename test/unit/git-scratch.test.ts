@@ -157,5 +157,19 @@ describe('scratch worktree', () => {
       await openScratch(rig(), scratch(), tip);
       expect(await runGit(scratch(), ['rev-parse', 'HEAD'])).toBe(tip);
     });
+    it('reopens over a registration whose folder is gone, and never sweeps away another worktree’s registration', async () => {
+      const { tip } = await rigWith(work);
+      await openScratch(rig(), scratch(), tip);
+      rmSync(scratch(), { recursive: true }); // a crash took the folder, the registration stays
+      await openScratch(rig(), scratch(), tip);
+      expect(await runGit(scratch(), ['rev-parse', 'HEAD'])).toBe(tip);
+      // Another worktree's registration without a folder (what another process's add looks like
+      // for a moment): closing our scratch must not prune it.
+      const other = join(dir(), 'other');
+      await runGit(rig(), ['worktree', 'add', '--quiet', '--detach', other, tip]);
+      rmSync(other, { recursive: true });
+      await closeScratch(rig(), scratch());
+      expect(await runGit(rig(), ['worktree', 'list', '--porcelain'])).toContain(`worktree ${other}`);
+    });
   });
 });
