@@ -4,9 +4,8 @@ import type { ApprovalAnswer } from '../../src/commands/gt/approval-record.ts';
 import type { ApprovalRevoked } from '../../src/commands/gt/approval-revoke.ts';
 import type { Actor } from '../../src/domain/actor.ts';
 import type { Bead } from '../../src/domain/bead.ts';
-import { EMPTY_POLICY, type Policy } from '../../src/domain/policy.ts';
-import type { Reply } from '../../src/domain/reply.ts';
 import type { Rig } from '../../src/domain/rig.ts';
+import { agentActor, ana, approvalPolicy, ben, okData, owner, refusal, vic } from './approval-fixture.ts';
 import { useCommands } from './command-harness.ts';
 
 /**
@@ -15,32 +14,7 @@ import { useCommands } from './command-harness.ts';
  * person again); a stale version, a rule gone meanwhile or bad input changes nothing; agents,
  * runners and the service's jobs are refused by the access check.
  */
-const policy: Policy = {
-  ...EMPTY_POLICY,
-  roles: {
-    approver: { permissions: ['read', 'agent:approve'], rigs: ['alpha'] },
-    'beta-approver': { permissions: ['read', 'agent:approve'], rigs: ['beta'] },
-    viewer: { permissions: ['read', 'bead:write'], rigs: ['*'] },
-  },
-  operators: { operator: ['owner'], ana: ['approver'], ben: ['beta-approver'], vic: ['viewer'] },
-  agents: { 'mayor/': ['approver'] },
-};
-
-const person = (id: string): Actor => ({ kind: 'human', id, operator: id });
-const ana = person('ana');
-const ben = person('ben');
-const vic = person('vic');
-const owner = person('operator');
-const agentActor = (id: string): Actor => ({ kind: 'agent', id });
-
-const okData = <T>(reply: Reply): T => {
-  if (!reply.ok) throw new Error(`expected ok, got ${reply.error.code}: ${reply.error.message}`);
-  return reply.data as T;
-};
-const refusal = (reply: Reply) => {
-  if (reply.ok) throw new Error(`expected a refusal, got ${JSON.stringify(reply.data)}`);
-  return reply.error;
-};
+const policy = approvalPolicy(['approver']);
 
 describe('gt approval revoke', () => {
   const h = useCommands(async (h) => {

@@ -4,8 +4,7 @@ import type { ApprovalDecided } from '../../src/commands/gt/approval-decide.ts';
 import type { ApprovalAnswer } from '../../src/commands/gt/approval-record.ts';
 import type { Actor } from '../../src/domain/actor.ts';
 import type { Bead } from '../../src/domain/bead.ts';
-import { EMPTY_POLICY, type Policy } from '../../src/domain/policy.ts';
-import type { Reply } from '../../src/domain/reply.ts';
+import { agentActor, ana, approvalPolicy, ben, okData, refusal, vic } from './approval-fixture.ts';
 import { useCommands } from './command-harness.ts';
 
 /**
@@ -13,31 +12,7 @@ import { useCommands } from './command-harness.ts';
  * real SQLite ledger and the one command layer: who may do what, the compare-and-swap on the
  * request, the rig's allow-list, the deadline, and that bd cannot forge any of it.
  */
-const policy: Policy = {
-  ...EMPTY_POLICY,
-  roles: {
-    approver: { permissions: ['read', 'agent:approve'], rigs: ['alpha'] },
-    'beta-approver': { permissions: ['read', 'agent:approve'], rigs: ['beta'] },
-    viewer: { permissions: ['read', 'bead:write'], rigs: ['*'] },
-  },
-  operators: { operator: ['owner'], ana: ['approver'], ben: ['beta-approver'], vic: ['viewer'] },
-  agents: { 'mayor/': ['planner'] },
-};
-
-const person = (id: string): Actor => ({ kind: 'human', id, operator: id });
-const ana = person('ana');
-const ben = person('ben');
-const vic = person('vic');
-const agentActor = (id: string): Actor => ({ kind: 'agent', id });
-
-const okData = <T>(reply: Reply): T => {
-  if (!reply.ok) throw new Error(`expected ok, got ${reply.error.code}: ${reply.error.message}`);
-  return reply.data as T;
-};
-const refusal = (reply: Reply) => {
-  if (reply.ok) throw new Error(`expected a refusal, got ${JSON.stringify(reply.data)}`);
-  return reply.error;
-};
+const policy = approvalPolicy(['planner']);
 
 describe('agent permission requests', () => {
   const h = useCommands(async (h) => {
