@@ -75,8 +75,7 @@ export class RigRunner {
   /** Exited polecats' last usage reports still being sent. */
   private readonly finalReports = new Set<Promise<void>>();
   private stopConsumer: (() => Promise<void>) | null = null;
-  /** Where `stop()` is: what a shutdown that overran its deadline names. */
-  stopStep = 'not stopping';
+  private step = 'not stopping';
   private control: Subscription | null = null;
   private liveness: LivenessReporter | null = null;
   private ticker: NodeJS.Timeout | null = null;
@@ -352,17 +351,22 @@ export class RigRunner {
       .catch((err: Error) => this.o.log(`liveness report failed: ${err.message}`));
   }
 
+  /** Where `stop()` is: what a shutdown that overran its deadline names. */
+  get stopStep(): string {
+    return this.step;
+  }
+
   /** Stops taking work and stops every polecat this runner started. */
   async stop(): Promise<void> {
-    this.stopStep = 'closing the dispatch consumer';
+    this.step = 'closing the dispatch consumer';
     await this.stopConsumer?.();
     if (this.ticker) clearInterval(this.ticker);
     for (const watch of this.watchers) clearInterval(watch);
     this.control?.unsubscribe();
-    this.stopStep = `stopping ${this.running.size} polecats`;
+    this.step = `stopping ${this.running.size} polecats`;
     await Promise.all([...this.running.values()].map((r) => this.stopProcess(r)));
     // Their exit handlers send the last usage reports: give those a bounded moment.
-    this.stopStep = 'sending the last usage reports';
+    this.step = 'sending the last usage reports';
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.allSettled([...this.cleanups.values()]).then(() => Promise.allSettled([...this.finalReports])),

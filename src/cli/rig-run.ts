@@ -127,12 +127,13 @@ export async function runRigRunner(
     io.out(`rig runner ${name}: ready (max ${max ?? rig.max_polecats} polecats, repo ${rig.repo})`);
     await stopRequested;
     io.out(`rig runner ${name}: stopping`);
+    let draining = false;
     const late = (ms: number) =>
       io.err(
-        `rig runner ${name}: shutdown took longer than GT_SHUTDOWN_DEADLINE_MS (${ms} ms) at "${runner.stopStep}"; exiting anyway`,
+        `rig runner ${name}: shutdown took longer than GT_SHUTDOWN_DEADLINE_MS (${ms} ms) at "${draining ? 'draining the NATS connection' : runner.stopStep}"; exiting anyway`,
       );
     const stopped = runner.stop().then(async () => {
-      runner.stopStep = 'draining the NATS connection';
+      draining = true;
       await nc.drain();
     });
     if (!(await stopWithin(stopped, shutdownDeadlineMs(env), late, EXIT.refused))) return EXIT.refused;

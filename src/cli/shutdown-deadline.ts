@@ -1,3 +1,5 @@
+import { SETTINGS } from '../app/config-schema.ts';
+
 /**
  * The last step of a long-running command (`gt up`, `gt rig run`): its ordered stop races a timer.
  * A step that hangs (a peer that never answers a drain, a pull that never ends) must not keep the
@@ -23,8 +25,12 @@ export async function stopWithin(
   return false;
 }
 
-/** `GT_SHUTDOWN_DEADLINE_MS` for commands that do not load the whole service configuration. */
+/**
+ * `GT_SHUTDOWN_DEADLINE_MS` as the settings table defines it, for commands that do not load the
+ * whole service configuration (`gt rig run`); a value it refuses falls back to the default.
+ */
 export function shutdownDeadlineMs(env: NodeJS.ProcessEnv): number {
-  const ms = Number(env.GT_SHUTDOWN_DEADLINE_MS);
-  return Number.isInteger(ms) && ms >= 1 ? ms : 10_000;
+  const setting = SETTINGS.GT_SHUTDOWN_DEADLINE_MS;
+  const parsed = setting.schema.safeParse(env.GT_SHUTDOWN_DEADLINE_MS?.trim() || setting.default);
+  return parsed.success ? parsed.data : Number(setting.default);
 }
